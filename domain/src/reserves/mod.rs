@@ -1,0 +1,1 @@
+//! Monte-Carlo reserve engine (see docs/reserves-model.md).
