@@ -1,4 +1,12 @@
 //! Fundlens's pure core: money, events, the projector (`evolve`), commands (`decide`), variance and the
 //! reserve engine. No web, database or async runtime here, so it builds and tests in seconds.
 
+#[cfg(feature = "engine")]
+pub mod demo;
+pub mod error;
+pub mod fund;
+#[cfg(feature = "engine")]
 pub mod reserves;
+pub mod time_machine;
+
+pub use error::DomainError;

@@ -1,0 +1,25 @@
+use thiserror::Error;
+
+/// A rule of the fund was broken. `field` names the input the user must change (dotted path within
+/// the event payload, or `effective_at`), so every layer above can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("fund does not exist yet: create it with FUND_CREATED first")]
+    FundMissing,
+}
+
+impl DomainError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        DomainError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// The input field at fault, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DomainError::Invalid { field, .. } => Some(field),
+            DomainError::FundMissing => None,
+        }
+    }
+}

@@ -1,0 +1,173 @@
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::events::{EventPayload, NewEvent};
+use super::state::{CompanyState, FundState};
+use crate::error::DomainError;
+
+/// How far ahead of the server clock an effective date may be (time zones, clock skew).
+pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
+
+/// Checks an event against the fund as it stands at the event's effective date, before the event
+/// exists. Errors name the payload field at fault (`payload.amount`, `effective_at`, …).
+pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result<(), DomainError> {
+    if event.effective_at > now + Duration::hours(FUTURE_TOLERANCE_HOURS) {
+        return Err(DomainError::invalid("effective_at", "cannot be in the future"));
+    }
+    if let EventPayload::FundCreated(p) = &event.payload {
+        if state.exists {
+            return Err(DomainError::invalid("type", "the fund already exists"));
+        }
+        non_blank("payload.name", &p.name, 200)?;
+        positive("payload.size", p.size)?;
+        if let Some(v) = p.vintage {
+            if !(1900..=2200).contains(&v) {
+                return Err(DomainError::invalid("payload.vintage", "must be a year between 1900 and 2200"));
+            }
+        }
+        return Ok(());
+    }
+    if !state.exists {
+        return Err(DomainError::FundMissing);
+    }
+    if let Some(created) = state.created_at {
+        if event.effective_at < created {
+            return Err(DomainError::invalid(
+                "effective_at",
+                format!("is before the fund existed ({})", created.date_naive()),
+            ));
+        }
+    }
+    match &event.payload {
+        EventPayload::FundCreated(_) => Ok(()),
+        EventPayload::CompanyAdded(p) => {
+            if state.companies.contains_key(&p.company_id) {
+                return Err(DomainError::invalid("payload.company_id", "a company with this id already exists"));
+            }
+            non_blank("payload.name", &p.name, 200)?;
+            if let Some(sector) = &p.sector {
+                non_blank("payload.sector", sector, 100)?;
+            }
+            Ok(())
+        }
+        EventPayload::InvestmentMade(p) => {
+            active_company(state, p.company_id)?;
+            positive("payload.amount", p.amount)?;
+            if let Some(o) = p.ownership {
+                ownership("payload.ownership", o)?;
+            }
+            if let Some(v) = p.post_money {
+                positive("payload.post_money", v)?;
+                if v < p.amount {
+                    return Err(DomainError::invalid("payload.post_money", "is smaller than the cheque itself"));
+                }
+            }
+            Ok(())
+        }
+        EventPayload::ValuationUpdated(p) => {
+            active_company(state, p.company_id)?;
+            positive("payload.post_money", p.post_money)?;
+            if let Some(o) = p.ownership {
+                ownership("payload.ownership", o)?;
+            }
+            Ok(())
+        }
+        EventPayload::CapitalCalled(p) => {
+            positive("payload.amount", p.amount)?;
+            let uncalled = state.committed - state.called;
+            if p.amount > uncalled {
+                return Err(DomainError::invalid(
+                    "payload.amount",
+                    format!("exceeds the uncalled commitment ({uncalled})"),
+                ));
+            }
+            Ok(())
+        }
+        EventPayload::DistributionMade(p) => {
+            positive("payload.amount", p.amount)?;
+            if let Some(id) = p.company_id {
+                company(state, id)?;
+            }
+            let value = state.nav() + state.realized - state.distributed;
+            if p.amount > value {
+                return Err(DomainError::invalid(
+                    "payload.amount",
+                    format!("is larger than the fund's value (NAV plus undistributed proceeds: {value})"),
+                ));
+            }
+            Ok(())
+        }
+        EventPayload::ReserveAllocated(p) => {
+            active_company(state, p.company_id)?;
+            if p.amount.is_sign_negative() {
+                return Err(DomainError::invalid("payload.amount", "cannot be negative"));
+            }
+            if p.amount > state.committed {
+                return Err(DomainError::invalid("payload.amount", "exceeds the fund's committed capital"));
+            }
+            Ok(())
+        }
+        EventPayload::ForecastCreated(p) => {
+            company(state, p.company_id)?;
+            metric_value(p.metric.allows_negative(), p.value)
+        }
+        EventPayload::ActualRecorded(p) => {
+            company(state, p.company_id)?;
+            metric_value(p.metric.allows_negative(), p.value)
+        }
+        EventPayload::CompanyExited(p) => {
+            active_company(state, p.company_id)?;
+            positive("payload.proceeds", p.proceeds)
+        }
+        EventPayload::CompanyWrittenOff(p) => active_company(state, p.company_id).map(|_| ()),
+    }
+}
+
+fn company(state: &FundState, id: Uuid) -> Result<&CompanyState, DomainError> {
+    state
+        .company(&id)
+        .ok_or_else(|| DomainError::invalid("payload.company_id", format!("unknown company {id}")))
+}
+
+fn active_company(state: &FundState, id: Uuid) -> Result<&CompanyState, DomainError> {
+    let c = company(state, id)?;
+    if !c.is_active() {
+        return Err(DomainError::invalid(
+            "payload.company_id",
+            format!("{} is no longer active ({})", c.name, c.status.label()),
+        ));
+    }
+    Ok(c)
+}
+
+fn positive(field: &str, amount: Decimal) -> Result<(), DomainError> {
+    if amount <= Decimal::ZERO {
+        return Err(DomainError::invalid(field, "must be greater than zero"));
+    }
+    Ok(())
+}
+
+fn ownership(field: &str, o: Decimal) -> Result<(), DomainError> {
+    if o <= Decimal::ZERO || o > Decimal::ONE {
+        return Err(DomainError::invalid(field, "must be a fraction in (0, 1]"));
+    }
+    Ok(())
+}
+
+fn metric_value(allows_negative: bool, value: Decimal) -> Result<(), DomainError> {
+    if !allows_negative && value.is_sign_negative() {
+        return Err(DomainError::invalid("payload.value", "cannot be negative for this metric"));
+    }
+    Ok(())
+}
+
+fn non_blank(field: &str, s: &str, max: usize) -> Result<(), DomainError> {
+    if s.trim().is_empty() {
+        return Err(DomainError::invalid(field, "cannot be blank"));
+    }
+    if s.chars().count() > max {
+        return Err(DomainError::invalid(field, format!("is longer than {max} characters")));
+    }
+    Ok(())
+}

@@ -1,0 +1,201 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Financing stage of a portfolio company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    PreSeed,
+    Seed,
+    SeriesA,
+    SeriesB,
+    SeriesC,
+    SeriesDPlus,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] =
+        [Stage::PreSeed, Stage::Seed, Stage::SeriesA, Stage::SeriesB, Stage::SeriesC, Stage::SeriesDPlus];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::PreSeed => "Pre-seed",
+            Stage::Seed => "Seed",
+            Stage::SeriesA => "Series A",
+            Stage::SeriesB => "Series B",
+            Stage::SeriesC => "Series C",
+            Stage::SeriesDPlus => "Series D+",
+        }
+    }
+
+    pub fn next(self) -> Option<Stage> {
+        let i = Stage::ALL.iter().position(|s| *s == self)?;
+        Stage::ALL.get(i + 1).copied()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyStatus {
+    Active,
+    Exited,
+    WrittenOff,
+}
+
+impl CompanyStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CompanyStatus::Active => "active",
+            CompanyStatus::Exited => "exited",
+            CompanyStatus::WrittenOff => "written off",
+        }
+    }
+}
+
+/// Operating metrics that are forecast and tracked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Metric {
+    Revenue,
+    Ebitda,
+    CashBurn,
+    Arr,
+    Valuation,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 5] = [Metric::Revenue, Metric::Ebitda, Metric::CashBurn, Metric::Arr, Metric::Valuation];
+
+    /// EBITDA may be negative; the others are sizes and cannot be.
+    pub fn allows_negative(self) -> bool {
+        matches!(self, Metric::Ebitda)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Revenue => "REVENUE",
+            Metric::Ebitda => "EBITDA",
+            Metric::CashBurn => "CASH_BURN",
+            Metric::Arr => "ARR",
+            Metric::Valuation => "VALUATION",
+        }
+    }
+}
+
+/// Where an actual came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActualSource {
+    #[default]
+    Manual,
+    Import,
+    Api,
+}
+
+/// One forecast version. Re-forecasting appends a new one; none is ever replaced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub metric: Metric,
+    pub period: NaiveDate,
+    pub value: Decimal,
+    /// When the forecast was made (the event's effective date).
+    pub made_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Actual {
+    pub metric: Metric,
+    pub period: NaiveDate,
+    pub value: Decimal,
+    pub source: ActualSource,
+    pub effective_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyState {
+    pub id: Uuid,
+    pub name: String,
+    pub sector: Option<String>,
+    pub stage: Stage,
+    pub status: CompanyStatus,
+    pub invested: Decimal,
+    /// Fully diluted ownership, a fraction in (0, 1]; zero before the first cheque.
+    pub ownership: Decimal,
+    /// Last post-money valuation, if one is known.
+    pub valuation: Option<Decimal>,
+    pub reserves_planned: Decimal,
+    pub reserves_deployed: Decimal,
+    pub proceeds: Decimal,
+    pub first_investment_at: Option<DateTime<Utc>>,
+    pub forecasts: Vec<Forecast>,
+    pub actuals: Vec<Actual>,
+}
+
+impl CompanyState {
+    /// The fund's share of the company's value: ownership × last post-money while active (at cost
+    /// until a valuation is known), zero once exited or written off (exit value is in proceeds).
+    pub fn fair_value(&self) -> Decimal {
+        match self.status {
+            CompanyStatus::Active => match self.valuation {
+                Some(v) if !self.ownership.is_zero() => (self.ownership * v).round_dp(2),
+                _ => self.invested,
+            },
+            CompanyStatus::Exited | CompanyStatus::WrittenOff => Decimal::ZERO,
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == CompanyStatus::Active
+    }
+}
+
+/// A cash flow between the fund and its LPs, signed from the LPs' side (calls negative).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CashFlow {
+    pub date: DateTime<Utc>,
+    pub amount: Decimal,
+}
+
+/// The fund as the events applied so far describe it.
+///
+/// Companies are behind `Arc` so a state can be cloned from a cached snapshot in microseconds and
+/// replay only copies the companies it touches (`Arc::make_mut`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FundState {
+    /// False until FUND_CREATED has been applied.
+    pub exists: bool,
+    pub name: String,
+    /// Committed capital.
+    pub committed: Decimal,
+    pub vintage: Option<i32>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub called: Decimal,
+    pub invested: Decimal,
+    pub distributed: Decimal,
+    /// Exit proceeds received.
+    pub realized: Decimal,
+    pub companies: BTreeMap<Uuid, Arc<CompanyState>>,
+    pub cash_flows: Vec<CashFlow>,
+    /// Number of events applied and the highest version among them.
+    pub event_count: u64,
+    pub last_version: u64,
+    pub last_effective_at: Option<DateTime<Utc>>,
+}
+
+impl FundState {
+    /// Net asset value: the sum of the companies' fair values.
+    pub fn nav(&self) -> Decimal {
+        self.companies.values().map(|c| c.fair_value()).sum()
+    }
+
+    pub fn company(&self, id: &Uuid) -> Option<&CompanyState> {
+        self.companies.get(id).map(|c| c.as_ref())
+    }
+}

@@ -1,0 +1,8 @@
+//! Bitemporal reads: the fund as of a business date, as known at a recorded time, and what changed
+//! between two dates.
+
+pub mod diff;
+pub mod replay;
+
+pub use diff::{diff, CompanyChange, KpiChange, StateDiff};
+pub use replay::{canonical_cmp, replay, state_at, SnapshotMeta};

@@ -1,0 +1,1 @@
+#[wasm_bindgen::prelude::wasm_bindgen] pub fn hydrate() {}
