@@ -43,8 +43,7 @@ fn apply(state: &mut FundState, event: &FundEvent) {
                     reserves_deployed: Decimal::ZERO,
                     proceeds: Decimal::ZERO,
                     first_investment_at: None,
-                    forecasts: Vec::new(),
-                    actuals: Vec::new(),
+                    metrics: Default::default(),
                 })
             });
         }
@@ -86,23 +85,23 @@ fn apply(state: &mut FundState, event: &FundEvent) {
         }
         EventPayload::ReserveAllocated(p) => with_company(state, p.company_id, |c| c.reserves_planned = p.amount),
         EventPayload::ForecastCreated(p) => with_company(state, p.company_id, |c| {
-            c.forecasts.push(Forecast {
+            c.metrics.entry(p.metric).or_default().forecast = Some(Forecast {
                 metric: p.metric,
                 period: p.period,
                 value: p.value,
                 made_at: at,
                 version: event.version,
-            })
+            });
         }),
         EventPayload::ActualRecorded(p) => with_company(state, p.company_id, |c| {
-            c.actuals.push(Actual {
+            c.metrics.entry(p.metric).or_default().actual = Some(Actual {
                 metric: p.metric,
                 period: p.period.unwrap_or_else(|| at.date_naive()),
                 value: p.value,
                 source: p.source,
                 effective_at: at,
                 version: event.version,
-            })
+            });
         }),
         EventPayload::CompanyExited(p) => {
             state.realized += p.proceeds;

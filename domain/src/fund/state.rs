@@ -97,7 +97,7 @@ pub enum ActualSource {
     Api,
 }
 
-/// One forecast version. Re-forecasting appends a new one; none is ever replaced.
+/// One forecast version. Re-forecasting records a new one; none is ever replaced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
     pub metric: Metric,
@@ -134,8 +134,15 @@ pub struct CompanyState {
     pub reserves_deployed: Decimal,
     pub proceeds: Decimal,
     pub first_investment_at: Option<DateTime<Utc>>,
-    pub forecasts: Vec<Forecast>,
-    pub actuals: Vec<Actual>,
+    /// The latest forecast and actual per metric. Full histories stay in the event log (variance
+    /// reads them there), so a state and its snapshots stay small however long the fund runs.
+    pub metrics: BTreeMap<Metric, MetricLatest>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricLatest {
+    pub forecast: Option<Forecast>,
+    pub actual: Option<Actual>,
 }
 
 impl CompanyState {
