@@ -1,6 +1,7 @@
 //! Given / when / then tests for `decide` and `evolve`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::fund::decide::MAX_AMOUNT;
 use domain::fund::*;
 use domain::time_machine::replay::state_at;
 use domain::DomainError;
@@ -203,4 +204,11 @@ fn stored_payload_round_trips_through_its_json_form() {
     let back = EventPayload::from_stored(p.event_type(), CURRENT_SCHEMA_VERSION, p.to_stored()).unwrap();
     assert_eq!(back, p);
     assert!(EventPayload::from_stored("INVESTMENT_MADE", 99, p.to_stored()).is_err());
+}
+
+#[test]
+fn absurdly_large_amounts_are_rejected_before_they_can_overflow() {
+    let log = fund_with_acme();
+    assert_eq!(field_of(when(&log, now(), invest("1000000000000001"))), "payload.amount");
+    assert_eq!(MAX_AMOUNT.to_string(), "1000000000000000");
 }

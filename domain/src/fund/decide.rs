@@ -6,6 +6,10 @@ use super::events::{EventPayload, NewEvent};
 use super::state::{CompanyState, FundState};
 use crate::error::DomainError;
 
+/// Largest amount accepted anywhere ($1 quadrillion): beyond any real fund, and far below the
+/// point where decimal sums could overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
 /// How far ahead of the server clock an effective date may be (time zones, clock skew).
 pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
 
@@ -103,6 +107,7 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
             if p.amount.is_sign_negative() {
                 return Err(DomainError::invalid("payload.amount", "cannot be negative"));
             }
+            not_huge("payload.amount", p.amount)?;
             if p.amount > state.committed {
                 return Err(DomainError::invalid("payload.amount", "exceeds the fund's committed capital"));
             }
@@ -145,6 +150,13 @@ fn positive(field: &str, amount: Decimal) -> Result<(), DomainError> {
     if amount <= Decimal::ZERO {
         return Err(DomainError::invalid(field, "must be greater than zero"));
     }
+    not_huge(field, amount)
+}
+
+fn not_huge(field: &str, amount: Decimal) -> Result<(), DomainError> {
+    if amount.abs() > MAX_AMOUNT {
+        return Err(DomainError::invalid(field, format!("must not exceed {MAX_AMOUNT}")));
+    }
     Ok(())
 }
 
@@ -159,7 +171,7 @@ fn metric_value(allows_negative: bool, value: Decimal) -> Result<(), DomainError
     if !allows_negative && value.is_sign_negative() {
         return Err(DomainError::invalid("payload.value", "cannot be negative for this metric"));
     }
-    Ok(())
+    not_huge("payload.value", value)
 }
 
 fn non_blank(field: &str, s: &str, max: usize) -> Result<(), DomainError> {

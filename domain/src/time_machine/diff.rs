@@ -66,7 +66,7 @@ fn kpi_changes(a: &FundKpis, b: &FundKpis) -> Vec<KpiChange> {
     let pairs: [(&str, Option<Decimal>, Option<Decimal>); 11] = [
         ("committed", Some(a.committed), Some(b.committed)),
         ("called", Some(a.called), Some(b.called)),
-        ("invested", Some(a.invested), Some(b.invested)),
+        ("total_invested", Some(a.total_invested), Some(b.total_invested)),
         ("distributed", Some(a.distributed), Some(b.distributed)),
         ("nav", Some(a.nav), Some(b.nav)),
         ("reserves_planned", Some(a.reserves_planned), Some(b.reserves_planned)),

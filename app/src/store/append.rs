@@ -1,0 +1,345 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::fund::{decide, evolve, EventPayload, FundEvent, FundState, NewEvent, CURRENT_SCHEMA_VERSION};
+use domain::time_machine::replay::canonical_cmp;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use super::rows::event_from_row;
+use super::{Latest, Store, StoreError};
+
+/// Most events one append may carry.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Who appended, from where: stored with every event.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EventMetadata {
+    pub actor: Option<String>,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppendRequest {
+    pub expected_version: Option<u64>,
+    pub idempotency_key: Option<String>,
+    pub events: Vec<NewEvent>,
+    pub metadata: EventMetadata,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppendOutcome {
+    pub fund_id: Uuid,
+    /// The fund's version after the append (the last new event's version).
+    pub version: u64,
+    pub first_version: u64,
+    pub appended: usize,
+    pub recorded_at: DateTime<Utc>,
+    /// True when this answer is the stored result of an earlier request with the same key.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// The locked head of a fund's stream.
+struct Head {
+    version: u64,
+    last_recorded_at: DateTime<Utc>,
+    max_effective_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Appends a batch atomically: all events are validated (each against the fund as it stands at
+    /// its effective date) and written, or nothing is.
+    pub async fn append(&self, fund_id: Uuid, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        check_request(&req)?;
+        if let Some(i) = req.events.iter().position(|e| matches!(e.payload, EventPayload::FundCreated(_))) {
+            return Err(StoreError::invalid(format!("events[{i}].type"), "FUND_CREATED is only recorded by creating a fund"));
+        }
+        let mut tx = self.pool.begin().await?;
+        let (outcome, latest) = self.append_in(&mut tx, fund_id, &req, None).await?;
+        tx.commit().await?;
+        self.remember_latest(fund_id, outcome.version, latest);
+        Ok(outcome)
+    }
+
+    pub(super) fn remember_latest(&self, fund_id: Uuid, version: u64, latest: Option<FundState>) {
+        match latest {
+            Some(state) => self.latest.insert(fund_id, Arc::new(Latest { version, state })),
+            None => self.latest.invalidate(&fund_id),
+        }
+    }
+
+    /// The append itself, inside the caller's transaction. `recorded_at` is the server's clock
+    /// unless an import supplies the historical time. Returns the new latest state when it was
+    /// computed along the way (chronological appends), for the cache.
+    pub(super) async fn append_in(
+        &self,
+        conn: &mut PgConnection,
+        fund_id: Uuid,
+        req: &AppendRequest,
+        recorded_at: Option<DateTime<Utc>>,
+    ) -> Result<(AppendOutcome, Option<FundState>), StoreError> {
+        let head = lock_head(conn, fund_id).await?;
+        let request_json = serde_json::to_string(&(&req.expected_version, &req.events))?;
+        if let Some(key) = &req.idempotency_key {
+            if let Some(previous) = previous_answer(conn, fund_id, key, &request_json).await? {
+                return Ok((previous, None));
+            }
+        }
+        if let Some(expected) = req.expected_version {
+            if expected != head.version {
+                return Err(StoreError::Conflict { expected, current: head.version });
+            }
+        }
+        let now = recorded_at.unwrap_or_else(Utc::now);
+        let recorded_at = now.max(head.last_recorded_at);
+        let new_events: Vec<FundEvent> = req
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| FundEvent {
+                version: head.version + 1 + i as u64,
+                effective_at: e.effective_at,
+                recorded_at,
+                payload: e.payload.clone(),
+            })
+            .collect();
+        let min_new = new_events.iter().map(|e| e.effective_at).min().expect("non-empty batch");
+        let max_new = new_events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
+        let chronological = head.max_effective_at.is_none_or(|m| min_new >= m);
+        let sorted = new_events.windows(2).all(|w| w[0].effective_at <= w[1].effective_at);
+
+        // Validate every new event against the state just before it in canonical order.
+        let (base, stored_between) = if chronological {
+            (self.latest_state(conn, fund_id, head.version, head.max_effective_at).await?, Vec::new())
+        } else {
+            let base = self.state_in(conn, fund_id, min_new, head.version).await?;
+            (base, events_between(conn, fund_id, head.version, min_new, max_new).await?)
+        };
+        let mut merged: Vec<&FundEvent> = stored_between.iter().chain(new_events.iter()).collect();
+        merged.sort_by(|a, b| canonical_cmp(a, b));
+        let take_snapshots_inline = chronological && sorted;
+        let mut inline_snapshots: Vec<(usize, FundState)> = Vec::new();
+        let mut running = base;
+        for e in merged {
+            if e.version > head.version {
+                let index = (e.version - head.version - 1) as usize;
+                let candidate = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
+                decide(&running, &candidate, now).map_err(|err| StoreError::from_domain(index, err))?;
+                running = evolve(running, e);
+                if take_snapshots_inline && self.snapshot_due(&new_events, index) {
+                    inline_snapshots.push((index, running.clone()));
+                }
+            } else {
+                running = evolve(running, e);
+            }
+        }
+
+        insert_events(conn, fund_id, &new_events, &req.metadata).await?;
+        let last = new_events.last().expect("non-empty batch");
+        if head.max_effective_at.is_some_and(|m| min_new <= m) {
+            invalidate_snapshots(conn, fund_id, &new_events, min_new).await?;
+        }
+        sqlx::query(
+            "UPDATE funds SET version = $2, last_recorded_at = $3,
+                 max_effective_at = GREATEST(COALESCE(max_effective_at, $4), $4)
+             WHERE id = $1",
+        )
+        .bind(fund_id)
+        .bind(last.version as i64)
+        .bind(recorded_at)
+        .bind(max_new)
+        .execute(&mut *conn)
+        .await?;
+
+        if take_snapshots_inline {
+            for (index, state) in &inline_snapshots {
+                let e = &new_events[*index];
+                self.insert_snapshot(conn, fund_id, e.version, e.effective_at, state, "automatic", None).await?;
+            }
+        } else if last.version / self.snapshot_every > head.version / self.snapshot_every {
+            let max_effective = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
+            let state = self.state_in(conn, fund_id, max_effective, last.version).await?;
+            self.insert_snapshot(conn, fund_id, last.version, max_effective, &state, "automatic", None).await?;
+        }
+
+        let outcome = AppendOutcome {
+            fund_id,
+            version: last.version,
+            first_version: head.version + 1,
+            appended: new_events.len(),
+            recorded_at,
+            replayed: false,
+        };
+        if let Some(key) = &req.idempotency_key {
+            remember_answer(conn, fund_id, key, &request_json, &outcome).await?;
+        }
+        Ok((outcome, chronological.then_some(running)))
+    }
+
+    /// Inline snapshots fall on multiples of SNAPSHOT_FREQUENCY, moved to the end of a run of
+    /// events sharing one effective date (a snapshot must hold all events at its effective date).
+    fn snapshot_due(&self, batch: &[FundEvent], index: usize) -> bool {
+        let e = &batch[index];
+        if let Some(next) = batch.get(index + 1) {
+            if next.effective_at == e.effective_at {
+                return false;
+            }
+        }
+        let run_start = batch[..=index].iter().rposition(|x| x.effective_at != e.effective_at).map_or(0, |p| p + 1);
+        let before_run = batch[run_start].version - 1;
+        e.version / self.snapshot_every > before_run / self.snapshot_every
+    }
+}
+
+fn check_request(req: &AppendRequest) -> Result<(), StoreError> {
+    if req.events.is_empty() {
+        return Err(StoreError::invalid("events", "must contain at least one event"));
+    }
+    if req.events.len() > MAX_BATCH {
+        return Err(StoreError::invalid("events", format!("at most {MAX_BATCH} events per request")));
+    }
+    if let Some(key) = &req.idempotency_key {
+        if key.trim().is_empty() || key.len() > 200 {
+            return Err(StoreError::invalid("idempotency_key", "must be 1 to 200 characters"));
+        }
+    }
+    Ok(())
+}
+
+async fn lock_head(conn: &mut PgConnection, fund_id: Uuid) -> Result<Head, StoreError> {
+    let row = sqlx::query("SELECT version, last_recorded_at, max_effective_at FROM funds WHERE id = $1 FOR UPDATE")
+        .bind(fund_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::FundNotFound(fund_id))?;
+    Ok(Head {
+        version: row.try_get::<i64, _>("version")? as u64,
+        last_recorded_at: row.try_get("last_recorded_at")?,
+        max_effective_at: row.try_get("max_effective_at")?,
+    })
+}
+
+async fn previous_answer(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    key: &str,
+    request_json: &str,
+) -> Result<Option<AppendOutcome>, StoreError> {
+    let row = sqlx::query("SELECT request_hash = md5($3) AS same, response FROM idempotency_keys WHERE fund_id = $1 AND key = $2")
+        .bind(fund_id)
+        .bind(key)
+        .bind(request_json)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    if !row.try_get::<bool, _>("same")? {
+        return Err(StoreError::IdempotencyMismatch);
+    }
+    let mut outcome: AppendOutcome = serde_json::from_value(row.try_get("response")?)?;
+    outcome.replayed = true;
+    Ok(Some(outcome))
+}
+
+async fn remember_answer(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    key: &str,
+    request_json: &str,
+    outcome: &AppendOutcome,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO idempotency_keys (fund_id, key, request_hash, response) VALUES ($1, $2, md5($3), $4)")
+        .bind(fund_id)
+        .bind(key)
+        .bind(request_json)
+        .bind(serde_json::to_value(outcome)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Stored events effective in (after, until], known at `version`, in canonical order.
+async fn events_between(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    version: u64,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<FundEvent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+         WHERE fund_id = $1 AND version <= $2 AND effective_at > $3 AND effective_at <= $4
+         ORDER BY effective_at, version",
+    )
+    .bind(fund_id)
+    .bind(version as i64)
+    .bind(after)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+async fn insert_events(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    events: &[FundEvent],
+    metadata: &EventMetadata,
+) -> Result<(), StoreError> {
+    let versions: Vec<i64> = events.iter().map(|e| e.version as i64).collect();
+    let types: Vec<String> = events.iter().map(|e| e.payload.event_type().to_string()).collect();
+    let payloads: Vec<serde_json::Value> = events.iter().map(|e| e.payload.to_stored()).collect();
+    let companies: Vec<Option<Uuid>> = events.iter().map(|e| e.payload.company_id()).collect();
+    let effective: Vec<DateTime<Utc>> = events.iter().map(|e| e.effective_at).collect();
+    let recorded = events[0].recorded_at;
+    sqlx::query(
+        "INSERT INTO fund_events
+             (fund_id, version, event_type, schema_version, payload, company_id, effective_at, recorded_at, metadata)
+         SELECT $1, v, t, $2, p, c, e, $3, $4
+         FROM UNNEST($5::bigint[], $6::text[], $7::jsonb[], $8::uuid[], $9::timestamptz[]) AS n(v, t, p, c, e)",
+    )
+    .bind(fund_id)
+    .bind(CURRENT_SCHEMA_VERSION)
+    .bind(recorded)
+    .bind(serde_json::to_value(metadata)?)
+    .bind(versions)
+    .bind(types)
+    .bind(payloads)
+    .bind(companies)
+    .bind(effective)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.constraint() == Some("fund_events_fund_version") => {
+            StoreError::Conflict { expected: events[0].version - 1, current: events[0].version }
+        }
+        _ => StoreError::Database(e),
+    })?;
+    Ok(())
+}
+
+/// Marks snapshots that a late event makes stale: each gets the first new version whose effective
+/// date is not after the snapshot's.
+async fn invalidate_snapshots(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    events: &[FundEvent],
+    min_new: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let versions: Vec<i64> = events.iter().map(|e| e.version as i64).collect();
+    let effective: Vec<DateTime<Utc>> = events.iter().map(|e| e.effective_at).collect();
+    sqlx::query(
+        "UPDATE fund_snapshots s SET invalidated_by =
+             (SELECT min(n.v) FROM UNNEST($3::bigint[], $4::timestamptz[]) AS n(v, e) WHERE n.e <= s.effective_at)
+         WHERE s.fund_id = $1 AND s.invalidated_by IS NULL AND s.effective_at >= $2",
+    )
+    .bind(fund_id)
+    .bind(min_new)
+    .bind(versions)
+    .bind(effective)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

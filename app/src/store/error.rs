@@ -1,0 +1,42 @@
+use domain::DomainError;
+use thiserror::Error;
+
+/// Everything the store can refuse or fail at. Database text never reaches a client: `Database`
+/// maps to a generic 500 after being logged.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("fund {0} not found")]
+    FundNotFound(uuid::Uuid),
+    #[error("expected version {expected} but the fund is at {current}")]
+    Conflict { expected: u64, current: u64 },
+    #[error("idempotency key already used for a different request")]
+    IdempotencyMismatch,
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("snapshot {0} not found")]
+    SnapshotNotFound(i64),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// A domain rule broken by event `index` of a batch: the field is prefixed with the event's path.
+    pub fn from_domain(index: usize, e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, message } => StoreError::invalid(format!("events[{index}].{field}"), message),
+            DomainError::FundMissing => StoreError::invalid(format!("events[{index}].type"), e.to_string()),
+        }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}

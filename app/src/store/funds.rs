@@ -1,0 +1,112 @@
+use chrono::{DateTime, Utc};
+use domain::fund::{decide, EventPayload, FundCreated, FundState, NewEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::append::{AppendRequest, EventMetadata};
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FundSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub size: Decimal,
+    pub vintage: Option<i32>,
+    pub version: u64,
+    pub first_effective_at: Option<DateTime<Utc>>,
+    pub max_effective_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Creates a fund and its FUND_CREATED event (version 1) in one transaction.
+    pub async fn create_fund(
+        &self,
+        name: &str,
+        size: Decimal,
+        vintage: Option<i32>,
+        effective_at: DateTime<Utc>,
+        metadata: EventMetadata,
+    ) -> Result<FundSummary, StoreError> {
+        let payload = EventPayload::FundCreated(FundCreated { name: name.trim().to_string(), size, vintage });
+        let event = NewEvent { effective_at, payload };
+        // Validate before touching the database; field names are those of the request body.
+        decide(&FundState::default(), &event, Utc::now()).map_err(|e| match e {
+            domain::DomainError::Invalid { field, message } => {
+                StoreError::invalid(field.trim_start_matches("payload.").to_string(), message)
+            }
+            other => StoreError::invalid("fund", other.to_string()),
+        })?;
+        let id = Uuid::new_v4();
+        let mut tx = self.pool.begin().await?;
+        insert_fund_row(&mut tx, id, name.trim(), size, vintage).await?;
+        let req = AppendRequest { expected_version: Some(0), idempotency_key: None, events: vec![event], metadata };
+        let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
+        tx.commit().await?;
+        self.remember_latest(id, outcome.version, latest);
+        self.fund(id).await
+    }
+
+    pub async fn funds(&self) -> Result<Vec<FundSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.name, f.size, f.vintage, f.version, f.max_effective_at,
+                    (SELECT min(effective_at) FROM fund_events e WHERE e.fund_id = f.id) AS first_effective_at
+             FROM funds f ORDER BY f.created_at, f.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    pub async fn fund(&self, id: Uuid) -> Result<FundSummary, StoreError> {
+        let row = sqlx::query(
+            "SELECT f.id, f.name, f.size, f.vintage, f.version, f.max_effective_at,
+                    (SELECT min(effective_at) FROM fund_events e WHERE e.fund_id = f.id) AS first_effective_at
+             FROM funds f WHERE f.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::FundNotFound(id))?;
+        summary_from_row(&row)
+    }
+
+    /// The fund's head version; also the existence check for reads.
+    pub async fn fund_version(&self, id: Uuid) -> Result<u64, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM funds WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        v.map(|v| v as u64).ok_or(StoreError::FundNotFound(id))
+    }
+}
+
+pub(super) async fn insert_fund_row(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    name: &str,
+    size: Decimal,
+    vintage: Option<i32>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO funds (id, name, size, vintage) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(name)
+        .bind(size)
+        .bind(vintage)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn summary_from_row(row: &sqlx::postgres::PgRow) -> Result<FundSummary, StoreError> {
+    Ok(FundSummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        size: row.try_get("size")?,
+        vintage: row.try_get("vintage")?,
+        version: row.try_get::<i64, _>("version")? as u64,
+        first_effective_at: row.try_get("first_effective_at")?,
+        max_effective_at: row.try_get("max_effective_at")?,
+    })
+}

@@ -1,0 +1,60 @@
+//! The event store on PostgreSQL (server side only): append, bitemporal state, snapshots,
+//! timeline and diff. Every query is written out here; no SQL lives anywhere else.
+
+mod append;
+mod error;
+mod funds;
+mod rows;
+mod seed;
+mod snapshots;
+mod state;
+mod timeline;
+
+use std::sync::Arc;
+
+use domain::fund::FundState;
+use moka::sync::Cache;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub use append::{AppendOutcome, AppendRequest, EventMetadata};
+pub use error::StoreError;
+pub use funds::FundSummary;
+pub use snapshots::SnapshotInfo;
+pub use state::StateAt;
+pub use timeline::{TimelineEvent, TimelineOrder, TimelinePage, TimelineQuery};
+
+/// Applies the SQL migrations embedded at build time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The latest state of a fund as this process last saw it, reused only when the database's
+/// version still matches (so several server processes can share one database safely).
+#[derive(Debug)]
+struct Latest {
+    version: u64,
+    state: FundState,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: PgPool,
+    snapshot_every: u64,
+    latest: Cache<Uuid, Arc<Latest>>,
+    snapshots: Cache<i64, Arc<FundState>>,
+}
+
+impl Store {
+    /// `snapshot_every`: events between automatic snapshots (SNAPSHOT_FREQUENCY).
+    pub fn new(pool: PgPool, snapshot_every: u64) -> Self {
+        Store {
+            pool,
+            snapshot_every: snapshot_every.max(1),
+            latest: Cache::new(1_000),
+            snapshots: Cache::new(20_000),
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}

@@ -1,0 +1,142 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::fund::FundState;
+use domain::time_machine::replay;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use super::rows::event_from_row;
+use super::{Store, StoreError};
+
+/// The fund as of a business date, as known at a recorded time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StateAt {
+    pub as_of: DateTime<Utc>,
+    /// `None` means "as we know it now".
+    pub known_at: Option<DateTime<Utc>>,
+    /// The highest event version that was known at `known_at`.
+    pub version: u64,
+    pub state: FundState,
+}
+
+impl Store {
+    /// `state(fund, as_of, known_at)`: from the best usable snapshot plus replay of what follows
+    /// it, which equals a full replay of the qualifying events (see `SnapshotMeta::usable_for`).
+    pub async fn state(
+        &self,
+        fund_id: Uuid,
+        as_of: DateTime<Utc>,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<StateAt, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let head = sqlx::query("SELECT version, last_recorded_at, max_effective_at FROM funds WHERE id = $1")
+            .bind(fund_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::FundNotFound(fund_id))?;
+        let current = head.try_get::<i64, _>("version")? as u64;
+        let last_recorded: DateTime<Utc> = head.try_get("last_recorded_at")?;
+        let max_effective: Option<DateTime<Utc>> = head.try_get("max_effective_at")?;
+        let known_version = match known_at {
+            Some(k) if k < last_recorded => known_version_at(&mut conn, fund_id, k).await?,
+            _ => current,
+        };
+        let state = if known_version == current && max_effective.is_none_or(|m| as_of >= m) {
+            self.latest_state(&mut conn, fund_id, current, max_effective).await?
+        } else {
+            self.state_in(&mut conn, fund_id, as_of, known_version).await?
+        };
+        Ok(StateAt { as_of, known_at, version: known_version, state })
+    }
+
+    /// The whole fund as known at `current` (its head version), from the cache when still current.
+    pub(super) async fn latest_state(
+        &self,
+        conn: &mut PgConnection,
+        fund_id: Uuid,
+        current: u64,
+        max_effective: Option<DateTime<Utc>>,
+    ) -> Result<FundState, StoreError> {
+        if let Some(l) = self.latest.get(&fund_id) {
+            if l.version == current {
+                return Ok(l.state.clone());
+            }
+        }
+        let Some(as_of) = max_effective else { return Ok(FundState::default()) };
+        let state = self.state_in(conn, fund_id, as_of, current).await?;
+        self.latest.insert(fund_id, Arc::new(super::Latest { version: current, state: state.clone() }));
+        Ok(state)
+    }
+
+    /// Snapshot + replay on a given connection (inside a transaction it sees that transaction's rows).
+    pub(super) async fn state_in(
+        &self,
+        conn: &mut PgConnection,
+        fund_id: Uuid,
+        as_of: DateTime<Utc>,
+        known_version: u64,
+    ) -> Result<FundState, StoreError> {
+        let snapshot = sqlx::query(
+            "SELECT id, effective_at FROM fund_snapshots
+             WHERE fund_id = $1 AND effective_at <= $2 AND version <= $3
+               AND (invalidated_by IS NULL OR invalidated_by > $3)
+             ORDER BY effective_at DESC, version DESC LIMIT 1",
+        )
+        .bind(fund_id)
+        .bind(as_of)
+        .bind(known_version as i64)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let (base, after): (FundState, Option<DateTime<Utc>>) = match snapshot {
+            Some(row) => {
+                let id: i64 = row.try_get("id")?;
+                (self.snapshot_state(conn, id).await?.as_ref().clone(), Some(row.try_get("effective_at")?))
+            }
+            None => (FundState::default(), None),
+        };
+        let rows = sqlx::query(
+            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+             WHERE fund_id = $1 AND version <= $2 AND effective_at <= $3
+               AND ($4::timestamptz IS NULL OR effective_at > $4)
+             ORDER BY effective_at, version",
+        )
+        .bind(fund_id)
+        .bind(known_version as i64)
+        .bind(as_of)
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(replay::replay(base, &events))
+    }
+
+    /// A snapshot's state, decoded once per process (snapshots never change; only their
+    /// `invalidated_by` does, and that is read from the database on every lookup).
+    async fn snapshot_state(&self, conn: &mut PgConnection, id: i64) -> Result<Arc<FundState>, StoreError> {
+        if let Some(s) = self.snapshots.get(&id) {
+            return Ok(s);
+        }
+        let json: serde_json::Value = sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let state = Arc::new(serde_json::from_value::<FundState>(json)?);
+        self.snapshots.insert(id, state.clone());
+        Ok(state)
+    }
+}
+
+/// The highest version recorded at or before `known_at` (recorded time never decreases with version).
+async fn known_version_at(conn: &mut PgConnection, fund_id: Uuid, known_at: DateTime<Utc>) -> Result<u64, StoreError> {
+    let v: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM fund_events WHERE fund_id = $1 AND recorded_at <= $2
+         ORDER BY recorded_at DESC, version DESC LIMIT 1",
+    )
+    .bind(fund_id)
+    .bind(known_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(v.unwrap_or(0) as u64)
+}
