@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, starts the project-local PostgreSQL in
+# .pgdata/ (unless DATABASE_URL is set) and serves Fundlens with the demo fund at
+# http://localhost:3000 through `cargo leptos serve`. Ctrl-C stops the server and the cluster
+# this script started; the data in .pgdata/ stays for the next run.
+#
+#   DATABASE_URL  use this database instead of the project-local cluster
+#   PGPORT        port of the project-local cluster (default 5433)
+#   BIND_ADDR     address the server listens on (default 127.0.0.1:3000; 0.0.0.0:3000 for all)
+#   SEED_DEMO     1 (default) seeds the demo fund into an empty database
+#   RELEASE=1     optimised build (cargo leptos serve --release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/.local/npm/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+scripts/install-deps.sh
+
+if [[ -z "${DATABASE_URL:-}" ]]; then
+    pg_datadir="$ROOT/.pgdata/cluster"
+    if ! scripts/pg.sh status "$pg_datadir" 2>/dev/null; then
+        # Started here, so stopped here; a cluster that was already running is left alone.
+        trap 'scripts/pg.sh stop "$pg_datadir"' EXIT
+    fi
+    DATABASE_URL=$(scripts/pg.sh start "$pg_datadir" "${PGPORT:-5433}")
+    export DATABASE_URL
+fi
+
+export BIND_ADDR="${BIND_ADDR:-127.0.0.1:3000}"
+# cargo-leptos announces and passes on LEPTOS_SITE_ADDR; keep it equal to what the server binds.
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-$BIND_ADDR}"
+export SEED_DEMO="${SEED_DEMO:-1}"
+
+host=${BIND_ADDR%:*}
+port=${BIND_ADDR##*:}
+case "$host" in
+    0.0.0.0 | 127.0.0.1 | "[::]" | "[::1]" | localhost) url="http://localhost:$port" ;;
+    *) url="http://$BIND_ADDR" ;;
+esac
+
+args=(serve)
+if [[ "${RELEASE:-0}" == 1 ]]; then
+    args+=(--release)
+fi
+
+echo "run.sh: database $DATABASE_URL"
+echo "run.sh: cargo leptos ${args[*]} (the first build takes about 10 minutes on 2 cores)"
+echo "run.sh: Fundlens will be at $url  (Ctrl-C to stop)"
+cargo leptos "${args[@]}"
