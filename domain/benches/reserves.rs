@@ -1,0 +1,2 @@
+//! Reserve engine benchmark (filled in below).
+fn main() {}

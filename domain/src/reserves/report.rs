@@ -1,0 +1,99 @@
+//! What a reserve run returns: the ranking, the recommended allocation and the fund totals.
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::run_params::RunParams;
+use super::stage::Stage;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReserveReport {
+    /// Active companies, best follow-on multiple first.
+    pub companies: Vec<CompanyReport>,
+    /// Inactive companies: not ranked, no reserve recommended.
+    pub excluded: Vec<ExcludedCompany>,
+    pub fund: FundTotals,
+    /// The settings, model and constraints the run used, each parameter with its source.
+    pub params: RunParams,
+}
+
+/// One active company. Multiples are rounded to 4 decimals, the score to 3, years to 2; amounts are
+/// exact Decimals, except `expected_proceeds`, a simulated mean rounded to the dollar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyReport {
+    /// 1 = where the next follow-on dollar is expected to earn most.
+    pub rank: u32,
+    pub id: String,
+    pub name: String,
+    pub stage: Stage,
+    /// Expected proceeds per follow-on dollar deployed of the next increment on top of the current
+    /// reserve (Σ D / Σ C over paired paths).
+    pub follow_on_multiple: f64,
+    /// 95% confidence interval of the follow-on multiple (delta method).
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// max(0, 1 − half-width / |multiple|); see `estimate::follow_on`.
+    pub confidence_score: f64,
+    /// E[proceeds] / E[total invested] with the current reserve.
+    pub expected_moic: f64,
+    /// Share of the next increment the company's rounds are expected to call for.
+    pub increment_deployment_rate: f64,
+    /// E[proceeds] with the current reserve.
+    pub expected_proceeds: Decimal,
+    /// Mean years to exit or failure.
+    pub expected_years_to_outcome: f64,
+    /// Reserve still held (planned − deployed).
+    pub current_reserve: Decimal,
+    /// Follow-on capital already invested.
+    pub deployed: Decimal,
+    /// The reserve the allocation recommends holding from now on.
+    pub recommended_allocation: Decimal,
+    /// recommended_allocation − current_reserve.
+    pub change: Decimal,
+    /// Largest reserve the constraints allow for this company.
+    pub reserve_cap: Decimal,
+    /// Reserve granted by the initial-cheque floor (zero if none).
+    pub floor: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExcludedCompany {
+    pub id: String,
+    pub name: String,
+    pub reason: String,
+    pub current_reserve: Decimal,
+    pub recommended_allocation: Decimal,
+}
+
+/// Fund-level sums. `recommended_total + unallocated = available_reserves` exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FundTotals {
+    pub available_reserves: Decimal,
+    /// Reserves currently held by all companies, inactive ones included.
+    pub current_reserves: Decimal,
+    pub recommended_total: Decimal,
+    /// Budget no company could use above the hurdle and within its caps.
+    pub unallocated: Decimal,
+    /// Sum of increases over companies' current reserves.
+    pub reserves_added: Decimal,
+    /// Sum of decreases (inactive companies release all they hold).
+    pub reserves_released: Decimal,
+    /// Dollars moved between companies: half the gross change, Σ|recommended − current| / 2.
+    pub reallocation: Decimal,
+}
+
+/// Rounds a simulated figure for output; non-finite values and −0 become 0 so output is stable.
+pub(crate) fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    let r = (x * scale).round() / scale;
+    if r.is_finite() && r != 0.0 {
+        r
+    } else {
+        0.0
+    }
+}
+
+/// A simulated dollar figure as a Decimal rounded to the dollar.
+pub(crate) fn dollars(x: f64) -> Decimal {
+    use rust_decimal::prelude::FromPrimitive;
+    Decimal::from_f64(x.round()).unwrap_or_default().round_dp(0)
+}
