@@ -1,5 +1,66 @@
 //! Fundlens's web application: Leptos pages and server functions, plus (server side only) the
 //! PostgreSQL store and services they call.
 
+pub mod components;
+pub mod features;
+pub mod funds;
+pub mod routes;
+pub mod time_machine;
+
+#[cfg(feature = "ssr")]
+pub mod server;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::theme_toggle::ThemeToggle;
+use routes::home::HomePage;
+use routes::not_found::NotFound;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme="light">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Routes render on the server with all their data (SsrMode::Async), so a copied URL shows the
+/// complete page before any WASM loads, and without JavaScript.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/fundlens.css"/>
+        <Title text="Fundlens"/>
+        <Router>
+            <nav class="topbar">
+                <a class="brand" href="/">"Fundlens"</a>
+                <ThemeToggle/>
+            </nav>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

@@ -6,8 +6,6 @@ use thiserror::Error;
 pub enum DomainError {
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
-    #[error("fund does not exist yet: create it with FUND_CREATED first")]
-    FundMissing,
 }
 
 impl DomainError {
@@ -15,11 +13,10 @@ impl DomainError {
         DomainError::Invalid { field: field.into(), message: message.into() }
     }
 
-    /// The input field at fault, when there is one.
-    pub fn field(&self) -> Option<&str> {
+    /// The input field at fault.
+    pub fn field(&self) -> &str {
         match self {
-            DomainError::Invalid { field, .. } => Some(field),
-            DomainError::FundMissing => None,
+            DomainError::Invalid { field, .. } => field,
         }
     }
 }

@@ -1,1 +1,30 @@
-fn main() {}
+use std::net::SocketAddr;
+
+use server::config::Config;
+use server::{build_state, leptos_options, observability, router};
+
+#[tokio::main]
+async fn main() {
+    observability::init_tracing();
+    if let Err(e) = run().await {
+        tracing::error!(error = %e, "server failed to start");
+        eprintln!("fundlens: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), server::StartupError> {
+    let config = Config::from_env()?;
+    let addr = config.bind_addr;
+    let state = build_state(config, leptos_options()?).await?;
+    let app = router::router(state);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| server::StartupError::Leptos(format!("bind {addr}: {e}")))?;
+    tracing::info!(%addr, "listening on http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+        .await
+        .map_err(|e| server::StartupError::Leptos(e.to_string()))
+}

@@ -25,6 +25,8 @@ pub struct EventMetadata {
 pub struct AppendRequest {
     pub expected_version: Option<u64>,
     pub idempotency_key: Option<String>,
+    /// The request as the client sent it: a retry under the same idempotency key must match it.
+    pub fingerprint: String,
     pub events: Vec<NewEvent>,
     pub metadata: EventMetadata,
 }
@@ -40,6 +42,16 @@ pub struct AppendOutcome {
     /// True when this answer is the stored result of an earlier request with the same key.
     #[serde(default)]
     pub replayed: bool,
+    pub events: Vec<AppendedEvent>,
+}
+
+/// What a client needs back about each event it sent (ids of companies it added, say).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppendedEvent {
+    pub version: u64,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub company_id: Option<Uuid>,
 }
 
 /// The locked head of a fund's stream.
@@ -82,9 +94,8 @@ impl Store {
         recorded_at: Option<DateTime<Utc>>,
     ) -> Result<(AppendOutcome, Option<FundState>), StoreError> {
         let head = lock_head(conn, fund_id).await?;
-        let request_json = serde_json::to_string(&(&req.expected_version, &req.events))?;
         if let Some(key) = &req.idempotency_key {
-            if let Some(previous) = previous_answer(conn, fund_id, key, &request_json).await? {
+            if let Some(previous) = previous_answer(conn, fund_id, key, &req.fingerprint).await? {
                 return Ok((previous, None));
             }
         }
@@ -93,7 +104,8 @@ impl Store {
                 return Err(StoreError::Conflict { expected, current: head.version });
             }
         }
-        let now = recorded_at.unwrap_or_else(Utc::now);
+        // PostgreSQL keeps microseconds: truncate here so cached states equal replayed ones.
+        let now = micros(recorded_at.unwrap_or_else(Utc::now));
         let recorded_at = now.max(head.last_recorded_at);
         let new_events: Vec<FundEvent> = req
             .events
@@ -101,7 +113,7 @@ impl Store {
             .enumerate()
             .map(|(i, e)| FundEvent {
                 version: head.version + 1 + i as u64,
-                effective_at: e.effective_at,
+                effective_at: micros(e.effective_at),
                 recorded_at,
                 payload: e.payload.clone(),
             })
@@ -172,9 +184,17 @@ impl Store {
             appended: new_events.len(),
             recorded_at,
             replayed: false,
+            events: new_events
+                .iter()
+                .map(|e| AppendedEvent {
+                    version: e.version,
+                    event_type: e.payload.event_type().to_string(),
+                    company_id: e.payload.company_id(),
+                })
+                .collect(),
         };
         if let Some(key) = &req.idempotency_key {
-            remember_answer(conn, fund_id, key, &request_json, &outcome).await?;
+            remember_answer(conn, fund_id, key, &req.fingerprint, &outcome).await?;
         }
         Ok((outcome, chronological.then_some(running)))
     }
@@ -192,6 +212,11 @@ impl Store {
         let before_run = batch[run_start].version - 1;
         e.version / self.snapshot_every > before_run / self.snapshot_every
     }
+}
+
+fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
 }
 
 fn check_request(req: &AppendRequest) -> Result<(), StoreError> {
@@ -226,12 +251,12 @@ async fn previous_answer(
     conn: &mut PgConnection,
     fund_id: Uuid,
     key: &str,
-    request_json: &str,
+    fingerprint: &str,
 ) -> Result<Option<AppendOutcome>, StoreError> {
     let row = sqlx::query("SELECT request_hash = md5($3) AS same, response FROM idempotency_keys WHERE fund_id = $1 AND key = $2")
         .bind(fund_id)
         .bind(key)
-        .bind(request_json)
+        .bind(fingerprint)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(row) = row else { return Ok(None) };
@@ -247,13 +272,13 @@ async fn remember_answer(
     conn: &mut PgConnection,
     fund_id: Uuid,
     key: &str,
-    request_json: &str,
+    fingerprint: &str,
     outcome: &AppendOutcome,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO idempotency_keys (fund_id, key, request_hash, response) VALUES ($1, $2, md5($3), $4)")
         .bind(fund_id)
         .bind(key)
-        .bind(request_json)
+        .bind(fingerprint)
         .bind(serde_json::to_value(outcome)?)
         .execute(&mut *conn)
         .await?;

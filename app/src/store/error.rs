@@ -28,10 +28,8 @@ impl StoreError {
 
     /// A domain rule broken by event `index` of a batch: the field is prefixed with the event's path.
     pub fn from_domain(index: usize, e: DomainError) -> Self {
-        match e {
-            DomainError::Invalid { field, message } => StoreError::invalid(format!("events[{index}].{field}"), message),
-            DomainError::FundMissing => StoreError::invalid(format!("events[{index}].type"), e.to_string()),
-        }
+        let DomainError::Invalid { field, message } = e;
+        StoreError::invalid(format!("events[{index}].{field}"), message)
     }
 }
 

@@ -32,16 +32,13 @@ impl Store {
         let payload = EventPayload::FundCreated(FundCreated { name: name.trim().to_string(), size, vintage });
         let event = NewEvent { effective_at, payload };
         // Validate before touching the database; field names are those of the request body.
-        decide(&FundState::default(), &event, Utc::now()).map_err(|e| match e {
-            domain::DomainError::Invalid { field, message } => {
-                StoreError::invalid(field.trim_start_matches("payload.").to_string(), message)
-            }
-            other => StoreError::invalid("fund", other.to_string()),
+        decide(&FundState::default(), &event, Utc::now()).map_err(|domain::DomainError::Invalid { field, message }| {
+            StoreError::invalid(field.trim_start_matches("payload.").to_string(), message)
         })?;
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         insert_fund_row(&mut tx, id, name.trim(), size, vintage).await?;
-        let req = AppendRequest { expected_version: Some(0), idempotency_key: None, events: vec![event], metadata };
+        let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
         tx.commit().await?;
         self.remember_latest(id, outcome.version, latest);

@@ -17,12 +17,12 @@ use moka::sync::Cache;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub use append::{AppendOutcome, AppendRequest, EventMetadata};
+pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
 pub use error::StoreError;
 pub use funds::FundSummary;
 pub use snapshots::SnapshotInfo;
 pub use state::StateAt;
-pub use timeline::{TimelineEvent, TimelineOrder, TimelinePage, TimelineQuery};
+pub use timeline::{company_names, DiffView, TimelineEvent, TimelineOrder, TimelinePage, TimelineQuery, MAX_TIMELINE_LIMIT};
 
 /// Applies the SQL migrations embedded at build time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

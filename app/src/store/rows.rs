@@ -7,8 +7,6 @@ use sqlx::Row;
 
 use super::StoreError;
 
-/// Columns every event query selects, in this order.
-pub const EVENT_COLUMNS: &str = "version, event_type, schema_version, payload, effective_at, recorded_at";
 
 pub fn event_from_row(row: &PgRow) -> Result<FundEvent, StoreError> {
     let event_type: String = row.try_get("event_type")?;

@@ -29,6 +29,7 @@ impl Store {
             let req = AppendRequest {
                 expected_version: None,
                 idempotency_key: None,
+                fingerprint: String::new(),
                 events: events[start..end]
                     .iter()
                     .map(|e| NewEvent { effective_at: e.effective_at, payload: e.payload.clone() })

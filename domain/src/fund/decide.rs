@@ -33,7 +33,9 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
         return Ok(());
     }
     if !state.exists {
-        return Err(DomainError::FundMissing);
+        // The store always starts a stream with FUND_CREATED, so a missing fund at this date
+        // means the date is before the fund began.
+        return Err(DomainError::invalid("effective_at", "is before the fund existed"));
     }
     if let Some(created) = state.created_at {
         if event.effective_at < created {

@@ -1,0 +1,4 @@
+//! Reusable view pieces and formatting.
+
+pub mod format;
+pub mod theme_toggle;

@@ -1,0 +1,18 @@
+//! Funds: the list the hub starts from.
+
+mod list_funds;
+
+pub use list_funds::*;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A fund as the fund switcher and the home page show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FundListItem {
+    pub id: Uuid,
+    pub name: String,
+    pub size: rust_decimal::Decimal,
+    pub vintage: Option<i32>,
+    pub events: u64,
+}

@@ -1,0 +1,4 @@
+//! Pages, one file per route.
+
+pub mod home;
+pub mod not_found;

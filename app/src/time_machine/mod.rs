@@ -1,0 +1,3 @@
+//! The Time Machine: the fund at any past date, as known at any time.
+
+pub mod view;

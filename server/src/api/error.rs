@@ -1,0 +1,76 @@
+use app::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// What a REST client gets when a request fails: `{error, field?}` (plus `current_version` on a
+/// conflict). Internal causes are logged, never sent.
+#[derive(Debug)]
+pub enum ApiError {
+    /// Malformed request: bad JSON, a query parameter that does not parse.
+    BadRequest { field: Option<String>, message: String },
+    /// Well-formed but breaks a rule of the fund.
+    Unprocessable { field: Option<String>, message: String },
+    NotFound { field: Option<String>, message: String },
+    Conflict { message: String, current_version: u64 },
+    Unavailable,
+    Internal,
+}
+
+impl ApiError {
+    pub fn bad(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadRequest { field: Some(field.into()), message: message.into() }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::FundNotFound(_) => ApiError::NotFound { field: Some("fund_id".into()), message: e.to_string() },
+            StoreError::SnapshotNotFound(_) => ApiError::NotFound { field: Some("snapshot_id".into()), message: e.to_string() },
+            StoreError::Conflict { current, .. } => ApiError::Conflict { message: e.to_string(), current_version: current },
+            StoreError::IdempotencyMismatch => {
+                ApiError::Unprocessable { field: Some("idempotency_key".into()), message: e.to_string() }
+            }
+            StoreError::Invalid { field, message } => ApiError::Unprocessable { field: Some(field), message },
+            StoreError::Database(sqlx::Error::PoolTimedOut) => {
+                tracing::warn!("database pool exhausted");
+                ApiError::Unavailable
+            }
+            StoreError::Database(_) | StoreError::Corrupt(_) => {
+                tracing::error!(error = %e, "request failed");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::BadRequest { field, message } => (StatusCode::BAD_REQUEST, json!({ "error": message, "field": field })),
+            ApiError::Unprocessable { field, message } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "field": field }))
+            }
+            ApiError::NotFound { field, message } => (StatusCode::NOT_FOUND, json!({ "error": message, "field": field })),
+            ApiError::Conflict { message, current_version } => {
+                (StatusCode::CONFLICT, json!({ "error": message, "current_version": current_version }))
+            }
+            ApiError::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "the server is busy; retry shortly" }))
+            }
+            ApiError::Internal => {
+                (StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "internal error; it has been logged" }))
+            }
+        };
+        let body = match body {
+            serde_json::Value::Object(mut m) => {
+                m.retain(|_, v| !v.is_null());
+                serde_json::Value::Object(m)
+            }
+            other => other,
+        };
+        (status, Json(body)).into_response()
+    }
+}

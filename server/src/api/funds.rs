@@ -1,0 +1,47 @@
+use app::store::FundSummary;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::caller::Caller;
+use super::error::ApiError;
+use super::params;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateFund {
+    name: String,
+    size: Decimal,
+    #[serde(default)]
+    vintage: Option<i32>,
+    #[serde(default)]
+    effective_at: Option<String>,
+}
+
+/// `POST /api/funds {name, size, vintage?, effective_at?}` → 201 with the fund.
+pub async fn create_fund(
+    State(state): State<AppState>,
+    Caller(metadata): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<FundSummary>), ApiError> {
+    let req: CreateFund = params::json_body(&headers, &body)?;
+    let effective_at = params::optional_moment("effective_at", req.effective_at.as_deref(), false)?.unwrap_or_else(Utc::now);
+    let fund = state.store.create_fund(&req.name, req.size, req.vintage, effective_at, metadata).await?;
+    Ok((StatusCode::CREATED, Json(fund)))
+}
+
+/// `GET /api/funds`
+pub async fn list_funds(State(state): State<AppState>) -> Result<Json<Vec<FundSummary>>, ApiError> {
+    Ok(Json(state.store.funds().await?))
+}
+
+/// `GET /api/funds/{id}`
+pub async fn get_fund(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<FundSummary>, ApiError> {
+    Ok(Json(state.store.fund(params::uuid("fund_id", &id)?).await?))
+}

@@ -1,0 +1,56 @@
+//! The Fundlens server: configuration, state, router, start-up. `main.rs` only calls [`start`].
+
+pub mod api;
+pub mod config;
+pub mod health;
+pub mod observability;
+pub mod router;
+pub mod state;
+
+use std::sync::Arc;
+
+use app::store::Store;
+use leptos::config::LeptosOptions;
+use sqlx::postgres::PgPoolOptions;
+use thiserror::Error;
+
+use config::Config;
+use state::AppState;
+
+#[derive(Debug, Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("cannot connect to the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("demo seed failed: {0}")]
+    Seed(#[from] app::store::StoreError),
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+}
+
+/// Connects, migrates, seeds when asked, and builds the application state.
+pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartupError> {
+    observability::prometheus();
+    let pool = PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect(&config.database_url)
+        .await?;
+    app::store::MIGRATOR.run(&pool).await?;
+    let store = Store::new(pool, config.snapshot_frequency);
+    if config.seed_demo {
+        if let Some(id) = store.seed_demo_if_empty(chrono::Utc::now()).await? {
+            tracing::info!(fund_id = %id, "seeded the demo fund");
+        }
+    }
+    let routes = leptos_axum::generate_route_list(app::App);
+    Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes })
+}
+
+/// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.
+pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
+    leptos::config::get_configuration(None).map(|c| c.leptos_options).map_err(|e| StartupError::Leptos(e.to_string()))
+}

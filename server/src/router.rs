@@ -1,0 +1,49 @@
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{handle_server_fns_with_context, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use crate::{api, health, observability};
+
+/// The whole HTTP surface: pages, server functions, REST, health and metrics.
+pub fn router(state: AppState) -> Router {
+    let routes = state.routes.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(observability::metrics_endpoint))
+        .nest("/api", api::router(state.features))
+        .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_handler(routes, get(page_handler))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn(observability::track_requests))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// What every page render and server function sees in its Leptos context.
+fn provide_app_context(state: &AppState) {
+    provide_context(state.store.clone());
+    provide_context(state.features);
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_app_context(&state), req).await
+}
+
+async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let context_state = state.clone();
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_route_with_context(
+        state.routes.clone(),
+        move || provide_app_context(&context_state),
+        move || app::shell(options.clone()),
+    );
+    handler(State(state), req).await.into_response()
+}

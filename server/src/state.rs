@@ -1,0 +1,25 @@
+use std::sync::Arc;
+
+use app::features::Features;
+use app::store::Store;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos_axum::AxumRouteListing;
+
+use crate::config::Config;
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub features: Features,
+    pub config: Arc<Config>,
+    pub routes: Vec<AxumRouteListing>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,103 @@
+//! A server per test: its own PostgreSQL database (created from DATABASE_URL, which the test
+//! script points at a throwaway cluster) and the real router, called in-process.
+#![allow(dead_code)]
+
+use app::store::Store;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use server::config::Config;
+use sqlx::{Connection, PgConnection};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub database_url: String,
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(&[]).await
+}
+
+/// `env` overrides configuration variables (e.g. SNAPSHOT_FREQUENCY).
+pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
+    let database_url = fresh_database().await;
+    let mut vars: Vec<(String, String)> = vec![("DATABASE_URL".into(), database_url.clone()), ("DATABASE_MAX_CONNECTIONS".into(), "8".into())];
+    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_lookup(|k| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
+    let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
+    let state = server::build_state(config, options).await.expect("server state");
+    let store = state.store.clone();
+    TestApp { router: server::router::router(state), store, database_url }
+}
+
+/// Creates an empty database on the test cluster and returns its URL.
+pub async fn fresh_database() -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL must point at a PostgreSQL cluster (scripts/test.sh sets it)");
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&base).await.expect("connect to the test cluster");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+    match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => panic!("DATABASE_URL has no database part: {base}"),
+    }
+}
+
+impl TestApp {
+    pub async fn call(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        let body = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.call("GET", uri, None).await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> (StatusCode, Value) {
+        self.call("POST", uri, Some(body)).await
+    }
+
+    /// Creates a fund effective `days_ago` days ago and returns its id.
+    pub async fn fund(&self, days_ago: i64) -> String {
+        let effective = (chrono::Utc::now() - chrono::Duration::days(days_ago)).to_rfc3339();
+        let (s, v) = self.post("/api/funds", serde_json::json!({"name": "Test Fund I", "size": "100000000", "effective_at": effective})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().to_string()
+    }
+
+    /// Adds a company, effective when the fund began, and returns its id.
+    pub async fn company(&self, fund: &str, name: &str) -> String {
+        let (_, f) = self.get(&format!("/api/funds/{fund}")).await;
+        let start = f["first_effective_at"].clone();
+        let (s, v) = self
+            .post(
+                &format!("/api/funds/{fund}/events"),
+                serde_json::json!({"events": [{"type": "COMPANY_ADDED", "effective_at": start, "payload": {"name": name, "stage": "seed"}}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["events"][0]["company_id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM fund_events").fetch_one(self.store.pool()).await.unwrap()
+    }
+}
+
+pub fn days_ago(days: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339()
+}
