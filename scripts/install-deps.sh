@@ -5,7 +5,8 @@
 # wasm-bindgen and wasm-opt on PATH, or it would try to fetch them from the internet.
 #
 #   apt:     ca-certificates, curl, build-essential, pkg-config, procps, PostgreSQL (15 on bookworm),
-#            chromium, fonts-liberation (and nodejs/npm when node is missing)
+#            chromium, fonts-liberation
+#   needs:   Node.js >= 20 with npm (playwright-core needs 20; Debian bookworm's nodejs is 18)
 #   rustup:  wasm32-unknown-unknown target; nightly (only to build cargo-leptos)
 #   cargo:   cargo-leptos $CARGO_LEPTOS_VERSION (~20 min), wasm-bindgen-cli at the Cargo.lock version
 #   npm:     binaryen@132 (wasm-opt) into .local/npm, end2end/node_modules (npm ci)
@@ -37,8 +38,6 @@ if command -v dpkg-query >/dev/null; then
     done
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
     [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
-    command -v node >/dev/null || apt_missing+=(nodejs)
-    command -v npm >/dev/null || apt_missing+=(npm)
 fi
 
 if ((${#apt_missing[@]})); then
@@ -97,6 +96,7 @@ if ! command -v cargo-leptos >/dev/null; then
 fi
 
 # cargo-leptos does not check the wasm-bindgen version it finds: it must equal the library's.
+[[ -f Cargo.lock ]] || die "Cargo.lock is missing (run from a complete checkout)"
 WASM_BINDGEN_VERSION=$(awk '
     $0 == "name = \"wasm-bindgen\"" { found = 1; next }
     found && /^version = / { gsub(/version = |"/, ""); print; exit }
@@ -115,7 +115,9 @@ if [[ "$(wasm_bindgen_current)" != "$WASM_BINDGEN_VERSION" ]]; then
 fi
 
 # --- npm -----------------------------------------------------------------------------------------
-command -v npm >/dev/null || die "npm not found"
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+((node_major >= 20)) || die "Node.js >= 20 with npm is required (found: $(node --version 2>/dev/null || echo none)); Debian bookworm's nodejs package is 18, use NodeSource or nodejs.org"
+command -v npm >/dev/null || die "npm not found (it comes with Node.js)"
 
 if ! "$NPM_PREFIX/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION\b"; then
     say "npm install binaryen@$BINARYEN_VERSION into .local/npm (wasm-opt for release builds)"
