@@ -128,7 +128,6 @@ env \
     BIND_ADDR="127.0.0.1:$app_port" \
     SEED_DEMO=1 \
     DATABASE_URL="$e2e_database_url" \
-    RUST_LOG="${RUST_LOG:-info}" \
     "$server_bin" >"$server_log" 2>&1 &
 SERVER_PID=$!
 
