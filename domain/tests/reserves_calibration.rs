@@ -18,11 +18,20 @@ fn buckets(s: &MoicSpread) -> [(&'static str, f64); 4] {
 }
 
 #[test]
-fn given_default_model_when_seed_cheque_has_no_reserves_then_outcomes_match_correlation_ventures_within_3_points() {
+fn given_default_model_when_seed_cheque_has_no_reserves_then_outcomes_match_correlation_ventures_within_3_points(
+) {
     let spread = moic_spread(Stage::Seed, &ModelParams::default(), CHEQUES, 2024);
     println!("seed cheque, no reserves, {CHEQUES} paths: {spread:?}");
-    for ((name, got), (_, want)) in buckets(&spread).into_iter().zip(buckets(&CORRELATION_VENTURES)) {
-        assert!((got - want).abs() <= TOLERANCE, "{name}: simulated {:.1}% vs published {:.1}%", got * 100.0, want * 100.0);
+    for ((name, got), (_, want)) in buckets(&spread)
+        .into_iter()
+        .zip(buckets(&CORRELATION_VENTURES))
+    {
+        assert!(
+            (got - want).abs() <= TOLERANCE,
+            "{name}: simulated {:.1}% vs published {:.1}%",
+            got * 100.0,
+            want * 100.0
+        );
     }
 }
 
@@ -34,7 +43,8 @@ fn given_default_model_when_spread_is_computed_then_shares_sum_to_one() {
 }
 
 #[test]
-fn given_documented_uncalibrated_exit_rates_when_seed_cheque_is_simulated_then_losses_exceed_the_band() {
+fn given_documented_uncalibrated_exit_rates_when_seed_cheque_is_simulated_then_losses_exceed_the_band(
+) {
     // Why the exit rates were calibrated: with the model document's 0.05/0.08/0.10/0.12/0.20 (and the
     // exit multiple it names) far more than 65% + 3 points of seed cheques lose money.
     let mut model = ModelParams::default();
@@ -70,7 +80,10 @@ fn given_default_model_then_every_parameter_names_its_source() {
             &p.exit_multiple_sigma.source,
             &p.years.source,
         ] {
-            assert!(source.len() > 10, "{stage:?} has a parameter without a source");
+            assert!(
+                source.len() > 10,
+                "{stage:?} has a parameter without a source"
+            );
         }
     }
     assert!(!model.liquidation_preference.source.is_empty());

@@ -16,7 +16,10 @@ fn report_json(input: &PortfolioInput, params: &RunParams) -> String {
 }
 
 fn on_threads(threads: usize, input: &PortfolioInput, params: &RunParams) -> String {
-    let pool = ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
     pool.install(|| report_json(input, params))
 }
 
@@ -38,7 +41,10 @@ fn given_same_input_and_seed_when_run_twice_then_reports_are_byte_identical() {
 #[test]
 fn given_a_different_seed_then_the_estimates_change() {
     let (input, params) = demo();
-    let other = RunParams { seed: params.seed + 1, ..params.clone() };
+    let other = RunParams {
+        seed: params.seed + 1,
+        ..params.clone()
+    };
     assert!(report_json(&input, &params) != report_json(&input, &other));
 }
 

@@ -13,7 +13,9 @@
 
 use std::sync::atomic::AtomicBool;
 
-use domain::reserves::{run, CompanyInput, CompanyReport, FundInput, ModelParams, PortfolioInput, RunParams, Stage};
+use domain::reserves::{
+    run, CompanyInput, CompanyReport, FundInput, ModelParams, PortfolioInput, RunParams, Stage,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use rust_decimal::Decimal;
@@ -36,16 +38,33 @@ fn entry_values(model: &ModelParams) -> Vec<f64> {
 }
 
 /// The follow-on multiple of `[reserve, reserve + step]` for a single company.
-fn marginal(company: &CompanyInput, model: &ModelParams, reserve: i64, step: i64, seed: u64) -> CompanyReport {
+fn marginal(
+    company: &CompanyInput,
+    model: &ModelParams,
+    reserve: i64,
+    step: i64,
+    seed: u64,
+) -> CompanyReport {
     let mut company = company.clone();
     company.planned_reserves = Decimal::from(reserve);
     let input = PortfolioInput {
-        fund: FundInput { size: Decimal::from(1_000_000_000i64), available_reserves: Decimal::from(10_000_000) },
+        fund: FundInput {
+            size: Decimal::from(1_000_000_000i64),
+            available_reserves: Decimal::from(10_000_000),
+        },
         companies: vec![company],
     };
-    let params =
-        RunParams { iterations: 20_000, seed, increment: Decimal::from(step), model: model.clone(), ..RunParams::default() };
-    run(&input, &params, &|_| {}, &AtomicBool::new(false)).expect("valid run").companies.remove(0)
+    let params = RunParams {
+        iterations: 20_000,
+        seed,
+        increment: Decimal::from(step),
+        model: model.clone(),
+        ..RunParams::default()
+    };
+    run(&input, &params, &|_| {}, &AtomicBool::new(false))
+        .expect("valid run")
+        .companies
+        .remove(0)
 }
 
 #[test]
@@ -56,8 +75,12 @@ fn given_default_model_then_entry_values_fall_with_stage() {
 }
 
 fn arb_company() -> impl Strategy<Value = CompanyInput> {
-    (prop::sample::select(Stage::ALL.to_vec()), 0.02f64..0.25, 2u32..=100).prop_map(|(stage, ownership, post_m)| {
-        CompanyInput {
+    (
+        prop::sample::select(Stage::ALL.to_vec()),
+        0.02f64..0.25,
+        2u32..=100,
+    )
+        .prop_map(|(stage, ownership, post_m)| CompanyInput {
             id: "m".into(),
             name: String::new(),
             stage,
@@ -67,8 +90,7 @@ fn arb_company() -> impl Strategy<Value = CompanyInput> {
             planned_reserves: Decimal::ZERO,
             deployed_reserves: Decimal::ZERO,
             active: true,
-        }
-    })
+        })
 }
 
 proptest! {
@@ -96,12 +118,17 @@ proptest! {
 }
 
 #[test]
-fn given_overrides_that_make_the_last_round_worth_more_then_marginal_rises_once_reserve_reaches_it() {
+fn given_overrides_that_make_the_last_round_worth_more_then_marginal_rises_once_reserve_reaches_it()
+{
     // Series C → D+ graduation 0.2 and a D+ exit at 5× median: V_C ≈ 1.8 < V_D ≈ 3.4. A Series B
     // company's first reserve dollars fund round C, later ones round D+.
     let mut model = ModelParams::default();
     model.stages.get_mut(Stage::SeriesC).graduation.value = 0.2;
-    model.stages.get_mut(Stage::SeriesDPlus).exit_multiple_median.value = 5.0;
+    model
+        .stages
+        .get_mut(Stage::SeriesDPlus)
+        .exit_multiple_median
+        .value = 5.0;
     let v = entry_values(&model);
     assert!(v[Stage::SeriesC.index()] < v[Stage::SeriesDPlus.index()]);
 
@@ -120,6 +147,9 @@ fn given_overrides_that_make_the_last_round_worth_more_then_marginal_rises_once_
     // $8–9M lands in round D+ on most paths that reach it.
     let early = marginal(&company, &model, 0, 1_000_000, 1);
     let late = marginal(&company, &model, 8_000_000, 1_000_000, 1);
-    println!("rising marginal: {} then {}", early.follow_on_multiple, late.follow_on_multiple);
+    println!(
+        "rising marginal: {} then {}",
+        early.follow_on_multiple, late.follow_on_multiple
+    );
     assert!(late.ci_low > early.ci_high);
 }

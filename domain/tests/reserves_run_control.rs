@@ -18,7 +18,10 @@ fn given_a_run_when_it_completes_then_progress_rises_monotonically_to_one() {
     run(&input, &params, &record, &AtomicBool::new(false)).expect("valid run");
     let seen = seen.into_inner().expect("not poisoned");
     assert!(seen.len() > 10, "only {} progress reports", seen.len());
-    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress went backwards");
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "progress went backwards"
+    );
     assert!(seen.iter().all(|f| (0.0..=1.0).contains(f)));
     assert_eq!(seen.last(), Some(&1.0));
 }

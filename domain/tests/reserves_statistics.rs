@@ -4,8 +4,8 @@
 use std::sync::atomic::AtomicBool;
 
 use domain::reserves::{
-    parse_portfolio, run, ArmPairing, CompanyInput, FundInput, ModelParams, PortfolioInput, ReserveReport, RunParams,
-    Stage,
+    parse_portfolio, run, ArmPairing, CompanyInput, FundInput, ModelParams, PortfolioInput,
+    ReserveReport, RunParams, Stage,
 };
 use rust_decimal::Decimal;
 
@@ -39,7 +39,10 @@ fn fixed_path_model() -> ModelParams {
 
 fn one_company(planned_reserves: i64) -> PortfolioInput {
     PortfolioInput {
-        fund: FundInput { size: Decimal::from(100_000_000), available_reserves: Decimal::from(10_000_000) },
+        fund: FundInput {
+            size: Decimal::from(100_000_000),
+            available_reserves: Decimal::from(10_000_000),
+        },
         companies: vec![CompanyInput {
             id: "fixed".into(),
             name: "Fixed Path".into(),
@@ -56,7 +59,13 @@ fn one_company(planned_reserves: i64) -> PortfolioInput {
 
 /// No reserve, then an increment that funds round C in full ($0.5M) and half of round D+ ($0.625M).
 fn params(model: ModelParams, iterations: u32, seed: u64) -> RunParams {
-    RunParams { iterations, seed, increment: Decimal::from(1_125_000), model, ..RunParams::default() }
+    RunParams {
+        iterations,
+        seed,
+        increment: Decimal::from(1_125_000),
+        model,
+        ..RunParams::default()
+    }
 }
 
 #[test]
@@ -65,7 +74,11 @@ fn given_fixed_path_when_increment_spans_two_rounds_then_multiple_is_the_hand_co
     let report = run_quietly(&one_company(0), &params(fixed_path_model(), 1_000, 1));
     let c = &report.companies[0];
     assert_eq!(c.follow_on_multiple, 4.3333);
-    assert_eq!((c.ci_low, c.ci_high), (4.3333, 4.3333), "a path without randomness has no sampling error");
+    assert_eq!(
+        (c.ci_low, c.ci_high),
+        (4.3333, 4.3333),
+        "a path without randomness has no sampling error"
+    );
     assert_eq!(c.confidence_score, 1.0);
     // As planned (no reserve) the 10% stake is diluted to 6.4% of $187.5M = $12M on a $1M cost.
     assert_eq!(c.expected_moic, 12.0);
@@ -79,7 +92,11 @@ fn given_fixed_path_when_increment_spans_two_rounds_then_multiple_is_the_hand_co
 fn random_path_model() -> ModelParams {
     let mut model = fixed_path_model();
     model.stages.get_mut(Stage::SeriesC).graduation.value = 0.6;
-    model.stages.get_mut(Stage::SeriesDPlus).exit_multiple_sigma.value = 0.8;
+    model
+        .stages
+        .get_mut(Stage::SeriesDPlus)
+        .exit_multiple_sigma
+        .value = 0.8;
     model
 }
 
@@ -92,19 +109,27 @@ fn given_random_outcome_and_exit_when_estimated_then_interval_covers_the_analyti
     let report = run_quietly(&one_company(0), &params(random_path_model(), 20_000, 42));
     let c = &report.companies[0];
     let exact = random_path_multiple();
-    println!("analytic {exact:.4}, estimate {} [{}, {}]", c.follow_on_multiple, c.ci_low, c.ci_high);
+    println!(
+        "analytic {exact:.4}, estimate {} [{}, {}]",
+        c.follow_on_multiple, c.ci_low, c.ci_high
+    );
     assert!(c.ci_low <= exact && exact <= c.ci_high);
-    assert!(c.ci_high - c.ci_low < 0.1 * exact, "interval should be informative at 20K paths");
+    assert!(
+        c.ci_high - c.ci_low < 0.1 * exact,
+        "interval should be informative at 20K paths"
+    );
 }
 
 #[test]
-fn given_100_seeds_when_estimated_then_the_95_percent_interval_covers_the_analytic_multiple_about_95_times() {
+fn given_100_seeds_when_estimated_then_the_95_percent_interval_covers_the_analytic_multiple_about_95_times(
+) {
     // 88 is 3.2 standard deviations below the 95 a calibrated interval gives; the seeds are fixed, so
     // the outcome is too.
     let exact = random_path_multiple();
     let covered = (0..100)
         .filter(|&seed| {
-            let c = &run_quietly(&one_company(0), &params(random_path_model(), 2_000, seed)).companies[0];
+            let c = &run_quietly(&one_company(0), &params(random_path_model(), 2_000, seed))
+                .companies[0];
             c.ci_low <= exact && exact <= c.ci_high
         })
         .count();
@@ -113,17 +138,30 @@ fn given_100_seeds_when_estimated_then_the_95_percent_interval_covers_the_analyt
 }
 
 #[test]
-fn given_demo_portfolio_when_arms_share_random_numbers_then_intervals_are_at_least_5x_narrower_than_independent_arms() {
-    let (input, mut paired) = parse_portfolio(include_str!("../examples/portfolio.json")).expect("demo parses");
+fn given_demo_portfolio_when_arms_share_random_numbers_then_intervals_are_at_least_5x_narrower_than_independent_arms(
+) {
+    let (input, mut paired) =
+        parse_portfolio(include_str!("../examples/portfolio.json")).expect("demo parses");
     paired.iterations = 10_000;
-    let independent = RunParams { pairing: ArmPairing::Independent, ..paired.clone() };
+    let independent = RunParams {
+        pairing: ArmPairing::Independent,
+        ..paired.clone()
+    };
     let a = run_quietly(&input, &paired);
     let b = run_quietly(&input, &independent);
     let width = |r: &ReserveReport, id: &str| {
-        let c = r.companies.iter().find(|c| c.id == id).expect("same companies");
+        let c = r
+            .companies
+            .iter()
+            .find(|c| c.id == id)
+            .expect("same companies");
         c.ci_high - c.ci_low
     };
-    let factors: Vec<f64> = a.companies.iter().map(|c| width(&b, &c.id) / width(&a, &c.id)).collect();
+    let factors: Vec<f64> = a
+        .companies
+        .iter()
+        .map(|c| width(&b, &c.id) / width(&a, &c.id))
+        .collect();
     let min = factors.iter().copied().fold(f64::INFINITY, f64::min);
     let total_a: f64 = a.companies.iter().map(|c| width(&a, &c.id)).sum();
     let total_b: f64 = a.companies.iter().map(|c| width(&b, &c.id)).sum();

@@ -24,7 +24,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = parse_portfolio(&json).and_then(|(input, params)| run(&input, &params, &|_| {}, &AtomicBool::new(false)));
+    let report = parse_portfolio(&json)
+        .and_then(|(input, params)| run(&input, &params, &|_| {}, &AtomicBool::new(false)));
     match report {
         Ok(report) => match serde_json::to_string_pretty(&report) {
             Ok(text) => {

@@ -49,7 +49,12 @@ pub(crate) struct Allocation {
 /// Greedy is the right rule because a company's marginal multiple falls as its reserve grows (see
 /// the `reserves_marginal` tests for where the model bends that and by how much). Every step moves an
 /// exact Decimal amount, so allocated + unallocated = budget exactly.
-pub(crate) fn allocate(candidates: &[Candidate], rank_order: &[usize], budget: Decimal, hurdle: f64) -> Allocation {
+pub(crate) fn allocate(
+    candidates: &[Candidate],
+    rank_order: &[usize],
+    budget: Decimal,
+    hurdle: f64,
+) -> Allocation {
     let mut level = vec![0usize; candidates.len()];
     let mut floor_granted = vec![false; candidates.len()];
     let mut remaining = budget;
@@ -59,7 +64,10 @@ pub(crate) fn allocate(candidates: &[Candidate], rank_order: &[usize], budget: D
         if cand.floor <= Decimal::ZERO || cand.levels.len() < 2 {
             continue;
         }
-        let wanted = cand.levels.partition_point(|&l| l < cand.floor).min(cand.levels.len() - 1);
+        let wanted = cand
+            .levels
+            .partition_point(|&l| l < cand.floor)
+            .min(cand.levels.len() - 1);
         if !cand.multiple(0, wanted).is_some_and(|m| m >= hurdle) {
             continue;
         }
@@ -73,13 +81,19 @@ pub(crate) fn allocate(candidates: &[Candidate], rank_order: &[usize], budget: D
 
     let marginals: Vec<Vec<Option<f64>>> = candidates
         .iter()
-        .map(|cand| (1..cand.levels.len()).map(|i| cand.multiple(i - 1, i)).collect())
+        .map(|cand| {
+            (1..cand.levels.len())
+                .map(|i| cand.multiple(i - 1, i))
+                .collect()
+        })
         .collect();
     loop {
         let mut best: Option<(usize, f64)> = None;
         for &c in rank_order {
             let i = level[c];
-            let Some(Some(m)) = marginals[c].get(i) else { continue };
+            let Some(Some(m)) = marginals[c].get(i) else {
+                continue;
+            };
             let step = candidates[c].levels[i + 1] - candidates[c].levels[i];
             if *m >= hurdle && step <= remaining && best.is_none_or(|(_, b)| *m > b) {
                 best = Some((c, *m));
@@ -89,7 +103,11 @@ pub(crate) fn allocate(candidates: &[Candidate], rank_order: &[usize], budget: D
         remaining -= candidates[c].levels[level[c] + 1] - candidates[c].levels[level[c]];
         level[c] += 1;
     }
-    Allocation { level, floor_granted, unallocated: remaining }
+    Allocation {
+        level,
+        floor_granted,
+        unallocated: remaining,
+    }
 }
 
 pub(crate) fn decimal_to_f64(d: Decimal) -> f64 {

@@ -8,11 +8,15 @@ use serde::de::{self, Deserializer, Visitor};
 /// An amount in dollars: a JSON integer or a decimal string (`1500000`, `"1500000.50"`). JSON
 /// fractions like `1500000.5` are refused, because they have already been rounded to binary.
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-    deserializer.deserialize_any(AmountVisitor { accept_float: false })
+    deserializer.deserialize_any(AmountVisitor {
+        accept_float: false,
+    })
 }
 
 /// Like `deserialize`, for optional amounts.
-pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Decimal>, D::Error> {
     deserialize(deserializer).map(Some)
 }
 
@@ -21,7 +25,9 @@ pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(deserializer: D) -> 
 pub(crate) fn deserialize_fraction_option<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Decimal>, D::Error> {
-    deserializer.deserialize_any(AmountVisitor { accept_float: true }).map(Some)
+    deserializer
+        .deserialize_any(AmountVisitor { accept_float: true })
+        .map(Some)
 }
 
 struct AmountVisitor {
@@ -35,7 +41,9 @@ impl Visitor<'_> for AmountVisitor {
         if self.accept_float {
             f.write_str("a number or a decimal string")
         } else {
-            f.write_str("an amount in dollars: an integer or a decimal string such as \"1500000.50\"")
+            f.write_str(
+                "an amount in dollars: an integer or a decimal string such as \"1500000.50\"",
+            )
         }
     }
 
@@ -57,6 +65,7 @@ impl Visitor<'_> for AmountVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-        Decimal::from_str_exact(v.trim()).map_err(|_| E::custom(format!("\"{v}\" is not a decimal number")))
+        Decimal::from_str_exact(v.trim())
+            .map_err(|_| E::custom(format!("\"{v}\" is not a decimal number")))
     }
 }

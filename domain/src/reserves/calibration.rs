@@ -17,8 +17,12 @@ pub struct MoicSpread {
 }
 
 /// Published spread of venture deal outcomes (Correlation Ventures, ~21K financings 2004–13).
-pub const CORRELATION_VENTURES: MoicSpread =
-    MoicSpread { below_1x: 0.65, from_1x_to_5x: 0.25, from_5x_to_10x: 0.06, at_least_10x: 0.04 };
+pub const CORRELATION_VENTURES: MoicSpread = MoicSpread {
+    below_1x: 0.65,
+    from_1x_to_5x: 0.25,
+    from_5x_to_10x: 0.06,
+    at_least_10x: 0.04,
+};
 
 /// Simulates `iterations` cheques into a company at `stage` that never follows on, and buckets
 /// proceeds / cost. Ownership and valuation do not matter: without follow-ons the multiple is the
@@ -32,9 +36,17 @@ pub fn moic_spread(stage: Stage, model: &ModelParams, iterations: u32, seed: u64
     for iteration in 0..iterations {
         let mut streams = PathStreams::new(seed, key, u64::from(iteration));
         let path = draw_path(&compiled, stage, post_money, &mut streams);
-        let diluted: f64 = path.rounds[..path.n_rounds].iter().map(|r| 1.0 - r.dilution).product();
+        let diluted: f64 = path.rounds[..path.n_rounds]
+            .iter()
+            .map(|r| 1.0 - r.dilution)
+            .product();
         let moic = if path.exit_value > 0.0 {
-            proceeds(path.exit_value, ownership * diluted, cost, compiled.liquidation_preference) / cost
+            proceeds(
+                path.exit_value,
+                ownership * diluted,
+                cost,
+                compiled.liquidation_preference,
+            ) / cost
         } else {
             0.0
         };

@@ -93,10 +93,18 @@ impl LevelSums {
     }
 
     #[inline]
-    fn add(&mut self, levels: &[f64], path: &Path, schedule: &ReserveSchedule, holding: Holding, preference: bool) {
+    fn add(
+        &mut self,
+        levels: &[f64],
+        path: &Path,
+        schedule: &ReserveSchedule,
+        holding: Holding,
+        preference: bool,
+    ) {
         if schedule.n == 0 {
             if path.exit_value > 0.0 {
-                self.flat_proceeds += proceeds(path.exit_value, holding.ownership, holding.cost, preference);
+                self.flat_proceeds +=
+                    proceeds(path.exit_value, holding.ownership, holding.cost, preference);
             }
             return;
         }
@@ -169,23 +177,39 @@ pub(crate) struct CompanySums {
 
 impl CompanySums {
     pub(crate) fn new(n_levels: usize) -> Self {
-        CompanySums { pair: PairSums::default(), levels: LevelSums::new(n_levels) }
+        CompanySums {
+            pair: PairSums::default(),
+            levels: LevelSums::new(n_levels),
+        }
     }
 
     /// Adds one iteration. `plus_path` is the path of arm R + Δ: the same as `path` with common random
     /// numbers, a separately drawn one for independent arms.
     #[inline]
-    pub(crate) fn add(&mut self, plan: &CompanyPlan, path: &Path, plus_path: Option<&Path>, preference: bool) {
+    pub(crate) fn add(
+        &mut self,
+        plan: &CompanyPlan,
+        path: &Path,
+        plus_path: Option<&Path>,
+        preference: bool,
+    ) {
         let holding = plan.holding;
         let schedule = ReserveSchedule::new(path, holding.ownership);
-        self.levels.add(&plan.levels, path, &schedule, holding, preference);
+        self.levels
+            .add(&plan.levels, path, &schedule, holding, preference);
         let planned = value_at(path, &schedule, holding, plan.planned, preference);
         let plus = match plus_path {
             None if schedule.n == 0 => planned,
             None => value_at(path, &schedule, holding, plan.planned_plus, preference),
             Some(other) => {
                 let other_schedule = ReserveSchedule::new(other, holding.ownership);
-                value_at(other, &other_schedule, holding, plan.planned_plus, preference)
+                value_at(
+                    other,
+                    &other_schedule,
+                    holding,
+                    plan.planned_plus,
+                    preference,
+                )
             }
         };
         self.pair.add(planned, plus, path.years);
@@ -194,5 +218,111 @@ impl CompanySums {
     pub(crate) fn merge(&mut self, o: &CompanySums) {
         self.pair.merge(&o.pair);
         self.levels.merge(&o.levels);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reserves::model::ModelParams;
+    use crate::reserves::path::{draw_path, CompiledModel};
+    use crate::reserves::rng::PathStreams;
+    use crate::reserves::stage::Stage;
+
+    /// The model document's rule applied round by round: take pro-rata (ownership × round size) up to
+    /// what is left of the reserve, then update ownership from the cheque and the dilution.
+    fn round_by_round(path: &Path, holding: Holding, reserve: f64, preference: bool) -> (f64, f64) {
+        let (mut ownership, mut left, mut deployed) = (holding.ownership, reserve, 0.0);
+        for r in &path.rounds[..path.n_rounds] {
+            let cheque = (ownership * r.dilution * r.post_money).min(left);
+            left -= cheque;
+            deployed += cheque;
+            ownership = ownership * (1.0 - r.dilution) + cheque / r.post_money;
+        }
+        let p = if path.exit_value > 0.0 {
+            proceeds(
+                path.exit_value,
+                ownership,
+                holding.cost + deployed,
+                preference,
+            )
+        } else {
+            0.0
+        };
+        (p, deployed)
+    }
+
+    fn paths(stage: Stage, n: u64) -> Vec<Path> {
+        let model = CompiledModel::new(&ModelParams::default());
+        (0..n)
+            .map(|i| draw_path(&model, stage, 12e6, &mut PathStreams::new(9, 1, i)))
+            .collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    #[test]
+    fn given_any_reserve_when_valued_by_schedule_then_it_matches_round_by_round_pro_rata() {
+        let holding = Holding {
+            ownership: 0.12,
+            cost: 1.5e6,
+        };
+        for preference in [false, true] {
+            for path in paths(Stage::PreSeed, 2_000) {
+                let schedule = ReserveSchedule::new(&path, holding.ownership);
+                for reserve in [0.0, 1e5, 4e5, 1e6, 2.5e6, 7e6, 3e7] {
+                    let (p, d) = value_at(&path, &schedule, holding, reserve, preference);
+                    let (p0, d0) = round_by_round(&path, holding, reserve, preference);
+                    assert!(
+                        close(p, p0) && close(d, d0),
+                        "reserve {reserve}: ({p}, {d}) vs ({p0}, {d0})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn given_a_grid_when_summed_in_one_pass_then_each_level_matches_valuing_every_path_directly() {
+        let holding = Holding {
+            ownership: 0.1,
+            cost: 1e6,
+        };
+        let levels: Vec<f64> = (0..=24)
+            .map(|i| f64::from(i) * 250_000.0)
+            .chain([6_100_000.0])
+            .collect();
+        for preference in [false, true] {
+            let mut sums = LevelSums::new(levels.len());
+            let mut direct = vec![(0.0, 0.0); levels.len()];
+            for path in paths(Stage::Seed, 5_000) {
+                let schedule = ReserveSchedule::new(&path, holding.ownership);
+                sums.add(&levels, &path, &schedule, holding, preference);
+                for (i, &level) in levels.iter().enumerate() {
+                    let (p, d) = round_by_round(&path, holding, level, preference);
+                    direct[i].0 += p;
+                    direct[i].1 += d;
+                }
+            }
+            let (proceeds, deployed) = sums.finish(&levels);
+            for i in 0..levels.len() {
+                assert!(
+                    close(proceeds[i], direct[i].0),
+                    "level {}: proceeds {} vs {}",
+                    levels[i],
+                    proceeds[i],
+                    direct[i].0
+                );
+                assert!(
+                    close(deployed[i], direct[i].1),
+                    "level {}: deployed {} vs {}",
+                    levels[i],
+                    deployed[i],
+                    direct[i].1
+                );
+            }
+        }
     }
 }

@@ -41,20 +41,38 @@ impl Constraints {
             if v > Decimal::ZERO && v <= Decimal::ONE {
                 Ok(())
             } else {
-                Err(ReserveError::invalid(format!("constraints.{name}"), "must be in (0, 1]"))
+                Err(ReserveError::invalid(
+                    format!("constraints.{name}"),
+                    "must be in (0, 1]",
+                ))
             }
         };
-        share("max_fund_share_per_company", self.max_fund_share_per_company.value)?;
-        share("max_reserve_share_per_company", self.max_reserve_share_per_company.value)?;
+        share(
+            "max_fund_share_per_company",
+            self.max_fund_share_per_company.value,
+        )?;
+        share(
+            "max_reserve_share_per_company",
+            self.max_reserve_share_per_company.value,
+        )?;
         if self.floor_initial_multiple.value < Decimal::ZERO {
-            return Err(ReserveError::invalid("constraints.floor_initial_multiple", "must be zero or positive"));
+            return Err(ReserveError::invalid(
+                "constraints.floor_initial_multiple",
+                "must be zero or positive",
+            ));
         }
         let hurdle = self.hurdle.value;
         if !(hurdle.is_finite() && hurdle >= 0.0) {
-            return Err(ReserveError::invalid("constraints.hurdle", "must be zero or positive"));
+            return Err(ReserveError::invalid(
+                "constraints.hurdle",
+                "must be zero or positive",
+            ));
         }
         if self.allocation_increment.value <= Decimal::ZERO {
-            return Err(ReserveError::invalid("constraints.allocation_increment", "must be positive"));
+            return Err(ReserveError::invalid(
+                "constraints.allocation_increment",
+                "must be positive",
+            ));
         }
         Ok(())
     }

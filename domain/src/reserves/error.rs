@@ -19,7 +19,10 @@ pub enum ReserveError {
 
 impl ReserveError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ReserveError::Invalid { field: field.into(), message: message.into() }
+        ReserveError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// The input field at fault, when there is one.

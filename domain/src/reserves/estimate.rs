@@ -32,13 +32,23 @@ pub(crate) fn follow_on(pair: &PairSums, increment: f64) -> FollowOnEstimate {
     let n = pair.n;
     let mean_c = pair.c / n;
     if n < 2.0 || mean_c <= increment * 1e-12 {
-        return FollowOnEstimate { multiple: 0.0, ci_low: 0.0, ci_high: 0.0, confidence: 0.0, deployment_rate: 0.0 };
+        return FollowOnEstimate {
+            multiple: 0.0,
+            ci_low: 0.0,
+            ci_high: 0.0,
+            confidence: 0.0,
+            deployment_rate: 0.0,
+        };
     }
     let r = pair.d / pair.c;
     let residual_squares = (pair.dd - 2.0 * r * pair.dc + r * r * pair.cc).max(0.0);
     let variance = residual_squares / (n - 1.0);
     let half_width = Z_95 * (variance / n).sqrt() / mean_c;
-    let confidence = if r != 0.0 { (1.0 - half_width / r.abs()).max(0.0) } else { 0.0 };
+    let confidence = if r != 0.0 {
+        (1.0 - half_width / r.abs()).max(0.0)
+    } else {
+        0.0
+    };
     FollowOnEstimate {
         multiple: r,
         ci_low: r - half_width,

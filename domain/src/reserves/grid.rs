@@ -11,14 +11,22 @@ pub const MAX_STEPS_PER_COMPANY: usize = 4096;
 
 /// Largest reserve the constraints allow: cost + reserve within the fund-share cap, and the reserve
 /// within the reserves-share cap.
-pub(crate) fn reserve_cap(company: &CompanyInput, fund: &FundInput, constraints: &Constraints) -> Decimal {
+pub(crate) fn reserve_cap(
+    company: &CompanyInput,
+    fund: &FundInput,
+    constraints: &Constraints,
+) -> Decimal {
     let by_fund = constraints.max_fund_share_per_company.value * fund.size - company.invested;
     let by_reserves = constraints.max_reserve_share_per_company.value * fund.available_reserves;
     by_fund.min(by_reserves).max(Decimal::ZERO)
 }
 
 /// Levels 0, inc, 2·inc, … up to the cap (the last step may be partial).
-pub(crate) fn reserve_levels(cap: Decimal, increment: Decimal, company_index: usize) -> Result<Vec<Decimal>, ReserveError> {
+pub(crate) fn reserve_levels(
+    cap: Decimal,
+    increment: Decimal,
+    company_index: usize,
+) -> Result<Vec<Decimal>, ReserveError> {
     let steps = (cap / increment).ceil();
     if steps > Decimal::from(MAX_STEPS_PER_COMPANY) {
         return Err(ReserveError::invalid(

@@ -76,10 +76,16 @@ impl PortfolioInput {
             return Err(ReserveError::invalid("fund.size", "must be positive"));
         }
         if self.fund.available_reserves < Decimal::ZERO {
-            return Err(ReserveError::invalid("fund.available_reserves", "must not be negative"));
+            return Err(ReserveError::invalid(
+                "fund.available_reserves",
+                "must not be negative",
+            ));
         }
         if self.companies.is_empty() {
-            return Err(ReserveError::invalid("companies", "must list at least one company"));
+            return Err(ReserveError::invalid(
+                "companies",
+                "must list at least one company",
+            ));
         }
         let mut ids = HashSet::new();
         for (i, c) in self.companies.iter().enumerate() {
@@ -88,25 +94,43 @@ impl PortfolioInput {
                 return Err(ReserveError::invalid(field("id"), "must not be empty"));
             }
             if !ids.insert(c.id.as_str()) {
-                return Err(ReserveError::invalid(field("id"), format!("\"{}\" appears more than once", c.id)));
+                return Err(ReserveError::invalid(
+                    field("id"),
+                    format!("\"{}\" appears more than once", c.id),
+                ));
             }
             if c.invested <= Decimal::ZERO {
                 return Err(ReserveError::invalid(field("invested"), "must be positive"));
             }
             if !(c.ownership > 0.0 && c.ownership <= 1.0) {
-                return Err(ReserveError::invalid(field("ownership"), "must be in (0, 1]"));
+                return Err(ReserveError::invalid(
+                    field("ownership"),
+                    "must be in (0, 1]",
+                ));
             }
             if c.post_money <= Decimal::ZERO {
-                return Err(ReserveError::invalid(field("post_money"), "must be positive"));
+                return Err(ReserveError::invalid(
+                    field("post_money"),
+                    "must be positive",
+                ));
             }
             if c.planned_reserves < Decimal::ZERO {
-                return Err(ReserveError::invalid(field("planned_reserves"), "must not be negative"));
+                return Err(ReserveError::invalid(
+                    field("planned_reserves"),
+                    "must not be negative",
+                ));
             }
             if c.deployed_reserves < Decimal::ZERO {
-                return Err(ReserveError::invalid(field("deployed_reserves"), "must not be negative"));
+                return Err(ReserveError::invalid(
+                    field("deployed_reserves"),
+                    "must not be negative",
+                ));
             }
             if c.deployed_reserves > c.planned_reserves {
-                return Err(ReserveError::invalid(field("deployed_reserves"), "must not exceed planned_reserves"));
+                return Err(ReserveError::invalid(
+                    field("deployed_reserves"),
+                    "must not exceed planned_reserves",
+                ));
             }
             if c.deployed_reserves >= c.invested {
                 return Err(ReserveError::invalid(

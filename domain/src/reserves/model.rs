@@ -74,18 +74,22 @@ const GRADUATION_CARTA: &str = "Carta 2018 cohort funnel (56.4% seed, 36.4% A, 1
 Carta seed→A 32.8% in 2 years (Q1 2021 cohort); A→B 40–50% by year 4";
 const GRADUATION_PRE_SEED: &str = "assumption: the model table starts at seed→A, so pre-seed→seed \
 takes the seed→A rate";
-const GRADUATION_LAST: &str = "docs/reserves-model.md: the last stage always ends in exit or failure";
+const GRADUATION_LAST: &str =
+    "docs/reserves-model.md: the last stage always ends in exit or failure";
 const EXIT_CALIBRATED: &str = "Carta 2018 cohort (5.5% acquired, 61.9% shut down) gives \
 0.05/0.08/0.10/0.12/0.20 by stage; calibrated +0.20 at every stage so a seed cheque reproduces the \
 Correlation Ventures spread (Carta counts acqui-hires and asset sales as shut-downs, Correlation as \
 <1× outcomes; with the uncalibrated rates 82% of seed paths fail outright, above the 65% <1× target)";
-const EXIT_LAST: &str = "docs/reserves-model.md: last stage exits with probability 0.6 (Carta 2018 cohort)";
+const EXIT_LAST: &str =
+    "docs/reserves-model.md: last stage exits with probability 0.6 (Carta 2018 cohort)";
 const STEP_UP_MEDIAN: &str = "Carta seed median post $20M, Series A median pre $45M (2023)";
-const STEP_UP_PRE_SEED: &str = "assumption: the model table starts at seed→A, so pre-seed→seed takes \
+const STEP_UP_PRE_SEED: &str =
+    "assumption: the model table starts at seed→A, so pre-seed→seed takes \
 the seed→A step-up";
 const STEP_UP_SIGMA: &str = "down rounds 5–23% of rounds (Carta 2022–24)";
 const DILUTION: &str = "Carta median dilution seed and A ≈ 20% (range 15–25%)";
-const EXIT_MULTIPLE_MEDIAN: &str = "docs/reserves-model.md: M&A before the last stage at median 1.0× \
+const EXIT_MULTIPLE_MEDIAN: &str =
+    "docs/reserves-model.md: M&A before the last stage at median 1.0× \
 last post-money";
 const EXIT_MULTIPLE_LAST: &str = "calibrated: 1.0× last post-money, as for M&A (the model document's \
 2.5 with σ 1.0 is not pinned by the Correlation Ventures spread — it moves no bucket by more than a \
@@ -94,7 +98,8 @@ const EXIT_MULTIPLE_SIGMA: &str = "calibrated to the Correlation Ventures spread
 2004–13): 0.5 (the model document's ≈1.0 leaves too few 5–10× and too many ≥10× outcomes)";
 const YEARS: &str = "Carta median seed→A 2.1 years";
 const NOT_APPLICABLE_LAST: &str = "not used: the last stage raises no further round";
-const PREFERENCE: &str = "docs/reserves-model.md: optional; off so proceeds are ownership × exit value";
+const PREFERENCE: &str =
+    "docs/reserves-model.md: optional; off so proceeds are ownership × exit value";
 
 /// Builds one stage's defaults; `step_up` is `None` at the last stage, which raises no round.
 fn stage_defaults(
@@ -105,7 +110,12 @@ fn stage_defaults(
 ) -> StageParams {
     let (step_up_median, step_up_source, sigma_source, dilution_source) = match step_up {
         Some((median, source)) => (median, source, STEP_UP_SIGMA, DILUTION),
-        None => (1.0, NOT_APPLICABLE_LAST, NOT_APPLICABLE_LAST, NOT_APPLICABLE_LAST),
+        None => (
+            1.0,
+            NOT_APPLICABLE_LAST,
+            NOT_APPLICABLE_LAST,
+            NOT_APPLICABLE_LAST,
+        ),
     };
     StageParams {
         graduation,
@@ -133,10 +143,30 @@ impl Default for ModelParams {
                     Some((2.5, STEP_UP_PRE_SEED)),
                     mna(),
                 ),
-                seed: stage_defaults(graduation(0.40), exit(0.28), Some((2.5, STEP_UP_MEDIAN)), mna()),
-                series_a: stage_defaults(graduation(0.45), exit(0.30), Some((2.2, STEP_UP_MEDIAN)), mna()),
-                series_b: stage_defaults(graduation(0.45), exit(0.32), Some((1.9, STEP_UP_MEDIAN)), mna()),
-                series_c: stage_defaults(graduation(0.40), exit(0.40), Some((1.6, STEP_UP_MEDIAN)), mna()),
+                seed: stage_defaults(
+                    graduation(0.40),
+                    exit(0.28),
+                    Some((2.5, STEP_UP_MEDIAN)),
+                    mna(),
+                ),
+                series_a: stage_defaults(
+                    graduation(0.45),
+                    exit(0.30),
+                    Some((2.2, STEP_UP_MEDIAN)),
+                    mna(),
+                ),
+                series_b: stage_defaults(
+                    graduation(0.45),
+                    exit(0.32),
+                    Some((1.9, STEP_UP_MEDIAN)),
+                    mna(),
+                ),
+                series_c: stage_defaults(
+                    graduation(0.40),
+                    exit(0.40),
+                    Some((1.6, STEP_UP_MEDIAN)),
+                    mna(),
+                ),
                 series_d_plus: stage_defaults(
                     Sourced::cited(0.0, GRADUATION_LAST),
                     Sourced::cited(0.6, EXIT_LAST),

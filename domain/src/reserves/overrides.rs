@@ -106,8 +106,14 @@ pub struct ConstraintOverrides {
 impl ConstraintOverrides {
     pub fn apply(&self, c: &mut Constraints) {
         for (value, param) in [
-            (self.max_fund_share_per_company, &mut c.max_fund_share_per_company),
-            (self.max_reserve_share_per_company, &mut c.max_reserve_share_per_company),
+            (
+                self.max_fund_share_per_company,
+                &mut c.max_fund_share_per_company,
+            ),
+            (
+                self.max_reserve_share_per_company,
+                &mut c.max_reserve_share_per_company,
+            ),
             (self.floor_initial_multiple, &mut c.floor_initial_multiple),
             (self.allocation_increment, &mut c.allocation_increment),
         ] {

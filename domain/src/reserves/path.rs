@@ -62,23 +62,39 @@ pub(crate) struct Path {
 
 /// Draws one path for a company now at `stage` with the given last post-money.
 #[inline]
-pub(crate) fn draw_path(model: &CompiledModel, stage: Stage, post_money: f64, streams: &mut PathStreams) -> Path {
-    let mut path = Path { rounds: [Round::default(); MAX_ROUNDS], n_rounds: 0, exit_value: 0.0, years: 0.0 };
+pub(crate) fn draw_path(
+    model: &CompiledModel,
+    stage: Stage,
+    post_money: f64,
+    streams: &mut PathStreams,
+) -> Path {
+    let mut path = Path {
+        rounds: [Round::default(); MAX_ROUNDS],
+        n_rounds: 0,
+        exit_value: 0.0,
+        years: 0.0,
+    };
     let mut s = stage.index();
     let mut post = post_money;
     loop {
         path.years += model.years[s];
         let u = streams.outcome();
         if u < model.graduation[s] {
-            let step_up = (model.log_step_up_median[s] + model.step_up_sigma[s] * streams.step_up()).exp();
+            let step_up =
+                (model.log_step_up_median[s] + model.step_up_sigma[s] * streams.step_up()).exp();
             let dilution = model.dilution_min[s] + model.dilution_span[s] * streams.dilution();
             post = post * step_up / (1.0 - dilution);
-            path.rounds[path.n_rounds] = Round { post_money: post, dilution };
+            path.rounds[path.n_rounds] = Round {
+                post_money: post,
+                dilution,
+            };
             path.n_rounds += 1;
             s += 1;
         } else {
             if u < model.graduation_or_exit[s] {
-                let multiple = (model.log_exit_median[s] + model.exit_sigma[s] * streams.exit_multiple()).exp();
+                let multiple = (model.log_exit_median[s]
+                    + model.exit_sigma[s] * streams.exit_multiple())
+                .exp();
                 path.exit_value = post * multiple;
             }
             return path;
@@ -113,7 +129,12 @@ impl ReserveSchedule {
     #[inline]
     pub(crate) fn new(path: &Path, ownership: f64) -> Self {
         let n = path.n_rounds;
-        let mut s = ReserveSchedule { n, cumulative: [0.0; MAX_ROUNDS], a: [0.0; MAX_ROUNDS], b: [0.0; MAX_ROUNDS] };
+        let mut s = ReserveSchedule {
+            n,
+            cumulative: [0.0; MAX_ROUNDS],
+            a: [0.0; MAX_ROUNDS],
+            b: [0.0; MAX_ROUNDS],
+        };
         let mut cumulative = 0.0;
         for (k, round) in path.rounds[..n].iter().enumerate() {
             let before = cumulative;
@@ -178,7 +199,12 @@ pub(crate) fn value_at(
 ) -> (f64, f64) {
     let (ownership, deployed) = schedule.at(level, holding.ownership);
     let p = if path.exit_value > 0.0 {
-        proceeds(path.exit_value, ownership, holding.cost + deployed, preference)
+        proceeds(
+            path.exit_value,
+            ownership,
+            holding.cost + deployed,
+            preference,
+        )
     } else {
         0.0
     };

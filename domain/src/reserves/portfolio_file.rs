@@ -29,7 +29,11 @@ pub fn parse_portfolio(json: &str) -> Result<(PortfolioInput, RunParams), Reserv
     let deserializer = &mut serde_json::Deserializer::from_str(json);
     let file: PortfolioFile = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "portfolio".to_string() } else { path };
+        let field = if path == "." {
+            "portfolio".to_string()
+        } else {
+            path
+        };
         ReserveError::invalid(field, e.into_inner().to_string())
     })?;
     let mut params = RunParams::default();
@@ -44,7 +48,10 @@ pub fn parse_portfolio(json: &str) -> Result<(PortfolioInput, RunParams), Reserv
     }
     file.model.apply(&mut params.model);
     file.constraints.apply(&mut params.constraints);
-    let input = PortfolioInput { fund: file.fund, companies: file.companies };
+    let input = PortfolioInput {
+        fund: file.fund,
+        companies: file.companies,
+    };
     input.validate()?;
     params.validate()?;
     Ok((input, params))

@@ -27,7 +27,9 @@ pub(crate) fn splitmix64(x: u64) -> u64 {
 /// A stable key for a company (64-bit FNV-1a of its id): results follow the company, not its
 /// position in the input list.
 pub(crate) fn company_key(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Salt for the independent arm's seed: the fractional bits of √2, a constant with no structure that
@@ -54,7 +56,10 @@ impl PathStreams {
         // its own stream (increment).
         let stream = |kind: DrawKind| {
             let k = kind as u64;
-            Pcg32::new(splitmix64(path ^ (k + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)), k)
+            Pcg32::new(
+                splitmix64(path ^ (k + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)),
+                k,
+            )
         };
         PathStreams {
             outcome: stream(DrawKind::Outcome),

@@ -33,13 +33,22 @@ pub fn run(
     input.validate()?;
     params.validate()?;
     let constraints = &params.constraints;
-    let active: Vec<(usize, &CompanyInput)> = input.companies.iter().enumerate().filter(|(_, c)| c.active).collect();
+    let active: Vec<(usize, &CompanyInput)> = input
+        .companies
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.active)
+        .collect();
 
     let mut caps = Vec::with_capacity(active.len());
     let mut grids = Vec::with_capacity(active.len());
     for &(i, company) in &active {
         let cap = reserve_cap(company, &input.fund, constraints);
-        grids.push(reserve_levels(cap, constraints.allocation_increment.value, i)?);
+        grids.push(reserve_levels(
+            cap,
+            constraints.allocation_increment.value,
+            i,
+        )?);
         caps.push(cap);
     }
     let plans: Vec<CompanyPlan> = active
@@ -51,7 +60,10 @@ pub fn run(
                 key: company_key(&c.id),
                 stage: c.stage,
                 post_money: decimal_to_f64(c.post_money),
-                holding: Holding { ownership: c.ownership, cost: decimal_to_f64(c.invested) },
+                holding: Holding {
+                    ownership: c.ownership,
+                    cost: decimal_to_f64(c.invested),
+                },
                 levels: grid.iter().map(|&l| decimal_to_f64(l)).collect(),
                 planned,
                 planned_plus: planned + decimal_to_f64(params.increment),
@@ -60,15 +72,24 @@ pub fn run(
         .collect();
 
     let model = CompiledModel::new(&params.model);
-    let simulation =
-        Simulation { plans: &plans, model: &model, seed: params.seed, iterations: params.iterations, pairing: params.pairing };
+    let simulation = Simulation {
+        plans: &plans,
+        model: &model,
+        seed: params.seed,
+        iterations: params.iterations,
+        pairing: params.pairing,
+    };
     let sums = simulation.run(progress, SIMULATION_PROGRESS, cancel)?;
 
     let increment = decimal_to_f64(params.increment);
-    let estimates: Vec<FollowOnEstimate> = sums.iter().map(|s| follow_on(&s.pair, increment)).collect();
+    let estimates: Vec<FollowOnEstimate> =
+        sums.iter().map(|s| follow_on(&s.pair, increment)).collect();
     let mut rank_order: Vec<usize> = (0..active.len()).collect();
     rank_order.sort_by(|&a, &b| {
-        estimates[b].multiple.total_cmp(&estimates[a].multiple).then_with(|| active[a].1.id.cmp(&active[b].1.id))
+        estimates[b]
+            .multiple
+            .total_cmp(&estimates[a].multiple)
+            .then_with(|| active[a].1.id.cmp(&active[b].1.id))
     });
 
     let candidates: Vec<Candidate> = active
@@ -77,18 +98,33 @@ pub fn run(
         .zip(plans.iter().zip(&sums))
         .map(|((&(_, c), grid), (plan, s))| {
             let (proceeds, deployed) = s.levels.finish(&plan.levels);
-            let floor = (constraints.floor_initial_multiple.value * c.initial_cheque() - c.deployed_reserves)
+            let floor = (constraints.floor_initial_multiple.value * c.initial_cheque()
+                - c.deployed_reserves)
                 .max(Decimal::ZERO);
-            Candidate { levels: grid.clone(), proceeds, deployed, floor }
+            Candidate {
+                levels: grid.clone(),
+                proceeds,
+                deployed,
+                floor,
+            }
         })
         .collect();
-    let allocation = allocate(&candidates, &rank_order, input.fund.available_reserves, constraints.hurdle.value);
+    let allocation = allocate(
+        &candidates,
+        &rank_order,
+        input.fund.available_reserves,
+        constraints.hurdle.value,
+    );
 
     let mut companies = Vec::with_capacity(active.len());
     for (position, &a) in rank_order.iter().enumerate() {
         let company = active[a].1;
         let recommended = grids[a][allocation.level[a]];
-        let floor = if allocation.floor_granted[a] { recommended.min(candidates[a].floor) } else { Decimal::ZERO };
+        let floor = if allocation.floor_granted[a] {
+            recommended.min(candidates[a].floor)
+        } else {
+            Decimal::ZERO
+        };
         companies.push(company_report(
             position,
             company,
@@ -114,7 +150,12 @@ pub fn run(
         .collect();
     let fund = fund_totals(input, &companies, &excluded, allocation.unallocated);
     progress(1.0);
-    Ok(ReserveReport { companies, excluded, fund, params: params.clone() })
+    Ok(ReserveReport {
+        companies,
+        excluded,
+        fund,
+        params: params.clone(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -141,7 +182,10 @@ fn company_report(
         ci_low: round_to(estimate.ci_low, 4),
         ci_high: round_to(estimate.ci_high, 4),
         confidence_score: round_to(estimate.confidence, 3),
-        expected_moic: round_to(pair.planned_proceeds / (n * cost + pair.planned_deployed), 4),
+        expected_moic: round_to(
+            pair.planned_proceeds / (n * cost + pair.planned_deployed),
+            4,
+        ),
         increment_deployment_rate: round_to(estimate.deployment_rate, 4),
         expected_proceeds: dollars(pair.planned_proceeds / n),
         expected_years_to_outcome: round_to(pair.years / n, 2),
@@ -163,8 +207,13 @@ fn fund_totals(
     let changes = companies
         .iter()
         .map(|c| (c.current_reserve, c.recommended_allocation))
-        .chain(excluded.iter().map(|c| (c.current_reserve, c.recommended_allocation)));
-    let (mut current, mut recommended, mut added, mut released) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        .chain(
+            excluded
+                .iter()
+                .map(|c| (c.current_reserve, c.recommended_allocation)),
+        );
+    let (mut current, mut recommended, mut added, mut released) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for (cur, rec) in changes {
         current += cur;
         recommended += rec;

@@ -41,12 +41,22 @@ impl Simulation<'_> {
         progress_share: f64,
         cancel: &AtomicBool,
     ) -> Result<Vec<CompanySums>, ReserveError> {
-        let Simulation { plans, model, seed, iterations, pairing } = *self;
+        let Simulation {
+            plans,
+            model,
+            seed,
+            iterations,
+            pairing,
+        } = *self;
         let chunks: Vec<Chunk> = (0..plans.len())
             .flat_map(|company| {
                 (0..iterations)
                     .step_by(CHUNK as usize)
-                    .map(move |start| Chunk { company, start, end: (start + CHUNK).min(iterations) })
+                    .map(move |start| Chunk {
+                        company,
+                        start,
+                        end: (start + CHUNK).min(iterations),
+                    })
             })
             .collect();
         let total = chunks.len() as f64;
@@ -59,7 +69,14 @@ impl Simulation<'_> {
             if cancel.load(Ordering::Relaxed) {
                 return Err(ReserveError::Cancelled);
             }
-            let sums = simulate_chunk(&plans[chunk.company], model, seed, plus_seed, chunk.start, chunk.end);
+            let sums = simulate_chunk(
+                &plans[chunk.company],
+                model,
+                seed,
+                plus_seed,
+                chunk.start,
+                chunk.end,
+            );
             let mut done = done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             *done += 1;
             progress(*done as f64 / total * progress_share);
@@ -70,7 +87,10 @@ impl Simulation<'_> {
         #[cfg(not(feature = "parallel"))]
         let chunk_sums: Vec<CompanySums> = chunks.iter().map(work).collect::<Result<_, _>>()?;
 
-        let mut per_company: Vec<CompanySums> = plans.iter().map(|p| CompanySums::new(p.levels.len())).collect();
+        let mut per_company: Vec<CompanySums> = plans
+            .iter()
+            .map(|p| CompanySums::new(p.levels.len()))
+            .collect();
         for (chunk, sums) in chunks.iter().zip(&chunk_sums) {
             per_company[chunk.company].merge(sums);
         }

@@ -16,7 +16,10 @@ pub const FUND_OVERRIDE: &str = "fund override";
 
 impl<T> Sourced<T> {
     pub const fn cited(value: T, source: &'static str) -> Self {
-        Sourced { value, source: Cow::Borrowed(source) }
+        Sourced {
+            value,
+            source: Cow::Borrowed(source),
+        }
     }
 
     /// Replaces the value and records that the fund chose it.

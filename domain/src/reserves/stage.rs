@@ -15,14 +15,26 @@ pub enum Stage {
     SeriesB,
     #[serde(alias = "c", alias = "series-c")]
     SeriesC,
-    #[serde(alias = "d", alias = "d+", alias = "series_d", alias = "series-d", alias = "series-d-plus")]
+    #[serde(
+        alias = "d",
+        alias = "d+",
+        alias = "series_d",
+        alias = "series-d",
+        alias = "series-d-plus"
+    )]
     SeriesDPlus,
 }
 
 impl Stage {
     /// All stages in funding order.
-    pub const ALL: [Stage; 6] =
-        [Stage::PreSeed, Stage::Seed, Stage::SeriesA, Stage::SeriesB, Stage::SeriesC, Stage::SeriesDPlus];
+    pub const ALL: [Stage; 6] = [
+        Stage::PreSeed,
+        Stage::Seed,
+        Stage::SeriesA,
+        Stage::SeriesB,
+        Stage::SeriesC,
+        Stage::SeriesDPlus,
+    ];
 
     /// Position in funding order, used to index per-stage tables.
     pub fn index(self) -> usize {
