@@ -13,6 +13,9 @@ pub(crate) struct Candidate {
     /// Reserve the floor asks for (1.5× the initial cheque less what is already deployed); zero when
     /// there is no floor.
     pub(crate) floor: Decimal,
+    /// Whether the company's follow-on multiple (the ranking figure) clears the hurdle, which is what
+    /// entitles it to its floor.
+    pub(crate) clears_hurdle: bool,
 }
 
 impl Candidate {
@@ -40,8 +43,8 @@ pub(crate) struct Allocation {
 
 /// Splits `budget` among the candidates.
 ///
-/// 1. Floors: in rank order, each candidate whose multiple over its floor range clears the hurdle is
-///    raised to the first grid level covering its floor (capped), as far as the budget allows.
+/// 1. Floors: in rank order, each candidate whose follow-on multiple clears the hurdle is raised to
+///    the first grid level covering its floor (capped), as far as the budget allows.
 /// 2. Water-filling: repeatedly give the next increment to the candidate whose next increment has the
 ///    highest follow-on multiple, provided it clears the hurdle and fits the remaining budget; ties
 ///    go to the better-ranked candidate. Stops when no increment qualifies.
@@ -61,16 +64,13 @@ pub(crate) fn allocate(
 
     for &c in rank_order {
         let cand = &candidates[c];
-        if cand.floor <= Decimal::ZERO || cand.levels.len() < 2 {
+        if !cand.clears_hurdle || cand.floor <= Decimal::ZERO || cand.levels.len() < 2 {
             continue;
         }
         let wanted = cand
             .levels
             .partition_point(|&l| l < cand.floor)
             .min(cand.levels.len() - 1);
-        if !cand.multiple(0, wanted).is_some_and(|m| m >= hurdle) {
-            continue;
-        }
         let affordable = cand.levels[..=wanted].partition_point(|&l| l <= remaining) - 1;
         if affordable > 0 {
             level[c] = affordable;

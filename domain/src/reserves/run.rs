@@ -96,7 +96,8 @@ pub fn run(
         .iter()
         .zip(&grids)
         .zip(plans.iter().zip(&sums))
-        .map(|((&(_, c), grid), (plan, s))| {
+        .zip(&estimates)
+        .map(|(((&(_, c), grid), (plan, s)), estimate)| {
             let (proceeds, deployed) = s.levels.finish(&plan.levels);
             let floor = (constraints.floor_initial_multiple.value * c.initial_cheque()
                 - c.deployed_reserves)
@@ -106,6 +107,7 @@ pub fn run(
                 proceeds,
                 deployed,
                 floor,
+                clears_hurdle: estimate.multiple >= constraints.hurdle.value,
             }
         })
         .collect();
