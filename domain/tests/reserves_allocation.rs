@@ -241,6 +241,40 @@ fn given_companies_below_the_hurdle_when_budget_is_ample_then_they_get_nothing_a
 }
 
 #[test]
+fn given_a_follow_on_multiple_below_the_hurdle_then_no_floor_but_first_dollars_still_compete_on_merit(
+) {
+    // A seed company already holding $10M of reserve: the next $1M returns ≈ 1.2×, below a 1.3×
+    // hurdle, so no floor; its first $250K steps return ≈ 2× and are still water-filled.
+    let input = PortfolioInput {
+        fund: FundInput {
+            size: dollars(100_000_000),
+            available_reserves: dollars(10_000_000),
+        },
+        companies: vec![company(
+            "deep",
+            Stage::Seed,
+            1_000_000,
+            0.1,
+            10_000_000,
+            10_000_000,
+        )],
+    };
+    let mut params = RunParams {
+        iterations: 4_000,
+        ..RunParams::default()
+    };
+    params.constraints.hurdle.value = 1.3;
+    params.constraints.max_reserve_share_per_company.value = Decimal::ONE;
+    let report = run_quietly(&input, &params);
+    let deep = &report.companies[0];
+    assert!(deep.follow_on_multiple < 1.3, "{}", deep.follow_on_multiple);
+    assert!(deep.floor.is_zero());
+    assert!(deep.recommended_allocation > Decimal::ZERO);
+    assert!(deep.recommended_allocation < deep.current_reserve);
+    assert_within_limits(&input, &params, &report);
+}
+
+#[test]
 fn given_an_inactive_company_then_it_is_excluded_and_releases_its_reserve() {
     let mut gone = company("gone", Stage::Seed, 1_000_000, 0.1, 10_000_000, 2_000_000);
     gone.active = false;
