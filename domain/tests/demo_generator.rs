@@ -217,10 +217,7 @@ fn deals_have_consistent_terms_follow_ons_move_up_and_some_rounds_go_down() {
         match &e.payload {
             EventPayload::InvestmentMade(i) if !i.follow_on => {
                 initial += 1;
-                let (own, post) = (i.ownership.unwrap(), i.post_money.unwrap());
-                assert!(own >= dec("0.05") && own <= dec("0.20"), "initial ownership {own}");
-                assert!((i.amount / post - own).abs() <= dec("0.0001"), "{i:?}: ownership is not cheque / post-money");
-                last_post.insert(i.company_id, post);
+                last_post.insert(i.company_id, i.post_money.unwrap());
             }
             EventPayload::InvestmentMade(i) => {
                 follow_ons += 1;
@@ -252,6 +249,25 @@ fn deals_have_consistent_terms_follow_ons_move_up_and_some_rounds_go_down() {
         })
         .collect();
     assert!(stages.len() >= 3, "entry stages {stages:?}");
+}
+
+#[test]
+fn first_cheques_buy_5_to_20_percent_at_a_post_money_that_matches_the_cheque() {
+    for seed in 0..20 {
+        let events = generate(&DemoSpec { seed, ..DemoSpec::demo_fund(now()) });
+        for e in &events {
+            let EventPayload::InvestmentMade(i) = &e.payload else { continue };
+            let (own, post) = (i.ownership.unwrap(), i.post_money.unwrap());
+            let bought = i.amount / post;
+            if i.follow_on {
+                // Old shares diluted plus the new ones: at least what the cheque bought.
+                assert!(own + dec("0.0001") >= bought, "seed {seed}: {i:?}");
+            } else {
+                assert!(own >= dec("0.05") && own <= dec("0.20"), "seed {seed}: initial ownership {own}");
+                assert!((bought - own).abs() <= dec("0.0001"), "seed {seed}: {i:?}: ownership is not cheque / post");
+            }
+        }
+    }
 }
 
 #[test]
@@ -334,19 +350,52 @@ fn companies_report_plans_revisions_and_actuals_that_sometimes_miss() {
 }
 
 #[test]
-fn large_fund_has_about_the_requested_number_of_events_over_more_companies() {
+fn large_fund_has_about_the_requested_number_of_events_over_more_companies_and_all_are_valid() {
     let spec = DemoSpec::large_fund(now(), 100_000);
     let started = Instant::now();
     let events = generate(&spec);
     let took = started.elapsed();
     let companies = count(&events, "COMPANY_ADDED");
-    println!("large fund: {} events, {companies} companies, generated in {took:?}", events.len());
+    let late = events.iter().filter(|e| is_late_mark(e)).count();
     assert!(events.len().abs_diff(100_000) <= 5_000, "{} events", events.len());
     assert!(companies >= 200, "{companies} companies");
     assert_well_ordered(&spec, &events);
-    assert!(events.iter().filter(|e| is_late_mark(e)).count() > 1_000);
-    // A quick sample of validity: the first fifth of the history as recorded.
-    validate(&events[..events.len() / 5], 5_000);
+    assert!(late > 1_000, "{late} late marks");
+    let state = validate(&events, 20_000);
+    let k = state.kpis(spec.end());
+    println!(
+        "large fund: {} events, {companies} companies, {late} late marks, generated in {took:?}; \
+         committed {}, called {}, NAV {}, TVPI {:?}, DPI {:?}",
+        events.len(),
+        k.committed,
+        k.called,
+        k.nav,
+        k.tvpi,
+        k.dpi,
+    );
+    assert!(k.tvpi.unwrap() > Decimal::ONE && k.dpi.unwrap() > Decimal::ZERO);
+}
+
+#[test]
+fn smaller_large_funds_hit_their_targets_too() {
+    for target in [8_000, 30_000] {
+        let events = generate(&DemoSpec::large_fund(now(), target));
+        assert!(events.len().abs_diff(target) * 20 <= target, "{} events for {target}", events.len());
+    }
+}
+
+#[test]
+fn tiny_specs_give_short_valid_histories() {
+    let base = DemoSpec::demo_fund(now());
+    for (companies, years) in [(0, 6), (1, 1), (3, 2), (30, 0)] {
+        let spec = DemoSpec { companies, years, ..base.clone() };
+        let events = generate(&spec);
+        assert_well_ordered(&spec, &events);
+        validate(&events, 100);
+        if years == 0 || companies == 0 {
+            assert_eq!(events.len(), 1, "{companies} companies over {years} years");
+        }
+    }
 }
 
 /// Run with `--ignored --nocapture` to see how the headline figures spread over seeds.

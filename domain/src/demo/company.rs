@@ -96,7 +96,7 @@ fn params(stage: Stage) -> StageParams {
         Stage::PreSeed => p(0.45, (0.10, 0.20), (18.0, 30.0), 0.76, 0.03, 2.4, 0.5),
         Stage::Seed => p(0.8, (0.08, 0.18), (18.0, 30.0), 0.76, 0.06, 2.3, 0.7),
         Stage::SeriesA => p(1.4, (0.06, 0.14), (20.0, 32.0), 0.74, 0.10, 2.1, 1.0),
-        Stage::SeriesB => p(2.2, (0.05, 0.10), (20.0, 34.0), 0.68, 0.15, 1.8, 1.2),
+        Stage::SeriesB => p(2.2, (0.052, 0.10), (20.0, 34.0), 0.68, 0.15, 1.8, 1.2),
         Stage::SeriesC => p(2.2, (0.04, 0.08), (20.0, 36.0), 0.60, 0.22, 1.6, 1.5),
         Stage::SeriesDPlus => p(2.2, (0.03, 0.06), (20.0, 36.0), 0.40, 0.45, 1.4, 1.8),
     }
@@ -129,7 +129,8 @@ pub(crate) fn simulate(ctx: &Ctx, index: usize, forced_exit: Option<NaiveDate>) 
     let p = params(stage);
     let cheque = round_to(ctx.base_cheque * p.cheque * uniform(&mut rng, 0.75, 1.25), 25_000.0).max(25_000.0);
     let ownership = uniform(&mut rng, p.ownership.0, p.ownership.1);
-    let post = round_to(cheque / ownership, 100_000.0).max(cheque);
+    // Rounded up, so the stake bought stays inside the stage's range.
+    let post = ((cheque / ownership / 100_000.0).ceil() * 100_000.0).max(cheque);
 
     let mut rounds = Vec::new();
     let mut now_stage = stage;
@@ -169,8 +170,7 @@ pub(crate) fn simulate(ctx: &Ctx, index: usize, forced_exit: Option<NaiveDate>) 
         let dilution = uniform(&mut rng, 0.15, 0.25);
         let up_next = now_stage.next();
         let (kind, moved_up, new_post, appetite) = if step >= 0.95 {
-            let appetite =
-                if step > p.step_up { uniform(&mut rng, 1.0, 1.5) } else { uniform(&mut rng, 0.5, 1.0) };
+            let appetite = if step > p.step_up { uniform(&mut rng, 1.0, 1.5) } else { uniform(&mut rng, 0.5, 1.0) };
             (RoundKind::Up, up_next.is_some(), last_post * step, appetite)
         } else {
             let moved_up = chance(&mut rng, 0.4) && up_next.is_some();

@@ -25,11 +25,11 @@ pub(crate) const SECTORS: [(&str, [&str; 5]); 15] = [
 ];
 
 const ROOTS: [&str; 48] = [
-    "Aster", "Beacon", "Cobalt", "Datum", "Ember", "Fathom", "Granite", "Halcyon", "Indigo", "Juniper",
-    "Kestrel", "Lumen", "Meridian", "Nimbus", "Orbit", "Pylon", "Quill", "Radiant", "Sable", "Tandem",
-    "Umber", "Vantage", "Willow", "Xylo", "Yonder", "Zephyr", "Arbor", "Brisk", "Cinder", "Drift",
-    "Elm", "Flint", "Glade", "Harbor", "Iris", "Jolt", "Keel", "Lark", "Mosaic", "Nova",
-    "Onyx", "Prism", "Quartz", "Ripple", "Slate", "Tidal", "Vela", "Wren",
+    "Aster", "Beacon", "Cobalt", "Datum", "Ember", "Fathom", "Granite", "Halcyon", "Indigo", "Juniper", "Kestrel",
+    "Lumen", "Meridian", "Nimbus", "Orbit", "Pylon", "Quill", "Radiant", "Sable", "Tandem", "Umber", "Vantage",
+    "Willow", "Xylo", "Yonder", "Zephyr", "Arbor", "Brisk", "Cinder", "Drift", "Elm", "Flint", "Glade", "Harbor",
+    "Iris", "Jolt", "Keel", "Lark", "Mosaic", "Nova", "Onyx", "Prism", "Quartz", "Ripple", "Slate", "Tidal", "Vela",
+    "Wren",
 ];
 
 pub(crate) fn pick_sector(rng: &mut Pcg64Mcg) -> usize {
@@ -48,11 +48,7 @@ pub(crate) fn unique_name(rng: &mut Pcg64Mcg, sector: usize, taken: &mut HashSet
     loop {
         let root = ROOTS[rng.random_range(0..ROOTS.len())];
         let suffix = suffixes[rng.random_range(0..suffixes.len())];
-        let name = if attempt < 64 {
-            format!("{root} {suffix}")
-        } else {
-            format!("{root} {suffix} {}", attempt - 62)
-        };
+        let name = if attempt < 64 { format!("{root} {suffix}") } else { format!("{root} {suffix} {}", attempt - 62) };
         if taken.insert(name.clone()) {
             return name;
         }

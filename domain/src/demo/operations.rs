@@ -40,7 +40,7 @@ impl Engine {
             Stage::PreSeed => (uniform(rng, 10e3, 60e3), uniform(rng, 250e3, 500e3), 0.22),
             Stage::Seed => (uniform(rng, 60e3, 300e3), uniform(rng, 600e3, 1.4e6), 0.16),
             Stage::SeriesA => (uniform(rng, 400e3, 1.5e6), uniform(rng, 2e6, 4e6), 0.11),
-            _ => (uniform(rng, 1.5e6, 5e6), uniform(rng, 5e6, 9e6), 0.07),
+            _ => (uniform(rng, 1.5e6, 5e6), uniform(rng, 3.5e6, 7e6), 0.07),
         };
         Engine {
             revenue,
@@ -136,7 +136,11 @@ pub(crate) fn emit(ctx: &Ctx, plan: &CompanyPlan, out: &mut Emitter) {
         }
         let distress_cut = if distressed {
             distressed_quarters += 1;
-            if distressed_quarters == 1 { 0.5 } else { 0.25 }
+            if distressed_quarters == 1 {
+                0.5
+            } else {
+                0.25
+            }
         } else {
             1.0
         };
@@ -206,7 +210,14 @@ pub(crate) fn emit(ctx: &Ctx, plan: &CompanyPlan, out: &mut Emitter) {
     }
 }
 
-fn forecast(rng: &mut Pcg64Mcg, out: &mut Emitter, plan: &CompanyPlan, made_on: NaiveDate, period: NaiveDate, values: &[f64]) {
+fn forecast(
+    rng: &mut Pcg64Mcg,
+    out: &mut Emitter,
+    plan: &CompanyPlan,
+    made_on: NaiveDate,
+    period: NaiveDate,
+    values: &[f64],
+) {
     let recorded_at = office_time(rng, made_on);
     for (metric, value) in METRICS.iter().zip(values) {
         out.push(

@@ -40,10 +40,10 @@ enum Step {
 /// Initial reserve per dollar of first cheque: earlier stages need more rounds of support.
 fn reserve_ratio(stage: Stage) -> Decimal {
     match stage {
-        Stage::PreSeed => Decimal::new(150, 2),
-        Stage::Seed => Decimal::new(125, 2),
-        Stage::SeriesA => Decimal::new(100, 2),
-        _ => Decimal::new(75, 2),
+        Stage::PreSeed => Decimal::new(130, 2),
+        Stage::Seed => Decimal::new(110, 2),
+        Stage::SeriesA => Decimal::new(90, 2),
+        _ => Decimal::new(60, 2),
     }
 }
 
@@ -79,6 +79,9 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
 
     let mut holdings = vec![Holding::default(); plans.len()];
     let mut invested_total = Decimal::ZERO;
+    // Reserves planned but not yet deployed, over the companies still held. Plans never promise
+    // more than the fund has left after the first cheques still to come.
+    let mut reserved = Decimal::ZERO;
     let mut investments: Vec<(NaiveDate, Decimal)> = Vec::new();
 
     for (day, i, _, step) in steps {
@@ -121,11 +124,21 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                         follow_on: false,
                     }),
                 );
+                invested_total += cheque;
+                let free = investable - invested_total - pending_initial - reserved;
                 let planned = round_dollars((cheque * reserve_ratio(plan.stage)).to_f64().unwrap_or(0.0), 50_000.0)
                     .min(company_cap - cheque)
+                    .min(floor_to(free, 10_000))
                     .max(Decimal::ZERO);
-                *h = Holding { entered: true, cheque, ownership: own, invested: cheque, planned, deployed: Decimal::ZERO };
-                invested_total += cheque;
+                reserved += planned;
+                *h = Holding {
+                    entered: true,
+                    cheque,
+                    ownership: own,
+                    invested: cheque,
+                    planned,
+                    deployed: Decimal::ZERO,
+                };
                 investments.push((day, cheque));
                 if !planned.is_zero() {
                     out.push(
@@ -168,6 +181,7 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                     h.ownership = new_own;
                     h.invested += amount;
                     h.deployed += amount;
+                    reserved -= amount;
                     invested_total += amount;
                     investments.push((day, amount));
                 } else {
@@ -191,9 +205,14 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                     RoundKind::Up => 2.0,
                     RoundKind::Down => 0.5,
                 };
-                let remaining = round_dollars(h.ownership.to_f64().unwrap_or(0.0) * 0.2 * r.post * next_round, 50_000.0)
-                    .min(company_cap - h.invested)
-                    .max(Decimal::ZERO);
+                let before = h.planned - h.deployed;
+                let free = investable - invested_total - pending_initial - (reserved - before);
+                let remaining =
+                    round_dollars(h.ownership.to_f64().unwrap_or(0.0) * 0.2 * r.post * next_round, 50_000.0)
+                        .min(company_cap - h.invested)
+                        .min(floor_to(free, 10_000))
+                        .max(Decimal::ZERO);
+                reserved += remaining - before;
                 let planned = h.deployed + remaining;
                 if planned != h.planned {
                     out.push(
@@ -210,11 +229,14 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                     office_time(&mut rng, day),
                     EventPayload::ReserveAllocated(ReserveAllocated { company_id, amount: h.deployed }),
                 );
+                reserved -= h.planned - h.deployed;
                 h.planned = h.deployed;
             }
             Step::Exit if h.entered => {
                 let Ending::Exited { value, .. } = plan.ending else { continue };
-                let proceeds = round_dollars(h.ownership.to_f64().unwrap_or(0.0) * value, 1.0).max(Decimal::from(1_000));
+                reserved -= h.planned - h.deployed;
+                let proceeds =
+                    round_dollars(h.ownership.to_f64().unwrap_or(0.0) * value, 1.0).max(Decimal::from(1_000));
                 out.push(
                     effective_at,
                     office_time(&mut rng, day),
@@ -223,6 +245,7 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                 distribute(ctx, &mut rng, out, company_id, day, proceeds);
             }
             Step::WriteOff if h.entered => {
+                reserved -= h.planned - h.deployed;
                 out.push(
                     effective_at,
                     office_time(&mut rng, day),
@@ -296,4 +319,9 @@ fn call_capital(ctx: &Ctx, rng: &mut rand_pcg::Pcg64Mcg, out: &mut Emitter, inve
         out.push(midnight(day), office_time(rng, day), EventPayload::CapitalCalled(CapitalCalled { amount: call }));
         called += call;
     }
+}
+
+fn floor_to(amount: Decimal, unit: i64) -> Decimal {
+    let unit = Decimal::from(unit);
+    (amount / unit).floor() * unit
 }

@@ -2,9 +2,9 @@
 //!
 //! A company's history reads only its own streams, so adding companies (the large fund calibrates
 //! its company count) or changing one company's path never shifts another company's draws.
+use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
-use rand::RngExt;
 
 /// The company's life: stage, entry, rounds, outcome.
 pub(crate) const LIFE: u64 = 1;
