@@ -18,6 +18,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::theme_toggle::ThemeToggle;
+use routes::fund::overview::OverviewPage;
+use routes::fund::placeholder::{ReservesTab, VarianceTab};
+use routes::fund::time_machine::TimeMachinePage;
 use routes::home::HomePage;
 use routes::not_found::NotFound;
 
@@ -29,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -60,6 +64,10 @@ pub fn App() -> impl IntoView {
             </nav>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/overview") view=OverviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/time-machine") view=TimeMachinePage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/variance") view=VarianceTab ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/reserves") view=ReservesTab ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -20,3 +20,8 @@ pub fn to_server_error(e: StoreError) -> ServerFnError {
         other => ServerFnError::new(other.to_string()),
     }
 }
+
+/// A UUID from a URL or form, with an error naming the field.
+pub fn parse_uuid(field: &str, raw: &str) -> Result<uuid::Uuid, ServerFnError> {
+    raw.parse().map_err(|_| ServerFnError::new(format!("{field}: {raw:?} is not a fund id")))
+}

@@ -2,3 +2,4 @@
 
 pub mod format;
 pub mod theme_toggle;
+pub mod time_machine;

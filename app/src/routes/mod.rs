@@ -1,4 +1,5 @@
-//! Pages, one file per route.
+//! Pages, one file (or folder) per route.
 
+pub mod fund;
 pub mod home;
 pub mod not_found;

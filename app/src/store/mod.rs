@@ -6,6 +6,7 @@ mod error;
 mod funds;
 mod rows;
 mod seed;
+mod series;
 mod snapshots;
 mod state;
 mod timeline;
@@ -41,6 +42,7 @@ pub struct Store {
     snapshot_every: u64,
     latest: Cache<Uuid, Arc<Latest>>,
     snapshots: Cache<i64, Arc<FundState>>,
+    series: Cache<(Uuid, u64, chrono::NaiveDate), Arc<Vec<domain::time_machine::SeriesPoint>>>,
 }
 
 impl Store {
@@ -51,6 +53,7 @@ impl Store {
             snapshot_every: snapshot_every.max(1),
             latest: Cache::new(1_000),
             snapshots: Cache::new(20_000),
+            series: Cache::new(1_000),
         }
     }
 

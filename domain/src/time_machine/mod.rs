@@ -3,6 +3,8 @@
 
 pub mod diff;
 pub mod replay;
+pub mod series;
 
 pub use diff::{diff, CompanyChange, KpiChange, StateDiff};
 pub use replay::{canonical_cmp, replay, state_at, SnapshotMeta};
+pub use series::{sample, SeriesPoint};

@@ -2,7 +2,8 @@
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use app::time_machine::dates::parse_moment;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -12,19 +13,9 @@ pub fn uuid(field: &str, raw: &str) -> Result<Uuid, ApiError> {
     raw.parse().map_err(|_| ApiError::bad(field, format!("{raw:?} is not a UUID")))
 }
 
-/// A moment given as RFC 3339 (`2024-06-30T12:00:00Z`) or as a date (`2024-06-30`). A date means
-/// the end of that day (UTC) when `end_of_day`, as "as of 30 June" includes that day; otherwise
-/// its start.
+/// A moment in a request (see `parse_moment` for the accepted forms).
 pub fn moment(field: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
-    let raw = raw.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        let time = if end_of_day { NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999) } else { NaiveTime::from_hms_opt(0, 0, 0) };
-        return Ok(d.and_time(time.expect("valid constant time")).and_utc());
-    }
-    Err(ApiError::bad(field, format!("{raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp")))
+    parse_moment(raw, end_of_day).map_err(|message| ApiError::bad(field, message))
 }
 
 pub fn optional_moment(field: &str, raw: Option<&str>, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {

@@ -1,0 +1,52 @@
+use leptos::prelude::*;
+
+use crate::components::format::date;
+use crate::time_machine::page_data::SnapshotRow;
+use crate::time_machine::{list_snapshots, CreateSnapshot};
+
+/// Manual snapshots: take one with a description, list them, jump to one (the fund as it was
+/// known when the snapshot was taken).
+#[component]
+pub fn SnapshotsPanel(fund_id: String) -> impl IntoView {
+    let create = ServerAction::<CreateSnapshot>::new();
+    let id = fund_id.clone();
+    let list = Resource::new(move || create.version().get(), move |_| list_snapshots(id.clone()));
+    view! {
+        <section class="panel" data-test="snapshots">
+            <h3>"Snapshots"</h3>
+            <ActionForm action=create attr:class="snapshot-form">
+                <input type="hidden" name="fund_id" value=fund_id.clone()/>
+                <label>
+                    "Description "
+                    <input type="text" name="description" required=true maxlength="500" placeholder="e.g. Before Q3 marks"/>
+                </label>
+                <button type="submit">"Take snapshot"</button>
+            </ActionForm>
+            {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <Transition fallback=|| view! { <p>"Loading snapshots…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(rows) if rows.is_empty() => view! { <p class="empty">"No manual snapshots yet."</p> }.into_any(),
+                        Ok(rows) => view! { <ul class="snapshots">{rows.into_iter().map(snapshot_item).collect_view()}</ul> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn snapshot_item(s: SnapshotRow) -> impl IntoView {
+    let href = format!(
+        "?at={}&known_at={}",
+        s.effective_day.format("%Y-%m-%d"),
+        s.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).replace('+', "%2B")
+    );
+    view! {
+        <li>
+            <a href=href>{s.description.clone().unwrap_or_else(|| "Snapshot".into())}</a>
+            <span class="muted">{format!(" · taken {} · {} events", date(s.created_at), s.version)}</span>
+            {s.stale.then(|| view! { <span class="badge" title="Events recorded later changed this period">"since revised"</span> })}
+        </li>
+    }
+}

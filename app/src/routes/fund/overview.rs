@@ -1,0 +1,46 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{HubHeader, Tab};
+use crate::components::time_machine::company_table::CompanyTable;
+use crate::components::time_machine::date_form::DateForm;
+use crate::components::time_machine::events_list::EventsList;
+use crate::components::time_machine::kpi_cards::KpiCards;
+use crate::components::time_machine::nav_chart::NavChart;
+use crate::time_machine::{get_dated_view, get_fund_meta};
+
+/// `/funds/{id}/overview?at=`: the fund's figures at a date.
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let meta = Resource::new(id, get_fund_meta);
+    let dated = Resource::new(
+        move || {
+            let q = query.read();
+            (id(), q.get("at"), q.get("known_at"))
+        },
+        |(id, at, known_at)| get_dated_view(id, at, known_at, None),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (m, d) = (meta.await, dated.await);
+                match (m, d) {
+                    (Ok(m), Ok(d)) => view! {
+                        <HubHeader meta=m.clone() tab=Tab::Overview/>
+                        <main class="page">
+                            <DateForm at=d.at known_at=d.known_at compare=None first_day=m.first_day today=m.today/>
+                            <KpiCards kpis=d.state.kpis.clone()/>
+                            <NavChart series=d.series.clone() at=d.at/>
+                            <CompanyTable companies=d.state.companies.clone()/>
+                            <EventsList events=d.events.clone() title="Recent events"/>
+                        </main>
+                    }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

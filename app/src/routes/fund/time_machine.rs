@@ -1,0 +1,85 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{HubHeader, Tab};
+use crate::components::time_machine::company_table::CompanyTable;
+use crate::components::time_machine::date_form::DateForm;
+use crate::components::time_machine::date_slider::DateSlider;
+use crate::components::time_machine::diff_table::DiffTable;
+use crate::components::time_machine::events_list::EventsList;
+use crate::components::time_machine::kpi_cards::KpiCards;
+use crate::components::time_machine::nav_chart::NavChart;
+use crate::components::time_machine::snapshots_panel::SnapshotsPanel;
+use crate::routes::not_found::NotFound;
+use crate::time_machine::page_data::{DatedView, FundMeta};
+use crate::time_machine::{get_dated_view, get_fund_meta};
+
+/// `/funds/{id}/time-machine?at=&known_at=&compare=`: scrub through the fund's history.
+#[component]
+pub fn TimeMachinePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let meta = Resource::new(id, get_fund_meta);
+    let dated = Resource::new(
+        move || {
+            let q = query.read();
+            (id(), q.get("at"), q.get("known_at"), q.get("compare"))
+        },
+        |(id, at, known_at, compare)| get_dated_view(id, at, known_at, compare),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match meta.await {
+                    Ok(m) if !m.features.time_machine => view! { <NotFound/> }.into_any(),
+                    Ok(m) => view! { <TimeMachineBody meta=m dated=dated/> }.into_any(),
+                    Err(e) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TimeMachineBody(meta: FundMeta, dated: Resource<Result<DatedView, ServerFnError>>) -> impl IntoView {
+    let (first_day, today) = (meta.first_day, meta.today);
+    let fund_id = meta.id.to_string();
+    view! {
+        <HubHeader meta=meta.clone() tab=Tab::TimeMachine/>
+        <main class="page time-machine">
+            <DateSlider first_day=first_day today=today ticks=meta.ticks.clone()/>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match dated.await {
+                        Ok(d) => dated_content(d, first_day, today).into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <SnapshotsPanel fund_id=fund_id/>
+        </main>
+    }
+}
+
+fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::NaiveDate) -> impl IntoView {
+    let known_note = d.known_at.map(|k| {
+        view! {
+            <p class="notice" data-test="known-at-note">
+                {format!("As known on {}: facts recorded later are left out. ", k.format("%-d %b %Y"))}
+                "Figures marked “known now” or “revised” have changed since."
+            </p>
+        }
+    });
+    let exists = d.state.exists;
+    view! {
+        <DateForm at=d.at known_at=d.known_at compare=d.compare first_day=first_day today=today/>
+        {known_note}
+        {(!exists).then(|| view! { <p class="notice">"The fund did not exist yet on this date."</p> })}
+        <KpiCards kpis=d.state.kpis.clone() now=d.now_state.as_ref().map(|n| n.kpis.clone()).unwrap_or_else(|| d.state.kpis.clone())/>
+        <NavChart series=d.series.clone() at=d.at/>
+        <CompanyTable companies=d.state.companies.clone() now=d.now_state.as_ref().map(|n| n.companies.clone()).unwrap_or_default()/>
+        {d.diff.clone().map(|diff| view! { <DiffTable data=diff/> })}
+        <EventsList events=d.events.clone() title="Events in the 60 days to this date"/>
+    }
+}
