@@ -33,11 +33,11 @@ pub struct CompanyReport {
     pub ci_high: f64,
     /// max(0, 1 − half-width / |multiple|); see `estimate::follow_on`.
     pub confidence_score: f64,
-    /// E[proceeds] / E[total invested] with the current reserve.
+    /// Mean proceeds over mean total invested (cost + deployed reserve), with the current reserve.
     pub expected_moic: f64,
     /// Share of the next increment the company's rounds are expected to call for.
     pub increment_deployment_rate: f64,
-    /// E[proceeds] with the current reserve.
+    /// Mean proceeds with the current reserve.
     pub expected_proceeds: Decimal,
     /// Mean years to exit or failure.
     pub expected_years_to_outcome: f64,
