@@ -86,7 +86,8 @@ pub(super) async fn insert_fund_row(
     size: Decimal,
     vintage: Option<i32>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO funds (id, name, size, vintage) VALUES ($1, $2, $3, $4)")
+    // No event recorded yet: the first append (or an import's first historical event) sets it.
+    sqlx::query("INSERT INTO funds (id, name, size, vintage, last_recorded_at) VALUES ($1, $2, $3, $4, 'epoch')")
         .bind(id)
         .bind(name)
         .bind(size)

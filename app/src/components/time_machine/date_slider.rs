@@ -18,13 +18,12 @@ pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>) -> im
     let url_day = move || {
         location
             .query
-            .read()
-            .get("at")
+            .with(|q| q.get("at"))
             .and_then(|a| NaiveDate::parse_from_str(a.get(..10).unwrap_or(""), "%Y-%m-%d").ok())
             .map(day_of)
             .unwrap_or(total)
     };
-    let value = RwSignal::new(url_day());
+    let value = RwSignal::new(untrack(url_day));
     // Follow the URL when it changes from elsewhere (a link, back/forward).
     Effect::new(move |_| value.set(url_day()));
     let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);

@@ -1,0 +1,42 @@
+//! The run command's demo seed: imported with its original recorded times, once.
+
+mod common;
+
+use chrono::Utc;
+use domain::demo::{generate, DemoSpec};
+use domain::fund::{FundEvent, NewEvent};
+use domain::time_machine::replay::state_at;
+
+#[tokio::test]
+async fn demo_fund_is_seeded_once_with_its_late_records_kept() {
+    let app = common::spawn().await;
+    let now = Utc::now();
+    let fund = app.store.seed_demo_if_empty(now).await.unwrap().expect("seeds an empty database");
+    assert!(app.store.seed_demo_if_empty(now).await.unwrap().is_none(), "never seeds twice");
+
+    let generated = generate(&DemoSpec::demo_fund(now));
+    assert_eq!(app.event_count().await as usize, generated.len());
+    let late_generated = generated.iter().filter(|e| e.recorded_at - e.effective_at > chrono::Duration::days(7)).count();
+    let late_stored: i64 = sqlx::query_scalar("SELECT count(*) FROM fund_events WHERE recorded_at > effective_at + interval '7 days'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(late_stored as usize, late_generated, "recorded times survive the import");
+    assert!(late_generated > 50 && late_generated < generated.len() / 2);
+
+    // The stored fund, as known now and as known at a past moment, equals a replay of the history.
+    let events: Vec<FundEvent> = generated
+        .iter()
+        .enumerate()
+        .map(|(i, e)| FundEvent { version: i as u64 + 1, effective_at: e.effective_at, recorded_at: e.recorded_at, payload: NewEvent { effective_at: e.effective_at, payload: e.payload.clone() }.payload })
+        .collect();
+    for days_ago in [0, 200, 700, 1500] {
+        let as_of = now - chrono::Duration::days(days_ago);
+        let got = app.store.state(fund, as_of, None).await.unwrap();
+        assert_eq!(got.state.kpis(as_of), state_at(&events, as_of, u64::MAX).kpis(as_of), "{days_ago} days ago");
+        let known_at = as_of - chrono::Duration::days(10);
+        let known_version = events.iter().filter(|e| e.recorded_at <= known_at).map(|e| e.version).max().unwrap_or(0);
+        let past = app.store.state(fund, as_of, Some(known_at)).await.unwrap();
+        assert_eq!(past.state.kpis(as_of), state_at(&events, as_of, known_version).kpis(as_of), "{days_ago} days ago, known 10 days earlier");
+    }
+}
