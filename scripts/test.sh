@@ -99,8 +99,9 @@ DATABASE_URL=$(scripts/pg.sh start "$PG_DATADIR" "$pg_port" --throwaway)
 export DATABASE_URL
 echo "DATABASE_URL=$DATABASE_URL"
 
-section 3 "domain: cargo test -p domain"
+section 3 "domain: cargo test -p domain (and the engine without rayon against the same golden report)"
 cargo test -p domain
+cargo test -p domain --no-default-features --features engine --test reserves_golden
 
 section 4 "app: cargo test -p app --features ssr"
 cargo test -p app --features ssr

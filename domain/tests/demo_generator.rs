@@ -1,5 +1,6 @@
 //! The demo fund generator: deterministic, valid event by event as the store would check it, and
 //! shaped like a real fund.
+#![cfg(feature = "engine")]
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;

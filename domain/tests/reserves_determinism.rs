@@ -1,5 +1,5 @@
 //! Same input and seed ⇒ byte-identical report, whatever the thread count or the company order.
-#![cfg(feature = "engine")]
+#![cfg(feature = "parallel")]
 
 use std::sync::atomic::AtomicBool;
 
