@@ -22,7 +22,22 @@ pub struct DateParams {
     pub compare: Option<String>,
 }
 
-pub async fn fund_meta(store: &Store, fund_id: Uuid, today: DateTime<Utc>, features: Features) -> Result<FundMeta, StoreError> {
+/// Fund-level page data, cached per (fund, head version, day) like the dated view.
+pub async fn fund_meta(store: &Store, fund_id: Uuid, today: DateTime<Utc>, features: Features) -> Result<Arc<FundMeta>, StoreError> {
+    static CACHE: OnceLock<Cache<(Uuid, u64, NaiveDate), Arc<FundMeta>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Cache::builder().max_capacity(1_000).time_to_live(std::time::Duration::from_secs(60)).build());
+    let key = (fund_id, store.fund_version(fund_id).await?, today.date_naive());
+    if let Some(m) = cache.get(&key) {
+        if m.features == features {
+            return Ok(m);
+        }
+    }
+    let meta = Arc::new(build_fund_meta(store, fund_id, today, features).await?);
+    cache.insert(key, meta.clone());
+    Ok(meta)
+}
+
+async fn build_fund_meta(store: &Store, fund_id: Uuid, today: DateTime<Utc>, features: Features) -> Result<FundMeta, StoreError> {
     let fund = store.fund(fund_id).await?;
     let funds = store
         .funds()
@@ -100,7 +115,9 @@ async fn build_dated_view(store: &Store, fund_id: Uuid, params: &DateParams, tod
         around.events.iter().filter(|e| e.version <= at_state.version).map(|e| event_row(e, &names)).collect();
     events.reverse();
     events.truncate(25);
-    let series = store.series(fund_id, at_state.version, end_of(today.date_naive())).await?.as_ref().clone();
+    // As known at a past moment, the history ends at that moment: nothing later was known.
+    let until = known_at.map_or(end_of(today.date_naive()), |k| k.min(end_of(today.date_naive())));
+    let series = store.series(fund_id, at_state.version, until).await?.as_ref().clone();
     let diff = match compare {
         Some(c) => {
             let (from, to) = if c <= as_of { (c, as_of) } else { (as_of, c) };

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Load benchmark of the server-rendered Time Machine page, and the size of the hydrate bundle.
+#
+#   scripts/bench-pages.sh            release build, throwaway PostgreSQL, demo fund, wrk -c64 -d20s
+#
+# Prints requests/s and latency for (a) one URL and (b) dates rotating over 60 month ends, then the
+# gzipped size of the release WASM. Loopback only; bounded in time; cleans up after itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/.local/npm/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+cargo leptos build --release 2>&1 | tail -n 3
+
+work=$(mktemp -d /tmp/fundlens-bench-pages.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+server_pid=""
+cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
+  scripts/pg.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+database_url=$(scripts/pg.sh start "$work/pg" "$pgport")
+
+DATABASE_URL=$database_url BIND_ADDR=127.0.0.1:$port SEED_DEMO=1 LOG_FORMAT=json RUST_LOG=warn \
+  LEPTOS_OUTPUT_NAME=fundlens LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+  target/release/server >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
+fund=$(curl -sf "http://127.0.0.1:$port/api/funds" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+echo "server on :$port, demo fund $fund, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Warm the caches the way users do, then measure.
+FUND_ID=$fund DATES=60 wrk -t2 -c8 -d5s -s scripts/bench/pages.lua "http://127.0.0.1:$port" >/dev/null
+echo "== one URL, 64 connections, 20 s"
+FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+echo "== 60 dates rotating, 64 connections, 20 s"
+FUND_ID=$fund DATES=60 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+echo "== page size"
+curl -s -o /dev/null -w "HTML %{size_download} bytes\n" "http://127.0.0.1:$port/funds/$fund/time-machine?at=2024-06-30"
+echo "== hydrate bundle (release, wasm-opt)"
+wasm=$(ls target/site/pkg/*.wasm)
+printf 'wasm %s bytes, gzip -9 %s bytes\n' "$(stat -c %s "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"
