@@ -128,3 +128,26 @@ browserTest('every hub tab renders; tabs not built yet say so', {}, async ({ pag
     await screenshot(page, `tab-${tab}`);
   }
 });
+
+browserTest('compare shows the changes between two dates; a snapshot can be taken and opened', {}, async ({ page }) => {
+  const fund = await demoFundId();
+  await page.goto(url(`/funds/${fund}/time-machine?at=2024-06-30&compare=2023-12-31`), { waitUntil: 'load' });
+  await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
+  const diff = page.locator('[data-test=diff]');
+  await diff.waitFor();
+  assert.match(await diff.locator('h3').first().innerText(), /Changes from 31 Dec 2023 to 30 Jun 2024/);
+  const rest = await (await fetch(url(`/api/funds/${fund}/diff?from=2023-12-31&to=2024-06-30`))).json();
+  const navChange = rest.kpis.find((k) => k.kpi === 'nav');
+  assert.ok(navChange, 'NAV changed over the half year');
+  assert.match(await diff.innerText(), new RegExp(money(navChange.to).replace('$', '\\$')));
+
+  const description = `e2e snapshot ${Date.now()}`;
+  await page.fill('[data-test=snapshots] input[name=description]', description);
+  await page.click('[data-test=snapshots] button[type=submit]');
+  const link = page.locator('[data-test=snapshots] a', { hasText: description });
+  await link.waitFor({ timeout: 15_000 });
+  await link.click();
+  await page.waitForURL(/known_at=/, { timeout: 10_000 });
+  await page.locator('[data-test=known-at-note]').waitFor();
+  await screenshot(page, 'tab-time-machine-compare-snapshot');
+});
