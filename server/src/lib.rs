@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod health;
 pub mod observability;
+pub mod page_cache;
 pub mod router;
 pub mod state;
 

@@ -9,7 +9,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{api, health, observability};
+use crate::{api, health, observability, page_cache};
 
 /// The whole HTTP surface: pages, server functions, REST, health and metrics.
 pub fn router(state: AppState) -> Router {
@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api::router(state.features))
         .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_handler(routes, get(page_handler))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::cache_fund_pages))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn(observability::track_requests))
         .layer(CompressionLayer::new())

@@ -155,7 +155,7 @@ impl Store {
             invalidate_snapshots(conn, fund_id, &new_events, min_new).await?;
         }
         sqlx::query(
-            "UPDATE funds SET version = $2, last_recorded_at = $3,
+            "UPDATE funds SET version = $2, last_recorded_at = $3, revision = revision + 1,
                  max_effective_at = GREATEST(COALESCE(max_effective_at, $4), $4)
              WHERE id = $1",
         )

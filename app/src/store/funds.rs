@@ -79,6 +79,23 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Changes whenever anything shown on the fund's pages changes (see the migration).
+    pub async fn fund_revision(&self, id: Uuid) -> Result<u64, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT revision FROM funds WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        v.map(|v| v as u64).ok_or(StoreError::FundNotFound(id))
+    }
+}
+
+/// Marks a change to the fund that is not an event (a snapshot, an alert read, a rule edited).
+pub(super) async fn bump_revision(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<(), StoreError> {
+    sqlx::query("UPDATE funds SET revision = revision + 1 WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
 pub(super) async fn insert_fund_row(
     conn: &mut sqlx::PgConnection,
     id: Uuid,

@@ -35,6 +35,7 @@ impl Store {
         let effective_at: DateTime<Utc> = head.try_get::<Option<DateTime<Utc>>, _>("max_effective_at")?.unwrap_or_else(Utc::now);
         let state = self.latest_state(&mut tx, fund_id, version, Some(effective_at)).await?;
         let id = self.insert_snapshot(&mut tx, fund_id, version, effective_at, &state, "manual", Some(description)).await?;
+        super::funds::bump_revision(&mut tx, fund_id).await?;
         tx.commit().await?;
         self.snapshot(fund_id, id).await
     }

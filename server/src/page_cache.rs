@@ -1,0 +1,93 @@
+//! Rendered fund pages, cached per (URL, fund revision, day). Every request revalidates with one
+//! indexed read of the fund's revision, which every write bumps, so a page is never served stale
+//! after a change — on this replica or another. Anything personal (cookies, credentials) is not
+//! cached.
+
+use std::sync::OnceLock;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{NaiveDate, Utc};
+use moka::sync::Cache;
+use uuid::Uuid;
+
+use crate::state::AppState;
+
+/// Pages larger than this are not kept.
+const MAX_PAGE: usize = 2 * 1024 * 1024;
+
+type Key = (String, u64, NaiveDate);
+
+fn cache() -> &'static Cache<Key, (HeaderValue, Bytes)> {
+    static CACHE: OnceLock<Cache<Key, (HeaderValue, Bytes)>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Cache::builder()
+            .weigher(|_: &Key, v: &(HeaderValue, Bytes)| v.1.len().try_into().unwrap_or(u32::MAX))
+            .max_capacity(64 * 1024 * 1024)
+            .build()
+    })
+}
+
+/// The fund id of a hub page URL (`/funds/{id}/{tab}`).
+fn fund_page(path: &str) -> Option<Uuid> {
+    let rest = path.strip_prefix("/funds/")?;
+    let (id, tab) = rest.split_once('/')?;
+    (!tab.is_empty() && !tab.contains('/')).then_some(())?;
+    id.parse().ok()
+}
+
+pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let personal = req.headers().contains_key(header::COOKIE) || req.headers().contains_key(header::AUTHORIZATION);
+    let fund = (req.method() == Method::GET && !personal).then(|| fund_page(req.uri().path())).flatten();
+    let Some(fund_id) = fund else { return next.run(req).await };
+    let Ok(revision) = state.store.fund_revision(fund_id).await else { return next.run(req).await };
+    let key = (req.uri().to_string(), revision, Utc::now().date_naive());
+    if let Some((content_type, body)) = cache().get(&key) {
+        metrics::counter!("page_cache_hits_total").increment(1);
+        return page(content_type, body, "hit");
+    }
+    metrics::counter!("page_cache_misses_total").increment(1);
+    let response = next.run(req).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Some(content_type) = parts.headers.get(header::CONTENT_TYPE).cloned() else {
+        return Response::from_parts(parts, body);
+    };
+    match to_bytes(body, MAX_PAGE).await {
+        Ok(bytes) => {
+            cache().insert(key, (content_type.clone(), bytes.clone()));
+            page(content_type, bytes, "miss")
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "page too large to cache or body failed");
+            Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default()
+        }
+    }
+}
+
+fn page(content_type: HeaderValue, body: Bytes, outcome: &'static str) -> Response {
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    r.headers_mut().insert("x-page-cache", HeaderValue::from_static(outcome));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fund_page;
+
+    #[test]
+    fn only_hub_pages_are_cacheable() {
+        let id = "2b0c8d6e-1111-4222-8333-444455556666";
+        assert!(fund_page(&format!("/funds/{id}/time-machine")).is_some());
+        assert!(fund_page(&format!("/funds/{id}")).is_none());
+        assert!(fund_page(&format!("/funds/{id}/a/b")).is_none());
+        assert!(fund_page("/funds/not-a-uuid/overview").is_none());
+        assert!(fund_page("/api/funds").is_none());
+    }
+}

@@ -1,0 +1,51 @@
+//! Rendered hub pages are cached, and any write to the fund makes the next request render afresh.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+async fn page(app: &common::TestApp, uri: &str) -> (StatusCode, String, String) {
+    let res = app.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let cache = res.headers().get("x-page-cache").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, cache, body)
+}
+
+#[tokio::test]
+async fn a_page_is_served_from_cache_until_the_fund_changes() {
+    let app = common::spawn().await;
+    let fund = app.fund(30).await;
+    let uri = format!("/funds/{fund}/overview");
+    let (s, first, body) = page(&app, &uri).await;
+    assert_eq!((s, first.as_str()), (StatusCode::OK, "miss"));
+    assert!(body.contains("data-kpi=\"called\""), "server-rendered KPIs");
+    let (_, second, again) = page(&app, &uri).await;
+    assert_eq!(second, "hit");
+    assert_eq!(again, body);
+
+    let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1234567"}}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, third, fresh) = page(&app, &uri).await;
+    assert_eq!(third, "miss");
+    assert!(fresh.contains("data-value=\"1234567\""), "the new call shows at once");
+
+    let (s, _) = app.post(&format!("/api/funds/{fund}/snapshots"), json!({"description": "Quarter close"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(page(&app, &uri).await.1, "miss", "a snapshot changes the fund's pages too");
+}
+
+#[tokio::test]
+async fn personal_requests_and_unknown_funds_are_not_cached() {
+    let app = common::spawn().await;
+    let fund = app.fund(30).await;
+    let uri = format!("/funds/{fund}/overview");
+    let res = app.router.clone().oneshot(Request::get(&uri).header("cookie", "a=b").body(Body::empty()).unwrap()).await.unwrap();
+    assert!(res.headers().get("x-page-cache").is_none());
+    let (_, cache, _) = page(&app, "/funds/00000000-0000-4000-8000-000000000000/overview").await;
+    assert_eq!(cache, "", "an unknown fund is not looked up in the cache");
+}
