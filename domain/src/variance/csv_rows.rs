@@ -56,6 +56,7 @@ pub struct CsvActual {
 pub struct CompanyDirectory {
     ids: std::collections::HashSet<Uuid>,
     by_name: HashMap<String, Vec<Uuid>>,
+    added_at: HashMap<Uuid, DateTime<Utc>>,
 }
 
 impl CompanyDirectory {
@@ -66,6 +67,12 @@ impl CompanyDirectory {
             d.by_name.entry(name.to_string()).or_default().push(id);
         }
         d
+    }
+
+    /// Records when a company joined the fund: no actual may be dated earlier.
+    pub fn with_added_at(mut self, id: Uuid, at: DateTime<Utc>) -> Self {
+        self.added_at.insert(id, at);
+        self
     }
 
     /// A company id or its exact (case-sensitive) name.
@@ -214,6 +221,13 @@ fn parse_row(
     let source = match get("source") {
         None => Ok(ActualSource::Import),
         Some(s) => parse_source(&s),
+    };
+    let effective_at = match (&company, effective_at) {
+        (Ok(id), Ok(t)) => match ctx.companies.added_at.get(id) {
+            Some(added) if t < *added => Err(format!("is before the company was added ({})", added.date_naive())),
+            _ => Ok(t),
+        },
+        (_, t) => t,
     };
     let value = match (&metric, value) {
         (Ok(m), Ok(v)) => check_value(*m, v),

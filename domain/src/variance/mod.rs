@@ -8,6 +8,7 @@ pub mod facts;
 pub mod matching;
 pub mod math;
 pub mod rules;
+pub mod settings;
 
 pub use compare::{compare_all, VarianceLine};
 pub use csv_rows::{parse_actuals_csv, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
@@ -15,3 +16,4 @@ pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
 pub use math::{variance_of, Direction, VarianceFigures};
 pub use rules::{in_cooldown, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
+pub use settings::NotificationSettings;
