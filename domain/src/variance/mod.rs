@@ -15,5 +15,5 @@ pub use csv_rows::{parse_actuals_csv, CsvActual, CsvContext, CompanyDirectory, R
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
 pub use math::{variance_of, Direction, VarianceFigures};
-pub use rules::{in_cooldown, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
+pub use rules::{in_cooldown, DEFAULT_COOLDOWN_DAYS, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
 pub use settings::NotificationSettings;
