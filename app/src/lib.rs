@@ -6,6 +6,7 @@ pub mod features;
 pub mod funds;
 pub mod routes;
 pub mod time_machine;
+pub mod variance;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -8,5 +8,6 @@ pub mod fund;
 #[cfg(feature = "engine")]
 pub mod reserves;
 pub mod time_machine;
+pub mod variance;
 
 pub use error::DomainError;

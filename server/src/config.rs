@@ -17,6 +17,8 @@ pub struct Config {
     pub seed_demo: bool,
     /// Most pooled database connections (DATABASE_MAX_CONNECTIONS, default 32).
     pub max_connections: u32,
+    /// Alert delivery worker (ALERT_* and SMTP_* variables).
+    pub delivery: crate::alerts::DeliveryConfig,
 }
 
 #[derive(Debug, Error)]
@@ -53,8 +55,30 @@ impl Config {
             },
             seed_demo: flag(&get, "SEED_DEMO", false)?,
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
+            delivery: delivery(&get)?,
         })
     }
+}
+
+fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<crate::alerts::DeliveryConfig, ConfigError> {
+    use std::time::Duration;
+    let d = crate::alerts::DeliveryConfig::default();
+    let smtp_url = get("SMTP_URL").map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    if let Some(url) = &smtp_url {
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            return Err(ConfigError { name: "SMTP_URL", message: format!("{url:?} is not smtp://host:port or smtps://host:port") });
+        }
+    }
+    Ok(crate::alerts::DeliveryConfig {
+        enabled: flag(get, "ALERT_WORKER", d.enabled)?,
+        concurrency: number(get, "ALERT_WORKER_CONCURRENCY", d.concurrency as u64, 1, 64)? as usize,
+        poll_interval: Duration::from_millis(number(get, "ALERT_POLL_INTERVAL_MS", 5_000, 10, 3_600_000)?),
+        retry_base: Duration::from_millis(number(get, "ALERT_RETRY_BASE_MS", 1_000, 1, 3_600_000)?),
+        max_attempts: number(get, "ALERT_MAX_ATTEMPTS", d.max_attempts as u64, 1, 100)? as u32,
+        timeout: Duration::from_millis(number(get, "ALERT_DELIVERY_TIMEOUT_MS", 10_000, 10, 600_000)?),
+        smtp_url,
+        smtp_from: get("SMTP_FROM").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(d.smtp_from),
+    })
 }
 
 fn number(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {

@@ -1,5 +1,6 @@
 //! The Fundlens server: configuration, state, router, start-up. `main.rs` only calls [`start`].
 
+pub mod alerts;
 pub mod api;
 pub mod config;
 pub mod health;
@@ -28,6 +29,8 @@ pub enum StartupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("demo seed failed: {0}")]
     Seed(#[from] app::store::StoreError),
+    #[error("alert delivery: {0}")]
+    Delivery(String),
     #[error("leptos configuration: {0}")]
     Leptos(String),
 }
@@ -47,8 +50,14 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
             tracing::info!(fund_id = %id, "seeded the demo fund");
         }
     }
+    let alert_worker = if config.delivery.enabled {
+        let worker = alerts::AlertWorker::spawn(store.clone(), config.delivery.clone()).map_err(StartupError::Delivery)?;
+        Some(Arc::new(worker))
+    } else {
+        None
+    };
     let routes = leptos_axum::generate_route_list(app::App);
-    Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes })
+    Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker })
 }
 
 /// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.

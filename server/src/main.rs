@@ -17,7 +17,7 @@ async fn run() -> Result<(), server::StartupError> {
     let config = Config::from_env()?;
     let addr = config.bind_addr;
     let state = build_state(config, leptos_options()?).await?;
-    let app = router::router(state);
+    let app = router::router(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| server::StartupError::Leptos(format!("bind {addr}: {e}")))?;
     tracing::info!(%addr, "listening on http://{addr}");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -26,5 +26,8 @@ async fn run() -> Result<(), server::StartupError> {
             tracing::info!("shutting down");
         })
         .await
-        .map_err(|e| server::StartupError::Leptos(e.to_string()))
+        .map_err(|e| server::StartupError::Leptos(e.to_string()))?;
+    state.shutdown().await;
+    tracing::info!("background work stopped");
+    Ok(())
 }

@@ -16,6 +16,17 @@ pub struct AppState {
     pub features: Features,
     pub config: Arc<Config>,
     pub routes: Vec<AxumRouteListing>,
+    /// The alert delivery worker, when this process runs one (ALERT_WORKER).
+    pub alert_worker: Option<Arc<crate::alerts::AlertWorker>>,
+}
+
+impl AppState {
+    /// Stops background work cleanly (after the HTTP server has drained).
+    pub async fn shutdown(&self) {
+        if let Some(w) = &self.alert_worker {
+            w.shutdown().await;
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -43,6 +43,9 @@ pub struct AppendOutcome {
     #[serde(default)]
     pub replayed: bool,
     pub events: Vec<AppendedEvent>,
+    /// Alerts raised by actuals in this batch (written in the same transaction).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Uuid>,
 }
 
 /// What a client needs back about each event it sent (ids of companies it added, say).
@@ -150,6 +153,7 @@ impl Store {
         }
 
         insert_events(conn, fund_id, &new_events, &req.metadata).await?;
+        let alerts = super::alerts::raise_alerts_in(conn, fund_id, &new_events).await?;
         let last = new_events.last().expect("non-empty batch");
         if head.max_effective_at.is_some_and(|m| min_new <= m) {
             invalidate_snapshots(conn, fund_id, &new_events, min_new).await?;
@@ -192,6 +196,7 @@ impl Store {
                     company_id: e.payload.company_id(),
                 })
                 .collect(),
+            alerts,
         };
         if let Some(key) = &req.idempotency_key {
             remember_answer(conn, fund_id, key, &req.fingerprint, &outcome).await?;

@@ -15,6 +15,13 @@ pub enum StoreError {
     Invalid { field: String, message: String },
     #[error("snapshot {0} not found")]
     SnapshotNotFound(i64),
+    #[error("alert rule {0} not found")]
+    AlertRuleNotFound(uuid::Uuid),
+    #[error("alert {0} not found")]
+    AlertNotFound(uuid::Uuid),
+    /// A CSV import with bad rows: every one of them, nothing written.
+    #[error("{} row(s) of the file are invalid; nothing was imported", .0.len())]
+    InvalidRows(Vec<domain::variance::RowError>),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("stored data unreadable: {0}")]
@@ -24,6 +31,12 @@ pub enum StoreError {
 impl StoreError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         StoreError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// A domain rule about a request field (the error names it).
+    pub fn from_domain_field(e: DomainError) -> Self {
+        let DomainError::Invalid { field, message } = e;
+        StoreError::Invalid { field, message }
     }
 
     /// A domain rule broken by event `index` of a batch: the field is prefixed with the event's path.

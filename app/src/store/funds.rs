@@ -38,6 +38,7 @@ impl Store {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         insert_fund_row(&mut tx, id, name.trim(), size, vintage).await?;
+        super::alert_rules::insert_default_rules(&mut tx, id).await?;
         let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
         tx.commit().await?;

@@ -1,9 +1,14 @@
 //! The event store on PostgreSQL (server side only): append, bitemporal state, snapshots,
 //! timeline and diff. Every query is written out here; no SQL lives anywhere else.
 
+mod actuals;
+mod alert_rules;
+mod alerts;
 mod append;
 mod error;
 mod funds;
+mod notification_settings;
+mod outbox;
 mod rows;
 mod seed;
 mod series;
@@ -18,6 +23,11 @@ use moka::sync::Cache;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+pub use actuals::{CompanyEntry, VarianceFacts};
+pub use alert_rules::AlertRule;
+pub use alerts::{AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, OUTBOX_CHANNEL};
+pub use notification_settings::NotificationSettingsView;
+pub use outbox::{ClaimedDelivery, Delivery};
 pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
 pub use error::StoreError;
 pub use funds::FundSummary;

@@ -18,6 +18,7 @@ impl Store {
         let fund_id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         insert_fund_row(&mut tx, fund_id, &created.name, created.size, created.vintage).await?;
+        super::alert_rules::insert_default_rules(&mut tx, fund_id).await?;
         let metadata = EventMetadata { actor: Some("import".into()), ..Default::default() };
         let mut start = 0;
         while start < events.len() {

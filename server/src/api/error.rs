@@ -13,6 +13,8 @@ pub enum ApiError {
     /// Well-formed but breaks a rule of the fund.
     Unprocessable { field: Option<String>, message: String },
     NotFound { field: Option<String>, message: String },
+    /// A file with bad rows: every one of them (line, column, reason).
+    Rows { message: String, rows: Vec<domain::variance::RowError> },
     Conflict { message: String, current_version: u64 },
     Unavailable,
     Internal,
@@ -28,6 +30,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::FundNotFound(_) => ApiError::NotFound { field: Some("fund_id".into()), message: e.to_string() },
+            StoreError::AlertRuleNotFound(_) => ApiError::NotFound { field: Some("rule_id".into()), message: e.to_string() },
+            StoreError::AlertNotFound(_) => ApiError::NotFound { field: Some("alert_id".into()), message: e.to_string() },
+            StoreError::InvalidRows(ref rows) => ApiError::Rows { message: e.to_string(), rows: rows.clone() },
             StoreError::SnapshotNotFound(_) => ApiError::NotFound { field: Some("snapshot_id".into()), message: e.to_string() },
             StoreError::Conflict { current, .. } => ApiError::Conflict { message: e.to_string(), current_version: current },
             StoreError::IdempotencyMismatch => {
@@ -54,6 +59,7 @@ impl IntoResponse for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "field": field }))
             }
             ApiError::NotFound { field, message } => (StatusCode::NOT_FOUND, json!({ "error": message, "field": field })),
+            ApiError::Rows { message, rows } => (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "rows": rows })),
             ApiError::Conflict { message, current_version } => {
                 (StatusCode::CONFLICT, json!({ "error": message, "current_version": current_version }))
             }

@@ -59,6 +59,9 @@ pub async fn append_events(
     let req = AppendRequest { expected_version: body.expected_version, idempotency_key: body.idempotency_key, fingerprint, events, metadata };
     let outcome = state.store.append(fund_id, req).await?;
     metrics::counter!("fund_events_appended_total").increment(if outcome.replayed { 0 } else { outcome.appended as u64 });
+    if !outcome.replayed {
+        super::actuals::count_alerts(outcome.alerts.len());
+    }
     Ok((StatusCode::CREATED, Json(outcome)))
 }
 

@@ -101,3 +101,58 @@ impl TestApp {
 pub fn days_ago(days: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339()
 }
+
+pub mod receivers;
+
+impl TestApp {
+    pub async fn put(&self, uri: &str, body: Value) -> (StatusCode, Value) {
+        self.call("PUT", uri, Some(body)).await
+    }
+
+    /// A request with a raw body and content type (CSV uploads); the answer as JSON or text.
+    pub async fn send_raw(&self, method: &str, uri: &str, content_type: &str, body: String) -> (StatusCode, Value) {
+        let req = Request::builder().method(method).uri(uri).header("content-type", content_type).body(Body::from(body)).unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"))).fetch_one(self.store.pool()).await.unwrap()
+    }
+
+    /// Records a forecast through the generic events API and returns the new version.
+    pub async fn forecast(&self, fund: &str, company: &str, metric: &str, period: &str, value: &str, effective_at: &str) -> u64 {
+        let (s, v) = self
+            .post(
+                &format!("/api/funds/{fund}/events"),
+                serde_json::json!({"events": [{"type": "FORECAST_CREATED", "effective_at": effective_at,
+                    "payload": {"company_id": company, "metric": metric, "period": period, "value": value}}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["version"].as_u64().unwrap()
+    }
+
+    /// Polls the fund's alerts until `done` holds (or fails after `secs`).
+    pub async fn wait_for_alerts(&self, fund: &str, secs: u64, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let (s, v) = self.get(&format!("/api/funds/{fund}/alerts")).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            let alerts = v.as_array().unwrap().clone();
+            if done(&alerts) {
+                return alerts;
+            }
+            assert!(std::time::Instant::now() < deadline, "alerts never reached the expected state: {alerts:#?}");
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// The status of `channel`'s delivery of an alert.
+pub fn delivery<'a>(alert: &'a Value, channel: &str) -> Option<&'a Value> {
+    alert["deliveries"].as_array()?.iter().find(|d| d["channel"] == channel)
+}

@@ -1,0 +1,341 @@
+//! Alerts: raised inside the append transaction that records an actual, listed for the inbox,
+//! read and resolved.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::fund::{FundEvent, Metric};
+use domain::variance::{in_cooldown, ActualFact, AlertState, Channel, ForecastIndex, ForecastVersion, Severity, VarianceLine};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use super::alert_rules::rules_in;
+use super::rows::event_from_row;
+use super::{Store, StoreError};
+
+/// The NOTIFY channel that wakes delivery workers.
+pub const OUTBOX_CHANNEL: &str = "alert_outbox";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    pub id: Uuid,
+    pub fund_id: Uuid,
+    pub rule_id: Option<Uuid>,
+    /// The rule as it read when the alert was raised.
+    pub rule: String,
+    pub severity: Severity,
+    pub company_id: Uuid,
+    pub company: Option<String>,
+    pub metric: Metric,
+    pub period: NaiveDate,
+    pub actual: Decimal,
+    pub forecast: Decimal,
+    pub forecast_basis: String,
+    pub variance: Decimal,
+    pub variance_pct: Option<Decimal>,
+    pub actual_version: u64,
+    pub actual_effective_at: DateTime<Utc>,
+    pub state: AlertState,
+    pub resolution_note: Option<String>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    pub channel: Channel,
+    /// pending, delivered, dead (retries exhausted) or skipped (channel not configured).
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub state: Option<AlertState>,
+    pub severity: Option<Severity>,
+    pub ids: Option<Vec<Uuid>>,
+    pub limit: Option<u32>,
+}
+
+pub const MAX_ALERTS_LIMIT: u32 = 1_000;
+
+/// One alert to write.
+struct NewAlert {
+    id: Uuid,
+    rule_id: Uuid,
+    rule: String,
+    severity: Severity,
+    channels: Vec<Channel>,
+    line: VarianceLine,
+}
+
+/// Evaluates the fund's rules against the actuals in `events` (just inserted, same transaction)
+/// and writes the alerts plus one outbox row per channel. Returns the new alerts' ids.
+pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent]) -> Result<Vec<Uuid>, StoreError> {
+    let mut actuals: Vec<ActualFact> = events.iter().filter_map(ActualFact::from_event).collect();
+    if actuals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rules = rules_in(conn, fund_id, true).await?;
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    actuals.sort_by_key(|a| (a.effective_at, a.version));
+    let companies: Vec<Uuid> = actuals.iter().map(|a| a.company_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let rows = sqlx::query(
+        "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+         WHERE fund_id = $1 AND event_type = 'FORECAST_CREATED' AND company_id = ANY($2)",
+    )
+    .bind(fund_id)
+    .bind(&companies)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut forecasts: Vec<ForecastVersion> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        forecasts.extend(ForecastVersion::from_event(&event_from_row(row)?));
+    }
+    let index = ForecastIndex::new(forecasts);
+
+    let prior = sqlx::query(
+        "SELECT rule_id, company_id, metric, actual_effective_at FROM alerts
+         WHERE fund_id = $1 AND company_id = ANY($2) AND rule_id IS NOT NULL",
+    )
+    .bind(fund_id)
+    .bind(&companies)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut alerted: HashMap<(Uuid, Uuid, String), Vec<DateTime<Utc>>> = HashMap::new();
+    for r in &prior {
+        alerted
+            .entry((r.try_get("rule_id")?, r.try_get("company_id")?, r.try_get("metric")?))
+            .or_default()
+            .push(r.try_get("actual_effective_at")?);
+    }
+
+    let mut new_alerts = Vec::new();
+    for actual in &actuals {
+        let Some((forecast, basis)) = index.for_actual(actual) else { continue };
+        let line = VarianceLine::new(actual, forecast, basis);
+        let figures = line.figures();
+        for rule in &rules {
+            if !rule.spec.breached_by(actual.metric, &figures) {
+                continue;
+            }
+            let key = (rule.id, actual.company_id, actual.metric.as_str().to_string());
+            let times = alerted.entry(key).or_default();
+            if in_cooldown(times, actual.effective_at, rule.spec.cooldown_days) {
+                continue;
+            }
+            times.push(actual.effective_at);
+            new_alerts.push(NewAlert {
+                id: Uuid::new_v4(),
+                rule_id: rule.id,
+                rule: rule.description.clone(),
+                severity: rule.spec.severity,
+                channels: rule.spec.channels.clone(),
+                line: line.clone(),
+            });
+        }
+    }
+    if new_alerts.is_empty() {
+        return Ok(Vec::new());
+    }
+    insert_alerts(conn, fund_id, &new_alerts).await?;
+    Ok(new_alerts.iter().map(|a| a.id).collect())
+}
+
+async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert]) -> Result<(), StoreError> {
+    let col = |f: &dyn Fn(&NewAlert) -> String| alerts.iter().map(f).collect::<Vec<String>>();
+    let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
+    let rule_ids: Vec<Uuid> = alerts.iter().map(|a| a.rule_id).collect();
+    let decimals = |f: &dyn Fn(&VarianceLine) -> Decimal| alerts.iter().map(|a| f(&a.line)).collect::<Vec<Decimal>>();
+    sqlx::query(
+        "INSERT INTO alerts (id, fund_id, rule_id, rule_description, severity, company_id, metric, period, actual_version,
+                             actual_effective_at, actual, forecast, forecast_version, forecast_basis, variance, variance_pct)
+         SELECT id, $1, rule_id, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct
+         FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::bigint[],
+                     $10::timestamptz[], $11::numeric[], $12::numeric[], $13::bigint[], $14::text[], $15::numeric[], $16::numeric[])
+              AS n(id, rule_id, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct)",
+    )
+    .bind(fund_id)
+    .bind(&ids)
+    .bind(&rule_ids)
+    .bind(col(&|a| a.rule.clone()))
+    .bind(col(&|a| a.severity.as_str().to_string()))
+    .bind(alerts.iter().map(|a| a.line.company_id).collect::<Vec<_>>())
+    .bind(col(&|a| a.line.metric.as_str().to_string()))
+    .bind(alerts.iter().map(|a| a.line.period).collect::<Vec<_>>())
+    .bind(alerts.iter().map(|a| a.line.actual_version as i64).collect::<Vec<_>>())
+    .bind(alerts.iter().map(|a| a.line.effective_at).collect::<Vec<_>>())
+    .bind(decimals(&|l| l.actual))
+    .bind(decimals(&|l| l.forecast))
+    .bind(alerts.iter().map(|a| a.line.forecast_version as i64).collect::<Vec<_>>())
+    .bind(col(&|a| a.line.forecast_basis.as_str().to_string()))
+    .bind(decimals(&|l| l.variance))
+    .bind(alerts.iter().map(|a| a.line.variance_pct).collect::<Vec<Option<Decimal>>>())
+    .execute(&mut *conn)
+    .await?;
+
+    // In-app delivery is the alert row itself: recorded as delivered at once.
+    let (mut out_ids, mut channels) = (Vec::new(), Vec::new());
+    for a in alerts {
+        for c in &a.channels {
+            out_ids.push(a.id);
+            channels.push(c.as_str().to_string());
+        }
+    }
+    sqlx::query(
+        "INSERT INTO alert_outbox (alert_id, fund_id, channel, status, delivered_at)
+         SELECT a, $1, c, CASE WHEN c = 'in_app' THEN 'delivered' ELSE 'pending' END, CASE WHEN c = 'in_app' THEN now() END
+         FROM UNNEST($2::uuid[], $3::text[]) AS n(a, c)",
+    )
+    .bind(fund_id)
+    .bind(&out_ids)
+    .bind(&channels)
+    .execute(&mut *conn)
+    .await?;
+    if channels.iter().any(|c| c != "in_app") {
+        // Delivered at commit; lost if no worker listens, hence the workers' periodic poll too.
+        sqlx::query("SELECT pg_notify($1, $2)").bind(OUTBOX_CHANNEL).bind(fund_id.to_string()).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The fund's alerts, newest first, with their deliveries and company names.
+    pub async fn alerts(&self, fund_id: Uuid, filter: &AlertFilter) -> Result<Vec<AlertRecord>, StoreError> {
+        let limit = filter.limit.unwrap_or(200);
+        if limit == 0 || limit > MAX_ALERTS_LIMIT {
+            return Err(StoreError::invalid("limit", format!("must be between 1 and {MAX_ALERTS_LIMIT}")));
+        }
+        self.fund_version(fund_id).await?;
+        let rows = sqlx::query(
+            "WITH names AS (
+                 SELECT DISTINCT ON (company_id) company_id, payload->>'name' AS name FROM fund_events
+                 WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED' ORDER BY company_id, version)
+             SELECT a.*, n.name AS company FROM alerts a LEFT JOIN names n ON n.company_id = a.company_id
+             WHERE a.fund_id = $1 AND ($2::text IS NULL OR a.state = $2) AND ($3::text IS NULL OR a.severity = $3)
+               AND ($4::uuid[] IS NULL OR a.id = ANY($4))
+             ORDER BY a.created_at DESC, a.actual_effective_at DESC, a.id LIMIT $5",
+        )
+        .bind(fund_id)
+        .bind(filter.state.map(|s| s.as_str()))
+        .bind(filter.severity.map(|s| s.as_str()))
+        .bind(filter.ids.as_deref())
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut alerts = rows.iter().map(alert_from_row).collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
+        let deliveries = sqlx::query(
+            "SELECT alert_id, channel, status, attempts, last_error, next_attempt_at, delivered_at FROM alert_outbox
+             WHERE alert_id = ANY($1) ORDER BY id",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_alert: HashMap<Uuid, Vec<DeliveryRecord>> = HashMap::new();
+        for r in &deliveries {
+            let channel: String = r.try_get("channel")?;
+            let status: String = r.try_get("status")?;
+            by_alert.entry(r.try_get("alert_id")?).or_default().push(DeliveryRecord {
+                channel: Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt(format!("outbox channel {channel:?}")))?,
+                next_attempt_at: (status == "pending").then(|| r.try_get("next_attempt_at")).transpose()?,
+                status,
+                attempts: r.try_get::<i32, _>("attempts")? as u32,
+                last_error: r.try_get("last_error")?,
+                delivered_at: r.try_get("delivered_at")?,
+            });
+        }
+        for a in &mut alerts {
+            a.deliveries = by_alert.remove(&a.id).unwrap_or_default();
+        }
+        Ok(alerts)
+    }
+
+    pub async fn alert(&self, fund_id: Uuid, alert_id: Uuid) -> Result<AlertRecord, StoreError> {
+        let filter = AlertFilter { ids: Some(vec![alert_id]), ..Default::default() };
+        self.alerts(fund_id, &filter).await?.pop().ok_or(StoreError::AlertNotFound(alert_id))
+    }
+
+    pub async fn unread_alerts(&self, fund_id: Uuid) -> Result<u64, StoreError> {
+        self.fund_version(fund_id).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE fund_id = $1 AND state = 'unread'")
+            .bind(fund_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    /// Marks an unread alert read; a read or resolved alert stays as it is.
+    pub async fn mark_alert_read(&self, fund_id: Uuid, alert_id: Uuid) -> Result<AlertRecord, StoreError> {
+        self.fund_version(fund_id).await?;
+        sqlx::query("UPDATE alerts SET state = 'read', read_at = now() WHERE fund_id = $1 AND id = $2 AND state = 'unread'")
+            .bind(fund_id)
+            .bind(alert_id)
+            .execute(&self.pool)
+            .await?;
+        self.alert(fund_id, alert_id).await
+    }
+
+    pub async fn resolve_alert(&self, fund_id: Uuid, alert_id: Uuid, note: &str) -> Result<AlertRecord, StoreError> {
+        let note = note.trim();
+        if note.chars().count() > 2_000 {
+            return Err(StoreError::invalid("note", "must be at most 2000 characters"));
+        }
+        self.fund_version(fund_id).await?;
+        let done = sqlx::query(
+            "UPDATE alerts SET state = 'resolved', resolution_note = NULLIF($3, ''), resolved_at = now(),
+                    read_at = COALESCE(read_at, now())
+             WHERE fund_id = $1 AND id = $2",
+        )
+        .bind(fund_id)
+        .bind(alert_id)
+        .bind(note)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::AlertNotFound(alert_id));
+        }
+        self.alert(fund_id, alert_id).await
+    }
+}
+
+pub(super) fn alert_from_row(row: &PgRow) -> Result<AlertRecord, StoreError> {
+    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("alert {what} {v:?}"));
+    let severity: String = row.try_get("severity")?;
+    let metric: String = row.try_get("metric")?;
+    let state: String = row.try_get("state")?;
+    Ok(AlertRecord {
+        id: row.try_get("id")?,
+        fund_id: row.try_get("fund_id")?,
+        rule_id: row.try_get("rule_id")?,
+        rule: row.try_get("rule_description")?,
+        severity: Severity::parse(&severity).ok_or_else(|| corrupt("severity", &severity))?,
+        company_id: row.try_get("company_id")?,
+        company: row.try_get("company")?,
+        metric: Metric::ALL.into_iter().find(|m| m.as_str() == metric).ok_or_else(|| corrupt("metric", &metric))?,
+        period: row.try_get("period")?,
+        actual: row.try_get::<Decimal, _>("actual")?.normalize(),
+        forecast: row.try_get::<Decimal, _>("forecast")?.normalize(),
+        forecast_basis: row.try_get("forecast_basis")?,
+        variance: row.try_get::<Decimal, _>("variance")?.normalize(),
+        variance_pct: row.try_get::<Option<Decimal>, _>("variance_pct")?.map(|d| d.normalize()),
+        actual_version: row.try_get::<i64, _>("actual_version")? as u64,
+        actual_effective_at: row.try_get("actual_effective_at")?,
+        state: AlertState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+        resolution_note: row.try_get("resolution_note")?,
+        read_at: row.try_get("read_at")?,
+        resolved_at: row.try_get("resolved_at")?,
+        created_at: row.try_get("created_at")?,
+        deliveries: Vec::new(),
+    })
+}

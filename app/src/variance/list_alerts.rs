@@ -1,0 +1,11 @@
+use leptos::prelude::*;
+
+use super::page_data::AlertRow;
+
+/// The fund's alert inbox, newest first; `state` (unread, read, resolved) and `severity` filter.
+#[server(prefix = "/sfn", endpoint = "list_alerts")]
+pub async fn list_alerts(fund_id: String, state: Option<String>, severity: Option<String>) -> Result<Vec<AlertRow>, ServerFnError> {
+    let store = crate::server::store()?;
+    let id = crate::server::parse_uuid("fund_id", &fund_id)?;
+    super::service::alert_rows(&store, id, state.as_deref(), severity.as_deref()).await.map_err(crate::server::to_server_error)
+}

@@ -1,0 +1,124 @@
+//! What the Variance tab and the alert inbox receive from the server: plain serialisable data.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::fund::{ActualSource, Metric};
+use domain::variance::{AlertState, Channel, Direction, ForecastBasis, Severity};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One actual against the forecast known at its effective date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VarianceRow {
+    pub company_id: Uuid,
+    pub company: String,
+    pub metric: Metric,
+    /// Last day of the period.
+    pub period: NaiveDate,
+    pub forecast: Decimal,
+    pub actual: Decimal,
+    /// actual − forecast.
+    pub variance: Decimal,
+    /// Percent of |forecast|; `None` (show "n/a") when the forecast is 0 and the actual is not.
+    pub variance_pct: Option<Decimal>,
+    /// Highest severity among the fund's rules this row breaches (cooldown aside).
+    pub severity: Option<Severity>,
+    pub direction: Direction,
+    /// `recorded_later`: no forecast was known at the actual's date; the earliest one is used.
+    pub forecast_basis: ForecastBasis,
+    pub source: ActualSource,
+    pub effective_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyOption {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The Variance tab's data for a date, as known at a time, with optional filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VarianceView {
+    pub at: NaiveDate,
+    pub known_at: Option<NaiveDate>,
+    pub metric: Option<Metric>,
+    pub severity: Option<Severity>,
+    /// Events known (the fund's version at `known_at`).
+    pub version: u64,
+    /// Newest period first, then company and metric.
+    pub rows: Vec<VarianceRow>,
+    /// For the "record an actual" form.
+    pub companies: Vec<CompanyOption>,
+    pub unread_alerts: u64,
+}
+
+/// One period of a forecast-versus-actual chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastActualPoint {
+    pub period: NaiveDate,
+    /// The forecast the actual is compared with; without an actual, the latest forecast known.
+    pub forecast: Option<Decimal>,
+    pub actual: Option<Decimal>,
+    pub variance_pct: Option<Decimal>,
+    pub forecast_basis: Option<ForecastBasis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub channel: Channel,
+    /// pending, delivered, dead or skipped.
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub id: Uuid,
+    pub severity: Severity,
+    /// The rule as worded when the alert was raised.
+    pub rule: String,
+    pub company_id: Uuid,
+    pub company: String,
+    pub metric: Metric,
+    pub period: NaiveDate,
+    pub actual: Decimal,
+    pub forecast: Decimal,
+    pub variance: Decimal,
+    pub variance_pct: Option<Decimal>,
+    pub forecast_basis: String,
+    pub state: AlertState,
+    pub resolution_note: Option<String>,
+    pub effective_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub deliveries: Vec<DeliveryRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxSummary {
+    pub unread: u64,
+}
+
+/// What recording an actual produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedActual {
+    pub version: u64,
+    pub company_id: Uuid,
+    pub metric: Metric,
+    pub period: NaiveDate,
+    pub value: Decimal,
+    pub source: ActualSource,
+    pub effective_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub alerts: Vec<AlertRow>,
+}
+
+/// What a CSV import produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub imported: usize,
+    pub first_version: u64,
+    pub version: u64,
+    pub alerts: usize,
+}

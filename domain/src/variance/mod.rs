@@ -1,0 +1,19 @@
+//! Forecast-versus-actual variance: which forecast an actual is compared with, the variance
+//! figures, alert rules and their cooldown, and the CSV import format. Pure: the store loads the
+//! facts, this module decides.
+
+pub mod compare;
+pub mod csv_rows;
+pub mod facts;
+pub mod matching;
+pub mod math;
+pub mod rules;
+pub mod settings;
+
+pub use compare::{compare_all, VarianceLine};
+pub use csv_rows::{parse_actuals_csv, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
+pub use facts::{facts_from_events, ActualFact, ForecastVersion};
+pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
+pub use math::{variance_of, Direction, VarianceFigures};
+pub use rules::{in_cooldown, DEFAULT_COOLDOWN_DAYS, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
+pub use settings::NotificationSettings;

@@ -1,0 +1,66 @@
+//! The words of an alert, shared by the webhook and e-mail channels.
+
+use app::store::Delivery;
+use serde_json::{json, Value};
+
+pub fn subject(d: &Delivery) -> String {
+    let a = &d.alert;
+    format!(
+        "[{}] {} {} {} for {}",
+        a.severity.as_str().to_uppercase(),
+        company(d),
+        a.metric.as_str(),
+        match a.variance_pct {
+            Some(p) => format!("{p:+}%"),
+            None => format!("{:+}", a.variance),
+        },
+        a.period
+    )
+}
+
+fn company(d: &Delivery) -> String {
+    d.alert.company.clone().unwrap_or_else(|| d.alert.company_id.to_string())
+}
+
+/// Plain-text body (also the webhook's `text`).
+pub fn text(d: &Delivery) -> String {
+    let a = &d.alert;
+    let pct = a.variance_pct.map_or_else(|| "n/a".to_string(), |p| format!("{p}%"));
+    let basis = if a.forecast_basis == "recorded_later" { " (forecast recorded after the actual's date)" } else { "" };
+    format!(
+        "{}: {} — {} {} for the period ending {}: actual {} vs forecast {}{} — variance {} ({}). Rule: {}.",
+        a.severity.as_str().to_uppercase(),
+        d.fund_name,
+        company(d),
+        a.metric.as_str(),
+        a.period,
+        a.actual,
+        a.forecast,
+        basis,
+        a.variance,
+        pct,
+        a.rule
+    )
+}
+
+/// Slack-compatible body: `text` for notifications, `blocks` for the message itself.
+pub fn slack_body(d: &Delivery) -> Value {
+    let a = &d.alert;
+    json!({
+        "text": text(d),
+        "blocks": [
+            { "type": "header", "text": { "type": "plain_text", "text": subject(d) } },
+            { "type": "section", "fields": [
+                { "type": "mrkdwn", "text": format!("*Fund*\n{}", d.fund_name) },
+                { "type": "mrkdwn", "text": format!("*Company*\n{}", company(d)) },
+                { "type": "mrkdwn", "text": format!("*Actual*\n{}", a.actual) },
+                { "type": "mrkdwn", "text": format!("*Forecast*\n{}", a.forecast) },
+                { "type": "mrkdwn", "text": format!("*Variance*\n{} ({})", a.variance, a.variance_pct.map_or_else(|| "n/a".into(), |p| format!("{p}%"))) },
+                { "type": "mrkdwn", "text": format!("*Period*\n{}", a.period) }
+            ]},
+            { "type": "context", "elements": [
+                { "type": "mrkdwn", "text": format!("Rule: {} · alert {}", a.rule, a.id) }
+            ]}
+        ]
+    })
+}

@@ -1,0 +1,157 @@
+//! Actuals in: one at a time for integrations, or a CSV file; and the variance out, as JSON or CSV.
+
+use app::variance::page_data::{ImportOutcome, RecordedActual, VarianceRow};
+use app::variance::service::{self, ActualInput, VarianceParams};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use chrono::Utc;
+use domain::fund::ActualSource;
+use domain::variance::CSV_TEMPLATE;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::caller::Caller;
+use super::error::ApiError;
+use super::params;
+use super::query::ApiQuery;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActualBody {
+    company_id: String,
+    metric: String,
+    /// A JSON number or a decimal string ("1250000.50").
+    value: Value,
+    effective_date: String,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+/// `POST /api/funds/{id}/actuals {company_id, metric, value, effective_date, source?, period?}`
+/// → 201 with the recorded actual and the alerts it raised (same transaction).
+pub async fn record_actual(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Caller(metadata): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<RecordedActual>), ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let body: ActualBody = params::json_body(&headers, &body)?;
+    let value = match body.value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s,
+        _ => return Err(ApiError::bad("value", "must be a number or a decimal string")),
+    };
+    let input = ActualInput {
+        company_id: body.company_id,
+        metric: body.metric,
+        value,
+        effective_date: body.effective_date,
+        period: body.period,
+        source: body.source,
+    };
+    let recorded = service::record_actual(&state.store, fund_id, &input, ActualSource::Api, metadata).await?;
+    metrics::counter!("fund_events_appended_total").increment(1);
+    count_alerts(recorded.alerts.len());
+    Ok((StatusCode::CREATED, Json(recorded)))
+}
+
+/// `POST /api/funds/{id}/actuals/import` (text/csv, see docs/api.md "Variance") → 201
+/// `{imported, first_version, version, alerts}`; any bad row → 422 `{error, rows: [{line, column, reason}]}`
+/// listing every bad row, and nothing written.
+pub async fn import_actuals(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Caller(metadata): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("application/csv"));
+    if !is_csv {
+        return Err(ApiError::bad("content-type", "must be text/csv"));
+    }
+    let outcome = service::import_actuals_csv(&state.store, fund_id, &body, metadata, Utc::now()).await?;
+    metrics::counter!("fund_events_appended_total").increment(outcome.imported as u64);
+    count_alerts(outcome.alerts);
+    Ok((StatusCode::CREATED, Json(outcome)))
+}
+
+pub fn count_alerts(n: usize) {
+    if n > 0 {
+        metrics::counter!("alerts_raised_total").increment(n as u64);
+    }
+}
+
+/// `GET /api/funds/{id}/actuals/template.csv`: the import template with example rows.
+pub async fn template(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    state.store.fund_version(fund_id).await?;
+    Ok(csv_response("actuals-template.csv", CSV_TEMPLATE.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VarianceQueryParams {
+    at: Option<String>,
+    known_at: Option<String>,
+    metric: Option<String>,
+    severity: Option<String>,
+}
+
+impl VarianceQueryParams {
+    fn into_params(self) -> VarianceParams {
+        VarianceParams { at: self.at, known_at: self.known_at, metric: self.metric, severity: self.severity }
+    }
+}
+
+#[derive(Serialize)]
+pub struct VarianceResponse {
+    fund_id: uuid::Uuid,
+    version: u64,
+    rows: Vec<VarianceRow>,
+}
+
+/// `GET /api/funds/{id}/variance?at=&known_at=&metric=&severity=` → `{version, rows}`.
+pub async fn variance(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<VarianceQueryParams>,
+) -> Result<Json<VarianceResponse>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let q = q.into_params().parse(Utc::now()).map_err(super::alerts::bad_param)?;
+    let (version, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
+    Ok(Json(VarianceResponse { fund_id, version, rows }))
+}
+
+/// `GET /api/funds/{id}/variance.csv?at=&known_at=&metric=&severity=`: the same rows as CSV.
+pub async fn variance_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<VarianceQueryParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let q = q.into_params().parse(Utc::now()).map_err(super::alerts::bad_param)?;
+    let (_, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
+    Ok(csv_response("variance.csv", service::csv_export(&rows)))
+}
+
+fn csv_response(filename: &str, body: String) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
+}

@@ -1,0 +1,173 @@
+//! The alert inbox, alert rules and a fund's notification settings.
+
+use app::store::{AlertRule, NotificationSettingsView};
+use app::variance::page_data::AlertRow;
+use app::variance::service;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::fund::Metric;
+use domain::variance::{Channel, Comparison, NotificationSettings, RuleSpec, Severity, ThresholdUnit, DEFAULT_COOLDOWN_DAYS};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::params;
+use super::query::ApiQuery;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertListParams {
+    state: Option<String>,
+    severity: Option<String>,
+}
+
+/// `GET /api/funds/{id}/alerts?state=unread|read|resolved&severity=info|warning|critical|urgent`
+pub async fn list_alerts(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<AlertListParams>,
+) -> Result<Json<Vec<AlertRow>>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref()).map_err(bad_param)?;
+    let alerts = state.store.alerts(fund_id, &filter).await?;
+    Ok(Json(alerts.into_iter().map(service::alert_row).collect()))
+}
+
+/// A query parameter that does not parse is a malformed request (400), not a broken rule.
+pub(super) fn bad_param(e: app::store::StoreError) -> ApiError {
+    match e {
+        app::store::StoreError::Invalid { field, message } => ApiError::bad(field, message),
+        other => other.into(),
+    }
+}
+
+/// `POST /api/funds/{id}/alerts/{alert_id}/read`
+pub async fn read_alert(State(state): State<AppState>, Path((id, alert)): Path<(String, String)>) -> Result<Json<AlertRow>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let alert_id = params::uuid("alert_id", &alert)?;
+    Ok(Json(service::alert_row(state.store.mark_alert_read(fund_id, alert_id).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolveBody {
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/funds/{id}/alerts/{alert_id}/resolve {note}`
+pub async fn resolve_alert(
+    State(state): State<AppState>,
+    Path((id, alert)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AlertRow>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let alert_id = params::uuid("alert_id", &alert)?;
+    let body: ResolveBody = if body.is_empty() { ResolveBody { note: String::new() } } else { params::json_body(&headers, &body)? };
+    Ok(Json(service::alert_row(state.store.resolve_alert(fund_id, alert_id, &body.note).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleBody {
+    /// Omitted or null: every metric.
+    #[serde(default)]
+    metric: Option<Metric>,
+    comparison: Comparison,
+    threshold: Decimal,
+    unit: ThresholdUnit,
+    severity: Severity,
+    channels: Vec<Channel>,
+    #[serde(default)]
+    cooldown_days: Option<u32>,
+    #[serde(default)]
+    enabled: Option<bool>,
+}
+
+impl RuleBody {
+    fn spec(self) -> RuleSpec {
+        RuleSpec {
+            metric: self.metric,
+            comparison: self.comparison,
+            threshold: self.threshold,
+            unit: self.unit,
+            severity: self.severity,
+            channels: self.channels,
+            cooldown_days: self.cooldown_days.unwrap_or(DEFAULT_COOLDOWN_DAYS),
+            enabled: self.enabled.unwrap_or(true),
+        }
+    }
+}
+
+/// `GET /api/funds/{id}/alert-rules`
+pub async fn list_rules(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<AlertRule>>, ApiError> {
+    Ok(Json(state.store.alert_rules(params::uuid("fund_id", &id)?).await?))
+}
+
+/// `POST /api/funds/{id}/alert-rules` → 201 with the rule.
+pub async fn create_rule(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<AlertRule>), ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let body: RuleBody = params::json_body(&headers, &body)?;
+    Ok((StatusCode::CREATED, Json(state.store.create_alert_rule(fund_id, &body.spec()).await?)))
+}
+
+/// `PUT /api/funds/{id}/alert-rules/{rule_id}`: replaces the rule.
+pub async fn update_rule(
+    State(state): State<AppState>,
+    Path((id, rule)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AlertRule>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let rule_id = params::uuid("rule_id", &rule)?;
+    let body: RuleBody = params::json_body(&headers, &body)?;
+    Ok(Json(state.store.update_alert_rule(fund_id, rule_id, &body.spec()).await?))
+}
+
+/// `DELETE /api/funds/{id}/alert-rules/{rule_id}` → 204.
+pub async fn delete_rule(State(state): State<AppState>, Path((id, rule)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let rule_id = params::uuid("rule_id", &rule)?;
+    state.store.delete_alert_rule(fund_id, rule_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsBody {
+    #[serde(default)]
+    webhook_url: Option<String>,
+    #[serde(default)]
+    webhook_secret: Option<String>,
+    #[serde(default)]
+    email_to: Vec<String>,
+}
+
+/// `GET /api/funds/{id}/notification-settings` (the secret is never returned, only `webhook_secret_set`).
+pub async fn get_settings(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<NotificationSettingsView>, ApiError> {
+    let s = state.store.notification_settings(params::uuid("fund_id", &id)?).await?;
+    Ok(Json(NotificationSettingsView::from(&s)))
+}
+
+/// `PUT /api/funds/{id}/notification-settings {webhook_url?, webhook_secret?, email_to?: [..]}`
+pub async fn put_settings(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<NotificationSettingsView>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let b: SettingsBody = params::json_body(&headers, &body)?;
+    let new = NotificationSettings { webhook_url: b.webhook_url, webhook_secret: b.webhook_secret, email_to: b.email_to };
+    let saved = state.store.put_notification_settings(fund_id, new).await?;
+    Ok(Json(NotificationSettingsView::from(&saved)))
+}
