@@ -20,7 +20,9 @@ use leptos_router::{path, SsrMode};
 
 use components::theme_toggle::ThemeToggle;
 use routes::fund::overview::OverviewPage;
-use routes::fund::placeholder::{ReservesTab, VarianceTab};
+use routes::fund::alerts::AlertsPage;
+use routes::fund::placeholder::ReservesTab;
+use routes::fund::variance::VariancePage;
 use routes::fund::time_machine::TimeMachinePage;
 use routes::home::HomePage;
 use routes::not_found::NotFound;
@@ -50,6 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(components::variance::unread_badge::InboxRefresh(RwSignal::new(0)));
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
@@ -67,7 +70,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/overview") view=OverviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/time-machine") view=TimeMachinePage ssr=SsrMode::Async/>
-                <Route path=path!("/funds/:id/variance") view=VarianceTab ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/variance") view=VariancePage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/reserves") view=ReservesTab ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -35,7 +35,8 @@ fn cache() -> &'static Cache<Key, (HeaderValue, Bytes)> {
 fn fund_page(path: &str) -> Option<Uuid> {
     let rest = path.strip_prefix("/funds/")?;
     let (id, tab) = rest.split_once('/')?;
-    (!tab.is_empty() && !tab.contains('/')).then_some(())?;
+    // The inbox shows delivery progress, which changes without a write to the fund: never cached.
+    (!tab.is_empty() && !tab.contains('/') && tab != "alerts").then_some(())?;
     id.parse().ok()
 }
 
@@ -86,6 +87,7 @@ mod tests {
         let id = "2b0c8d6e-1111-4222-8333-444455556666";
         assert!(fund_page(&format!("/funds/{id}/time-machine")).is_some());
         assert!(fund_page(&format!("/funds/{id}")).is_none());
+        assert!(fund_page(&format!("/funds/{id}/alerts")).is_none());
         assert!(fund_page(&format!("/funds/{id}/a/b")).is_none());
         assert!(fund_page("/funds/not-a-uuid/overview").is_none());
         assert!(fund_page("/api/funds").is_none());

@@ -3,3 +3,4 @@
 pub mod format;
 pub mod theme_toggle;
 pub mod time_machine;
+pub mod variance;

@@ -36,6 +36,7 @@ impl Store {
         self.fund_version(fund_id).await?;
         let mut conn = self.pool.acquire().await?;
         let id = insert_rule(&mut conn, fund_id, spec, None).await?;
+        self.touch_fund(fund_id).await?;
         rule_in(&mut conn, fund_id, id).await
     }
 
@@ -48,6 +49,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::AlertRuleNotFound(rule_id));
         }
+        self.touch_fund(fund_id).await?;
         let mut conn = self.pool.acquire().await?;
         rule_in(&mut conn, fund_id, rule_id).await
     }
@@ -63,7 +65,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::AlertRuleNotFound(rule_id));
         }
-        Ok(())
+        self.touch_fund(fund_id).await
     }
 }
 

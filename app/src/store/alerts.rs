@@ -278,11 +278,14 @@ impl Store {
     /// Marks an unread alert read; a read or resolved alert stays as it is.
     pub async fn mark_alert_read(&self, fund_id: Uuid, alert_id: Uuid) -> Result<AlertRecord, StoreError> {
         self.fund_version(fund_id).await?;
-        sqlx::query("UPDATE alerts SET state = 'read', read_at = now() WHERE fund_id = $1 AND id = $2 AND state = 'unread'")
+        let done = sqlx::query("UPDATE alerts SET state = 'read', read_at = now() WHERE fund_id = $1 AND id = $2 AND state = 'unread'")
             .bind(fund_id)
             .bind(alert_id)
             .execute(&self.pool)
             .await?;
+        if done.rows_affected() > 0 {
+            self.touch_fund(fund_id).await?;
+        }
         self.alert(fund_id, alert_id).await
     }
 
@@ -305,6 +308,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::AlertNotFound(alert_id));
         }
+        self.touch_fund(fund_id).await?;
         self.alert(fund_id, alert_id).await
     }
 }

@@ -91,6 +91,14 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records that something shown on the fund's pages changed outside the event stream.
+    pub(super) async fn touch_fund(&self, id: Uuid) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        bump_revision(&mut conn, id).await
+    }
+}
+
 /// Marks a change to the fund that is not an event (a snapshot, an alert read, a rule edited).
 pub(super) async fn bump_revision(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<(), StoreError> {
     sqlx::query("UPDATE funds SET revision = revision + 1 WHERE id = $1").bind(id).execute(&mut *conn).await?;

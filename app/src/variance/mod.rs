@@ -3,6 +3,7 @@
 pub mod page_data;
 
 mod get_forecast_series;
+mod get_variance_page;
 mod get_variance_view;
 mod list_alerts;
 mod mark_alert_read;
@@ -13,6 +14,7 @@ mod unread_count;
 pub mod service;
 
 pub use get_forecast_series::*;
+pub use get_variance_page::*;
 pub use get_variance_view::*;
 pub use list_alerts::*;
 pub use mark_alert_read::*;

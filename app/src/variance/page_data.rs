@@ -122,3 +122,20 @@ pub struct ImportOutcome {
     pub version: u64,
     pub alerts: usize,
 }
+
+/// One company and metric's forecast-versus-actual history, for the Variance tab's chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartData {
+    pub company_id: Uuid,
+    pub company: String,
+    pub metric: Metric,
+    pub points: Vec<ForecastActualPoint>,
+}
+
+/// Everything the Variance tab renders, in one round trip (so the server-rendered page and the
+/// hydrated one are built from the same data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariancePageData {
+    pub view: VarianceView,
+    pub chart: Option<ChartData>,
+}

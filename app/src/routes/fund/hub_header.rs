@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use crate::components::variance::unread_badge::UnreadBadge;
 use crate::features::Features;
 use crate::time_machine::page_data::FundMeta;
 
@@ -90,7 +91,10 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
                     </details>
                 })}
             </div>
-            <nav class="tabs" aria-label="Fund views">{tabs}</nav>
+            <nav class="tabs" aria-label="Fund views">
+                {tabs}
+                {meta.features.variance.then(|| view! { <UnreadBadge fund_id=id.to_string()/> })}
+            </nav>
         </header>
     }
 }

@@ -1,8 +1,10 @@
 //! The fund hub: one route per tab, all sharing the hub header.
 
+pub mod alerts;
 pub mod hub_header;
 pub mod overview;
 pub mod placeholder;
 pub mod time_machine;
+pub mod variance;
 
 pub use hub_header::{HubHeader, Tab};

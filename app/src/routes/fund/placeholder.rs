@@ -35,16 +35,6 @@ pub fn PlaceholderTab(tab: Tab, #[prop(into)] message: String) -> impl IntoView 
 }
 
 #[component]
-pub fn VarianceTab() -> impl IntoView {
-    view! {
-        <PlaceholderTab
-            tab=Tab::Variance
-            message="Forecast-versus-actual tracking and alerts are on the way. Forecasts and actuals you record through the API are already kept and will appear here."
-        />
-    }
-}
-
-#[component]
 pub fn ReservesTab() -> impl IntoView {
     view! {
         <PlaceholderTab

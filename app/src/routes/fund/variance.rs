@@ -1,0 +1,125 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{HubHeader, Tab};
+use crate::components::variance::filters_form::FiltersForm;
+use crate::components::variance::forecast_chart::ForecastChart;
+use crate::components::variance::labels::metric_label;
+use crate::components::variance::record_actual_form::RecordActualForm;
+use crate::components::variance::variance_table::VarianceTable;
+use crate::routes::not_found::NotFound;
+use crate::time_machine::get_fund_meta;
+use crate::time_machine::page_data::FundMeta;
+use crate::variance::get_variance_page;
+use crate::variance::page_data::VariancePageData;
+
+/// Rows rendered in the page; the CSV export has them all.
+const MAX_ROWS: usize = 200;
+
+/// `/funds/{id}/variance?at=&known_at=&metric=&severity=&company=&chart_metric=`
+#[component]
+pub fn VariancePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let meta = Resource::new(id, get_fund_meta);
+    let recorded = RwSignal::new(0u64);
+    let view_data = Resource::new(
+        move || {
+            let q = query.read();
+            (id(), q.get("at"), q.get("known_at"), q.get("metric"), q.get("severity"), q.get("company"), q.get("chart_metric"), recorded.get())
+        },
+        |(id, at, known_at, metric, severity, company, chart_metric, _)| get_variance_page(id, at, known_at, metric, severity, company, chart_metric),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match meta.await {
+                    Ok(m) if !m.features.variance => view! { <NotFound/> }.into_any(),
+                    Ok(m) => view! { <VarianceBody meta=m data=view_data recorded=recorded/> }.into_any(),
+                    Err(e) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn VarianceBody(meta: FundMeta, data: Resource<Result<VariancePageData, ServerFnError>>, recorded: RwSignal<u64>) -> impl IntoView {
+    let fund_id = meta.id.to_string();
+    let today = meta.today;
+    view! {
+        <HubHeader meta=meta.clone() tab=Tab::Variance/>
+        <main class="page variance">
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {
+                    let fund_id = fund_id.clone();
+                    move || {
+                        let fund_id = fund_id.clone();
+                        Suspend::new(async move {
+                            match data.await {
+                                Ok(v) => variance_content(fund_id, v, today, recorded).into_any(),
+                                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Transition>
+        </main>
+    }
+}
+
+fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, recorded: RwSignal<u64>) -> impl IntoView {
+    let v = page.view;
+    let query = use_query_map();
+    let base_query = {
+        let q = query.get_untracked();
+        let mut keep = leptos_router::params::ParamsMap::new();
+        for key in ["at", "known_at", "metric", "severity"] {
+            if let Some(val) = q.get(key) {
+                keep.insert(key, val);
+            }
+        }
+        keep
+    };
+    let chart_href = {
+        let base = base_query.clone();
+        Callback::new(move |(company, metric): (String, String)| {
+            let mut q = base.clone();
+            q.replace("company", company);
+            q.replace("chart_metric", metric);
+            format!("{}#chart", q.to_query_string())
+        })
+    };
+    let chart = page.chart.map(|c| {
+        let title = format!("{}: {}, forecast vs actual", c.company, metric_label(c.metric));
+        view! { <div id="chart"><ForecastChart points=c.points title=title/></div> }
+    });
+    let csv_href = format!("/api/funds/{}/variance.csv{}", fund_id, base_query.to_query_string());
+    let template_href = format!("/api/funds/{}/actuals/template.csv", fund_id);
+    let on_recorded = Callback::new(move |_| recorded.update(|n| *n += 1));
+    view! {
+        <FiltersForm at=v.at known_at=v.known_at metric=v.metric severity=v.severity/>
+        {chart}
+        <div class="table-actions">
+            <span class="muted" data-test="row-count">
+                {if v.rows.len() > MAX_ROWS {
+                    format!("Newest {MAX_ROWS} of {} rows — narrow with the filters, or export them all as CSV", v.rows.len())
+                } else {
+                    format!("{} rows", v.rows.len())
+                }}
+            </span>
+            <a href=csv_href download="variance.csv" data-test="variance-csv">"Export CSV"</a>
+        </div>
+        <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
+        <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today on_recorded=on_recorded/>
+        <section class="panel">
+            <h3>"Import actuals from CSV"</h3>
+            <p>
+                "Download the " <a href=template_href download="actuals-template.csv" data-test="csv-template">"CSV template"</a>
+                ", fill one row per actual and send it to " <code>{format!("POST /api/funds/{fund_id}/actuals/import")}</code>
+                " (Content-Type: text/csv). A file is imported whole or not at all: every bad row is reported with its line, column and reason."
+            </p>
+        </section>
+    }
+}

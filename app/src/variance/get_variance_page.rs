@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::page_data::ChartData;
+use super::page_data::VariancePageData;
+
+/// The Variance tab: the table for the filters, and the chart for the picked company and metric
+/// (`company`, `chart_metric`), or else for the table's first row.
+#[server(prefix = "/sfn", endpoint = "get_variance_page")]
+pub async fn get_variance_page(
+    fund_id: String,
+    at: Option<String>,
+    known_at: Option<String>,
+    metric: Option<String>,
+    severity: Option<String>,
+    company: Option<String>,
+    chart_metric: Option<String>,
+) -> Result<VariancePageData, ServerFnError> {
+    let store = crate::server::store()?;
+    let id = crate::server::parse_uuid("fund_id", &fund_id)?;
+    let params = super::service::VarianceParams { at, known_at: known_at.clone(), metric, severity };
+    let view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
+    let picked = match (company.filter(|c| !c.is_empty()), chart_metric.filter(|m| !m.is_empty())) {
+        (Some(c), Some(m)) => {
+            let company_id = crate::server::parse_uuid("company", &c)?;
+            let metric = domain::variance::csv_rows::parse_metric(&m).map_err(|e| ServerFnError::new(format!("chart_metric: {e}")))?;
+            Some((company_id, metric))
+        }
+        _ => view.rows.first().map(|r| (r.company_id, r.metric)),
+    };
+    let chart = match picked {
+        Some((company_id, metric)) => {
+            let known = match known_at.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(s) => Some(crate::time_machine::dates::parse_moment(s, true).map_err(|m| ServerFnError::new(format!("known_at: {m}")))?),
+                None => None,
+            };
+            let points = super::service::series_for(&store, id, company_id, metric, known).await.map_err(crate::server::to_server_error)?;
+            let company = view.companies.iter().find(|c| c.id == company_id).map(|c| c.name.clone()).unwrap_or_default();
+            Some(ChartData { company_id, company, metric, points })
+        }
+        None => None,
+    };
+    Ok(VariancePageData { view, chart })
+}
