@@ -3,25 +3,15 @@ use domain::fund::Metric;
 use leptos::prelude::*;
 
 use super::labels::{metric_label, severity_label};
-use super::unread_badge::InboxRefresh;
 use crate::components::format::{money, percent};
 use crate::variance::page_data::CompanyOption;
 use crate::variance::RecordActual;
 
 /// Record an actual by hand. Works without JavaScript (a form post to the server function); with
-/// it, the alerts the actual raised are shown in place and the inbox count refreshes.
+/// it, the alerts the actual raised are shown in place. The page owns `action`, so the result
+/// survives the table refetch that the recording triggers.
 #[component]
-pub fn RecordActualForm(fund_id: String, companies: Vec<CompanyOption>, today: NaiveDate, on_recorded: Callback<()>) -> impl IntoView {
-    let action = ServerAction::<RecordActual>::new();
-    let refresh = use_context::<InboxRefresh>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            if let Some(r) = refresh {
-                r.bump();
-            }
-            on_recorded.run(());
-        }
-    });
+pub fn RecordActualForm(fund_id: String, companies: Vec<CompanyOption>, today: NaiveDate, action: ServerAction<RecordActual>) -> impl IntoView {
     view! {
         <section class="panel" data-test="record-actual">
             <h3>"Record an actual"</h3>

@@ -6,11 +6,12 @@ use crate::components::variance::filters_form::FiltersForm;
 use crate::components::variance::forecast_chart::ForecastChart;
 use crate::components::variance::labels::metric_label;
 use crate::components::variance::record_actual_form::RecordActualForm;
+use crate::components::variance::unread_badge::InboxRefresh;
 use crate::components::variance::variance_table::VarianceTable;
 use crate::routes::not_found::NotFound;
 use crate::time_machine::get_fund_meta;
 use crate::time_machine::page_data::FundMeta;
-use crate::variance::get_variance_page;
+use crate::variance::{get_variance_page, RecordActual};
 use crate::variance::page_data::VariancePageData;
 
 /// Rows rendered in the page; the CSV export has them all.
@@ -23,7 +24,19 @@ pub fn VariancePage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let meta = Resource::new(id, get_fund_meta);
+    // Owned here, not by the form: the refetch below re-creates the form, and the alerts an actual
+    // raised must stay on screen.
+    let record = ServerAction::<RecordActual>::new();
     let recorded = RwSignal::new(0u64);
+    let refresh = use_context::<InboxRefresh>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = record.value().get() {
+            if let Some(r) = refresh {
+                r.bump();
+            }
+            recorded.update(|n| *n += 1);
+        }
+    });
     let view_data = Resource::new(
         move || {
             let q = query.read();
@@ -36,7 +49,7 @@ pub fn VariancePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match meta.await {
                     Ok(m) if !m.features.variance => view! { <NotFound/> }.into_any(),
-                    Ok(m) => view! { <VarianceBody meta=m data=view_data recorded=recorded/> }.into_any(),
+                    Ok(m) => view! { <VarianceBody meta=m data=view_data record=record/> }.into_any(),
                     Err(e) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
                 }
             })}
@@ -45,7 +58,7 @@ pub fn VariancePage() -> impl IntoView {
 }
 
 #[component]
-fn VarianceBody(meta: FundMeta, data: Resource<Result<VariancePageData, ServerFnError>>, recorded: RwSignal<u64>) -> impl IntoView {
+fn VarianceBody(meta: FundMeta, data: Resource<Result<VariancePageData, ServerFnError>>, record: ServerAction<RecordActual>) -> impl IntoView {
     let fund_id = meta.id.to_string();
     let today = meta.today;
     view! {
@@ -58,7 +71,7 @@ fn VarianceBody(meta: FundMeta, data: Resource<Result<VariancePageData, ServerFn
                         let fund_id = fund_id.clone();
                         Suspend::new(async move {
                             match data.await {
-                                Ok(v) => variance_content(fund_id, v, today, recorded).into_any(),
+                                Ok(v) => variance_content(fund_id, v, today, record).into_any(),
                                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                             }
                         })
@@ -69,7 +82,7 @@ fn VarianceBody(meta: FundMeta, data: Resource<Result<VariancePageData, ServerFn
     }
 }
 
-fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, recorded: RwSignal<u64>) -> impl IntoView {
+fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, record: ServerAction<RecordActual>) -> impl IntoView {
     let v = page.view;
     let query = use_query_map();
     let base_query = {
@@ -97,7 +110,6 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
     });
     let csv_href = format!("/api/funds/{}/variance.csv{}", fund_id, base_query.to_query_string());
     let template_href = format!("/api/funds/{}/actuals/template.csv", fund_id);
-    let on_recorded = Callback::new(move |_| recorded.update(|n| *n += 1));
     view! {
         <FiltersForm at=v.at known_at=v.known_at metric=v.metric severity=v.severity/>
         {chart}
@@ -112,7 +124,7 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             <a href=csv_href download="variance.csv" data-test="variance-csv">"Export CSV"</a>
         </div>
         <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
-        <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today on_recorded=on_recorded/>
+        <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today action=record/>
         <section class="panel">
             <h3>"Import actuals from CSV"</h3>
             <p>
