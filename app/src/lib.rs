@@ -1,6 +1,7 @@
 //! Fundlens's web application: Leptos pages and server functions, plus (server side only) the
 //! PostgreSQL store and services they call.
 
+pub mod accounts;
 pub mod components;
 pub mod features;
 pub mod funds;

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "engine")]
 pub mod demo;
+pub mod access;
 pub mod error;
 pub mod fund;
 #[cfg(feature = "engine")]

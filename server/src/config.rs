@@ -19,6 +19,35 @@ pub struct Config {
     pub max_connections: u32,
     /// Alert delivery worker (ALERT_* and SMTP_* variables).
     pub delivery: crate::alerts::DeliveryConfig,
+    /// Sessions, cookies and sign-in limits (SESSION_*, COOKIE_SECURE, LOGIN_*, TRUST_FORWARDED_FOR).
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Send the session cookie only over HTTPS (COOKIE_SECURE, default true; the local scripts serve
+    /// plain HTTP on loopback and turn it off).
+    pub cookie_secure: bool,
+    /// A session unused this long ends (SESSION_IDLE_SECS, default 7,200 = 2 hours).
+    pub session_idle_secs: u64,
+    /// A session ends this long after sign-in, used or not (SESSION_MAX_AGE_SECS, default 43,200 = 12 hours).
+    pub session_max_age_secs: u64,
+    /// Failed sign-ins per account, and per address, within 15 minutes before refusing
+    /// (LOGIN_MAX_FAILURES_PER_ACCOUNT default 5, LOGIN_MAX_FAILURES_PER_ADDRESS default 30).
+    pub login_per_account: i64,
+    pub login_per_address: i64,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it;
+    /// TRUST_FORWARDED_FOR, default false).
+    pub trust_forwarded_for: bool,
+    /// The demo user's password when SEED_DEMO creates it (DEMO_PASSWORD; default: a random one,
+    /// printed in the log once).
+    pub demo_password: Option<String>,
+}
+
+impl AuthConfig {
+    pub fn throttle(&self) -> app::store::accounts::LoginThrottle {
+        app::store::accounts::LoginThrottle { per_account: self.login_per_account, per_address: self.login_per_address, ..Default::default() }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -56,6 +85,15 @@ impl Config {
             seed_demo: flag(&get, "SEED_DEMO", false)?,
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
             delivery: delivery(&get)?,
+            auth: AuthConfig {
+                cookie_secure: flag(&get, "COOKIE_SECURE", true)?,
+                session_idle_secs: number(&get, "SESSION_IDLE_SECS", 7_200, 1, 30 * 86_400)?,
+                session_max_age_secs: number(&get, "SESSION_MAX_AGE_SECS", 43_200, 1, 90 * 86_400)?,
+                login_per_account: number(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 1_000)? as i64,
+                login_per_address: number(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100_000)? as i64,
+                trust_forwarded_for: flag(&get, "TRUST_FORWARDED_FOR", false)?,
+                demo_password: get("DEMO_PASSWORD").filter(|v| !v.is_empty()),
+            },
         })
     }
 }

@@ -1,7 +1,9 @@
 //! The Fundlens server: configuration, state, router, start-up. `main.rs` only calls [`start`].
 
 pub mod alerts;
+pub mod admin_cli;
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod health;
 pub mod observability;
@@ -49,6 +51,7 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
         if let Some(id) = store.seed_demo_if_empty(chrono::Utc::now()).await? {
             tracing::info!(fund_id = %id, "seeded the demo fund");
         }
+        seed_demo_user(&store, config.auth.demo_password.clone()).await?;
     }
     let alert_worker = if config.delivery.enabled {
         let worker = alerts::AlertWorker::spawn(store.clone(), config.delivery.clone()).map_err(StartupError::Delivery)?;
@@ -61,6 +64,40 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
 }
 
 /// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.
+/// The demo user's address (created by SEED_DEMO).
+pub const DEMO_EMAIL: &str = "demo@fundlens.local";
+
+/// Creates the demo user when missing, admin of every fund that has no member yet (the demo fund,
+/// and funds from before accounts existed), and prints how to sign in.
+async fn seed_demo_user(store: &Store, password: Option<String>) -> Result<(), StartupError> {
+    if store.user_by_email(DEMO_EMAIL).await?.is_some() {
+        return Ok(());
+    }
+    let generated = password.is_none();
+    let password = match password {
+        Some(p) => p,
+        None => {
+            let mut bytes = [0u8; 9];
+            getrandom::fill(&mut bytes).map_err(|e| StartupError::Leptos(format!("no randomness: {e}")))?;
+            format!("demo-{}", hex::encode(bytes))
+        }
+    };
+    let hash = app::accounts::password::hash_password(password.clone()).await?;
+    let user = store.create_user(DEMO_EMAIL, &hash).await?;
+    for fund in store.funds().await? {
+        if store.members(fund.id).await?.is_empty() {
+            store.grant_role(fund.id, user.id, domain::access::Role::Admin).await?;
+        }
+    }
+    if generated {
+        tracing::info!(email = DEMO_EMAIL, "created the demo user; its password is printed on stderr once");
+        eprintln!("fundlens: demo sign-in: {DEMO_EMAIL} / {password}");
+    } else {
+        tracing::info!(email = DEMO_EMAIL, "created the demo user with DEMO_PASSWORD");
+    }
+    Ok(())
+}
+
 pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
     leptos::config::get_configuration(None).map(|c| c.leptos_options).map_err(|e| StartupError::Leptos(e.to_string()))
 }

@@ -5,6 +5,10 @@ use server::{build_state, leptos_options, observability, router};
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("admin") {
+        std::process::exit(server::admin_cli::run(&args[1..]).await);
+    }
     observability::init_tracing();
     if let Err(e) = run().await {
         tracing::error!(error = %e, "server failed to start");

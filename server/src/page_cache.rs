@@ -1,7 +1,8 @@
-//! Rendered fund pages, cached per (URL, fund revision, day). Every request revalidates with one
-//! indexed read of the fund's revision, which every write bumps, so a page is never served stale
-//! after a change — on this replica or another. Anything personal (cookies, credentials) is not
-//! cached.
+//! Rendered fund pages, cached per (URL, fund revision, day, user). Every request revalidates with
+//! one indexed read of the fund's revision, which every write bumps (and so do membership and
+//! share-link changes), so a page is never served stale after a change — on this replica or
+//! another. Access is checked before this (`auth::page_guard`), on every request; the user is in
+//! the key because pages show who is signed in and what their role offers.
 
 use std::sync::OnceLock;
 
@@ -10,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use app::accounts::principal::Principal;
 use chrono::{NaiveDate, Utc};
 use moka::sync::Cache;
 use uuid::Uuid;
@@ -19,7 +21,7 @@ use crate::state::AppState;
 /// Pages larger than this are not kept.
 const MAX_PAGE: usize = 2 * 1024 * 1024;
 
-type Key = (String, u64, NaiveDate);
+type Key = (String, u64, NaiveDate, Uuid);
 
 fn cache() -> &'static Cache<Key, (HeaderValue, Bytes)> {
     static CACHE: OnceLock<Cache<Key, (HeaderValue, Bytes)>> = OnceLock::new();
@@ -41,11 +43,11 @@ fn fund_page(path: &str) -> Option<Uuid> {
 }
 
 pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let personal = req.headers().contains_key(header::COOKIE) || req.headers().contains_key(header::AUTHORIZATION);
-    let fund = (req.method() == Method::GET && !personal).then(|| fund_page(req.uri().path())).flatten();
-    let Some(fund_id) = fund else { return next.run(req).await };
+    let user = req.extensions().get::<Principal>().map(|p| p.user.id);
+    let fund = (req.method() == Method::GET).then(|| fund_page(req.uri().path())).flatten();
+    let (Some(fund_id), Some(user)) = (fund, user) else { return next.run(req).await };
     let Ok(revision) = state.store.fund_revision(fund_id).await else { return next.run(req).await };
-    let key = (req.uri().to_string(), revision, Utc::now().date_naive());
+    let key = (req.uri().to_string(), revision, Utc::now().date_naive(), user);
     if let Some((content_type, body)) = cache().get(&key) {
         metrics::counter!("page_cache_hits_total").increment(1);
         return page(content_type, body, "hit");

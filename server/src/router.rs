@@ -1,28 +1,45 @@
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
 use axum::Router;
+use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::provide_context;
 use leptos_axum::{handle_server_fns_with_context, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{api, health, observability, page_cache};
+use crate::auth::backend::Backend;
+use crate::{api, auth, health, observability, page_cache};
 
-/// The whole HTTP surface: pages, server functions, REST, health and metrics.
+/// The whole HTTP surface: pages, server functions, REST, sign-in, health and metrics.
+///
+/// Every request passes, outermost first: sessions (axum-login on tower-sessions), who is calling
+/// (`auth::principal`), the cross-site check for writes (`auth::csrf`); then pages need a signed-in
+/// member (`auth::page_guard`), REST routes the role they declare (`auth::access`), and server
+/// functions check the fund role themselves (`app::accounts::authorize`).
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.clone();
+    let (api_routes, _) = api::routes(&state);
+    let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle() };
+    let sessions = AuthManagerLayerBuilder::new(backend, auth::session_layer(state.store.clone(), &state.config.auth)).build();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(observability::metrics_endpoint))
-        .nest("/api", api::router(state.features))
+        .route("/login", post(auth::login::login))
+        .route("/logout", post(auth::login::logout))
+        .nest("/api", api_routes)
         .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_handler(routes, get(page_handler))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::cache_fund_pages))
+        .layer(from_fn_with_state(state.clone(), page_cache::cache_fund_pages))
+        .layer(from_fn_with_state(state.clone(), auth::page_guard::require_sign_in_for_pages))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(axum::middleware::from_fn(observability::track_requests))
+        .layer(from_fn(auth::csrf::refuse_cross_site))
+        .layer(from_fn_with_state(state.clone(), auth::principal::resolve_principal))
+        .layer(sessions)
+        .layer(from_fn(observability::track_requests))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

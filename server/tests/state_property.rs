@@ -80,7 +80,7 @@ fn req(events: Vec<NewEvent>) -> AppendRequest {
 
 async fn run_case(store: &Store, batches: Vec<Vec<(i64, Op)>>, queries: Vec<(i64, usize)>, manual_every: usize) -> Result<(), TestCaseError> {
     let start = Utc::now() - Duration::days(400);
-    let fund = store.create_fund("Prop Fund", Decimal::from(1_000_000_000), None, start, EventMetadata::default()).await.unwrap();
+    let fund = store.create_fund("Prop Fund", Decimal::from(1_000_000_000), None, start, EventMetadata::default(), None).await.unwrap();
     let companies: Vec<NewEvent> = (0..3)
         .map(|i| NewEvent {
             effective_at: start,

@@ -20,7 +20,8 @@ pub struct FundSummary {
 }
 
 impl Store {
-    /// Creates a fund and its FUND_CREATED event (version 1) in one transaction.
+    /// Creates a fund and its FUND_CREATED event (version 1) in one transaction; `admin`, when
+    /// given, becomes the fund's first admin in the same transaction.
     pub async fn create_fund(
         &self,
         name: &str,
@@ -28,6 +29,7 @@ impl Store {
         vintage: Option<i32>,
         effective_at: DateTime<Utc>,
         metadata: EventMetadata,
+        admin: Option<Uuid>,
     ) -> Result<FundSummary, StoreError> {
         let payload = EventPayload::FundCreated(FundCreated { name: name.trim().to_string(), size, vintage });
         let event = NewEvent { effective_at, payload };
@@ -39,6 +41,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         insert_fund_row(&mut tx, id, name.trim(), size, vintage).await?;
         super::alert_rules::insert_default_rules(&mut tx, id).await?;
+        if let Some(user_id) = admin {
+            sqlx::query("INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, 'admin')").bind(id).bind(user_id).execute(&mut *tx).await?;
+        }
         let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
         tx.commit().await?;

@@ -1,6 +1,7 @@
 //! The event store on PostgreSQL (server side only): append, bitemporal state, snapshots,
 //! timeline and diff. Every query is written out here; no SQL lives anywhere else.
 
+pub mod accounts;
 mod actuals;
 mod alert_rules;
 mod alerts;

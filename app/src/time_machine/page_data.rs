@@ -25,6 +25,8 @@ pub struct FundMeta {
     /// Days (offsets from `first_day`) with at least one event, one per week.
     pub ticks: Vec<i64>,
     pub features: Features,
+    /// The caller's role in this fund (what the header offers, e.g. Share).
+    pub role: domain::access::Role,
 }
 
 /// The fund at the chosen date, with everything the Overview and Time Machine tabs show.

@@ -65,6 +65,8 @@ async fn build_fund_meta(store: &Store, fund_id: Uuid, today: DateTime<Utc>, fea
         today: today.date_naive(),
         ticks,
         features,
+        // Set per caller by the server function; the cached copy holds the lowest.
+        role: domain::access::Role::Viewer,
     })
 }
 

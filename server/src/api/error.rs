@@ -16,6 +16,10 @@ pub enum ApiError {
     /// A file with bad rows: every one of them (line, column, reason).
     Rows { message: String, rows: Vec<domain::variance::RowError> },
     Conflict { message: String, current_version: u64 },
+    /// No valid session or API token (401).
+    Unauthorized { message: String },
+    /// Signed in, but not allowed this (403).
+    Forbidden { message: String },
     Unavailable,
     Internal,
 }
@@ -63,6 +67,8 @@ impl IntoResponse for ApiError {
             ApiError::Conflict { message, current_version } => {
                 (StatusCode::CONFLICT, json!({ "error": message, "current_version": current_version }))
             }
+            ApiError::Unauthorized { message } => (StatusCode::UNAUTHORIZED, json!({ "error": message })),
+            ApiError::Forbidden { message } => (StatusCode::FORBIDDEN, json!({ "error": message })),
             ApiError::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "the server is busy; retry shortly" }))
             }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::caller::Caller;
+use super::caller::{Caller, SignedIn};
 use super::error::ApiError;
 use super::params;
 use crate::state::AppState;
@@ -26,19 +26,21 @@ struct CreateFund {
 /// `POST /api/funds {name, size, vintage?, effective_at?}` → 201 with the fund.
 pub async fn create_fund(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
     Caller(metadata): Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<FundSummary>), ApiError> {
     let req: CreateFund = params::json_body(&headers, &body)?;
     let effective_at = params::optional_moment("effective_at", req.effective_at.as_deref(), false)?.unwrap_or_else(Utc::now);
-    let fund = state.store.create_fund(&req.name, req.size, req.vintage, effective_at, metadata).await?;
+    // The creator becomes the fund's first admin.
+    let fund = state.store.create_fund(&req.name, req.size, req.vintage, effective_at, metadata, Some(principal.user.id)).await?;
     Ok((StatusCode::CREATED, Json(fund)))
 }
 
-/// `GET /api/funds`
-pub async fn list_funds(State(state): State<AppState>) -> Result<Json<Vec<FundSummary>>, ApiError> {
-    Ok(Json(state.store.funds().await?))
+/// `GET /api/funds`: the caller's funds.
+pub async fn list_funds(State(state): State<AppState>, SignedIn(principal): SignedIn) -> Result<Json<Vec<FundSummary>>, ApiError> {
+    Ok(Json(state.store.funds_for_user(principal.user.id).await?))
 }
 
 /// `GET /api/funds/{id}`

@@ -6,43 +6,60 @@ mod caller;
 pub mod error;
 mod events;
 mod funds;
+mod members;
 pub mod params;
 mod query;
 mod time_machine;
 
-use app::features::Features;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::handler::Handler;
+use axum::http::Method;
 use axum::Router;
+use domain::access::Role::{Admin, Analyst, Viewer};
 
+use crate::auth::access::{Access, ApiRoutes, RouteSpec};
 use crate::state::AppState;
 
-/// Routes under `/api`. Time Machine reads exist only when that feature is on.
-pub fn router(features: Features) -> Router<AppState> {
-    let mut r = Router::new()
-        .route("/funds", post(funds::create_fund).get(funds::list_funds))
-        .route("/funds/{id}", get(funds::get_fund))
-        .route("/funds/{id}/events", post(events::append_events).layer(DefaultBodyLimit::max(32 * 1024 * 1024)));
+const BIG_BODY: usize = 32 * 1024 * 1024;
+
+/// Routes under `/api`, each with the access it needs (see `auth::access`), and their list for the
+/// access test. Time Machine and Variance routes exist only when their feature is on.
+pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
+    use Access::{Fund, SignedIn};
+    let features = state.features;
+    let mut r = ApiRoutes::new(state.clone())
+        .add(Method::POST, "/funds", SignedIn, funds::create_fund)
+        .add(Method::GET, "/funds", SignedIn, funds::list_funds)
+        .add(Method::GET, "/funds/{id}", Fund(Viewer), funds::get_fund)
+        .add(Method::POST, "/funds/{id}/events", Fund(Analyst), events::append_events.layer(DefaultBodyLimit::max(BIG_BODY)))
+        .add(Method::GET, "/funds/{id}/members", Fund(Admin), members::list_members)
+        .add(Method::PUT, "/funds/{id}/members", Fund(Admin), members::put_member)
+        .add(Method::DELETE, "/funds/{id}/members/{user_id}", Fund(Admin), members::delete_member);
     if features.time_machine {
         r = r
-            .route("/funds/{id}/state", get(time_machine::get_state))
-            .route("/funds/{id}/timeline", get(time_machine::get_timeline))
-            .route("/funds/{id}/diff", get(time_machine::get_diff))
-            .route("/funds/{id}/snapshots", post(time_machine::create_snapshot).get(time_machine::list_snapshots));
+            .add(Method::GET, "/funds/{id}/state", Fund(Viewer), time_machine::get_state)
+            .add(Method::GET, "/funds/{id}/timeline", Fund(Viewer), time_machine::get_timeline)
+            .add(Method::GET, "/funds/{id}/diff", Fund(Viewer), time_machine::get_diff)
+            .add(Method::POST, "/funds/{id}/snapshots", Fund(Analyst), time_machine::create_snapshot)
+            .add(Method::GET, "/funds/{id}/snapshots", Fund(Viewer), time_machine::list_snapshots);
     }
     if features.variance {
         r = r
-            .route("/funds/{id}/actuals", post(actuals::record_actual))
-            .route("/funds/{id}/actuals/import", post(actuals::import_actuals).layer(DefaultBodyLimit::max(32 * 1024 * 1024)))
-            .route("/funds/{id}/actuals/template.csv", get(actuals::template))
-            .route("/funds/{id}/variance", get(actuals::variance))
-            .route("/funds/{id}/variance.csv", get(actuals::variance_csv))
-            .route("/funds/{id}/alerts", get(alerts::list_alerts))
-            .route("/funds/{id}/alerts/{alert_id}/read", post(alerts::read_alert))
-            .route("/funds/{id}/alerts/{alert_id}/resolve", post(alerts::resolve_alert))
-            .route("/funds/{id}/alert-rules", get(alerts::list_rules).post(alerts::create_rule))
-            .route("/funds/{id}/alert-rules/{rule_id}", put(alerts::update_rule).delete(alerts::delete_rule))
-            .route("/funds/{id}/notification-settings", get(alerts::get_settings).put(alerts::put_settings));
+            .add(Method::POST, "/funds/{id}/actuals", Fund(Analyst), actuals::record_actual)
+            .add(Method::POST, "/funds/{id}/actuals/import", Fund(Analyst), actuals::import_actuals.layer(DefaultBodyLimit::max(BIG_BODY)))
+            .add(Method::GET, "/funds/{id}/actuals/template.csv", Fund(Viewer), actuals::template)
+            .add(Method::GET, "/funds/{id}/variance", Fund(Viewer), actuals::variance)
+            .add(Method::GET, "/funds/{id}/variance.csv", Fund(Viewer), actuals::variance_csv)
+            .add(Method::GET, "/funds/{id}/alerts", Fund(Viewer), alerts::list_alerts)
+            .add(Method::POST, "/funds/{id}/alerts/{alert_id}/read", Fund(Analyst), alerts::read_alert)
+            .add(Method::POST, "/funds/{id}/alerts/{alert_id}/resolve", Fund(Analyst), alerts::resolve_alert)
+            .add(Method::GET, "/funds/{id}/alert-rules", Fund(Viewer), alerts::list_rules)
+            .add(Method::POST, "/funds/{id}/alert-rules", Fund(Admin), alerts::create_rule)
+            .add(Method::PUT, "/funds/{id}/alert-rules/{rule_id}", Fund(Admin), alerts::update_rule)
+            .add(Method::DELETE, "/funds/{id}/alert-rules/{rule_id}", Fund(Admin), alerts::delete_rule)
+            .add(Method::GET, "/funds/{id}/notification-settings", Fund(Admin), alerts::get_settings)
+            .add(Method::PUT, "/funds/{id}/notification-settings", Fund(Admin), alerts::put_settings);
     }
-    r.fallback(|| async { error::ApiError::NotFound { field: None, message: "no such API route".into() } })
+    let (router, specs) = r.finish();
+    (router.fallback(|| async { error::ApiError::NotFound { field: None, message: "no such API route".into() } }), specs)
 }

@@ -1,0 +1,66 @@
+//! What the accounts and sharing server functions send to the browser.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::Role;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::time_machine::page_data::DatedView;
+use crate::variance::page_data::VarianceView;
+
+/// The signed-in user, for the top bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+/// A share link as its fund's members see it, with its URL (path) while it is active.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareLinkRow {
+    pub id: Uuid,
+    pub tab: String,
+    pub at: NaiveDate,
+    pub known_at: Option<NaiveDate>,
+    pub path: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub status: LinkStatus,
+}
+
+/// One tab of a fund, frozen at the shared dates, for readers without an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedReport {
+    pub fund_name: String,
+    pub tab: String,
+    pub at: NaiveDate,
+    pub known_at: Option<NaiveDate>,
+    pub shared_by: String,
+    pub expires_at: DateTime<Utc>,
+    pub dated: Option<DatedView>,
+    pub variance: Option<VarianceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiTokenRow {
+    pub id: Uuid,
+    pub name: String,
+    pub max_role: Role,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new token: shown once, never again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: String,
+    pub info: ApiTokenRow,
+}

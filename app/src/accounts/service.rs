@@ -1,0 +1,121 @@
+//! Sharing and tokens, between the server functions and the store (server side).
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::page_data::{ApiTokenRow, LinkStatus, ShareLinkRow, SharedReport};
+use super::principal::Principal;
+use super::share_token::{self, ShareTokenError};
+use crate::store::accounts::{ApiTokenInfo, ShareLink};
+use crate::store::{Store, StoreError};
+use crate::time_machine::dates::end_of;
+
+/// Longest a share link may live.
+pub const MAX_SHARE_DAYS: i64 = 365;
+pub const DEFAULT_SHARE_DAYS: i64 = 30;
+
+pub struct ShareRequest {
+    pub tab: String,
+    pub at: Option<String>,
+    pub known_at: Option<String>,
+    pub expires_in_days: Option<String>,
+}
+
+/// Why a shared report is not shown: a message for the reader, or a store failure.
+#[derive(Debug)]
+pub enum ShareError {
+    Refused(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ShareError {
+    fn from(e: StoreError) -> Self {
+        ShareError::Store(e)
+    }
+}
+
+pub async fn create_share_link(store: &Store, fund_id: Uuid, by: &Principal, req: &ShareRequest, now: DateTime<Utc>) -> Result<ShareLinkRow, StoreError> {
+    let days = match req.expires_in_days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => DEFAULT_SHARE_DAYS,
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(d) if (1..=MAX_SHARE_DAYS).contains(&d) => d,
+            _ => return Err(StoreError::invalid("expires_in_days", format!("{raw:?}: give a whole number of days from 1 to {MAX_SHARE_DAYS}"))),
+        },
+    };
+    // Resolve the dates the way the hub does (and refuse bad ones by name).
+    let params = crate::time_machine::service::DateParams { at: req.at.clone(), known_at: req.known_at.clone(), compare: None };
+    let view = crate::time_machine::service::dated_view(store, fund_id, &params, now).await?;
+    let link = store.create_share_link(fund_id, req.tab.trim(), view.at, view.known_at.map(end_of), by.user.id, now + Duration::days(days)).await?;
+    let secret = store.server_secret(share_token::SECRET_NAME).await?;
+    Ok(link_row(&secret, link, now))
+}
+
+pub async fn share_link_rows(store: &Store, fund_id: Uuid, now: DateTime<Utc>) -> Result<Vec<ShareLinkRow>, StoreError> {
+    let secret = store.server_secret(share_token::SECRET_NAME).await?;
+    Ok(store.share_links(fund_id).await?.into_iter().map(|l| link_row(&secret, l, now)).collect())
+}
+
+fn link_row(secret: &[u8], link: ShareLink, now: DateTime<Utc>) -> ShareLinkRow {
+    let status = if link.revoked_at.is_some() {
+        LinkStatus::Revoked
+    } else if link.expires_at <= now {
+        LinkStatus::Expired
+    } else {
+        LinkStatus::Active
+    };
+    ShareLinkRow {
+        id: link.id,
+        tab: link.tab,
+        at: link.as_of,
+        known_at: link.known_at.map(|k| k.date_naive()),
+        path: (status == LinkStatus::Active).then(|| format!("/share/{}", share_token::sign(secret, link.id, link.expires_at))),
+        created_by: link.created_by_email,
+        created_at: link.created_at,
+        expires_at: link.expires_at,
+        status,
+    }
+}
+
+/// The report behind a share token, after checking signature, expiry and revocation.
+pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Result<SharedReport, ShareError> {
+    let secret = store.server_secret(share_token::SECRET_NAME).await?;
+    let link_id = share_token::verify(&secret, token.trim(), now).map_err(|e| {
+        ShareError::Refused(match e {
+            ShareTokenError::Malformed | ShareTokenError::BadSignature => "This share link is not valid: it may have been mistyped or altered.".into(),
+            ShareTokenError::Expired(at) => format!("This share link expired on {}.", at.format("%-d %b %Y")),
+        })
+    })?;
+    let Some(link) = store.share_link(link_id).await? else {
+        return Err(ShareError::Refused("This share link is not valid: it may have been mistyped or altered.".into()));
+    };
+    if let Some(revoked) = link.revoked_at {
+        return Err(ShareError::Refused(format!("This share link was revoked on {}.", revoked.format("%-d %b %Y"))));
+    }
+    let fund = store.fund(link.fund_id).await?;
+    let at = Some(link.as_of.to_string());
+    let known_at = link.known_at.map(|k| k.date_naive().to_string());
+    let (dated, variance) = match link.tab.as_str() {
+        "variance" => {
+            let params = crate::variance::service::VarianceParams { at, known_at, metric: None, severity: None };
+            (None, Some(crate::variance::service::variance_view(store, link.fund_id, &params, now).await?))
+        }
+        _ => {
+            let params = crate::time_machine::service::DateParams { at, known_at, compare: None };
+            (Some(crate::time_machine::service::dated_view(store, link.fund_id, &params, now).await?.as_ref().clone()), None)
+        }
+    };
+    Ok(SharedReport {
+        fund_name: fund.name,
+        tab: link.tab,
+        at: link.as_of,
+        known_at: link.known_at.map(|k| k.date_naive()),
+        shared_by: link.created_by_email,
+        expires_at: link.expires_at,
+        dated,
+        variance,
+    })
+}
+
+pub fn token_row(t: ApiTokenInfo) -> ApiTokenRow {
+    ApiTokenRow { id: t.id, name: t.name, max_role: t.max_role, created_at: t.created_at, last_used_at: t.last_used_at, revoked_at: t.revoked_at }
+}

@@ -1,0 +1,118 @@
+use chrono::{DateTime, Utc};
+use domain::access::Role;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::User;
+use crate::store::{Store, StoreError};
+
+/// What a user sees about one of their tokens (never the token itself after creation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub max_role: Role,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Who a presented token acts for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenOwner {
+    pub token_id: Uuid,
+    pub user: User,
+    pub max_role: Role,
+}
+
+/// Tokens start with this, so they are recognisable in logs and secret scanners.
+pub const TOKEN_PREFIX: &str = "flt_";
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn new_token() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+}
+
+impl Store {
+    /// Creates a token for the user. Returns it in clear exactly once; only its hash is stored.
+    pub async fn create_api_token(&self, user_id: Uuid, name: &str, max_role: Role) -> Result<(ApiTokenInfo, String), StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::invalid("name", "give the token a name of 1 to 100 characters"));
+        }
+        let token = new_token()?;
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, max_role) VALUES ($1, $2, $3, $4, $5)
+             RETURNING id, name, max_role, created_at, last_used_at, revoked_at",
+        )
+        .bind(Uuid::new_v4())
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash(&token))
+        .bind(max_role.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((info_from_row(&row)?, token))
+    }
+
+    pub async fn api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiTokenInfo>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, max_role, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(info_from_row).collect()
+    }
+
+    /// Revokes one of the user's tokens; another user's token is "not found".
+    pub async fn revoke_api_token(&self, user_id: Uuid, token_id: Uuid) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::invalid("token_id", format!("you have no token {token_id}")));
+        }
+        Ok(())
+    }
+
+    /// The owner of a live (unrevoked) token, and marks it used.
+    pub async fn token_owner(&self, token: &str) -> Result<Option<TokenOwner>, StoreError> {
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "UPDATE api_tokens t SET last_used_at = now()
+             FROM users u
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id
+             RETURNING t.id AS token_id, t.max_role, u.id, u.email, u.created_at, u.session_epoch",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(TokenOwner {
+            token_id: row.try_get("token_id")?,
+            max_role: row.try_get::<String, _>("max_role")?.parse().map_err(StoreError::Corrupt)?,
+            user: User { id: row.try_get("id")?, email: row.try_get("email")?, created_at: row.try_get("created_at")?, session_epoch: row.try_get("session_epoch")? },
+        }))
+    }
+}
+
+fn info_from_row(row: &sqlx::postgres::PgRow) -> Result<ApiTokenInfo, StoreError> {
+    Ok(ApiTokenInfo {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        max_role: row.try_get::<String, _>("max_role")?.parse().map_err(StoreError::Corrupt)?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}

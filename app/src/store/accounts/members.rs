@@ -1,0 +1,75 @@
+use domain::access::Role;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::store::{FundSummary, Store, StoreError};
+
+/// A user's role in a fund.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+}
+
+impl Store {
+    /// Grants `role` in the fund (replacing any earlier role).
+    pub async fn grant_role(&self, fund_id: Uuid, user_id: Uuid, role: Role) -> Result<(), StoreError> {
+        self.fund_version(fund_id).await?;
+        sqlx::query(
+            "INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (fund_id, user_id) DO UPDATE SET role = EXCLUDED.role, granted_at = now()",
+        )
+        .bind(fund_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.constraint() == Some("fund_members_user_id_fkey") => StoreError::invalid("user", format!("no user {user_id}")),
+            _ => StoreError::Database(e),
+        })?;
+        // Cached pages show what a role offers.
+        self.touch_fund(fund_id).await
+    }
+
+    pub async fn remove_member(&self, fund_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM fund_members WHERE fund_id = $1 AND user_id = $2").bind(fund_id).bind(user_id).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::invalid("user_id", format!("{user_id} is not a member of this fund")));
+        }
+        self.touch_fund(fund_id).await
+    }
+
+    /// The user's role in the fund, if they are a member.
+    pub async fn member_role(&self, fund_id: Uuid, user_id: Uuid) -> Result<Option<Role>, StoreError> {
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM fund_members WHERE fund_id = $1 AND user_id = $2")
+            .bind(fund_id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        role.map(|r| r.parse::<Role>().map_err(StoreError::Corrupt)).transpose()
+    }
+
+    pub async fn members(&self, fund_id: Uuid) -> Result<Vec<Member>, StoreError> {
+        let rows = sqlx::query("SELECT m.user_id, u.email, m.role FROM fund_members m JOIN users u ON u.id = m.user_id WHERE m.fund_id = $1 ORDER BY u.email")
+            .bind(fund_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(Member { user_id: r.try_get("user_id")?, email: r.try_get("email")?, role: r.try_get::<String, _>("role")?.parse().map_err(StoreError::Corrupt)? }))
+            .collect()
+    }
+
+    /// The ids of the funds the user belongs to.
+    pub async fn member_fund_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT fund_id FROM fund_members WHERE user_id = $1").bind(user_id).fetch_all(&self.pool).await?)
+    }
+
+    /// The funds the user belongs to, in the order of `funds()`.
+    pub async fn funds_for_user(&self, user_id: Uuid) -> Result<Vec<FundSummary>, StoreError> {
+        let mine = self.member_fund_ids(user_id).await?;
+        Ok(self.funds().await?.into_iter().filter(|f| mine.contains(&f.id)).collect())
+    }
+}

@@ -1,0 +1,51 @@
+use app::store::accounts::Member;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::access::Role;
+use serde::Deserialize;
+
+use super::caller::SignedIn;
+use super::error::ApiError;
+use super::params;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Grant {
+    email: String,
+    role: String,
+}
+
+/// `GET /api/funds/{id}/members` (admins)
+pub async fn list_members(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<Member>>, ApiError> {
+    Ok(Json(state.store.members(params::uuid("fund_id", &id)?).await?))
+}
+
+/// `PUT /api/funds/{id}/members {email, role}` (admins): grants or changes a role. The user must
+/// have an account.
+pub async fn put_member(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Json<Vec<Member>>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let req: Grant = params::json_body(&headers, &body)?;
+    let role: Role = req.role.parse().map_err(|e: String| ApiError::bad("role", e))?;
+    let user = state.store.user_by_email(&req.email).await?.ok_or_else(|| ApiError::Unprocessable { field: Some("email".into()), message: format!("no account for {}", req.email.trim()) })?;
+    state.store.grant_role(fund_id, user.id, role).await?;
+    Ok(Json(state.store.members(fund_id).await?))
+}
+
+/// `DELETE /api/funds/{id}/members/{user_id}` (admins). An admin cannot remove themselves, so a
+/// fund always keeps one.
+pub async fn delete_member(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let user_id = params::uuid("user_id", &user_id)?;
+    if user_id == principal.user.id {
+        return Err(ApiError::Unprocessable { field: Some("user_id".into()), message: "you cannot remove yourself; ask another admin".into() });
+    }
+    state.store.remove_member(fund_id, user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
