@@ -19,13 +19,17 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use components::accounts::user_menu::UserMenu;
 use components::theme_toggle::ThemeToggle;
 use routes::fund::overview::OverviewPage;
 use routes::fund::alerts::AlertsPage;
 use routes::fund::placeholder::ReservesTab;
 use routes::fund::variance::VariancePage;
 use routes::fund::time_machine::TimeMachinePage;
+use routes::account::AccountPage;
 use routes::home::HomePage;
+use routes::login::LoginPage;
+use routes::share::SharePage;
 use routes::not_found::NotFound;
 
 /// The HTML document around every page.
@@ -66,9 +70,13 @@ pub fn App() -> impl IntoView {
             <nav class="topbar">
                 <a class="brand" href="/">"Fundlens"</a>
                 <ThemeToggle/>
+                <UserMenu/>
             </nav>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/share/:token") view=SharePage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/overview") view=OverviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/time-machine") view=TimeMachinePage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/variance") view=VariancePage ssr=SsrMode::Async/>

@@ -152,7 +152,9 @@ async fn every_invalid_payload_is_a_4xx_naming_the_field_and_writes_nothing() {
     let (s, v) = app.call("POST", &url, None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, v) = app.post("/api/funds/00000000-0000-4000-8000-000000000000/events", json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]})).await;
-    assert_eq!((s, v["field"].as_str()), (StatusCode::NOT_FOUND, Some("fund_id")));
+    // A fund the caller is not a member of — including one that does not exist, so ids cannot be
+    // probed — is refused the same way.
+    assert_eq!((s, v["error"].as_str()), (StatusCode::FORBIDDEN, Some("you are not a member of this fund")));
     let (s, v) = app.get("/api/funds/nope/state").await;
     assert_eq!((s, v["field"].as_str()), (StatusCode::BAD_REQUEST, Some("fund_id")));
     let (s, v) = app.get(&format!("/api/funds/{fund}/state?at=soon")).await;

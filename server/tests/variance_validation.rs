@@ -46,7 +46,7 @@ async fn every_invalid_variance_input_is_a_4xx_naming_the_field_and_writes_nothi
         ("POST", actuals.clone(), Some(actual(json!({"source": "fax"}))), "source"),
         ("POST", actuals.clone(), Some(actual(json!({"colour": "red"}))), "colour"),
         ("POST", "/api/funds/nope/actuals".into(), Some(actual(json!({}))), "fund_id"),
-        ("POST", "/api/funds/00000000-0000-4000-8000-000000000000/actuals".into(), Some(actual(json!({}))), "fund_id"),
+        ("POST", "/api/funds/not-a-fund/actuals".into(), Some(actual(json!({}))), "fund_id"),
     ];
     let rule = |patch: Value| {
         let mut body = json!({"metric": "REVENUE", "comparison": "below", "threshold": "15", "unit": "percent", "severity": "warning", "channels": ["in_app"]});

@@ -63,6 +63,11 @@ pub fn date(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y").to_string()
 }
 
+/// 30 Jun 2024, for a calendar date
+pub fn day(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
 /// 2024-06-30 (for URLs and form values)
 pub fn iso_date(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d").to_string()

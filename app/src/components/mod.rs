@@ -1,5 +1,6 @@
 //! Reusable view pieces and formatting.
 
+pub mod accounts;
 pub mod format;
 pub mod theme_toggle;
 pub mod time_machine;

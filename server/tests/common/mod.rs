@@ -16,7 +16,13 @@ pub struct TestApp {
     pub router: Router,
     pub store: Store,
     pub database_url: String,
+    /// An admin-capped API token of `owner`, sent by `call` and the helpers built on it.
+    pub token: String,
+    pub owner: app::store::accounts::User,
 }
+
+/// A password good enough for the tests' accounts.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn spawn() -> TestApp {
     spawn_with(&[]).await
@@ -31,7 +37,15 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
     let state = server::build_state(config, options).await.expect("server state");
     let store = state.store.clone();
-    TestApp { router: server::router::router(state), store, database_url }
+    let owner = create_user(&store, "owner@test.local").await;
+    let (_, token) = store.create_api_token(owner.id, "tests", domain::access::Role::Admin).await.expect("owner token");
+    TestApp { router: server::router::router(state), store, database_url, token, owner }
+}
+
+/// A user with `PASSWORD`.
+pub async fn create_user(store: &Store, email: &str) -> app::store::accounts::User {
+    let hash = app::accounts::password::hash_password(PASSWORD.to_string()).await.expect("hash");
+    store.create_user(email, &hash).await.expect("create user")
 }
 
 /// Creates an empty database on the test cluster and returns its URL.
@@ -48,7 +62,15 @@ pub async fn fresh_database() -> String {
 
 impl TestApp {
     pub async fn call(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.call_as(Some(&self.token), method, uri, body).await
+    }
+
+    /// `call` with another token, or anonymously (`None`).
+    pub async fn call_as(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
         let body = match body {
             Some(v) => {
                 req = req.header("content-type", "application/json");
@@ -111,7 +133,13 @@ impl TestApp {
 
     /// A request with a raw body and content type (CSV uploads); the answer as JSON or text.
     pub async fn send_raw(&self, method: &str, uri: &str, content_type: &str, body: String) -> (StatusCode, Value) {
-        let req = Request::builder().method(method).uri(uri).header("content-type", content_type).body(Body::from(body)).unwrap();
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type)
+            .header("authorization", format!("Bearer {}", self.token))
+            .body(Body::from(body))
+            .unwrap();
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();

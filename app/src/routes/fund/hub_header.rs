@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use domain::access::Role;
+
+use crate::components::accounts::share_panel::SharePanel;
 use crate::components::variance::unread_badge::UnreadBadge;
 use crate::features::Features;
 use crate::time_machine::page_data::FundMeta;
@@ -95,6 +98,7 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
                 {tabs}
                 {meta.features.variance.then(|| view! { <UnreadBadge fund_id=id.to_string()/> })}
             </nav>
+            {meta.role.allows(Role::Analyst).then(|| view! { <SharePanel fund_id=id.to_string() tab=tab.slug()/> })}
         </header>
     }
 }

@@ -1,0 +1,5 @@
+//! Sign-in status, sharing and API tokens.
+
+pub mod share_panel;
+pub mod token_panel;
+pub mod user_menu;

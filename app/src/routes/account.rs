@@ -1,0 +1,14 @@
+use leptos::prelude::*;
+
+use crate::components::accounts::token_panel::TokenPanel;
+
+/// `/account`: the signed-in user's API tokens.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <main class="page">
+            <h1>"Your account"</h1>
+            <TokenPanel/>
+        </main>
+    }
+}
