@@ -7,7 +7,10 @@
 #   DATABASE_URL  use this database instead of the project-local cluster
 #   PGPORT        port of the project-local cluster (default 5433)
 #   BIND_ADDR     address the server listens on (default 127.0.0.1:3000; 0.0.0.0:3000 for all)
-#   SEED_DEMO     1 (default) seeds the demo fund into an empty database
+#   SEED_DEMO     1 (default) seeds the demo fund into an empty database and creates the demo
+#                 user demo@fundlens.local (admin of the demo fund); its password is generated
+#                 once into .pgdata/demo-password (or DEMO_PASSWORD) and printed below
+#   COOKIE_SECURE false by default here: this serves plain HTTP on your machine (set true behind HTTPS)
 #   RELEASE=1     optimised build (cargo leptos serve --release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +36,15 @@ export BIND_ADDR="${BIND_ADDR:-127.0.0.1:3000}"
 # cargo-leptos announces and passes on LEPTOS_SITE_ADDR; keep it equal to what the server binds.
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-$BIND_ADDR}"
 export SEED_DEMO="${SEED_DEMO:-1}"
+export COOKIE_SECURE="${COOKIE_SECURE:-false}"
+if [[ -z "${DEMO_PASSWORD:-}" ]]; then
+    mkdir -p "$ROOT/.pgdata"
+    if [[ ! -s "$ROOT/.pgdata/demo-password" ]]; then
+        (umask 077 && printf 'demo-%s\n' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$ROOT/.pgdata/demo-password")
+    fi
+    DEMO_PASSWORD=$(cat "$ROOT/.pgdata/demo-password")
+fi
+export DEMO_PASSWORD
 
 host=${BIND_ADDR%:*}
 port=${BIND_ADDR##*:}
@@ -49,4 +61,5 @@ fi
 echo "run.sh: database $DATABASE_URL"
 echo "run.sh: cargo leptos ${args[*]} (the first build takes about 10 minutes on 2 cores)"
 echo "run.sh: Fundlens will be at $url  (Ctrl-C to stop)"
+echo "run.sh: sign in as demo@fundlens.local with password $DEMO_PASSWORD (set when the demo user was first created)"
 cargo leptos "${args[@]}"

@@ -128,6 +128,8 @@ env \
     LEPTOS_SITE_ADDR="127.0.0.1:$app_port" \
     BIND_ADDR="127.0.0.1:$app_port" \
     SEED_DEMO=1 \
+    DEMO_PASSWORD=e2e-demo-password \
+    COOKIE_SECURE=false \
     DATABASE_URL="$e2e_database_url" \
     "$server_bin" >"$server_log" 2>&1 &
 SERVER_PID=$!
@@ -151,6 +153,9 @@ until curl -fsS -o /dev/null --max-time 2 "$base_url/healthz" 2>/dev/null; do
     sleep 0.5
 done
 echo "server is healthy"
+# The browser tests call the REST API as the demo user, with a token minted by the admin command.
+FUNDLENS_TOKEN=$(DATABASE_URL="$e2e_database_url" "$server_bin" admin mint-token demo@fundlens.local end2end admin)
+export FUNDLENS_TOKEN DEMO_EMAIL=demo@fundlens.local DEMO_PASSWORD=e2e-demo-password
 
 if ! BASE_URL="$base_url" node --test end2end/tests/*.test.mjs; then
     show_server_log

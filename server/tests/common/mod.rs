@@ -19,6 +19,8 @@ pub struct TestApp {
     /// An admin-capped API token of `owner`, sent by `call` and the helpers built on it.
     pub token: String,
     pub owner: app::store::accounts::User,
+    /// Every REST route with the access it declares.
+    pub api_routes: Vec<server::auth::access::RouteSpec>,
 }
 
 /// A password good enough for the tests' accounts.
@@ -37,9 +39,10 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
     let state = server::build_state(config, options).await.expect("server state");
     let store = state.store.clone();
+    let api_routes = server::api::routes(&state).1;
     let owner = create_user(&store, "owner@test.local").await;
     let (_, token) = store.create_api_token(owner.id, "tests", domain::access::Role::Admin).await.expect("owner token");
-    TestApp { router: server::router::router(state), store, database_url, token, owner }
+    TestApp { router: server::router::router(state), store, database_url, token, owner, api_routes }
 }
 
 /// A user with `PASSWORD`.
