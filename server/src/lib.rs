@@ -59,11 +59,27 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     } else {
         None
     };
+    spawn_session_purge(store.clone());
     let routes = leptos_axum::generate_route_list(app::App);
     Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker })
 }
 
 /// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.
+/// Deletes expired sessions and old failed-login records hourly (any replica may; it is idempotent).
+fn spawn_session_purge(store: Store) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3_600));
+        loop {
+            every.tick().await;
+            match store.purge_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+        }
+    });
+}
+
 /// The demo user's address (created by SEED_DEMO).
 pub const DEMO_EMAIL: &str = "demo@fundlens.local";
 

@@ -369,3 +369,31 @@ async fn share_links_show_the_report_and_refuse_tampering_expiry_revocation_and_
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("revoked"));
 }
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let app = common::spawn_with(&[("SESSION_IDLE_SECS", "1")]).await;
+    let cookie = sign_in(&app, "owner@test.local", common::PASSWORD).await.unwrap();
+    assert_eq!(send(&app, Method::GET, "/api/funds", &[("cookie", cookie.clone())], None).await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    assert_eq!(send(&app, Method::GET, "/api/funds", &[("cookie", cookie)], None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn events_record_who_wrote_them_from_where_and_with_what() {
+    let app = common::spawn().await;
+    let fund = app.fund(30).await;
+    let body = r#"{"events":[{"type":"CAPITAL_CALLED","payload":{"amount":"1000"}}]}"#;
+    let mut headers = bearer(&app.token);
+    headers.push(("user-agent", "nightly-sync/2.1".into()));
+    let res = send(&app, Method::POST, &format!("/api/funds/{fund}/events"), &headers, Some(("application/json", body.into()))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let metadata: serde_json::Value = sqlx::query_scalar("SELECT metadata FROM fund_events WHERE fund_id = $1 ORDER BY version DESC LIMIT 1")
+        .bind(fund.parse::<uuid::Uuid>().unwrap())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(metadata["actor"].as_str().unwrap().starts_with("owner@test.local (API token "), "{metadata}");
+    assert_eq!(metadata["user_agent"], "nightly-sync/2.1");
+    assert!(metadata["address"].is_string(), "{metadata}");
+}
