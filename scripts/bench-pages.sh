@@ -25,12 +25,19 @@ cleanup() {
 trap cleanup EXIT
 database_url=$(scripts/pg.sh start "$work/pg" "$pgport")
 
-DATABASE_URL=$database_url BIND_ADDR=127.0.0.1:$port SEED_DEMO=1 LOG_FORMAT=json RUST_LOG=warn \
+DATABASE_URL=$database_url BIND_ADDR=127.0.0.1:$port SEED_DEMO=1 DEMO_PASSWORD=bench-demo-password COOKIE_SECURE=false LOG_FORMAT=json RUST_LOG=warn \
   LEPTOS_OUTPUT_NAME=fundlens LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
   target/release/server >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
-fund=$(curl -sf "http://127.0.0.1:$port/api/funds" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+# Signed in as the demo user, as a browser is: every request carries the session cookie, so each
+# one also loads the session and checks fund membership in PostgreSQL.
+session=$(curl -s -o /dev/null -c - -d 'email=demo@fundlens.local&password=bench-demo-password&next=/' "http://127.0.0.1:$port/login" | awk '$6 == "fundlens_session" {print $7}')
+[[ -n "$session" ]] || { echo "bench-pages.sh: could not sign in" >&2; exit 1; }
+export COOKIE="fundlens_session=$session"
+fund=$(curl -sf -H "Cookie: $COOKIE" "http://127.0.0.1:$port/api/funds" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$port/funds/$fund/time-machine?at=2024-06-30")
+[[ "$code" == 200 ]] || { echo "bench-pages.sh: the signed-in page answered $code, not 200" >&2; exit 1; }
 echo "server on :$port, demo fund $fund, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Warm the caches the way users do, then measure.
@@ -40,7 +47,7 @@ FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "h
 echo "== 60 dates rotating, 64 connections, 20 s"
 FUND_ID=$fund DATES=60 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
 echo "== page size"
-curl -s -o /dev/null -w "HTML %{size_download} bytes\n" "http://127.0.0.1:$port/funds/$fund/time-machine?at=2024-06-30"
+curl -s -H "Cookie: $COOKIE" -o /dev/null -w "HTML %{size_download} bytes\n" "http://127.0.0.1:$port/funds/$fund/time-machine?at=2024-06-30"
 echo "== hydrate bundle (release, wasm-opt)"
 wasm=$(ls target/site/pkg/*.wasm)
 printf 'wasm %s bytes, gzip -9 %s bytes\n' "$(stat -c %s "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"

@@ -1,6 +1,7 @@
 -- wrk script: GET the Time Machine page of one fund at dates that rotate through the fund's
 -- history (a realistic scrubbing load rather than one cached URL). FUND_ID comes from the env.
 local fund = os.getenv("FUND_ID")
+local cookie = os.getenv("COOKIE")
 local days = tonumber(os.getenv("DATES") or "1")
 local statuses = {}
 local counter = 0
@@ -17,7 +18,7 @@ request = function()
     local month = k % 12 + 1
     at = string.format("%04d-%02d-28", year, month)
   end
-  return wrk.format("GET", "/funds/" .. fund .. "/time-machine?at=" .. at)
+  return wrk.format("GET", "/funds/" .. fund .. "/time-machine?at=" .. at, cookie and { ["Cookie"] = cookie } or nil)
 end
 
 response = function(status, headers, body)
