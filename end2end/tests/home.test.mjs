@@ -1,8 +1,8 @@
-// The home page: server-rendered fund list, hydration, and one interactive control.
+// The home page: server-rendered fund list, hydration, and one interactive control. Every test
+// starts signed in as the demo user (browserTest signs the fresh context in through the login form,
+// also with JavaScript disabled: the form is a plain form post).
 import assert from 'node:assert/strict';
-import { browserTest, screenshot, url } from './helpers.mjs';
-
-const HYDRATED = () => document.documentElement.dataset.hydrated === 'true';
+import { HYDRATED, browserTest, screenshot, url } from './helpers.mjs';
 
 async function expectHomeContent(page) {
   const response = await page.goto(url('/'), { waitUntil: 'load' });

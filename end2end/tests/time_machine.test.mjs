@@ -1,23 +1,19 @@
 // The Time Machine in a real browser against the real server and database (demo fund seeded).
+// Browser contexts are signed in as the demo user (browserTest), REST calls carry its token.
 import assert from 'node:assert/strict';
-import { browserTest, screenshot, url } from './helpers.mjs';
-
-const HYDRATED = () => document.documentElement.dataset.hydrated === 'true';
+import { HYDRATED, api, browserTest, screenshot, url } from './helpers.mjs';
 
 async function demoFundId() {
-  const res = await fetch(url('/api/funds'));
-  assert.equal(res.status, 200);
-  const funds = await res.json();
+  const funds = await api('GET', '/api/funds');
   assert.ok(funds.length >= 1, 'the demo fund is seeded');
-  return funds[0].id;
+  // Other test files create funds in parallel; the seeded demo fund is the one to read.
+  return (funds.find((f) => f.name.includes('Demo')) ?? funds[0]).id;
 }
 
 async function restState(fundId, at, knownAt) {
   const q = new URLSearchParams({ at });
   if (knownAt) q.set('known_at', knownAt);
-  const res = await fetch(url(`/api/funds/${fundId}/state?${q}`));
-  assert.equal(res.status, 200);
-  return (await res.json()).state;
+  return (await api('GET', `/api/funds/${fundId}/state?${q}`)).state;
 }
 
 /** The app's compact money format ($79M, $62.9M, $950K), mirrored here to check what users read. */
@@ -96,8 +92,8 @@ browserTest('time machine without JavaScript shows the same numbers and a date f
 browserTest('known-at shows the past as we knew it and marks what was revised', {}, async ({ page }) => {
   const fund = await demoFundId();
   // Find a quarter end whose marks were recorded late, so the past was revised.
-  const res = await fetch(url(`/api/funds/${fund}/timeline?types=VALUATION_UPDATED&limit=1000`));
-  const late = (await res.json()).events.find((e) => new Date(e.recorded_at) - new Date(e.effective_at) > 20 * 86400e3);
+  const timeline = await api('GET', `/api/funds/${fund}/timeline?types=VALUATION_UPDATED&limit=1000`);
+  const late = timeline.events.find((e) => new Date(e.recorded_at) - new Date(e.effective_at) > 20 * 86400e3);
   assert.ok(late, 'the demo fund has late valuations');
   const at = late.effective_at.slice(0, 10);
   const knownAt = at; // we did not know it on the day it took effect
@@ -138,7 +134,7 @@ browserTest('compare shows the changes between two dates; a snapshot can be take
   const diff = page.locator('[data-test=diff]');
   await diff.waitFor();
   assert.match(await diff.locator('h3').first().innerText(), /Changes from 31 Dec 2023 to 30 Jun 2024/);
-  const rest = await (await fetch(url(`/api/funds/${fund}/diff?from=2023-12-31&to=2024-06-30`))).json();
+  const rest = await api('GET', `/api/funds/${fund}/diff?from=2023-12-31&to=2024-06-30`);
   const navChange = rest.kpis.find((k) => k.kpi === 'nav');
   assert.ok(navChange, 'NAV changed over the half year');
   assert.match(await diff.innerText(), new RegExp(money(navChange.to).replace('$', '\\$')));

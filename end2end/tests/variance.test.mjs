@@ -1,20 +1,9 @@
 // Variance in a real browser: an actual recorded in the form breaches a default rule, the alert
-// reaches the inbox and the unread count; resolving it clears it.
+// reaches the inbox and the unread count; resolving it clears it. Browser contexts are signed in
+// as the demo user (browserTest); REST calls carry its token, so funds created here make the demo
+// user their admin.
 import assert from 'node:assert/strict';
-import { browserTest, screenshot, url } from './helpers.mjs';
-
-const HYDRATED = () => document.documentElement.dataset.hydrated === 'true';
-
-async function api(method, path, body) {
-  const res = await fetch(url(path), {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+import { HYDRATED, api, browserTest, screenshot, url } from './helpers.mjs';
 
 /** A fresh fund with one company and a revenue forecast of $1M for the last quarter end. */
 async function fundWithForecast() {
