@@ -83,23 +83,28 @@ impl Store {
         Ok(())
     }
 
-    /// The owner of a live (unrevoked) token, and marks it used.
+    /// The owner of a live (unrevoked) token. Marks it used at most once a minute, so busy
+    /// integrations do not queue on the token's row.
     pub async fn token_owner(&self, token: &str) -> Result<Option<TokenOwner>, StoreError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
         let row = sqlx::query(
-            "UPDATE api_tokens t SET last_used_at = now()
-             FROM users u
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id
-             RETURNING t.id AS token_id, t.max_role, u.id, u.email, u.created_at, u.session_epoch",
+            "SELECT t.id AS token_id, t.max_role, t.last_used_at > now() - interval '1 minute' AS recently_used,
+                    u.id, u.email, u.created_at, u.session_epoch
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
         .bind(token_hash(token))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let token_id: Uuid = row.try_get("token_id")?;
+        if !row.try_get::<Option<bool>, _>("recently_used")?.unwrap_or(false) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1").bind(token_id).execute(&self.pool).await?;
+        }
         Ok(Some(TokenOwner {
-            token_id: row.try_get("token_id")?,
+            token_id,
             max_role: row.try_get::<String, _>("max_role")?.parse().map_err(StoreError::Corrupt)?,
             user: User { id: row.try_get("id")?, email: row.try_get("email")?, created_at: row.try_get("created_at")?, session_epoch: row.try_get("session_epoch")? },
         }))
