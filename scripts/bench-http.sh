@@ -8,11 +8,15 @@
 # temporary directory, starts the server on a free loopback port, creates funds through the API and
 # drives POST /api/funds/{id}/events with wrk and scripts/bench/append.lua:
 #
+#   single-1-conn     1 connection, single events (the uncontended cost of one append)
 #   single-one-fund   16 connections, single events, all on one fund (appends to one fund
 #                     serialize on its row lock by design: this is the worst case)
 #   single-16-funds   16 connections, single events, each connection on its own fund
 #   batch-4-funds     4 connections, 1,000 events per request, each on its own fund
 #   batch-1-fund      1 connection, 1,000 events per request
+#
+# Events are ACTUAL_RECORDED with one CAPITAL_CALLED in a hundred (see scripts/bench/append.lua);
+# every phase starts on fresh funds.
 #
 # Each phase runs DURATION seconds (default 20). Prints events/s, latency p50/p90/p99 and the
 # status counts; exits 1 if any response was not 201 or any socket error occurred. Everything
@@ -143,22 +147,25 @@ run_phase() {
     printf '%-16s conns=%-2s %s stored_in_db=%s\n' "$name" "$conns" "$result" "$((after - before))"
 }
 
-log "creating 21 funds"
+log "creating 23 funds"
+SOLO=$(new_fund solo)
 ONE=$(new_fund one)
 MANY=()
 for i in $(seq 1 16); do MANY+=("$(new_fund "single-$i")"); done
 BATCH=()
 for i in $(seq 1 4); do BATCH+=("$(new_fund "batch-$i")"); done
+BATCH_SOLO=$(new_fund batch-solo)
 
 echo "# Fundlens HTTP append benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- app server domain 2>/dev/null || echo ' (+ uncommitted changes in the tree)'), release build, $(nproc) cores"
 echo "# cluster: ${THROWAWAY:+THROWAWAY (not durable) }$durability; server DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32 (default)} SNAPSHOT_FREQUENCY=${SNAPSHOT_FREQUENCY:-100 (default)}"
 echo "# before: load average $(cut -d' ' -f1-3 /proc/loadavg), rustc processes $(pgrep -c rustc || true)"
 
+run_phase single-1-conn 1 1 "$SOLO"
 run_phase single-one-fund 16 1 "$ONE"
 run_phase single-16-funds 16 1 "${MANY[@]}"
 run_phase batch-4-funds 4 1000 "${BATCH[@]}"
-run_phase batch-1-fund 1 1000 "${BATCH[0]}"
+run_phase batch-1-fund 1 1000 "$BATCH_SOLO"
 
 echo "# after: load average $(cut -d' ' -f1-3 /proc/loadavg), rustc processes $(pgrep -c rustc || true)"
 if ((FAILED)); then
