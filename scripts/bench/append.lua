@@ -8,7 +8,8 @@
 -- real fund's events: operating metrics), cycling through the five metrics, and every 100th is a
 -- CAPITAL_CALLED (a small call against a huge commitment, so it never exceeds the uncalled amount;
 -- calls are rare in real funds, and each one adds a cash flow that the fund state keeps for
--- XIRR). A single-event run cycles through 100 prepared requests; a batch holds <per_request>
+-- XIRR). CALL_EVERY=<n> in the environment makes every n-th a call instead: CALL_EVERY=2 is the
+-- half-and-half mix of the figures before 2026-11-28. A single-event run cycles through 100 prepared requests; a batch holds <per_request>
 -- such events. Effective dates default to the server's "now", so every append is chronological,
 -- the common case. The response hook counts statuses per thread and done() prints one
 -- machine-readable RESULT line: the caller fails the run on any non-201.
@@ -23,9 +24,10 @@ function setup(thread)
 end
 
 local metrics = { "REVENUE", "EBITDA", "CASH_BURN", "ARR", "VALUATION" }
+local call_every = tonumber(os.getenv("CALL_EVERY") or "100")
 
 local function event_json(i, company)
-    if i % 100 == 0 then
+    if i % call_every == 0 then
         return '{"type":"CAPITAL_CALLED","payload":{"amount":"1000"}}'
     end
     return string.format(
