@@ -7,6 +7,7 @@ mod alerts;
 mod append;
 mod append_optimistic;
 mod append_write;
+mod backfill;
 mod error;
 mod funds;
 mod head;
