@@ -8,18 +8,24 @@
 # temporary directory, starts the server on a free loopback port, creates funds through the API and
 # drives POST /api/funds/{id}/events with wrk and scripts/bench/append.lua:
 #
+#   single-1-conn     1 connection, single events (the uncontended cost of one append)
 #   single-one-fund   16 connections, single events, all on one fund (appends to one fund
 #                     serialize on its row lock by design: this is the worst case)
 #   single-16-funds   16 connections, single events, each connection on its own fund
 #   batch-4-funds     4 connections, 1,000 events per request, each on its own fund
 #   batch-1-fund      1 connection, 1,000 events per request
 #
+# Events are ACTUAL_RECORDED with one CAPITAL_CALLED in a hundred (CALL_EVERY=2: one in two, the
+# mix of the earlier figures; see scripts/bench/append.lua); every phase starts on fresh funds.
+#
 # Each phase runs DURATION seconds (default 20). Prints events/s, latency p50/p90/p99 and the
 # status counts; exits 1 if any response was not 201 or any socket error occurred. Everything
 # listens on 127.0.0.1 and is stopped and removed on exit (KEEP_TMP=1 keeps the logs and cluster).
 #
 # Environment: DURATION (s), DATABASE_MAX_CONNECTIONS (passed to the server; its default is 32),
-# SNAPSHOT_FREQUENCY (server default 100), SKIP_BUILD=1 (use the existing binary).
+# SNAPSHOT_FREQUENCY (server default 100), SKIP_BUILD=1 (use the existing binary), CALL_EVERY,
+# PHASES (space-separated phase names to run; default all), SERVER_BIN (default
+# target/release/server, e.g. an older build to compare).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -47,7 +53,8 @@ if [[ "${SKIP_BUILD:-}" != 1 ]]; then
     log "cargo build --release -p server (slow the first time on a small machine)"
     SQLX_OFFLINE=true cargo build --release -p server >&2
 fi
-[[ -x target/release/server ]] || die "target/release/server is missing"
+SERVER_BIN=${SERVER_BIN:-target/release/server}
+[[ -x "$SERVER_BIN" ]] || die "$SERVER_BIN is missing"
 
 # A port nothing listens on right now (the small race with other processes is acceptable here).
 free_port() {
@@ -91,10 +98,10 @@ durability=$("${PSQL[@]}" -c "SELECT string_agg(name || '=' || setting, ' ' ORDE
 
 APP_PORT=$(free_port)
 BASE="http://127.0.0.1:$APP_PORT"
-log "starting target/release/server on $BASE (log: $TMP/server.log)"
+log "starting $SERVER_BIN on $BASE (log: $TMP/server.log)"
 DATABASE_URL="$DATABASE_URL" BIND_ADDR="127.0.0.1:$APP_PORT" SEED_DEMO=false \
     LEPTOS_OUTPUT_NAME=fundlens LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-    target/release/server >"$TMP/server.log" 2>&1 &
+    "$SERVER_BIN" >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 150); do
     curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
@@ -126,6 +133,9 @@ FAILED=0
 run_phase() {
     local name=$1 conns=$2 per=$3
     shift 3
+    if [[ -n "${PHASES:-}" && " $PHASES " != *" $name "* ]]; then
+        return
+    fi
     local before after out result
     before=$(stored_events)
     log "phase $name: $conns connections, $per event(s) per request, $# fund(s), ${DURATION}s"
@@ -143,22 +153,25 @@ run_phase() {
     printf '%-16s conns=%-2s %s stored_in_db=%s\n' "$name" "$conns" "$result" "$((after - before))"
 }
 
-log "creating 21 funds"
+log "creating 23 funds"
+SOLO=$(new_fund solo)
 ONE=$(new_fund one)
 MANY=()
 for i in $(seq 1 16); do MANY+=("$(new_fund "single-$i")"); done
 BATCH=()
 for i in $(seq 1 4); do BATCH+=("$(new_fund "batch-$i")"); done
+BATCH_SOLO=$(new_fund batch-solo)
 
 echo "# Fundlens HTTP append benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- app server domain 2>/dev/null || echo ' (+ uncommitted changes in the tree)'), release build, $(nproc) cores"
-echo "# cluster: ${THROWAWAY:+THROWAWAY (not durable) }$durability; server DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32 (default)} SNAPSHOT_FREQUENCY=${SNAPSHOT_FREQUENCY:-100 (default)}"
+echo "# cluster: ${THROWAWAY:+THROWAWAY (not durable) }$durability; server $SERVER_BIN DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32 (default)} SNAPSHOT_FREQUENCY=${SNAPSHOT_FREQUENCY:-100 (default)} CALL_EVERY=${CALL_EVERY:-100 (default)}"
 echo "# before: load average $(cut -d' ' -f1-3 /proc/loadavg), rustc processes $(pgrep -c rustc || true)"
 
+run_phase single-1-conn 1 1 "$SOLO"
 run_phase single-one-fund 16 1 "$ONE"
 run_phase single-16-funds 16 1 "${MANY[@]}"
 run_phase batch-4-funds 4 1000 "${BATCH[@]}"
-run_phase batch-1-fund 1 1000 "${BATCH[0]}"
+run_phase batch-1-fund 1 1000 "$BATCH_SOLO"
 
 echo "# after: load average $(cut -d' ' -f1-3 /proc/loadavg), rustc processes $(pgrep -c rustc || true)"
 if ((FAILED)); then

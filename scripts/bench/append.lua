@@ -4,11 +4,15 @@
 --
 -- Each wrk thread (give it one connection: -c equal to -t) appends to one fund, taken round-robin
 -- from the list, so "16 clients on one fund" passes one pair and "16 clients on 16 funds" passes
--- sixteen. A request carries <per_request> events, alternating CAPITAL_CALLED (a small call
--- against a huge commitment, so it never exceeds the uncalled amount) and ACTUAL_RECORDED for a
--- company the script added beforehand; effective dates default to the server's "now", so every
--- append is chronological, the common case. The response hook counts statuses per thread and
--- done() prints one machine-readable RESULT line: the caller fails the run on any non-201.
+-- sixteen. Events are ACTUAL_RECORDED for a company the script added beforehand (the bulk of a
+-- real fund's events: operating metrics), cycling through the five metrics, and every 100th is a
+-- CAPITAL_CALLED (a small call against a huge commitment, so it never exceeds the uncalled amount;
+-- calls are rare in real funds, and each one adds a cash flow that the fund state keeps for
+-- XIRR). CALL_EVERY=<n> in the environment makes every n-th a call instead: CALL_EVERY=2 is the
+-- half-and-half mix of the figures before 2026-11-28. A single-event run cycles through 100 prepared requests; a batch holds <per_request>
+-- such events. Effective dates default to the server's "now", so every append is chronological,
+-- the common case. The response hook counts statuses per thread and done() prints one
+-- machine-readable RESULT line: the caller fails the run on any non-201.
 
 local threads = {}
 local counter = 0
@@ -19,13 +23,16 @@ function setup(thread)
     table.insert(threads, thread)
 end
 
+local metrics = { "REVENUE", "EBITDA", "CASH_BURN", "ARR", "VALUATION" }
+local call_every = tonumber(os.getenv("CALL_EVERY") or "100")
+
 local function event_json(i, company)
-    if i % 2 == 0 then
+    if i % call_every == 0 then
         return '{"type":"CAPITAL_CALLED","payload":{"amount":"1000"}}'
     end
     return string.format(
-        '{"type":"ACTUAL_RECORDED","payload":{"company_id":"%s","metric":"REVENUE","value":"%d"}}',
-        company, 100000 + i)
+        '{"type":"ACTUAL_RECORDED","payload":{"company_id":"%s","metric":"%s","value":"%d"}}',
+        company, metrics[1 + i % #metrics], 100000 + i)
 end
 
 function init(args)
@@ -35,18 +42,27 @@ function init(args)
     local pair = args[2 + (index % pairs_given)]
     local fund, company = pair:match("^([^:]+):([^:]+)$")
     assert(fund and company, "bad fund:company pair " .. tostring(pair))
-    local events = {}
-    for i = 1, per_request do
-        events[i] = event_json(i, company)
+    local path = "/api/funds/" .. fund .. "/events"
+    local headers = { ["Content-Type"] = "application/json" }
+    prepared = {}
+    if per_request == 1 then
+        for i = 1, 100 do
+            prepared[i] = wrk.format("POST", path, headers, '{"events":[' .. event_json(i, company) .. ']}')
+        end
+    else
+        local events = {}
+        for i = 1, per_request do
+            events[i] = event_json(i, company)
+        end
+        prepared[1] = wrk.format("POST", path, headers, '{"events":[' .. table.concat(events, ",") .. ']}')
     end
-    local body = '{"events":[' .. table.concat(events, ",") .. ']}'
-    prepared = wrk.format("POST", "/api/funds/" .. fund .. "/events",
-        { ["Content-Type"] = "application/json" }, body)
+    next_request = 0
     statuses = {}
 end
 
 function request()
-    return prepared
+    next_request = next_request % #prepared + 1
+    return prepared[next_request]
 end
 
 function response(status, headers, body)

@@ -1,12 +1,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use domain::fund::{decide, evolve, EventPayload, FundEvent, FundState, NewEvent, CURRENT_SCHEMA_VERSION};
+use domain::fund::{decide, evolve, EventPayload, FundEvent, FundState, NewEvent};
 use domain::time_machine::replay::canonical_cmp;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use super::append_write::write_append;
+use super::head::lock_head;
 use super::rows::event_from_row;
 use super::{Latest, Store, StoreError};
 
@@ -57,13 +59,6 @@ pub struct AppendedEvent {
     pub company_id: Option<Uuid>,
 }
 
-/// The locked head of a fund's stream.
-struct Head {
-    version: u64,
-    last_recorded_at: DateTime<Utc>,
-    max_effective_at: Option<DateTime<Utc>>,
-}
-
 impl Store {
     /// Appends a batch atomically: all events are validated (each against the fund as it stands at
     /// its effective date) and written, or nothing is.
@@ -72,16 +67,30 @@ impl Store {
         if let Some(i) = req.events.iter().position(|e| matches!(e.payload, EventPayload::FundCreated(_))) {
             return Err(StoreError::invalid(format!("events[{i}].type"), "FUND_CREATED is only recorded by creating a fund"));
         }
+        if let Some(outcome) = self.append_optimistic(fund_id, &req).await? {
+            return Ok(outcome);
+        }
         let mut tx = self.pool.begin().await?;
         let (outcome, latest) = self.append_in(&mut tx, fund_id, &req, None).await?;
-        tx.commit().await?;
-        self.remember_latest(fund_id, outcome.version, latest);
+        // Cached before the commit: the next append to this fund waits on the row lock, which the
+        // commit releases, and should find the state it needs rather than rebuild it.
+        self.remember_latest(fund_id, outcome.version, outcome.recorded_at, latest);
+        if let Err(e) = tx.commit().await {
+            self.latest.invalidate(&fund_id);
+            return Err(e.into());
+        }
         Ok(outcome)
     }
 
-    pub(super) fn remember_latest(&self, fund_id: Uuid, version: u64, latest: Option<FundState>) {
+    /// Caches the state at a head (`None` drops the entry), unless a newer one is cached already.
+    pub(super) fn remember_latest(&self, fund_id: Uuid, version: u64, last_recorded_at: DateTime<Utc>, latest: Option<FundState>) {
         match latest {
-            Some(state) => self.latest.insert(fund_id, Arc::new(Latest { version, state })),
+            Some(state) => {
+                if self.latest.get(&fund_id).is_some_and(|l| l.version > version) {
+                    return;
+                }
+                self.latest.insert(fund_id, Arc::new(Latest { version, last_recorded_at, state }));
+            }
             None => self.latest.invalidate(&fund_id),
         }
     }
@@ -110,17 +119,7 @@ impl Store {
         // PostgreSQL keeps microseconds: truncate here so cached states equal replayed ones.
         let now = micros(recorded_at.unwrap_or_else(Utc::now));
         let recorded_at = now.max(head.last_recorded_at);
-        let new_events: Vec<FundEvent> = req
-            .events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| FundEvent {
-                version: head.version + 1 + i as u64,
-                effective_at: micros(e.effective_at),
-                recorded_at,
-                payload: e.payload.clone(),
-            })
-            .collect();
+        let new_events = numbered(&req.events, head.version, recorded_at);
         let min_new = new_events.iter().map(|e| e.effective_at).min().expect("non-empty batch");
         let max_new = new_events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
         let chronological = head.max_effective_at.is_none_or(|m| min_new >= m);
@@ -128,7 +127,7 @@ impl Store {
 
         // Validate every new event against the state just before it in canonical order.
         let (base, stored_between) = if chronological {
-            (self.latest_state(conn, fund_id, head.version, head.max_effective_at).await?, Vec::new())
+            (self.latest_state(conn, fund_id, &head).await?, Vec::new())
         } else {
             let base = self.state_in(conn, fund_id, min_new, head.version).await?;
             (base, events_between(conn, fund_id, head.version, min_new, max_new).await?)
@@ -152,52 +151,19 @@ impl Store {
             }
         }
 
-        insert_events(conn, fund_id, &new_events, &req.metadata).await?;
-        let alerts = super::alerts::raise_alerts_in(conn, fund_id, &new_events).await?;
-        let last = new_events.last().expect("non-empty batch");
         if head.max_effective_at.is_some_and(|m| min_new <= m) {
             invalidate_snapshots(conn, fund_id, &new_events, min_new).await?;
         }
-        sqlx::query(
-            "UPDATE funds SET version = $2, last_recorded_at = $3, revision = revision + 1,
-                 max_effective_at = GREATEST(COALESCE(max_effective_at, $4), $4)
-             WHERE id = $1",
-        )
-        .bind(fund_id)
-        .bind(last.version as i64)
-        .bind(recorded_at)
-        .bind(max_new)
-        .execute(&mut *conn)
-        .await?;
-
-        if take_snapshots_inline {
-            for (index, state) in &inline_snapshots {
-                let e = &new_events[*index];
-                self.insert_snapshot(conn, fund_id, e.version, e.effective_at, state, "automatic", None).await?;
-            }
-        } else if last.version / self.snapshot_every > head.version / self.snapshot_every {
+        write_append(conn, fund_id, &new_events, &req.metadata, &inline_snapshots, None).await?;
+        let alerts = super::alerts::raise_alerts_in(conn, fund_id, &new_events).await?;
+        let last = new_events.last().expect("non-empty batch");
+        if !take_snapshots_inline && last.version / self.snapshot_every > head.version / self.snapshot_every {
             let max_effective = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
             let state = self.state_in(conn, fund_id, max_effective, last.version).await?;
             self.insert_snapshot(conn, fund_id, last.version, max_effective, &state, "automatic", None).await?;
         }
 
-        let outcome = AppendOutcome {
-            fund_id,
-            version: last.version,
-            first_version: head.version + 1,
-            appended: new_events.len(),
-            recorded_at,
-            replayed: false,
-            events: new_events
-                .iter()
-                .map(|e| AppendedEvent {
-                    version: e.version,
-                    event_type: e.payload.event_type().to_string(),
-                    company_id: e.payload.company_id(),
-                })
-                .collect(),
-            alerts,
-        };
+        let outcome = outcome_of(fund_id, &new_events, alerts);
         if let Some(key) = &req.idempotency_key {
             remember_answer(conn, fund_id, key, &req.fingerprint, &outcome).await?;
         }
@@ -206,7 +172,7 @@ impl Store {
 
     /// Inline snapshots fall on multiples of SNAPSHOT_FREQUENCY, moved to the end of a run of
     /// events sharing one effective date (a snapshot must hold all events at its effective date).
-    fn snapshot_due(&self, batch: &[FundEvent], index: usize) -> bool {
+    pub(super) fn snapshot_due(&self, batch: &[FundEvent], index: usize) -> bool {
         let e = &batch[index];
         if let Some(next) = batch.get(index + 1) {
             if next.effective_at == e.effective_at {
@@ -219,7 +185,45 @@ impl Store {
     }
 }
 
-fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+/// The request's events as stored: numbered after `after`, all recorded at `recorded_at`.
+pub(super) fn numbered(events: &[NewEvent], after: u64, recorded_at: DateTime<Utc>) -> Vec<FundEvent> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| FundEvent {
+            version: after + 1 + i as u64,
+            effective_at: micros(e.effective_at),
+            recorded_at,
+            payload: e.payload.clone(),
+        })
+        .collect()
+}
+
+/// The answer to an append of `events` (numbered, non-empty).
+pub(super) fn outcome_of(fund_id: Uuid, events: &[FundEvent], alerts: Vec<Uuid>) -> AppendOutcome {
+    let first = events.first().expect("non-empty batch");
+    let last = events.last().expect("non-empty batch");
+    AppendOutcome {
+        fund_id,
+        version: last.version,
+        first_version: first.version,
+        appended: events.len(),
+        recorded_at: first.recorded_at,
+        replayed: false,
+        events: events
+            .iter()
+            .map(|e| AppendedEvent {
+                version: e.version,
+                event_type: e.payload.event_type().to_string(),
+                company_id: e.payload.company_id(),
+            })
+            .collect(),
+        alerts,
+    }
+}
+
+/// PostgreSQL keeps microseconds: truncating here keeps cached states equal to replayed ones.
+pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
     t.trunc_subsecs(6)
 }
@@ -237,19 +241,6 @@ fn check_request(req: &AppendRequest) -> Result<(), StoreError> {
         }
     }
     Ok(())
-}
-
-async fn lock_head(conn: &mut PgConnection, fund_id: Uuid) -> Result<Head, StoreError> {
-    let row = sqlx::query("SELECT version, last_recorded_at, max_effective_at FROM funds WHERE id = $1 FOR UPDATE")
-        .bind(fund_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::FundNotFound(fund_id))?;
-    Ok(Head {
-        version: row.try_get::<i64, _>("version")? as u64,
-        last_recorded_at: row.try_get("last_recorded_at")?,
-        max_effective_at: row.try_get("max_effective_at")?,
-    })
 }
 
 async fn previous_answer(
@@ -310,44 +301,6 @@ async fn events_between(
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(event_from_row).collect()
-}
-
-async fn insert_events(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    events: &[FundEvent],
-    metadata: &EventMetadata,
-) -> Result<(), StoreError> {
-    let versions: Vec<i64> = events.iter().map(|e| e.version as i64).collect();
-    let types: Vec<String> = events.iter().map(|e| e.payload.event_type().to_string()).collect();
-    let payloads: Vec<serde_json::Value> = events.iter().map(|e| e.payload.to_stored()).collect();
-    let companies: Vec<Option<Uuid>> = events.iter().map(|e| e.payload.company_id()).collect();
-    let effective: Vec<DateTime<Utc>> = events.iter().map(|e| e.effective_at).collect();
-    let recorded = events[0].recorded_at;
-    sqlx::query(
-        "INSERT INTO fund_events
-             (fund_id, version, event_type, schema_version, payload, company_id, effective_at, recorded_at, metadata)
-         SELECT $1, v, t, $2, p, c, e, $3, $4
-         FROM UNNEST($5::bigint[], $6::text[], $7::jsonb[], $8::uuid[], $9::timestamptz[]) AS n(v, t, p, c, e)",
-    )
-    .bind(fund_id)
-    .bind(CURRENT_SCHEMA_VERSION)
-    .bind(recorded)
-    .bind(serde_json::to_value(metadata)?)
-    .bind(versions)
-    .bind(types)
-    .bind(payloads)
-    .bind(companies)
-    .bind(effective)
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.constraint() == Some("fund_events_fund_version") => {
-            StoreError::Conflict { expected: events[0].version - 1, current: events[0].version }
-        }
-        _ => StoreError::Database(e),
-    })?;
-    Ok(())
 }
 
 /// Marks snapshots that a late event makes stale: each gets the first new version whose effective

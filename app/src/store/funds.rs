@@ -47,7 +47,7 @@ impl Store {
         let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
         tx.commit().await?;
-        self.remember_latest(id, outcome.version, latest);
+        self.remember_latest(id, outcome.version, outcome.recorded_at, latest);
         self.fund(id).await
     }
 

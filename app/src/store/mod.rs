@@ -6,8 +6,12 @@ mod actuals;
 mod alert_rules;
 mod alerts;
 mod append;
+mod append_optimistic;
+mod append_write;
+mod backfill;
 mod error;
 mod funds;
+mod head;
 mod notification_settings;
 mod outbox;
 mod rows;
@@ -39,11 +43,15 @@ pub use timeline::{company_names, DiffView, TimelineEvent, TimelineOrder, Timeli
 /// Applies the SQL migrations embedded at build time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// The latest state of a fund as this process last saw it, reused only when the database's
-/// version still matches (so several server processes can share one database safely).
+/// The latest state of a fund as this process last saw it, reused only when the database's head
+/// still matches (so several server processes can share one database safely). An append stores
+/// it just before its commit, so the next writer, woken by the commit, finds it; the version and
+/// `last_recorded_at` together tell that entry apart from another process's append of the same
+/// version should the commit fail (the entry is also dropped then).
 #[derive(Debug)]
 struct Latest {
     version: u64,
+    last_recorded_at: chrono::DateTime<chrono::Utc>,
     state: FundState,
 }
 

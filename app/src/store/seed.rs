@@ -42,6 +42,7 @@ impl Store {
                 .map_err(|e| StoreError::invalid("history", format!("event {start}: {e}")))?;
             start = end;
         }
+        self.backfill_snapshots(&mut tx, fund_id, events.len() as u64).await?;
         tx.commit().await?;
         self.latest.invalidate(&fund_id);
         Ok(fund_id)

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use super::head::Head;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,14 +27,10 @@ impl Store {
             return Err(StoreError::invalid("description", "must be 1 to 500 characters"));
         }
         let mut tx = self.pool.begin().await?;
-        let head = sqlx::query("SELECT version, max_effective_at FROM funds WHERE id = $1 FOR UPDATE")
-            .bind(fund_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::FundNotFound(fund_id))?;
-        let version = head.try_get::<i64, _>("version")? as u64;
-        let effective_at: DateTime<Utc> = head.try_get::<Option<DateTime<Utc>>, _>("max_effective_at")?.unwrap_or_else(Utc::now);
-        let state = self.latest_state(&mut tx, fund_id, version, Some(effective_at)).await?;
+        let head = super::head::lock_head(&mut tx, fund_id).await?;
+        let version = head.version;
+        let effective_at: DateTime<Utc> = head.max_effective_at.unwrap_or_else(Utc::now);
+        let state = self.latest_state(&mut tx, fund_id, &Head { max_effective_at: Some(effective_at), ..head }).await?;
         let id = self.insert_snapshot(&mut tx, fund_id, version, effective_at, &state, "manual", Some(description)).await?;
         super::funds::bump_revision(&mut tx, fund_id).await?;
         tx.commit().await?;

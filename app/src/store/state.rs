@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use super::head::{read_head, Head};
 use super::rows::event_from_row;
 use super::{Store, StoreError};
 
@@ -31,42 +32,30 @@ impl Store {
         known_at: Option<DateTime<Utc>>,
     ) -> Result<StateAt, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let head = sqlx::query("SELECT version, last_recorded_at, max_effective_at FROM funds WHERE id = $1")
-            .bind(fund_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::FundNotFound(fund_id))?;
-        let current = head.try_get::<i64, _>("version")? as u64;
-        let last_recorded: DateTime<Utc> = head.try_get("last_recorded_at")?;
-        let max_effective: Option<DateTime<Utc>> = head.try_get("max_effective_at")?;
+        let head = read_head(&mut conn, fund_id).await?;
+        let current = head.version;
         let known_version = match known_at {
-            Some(k) if k < last_recorded => known_version_at(&mut conn, fund_id, k).await?,
+            Some(k) if k < head.last_recorded_at => known_version_at(&mut conn, fund_id, k).await?,
             _ => current,
         };
-        let state = if known_version == current && max_effective.is_none_or(|m| as_of >= m) {
-            self.latest_state(&mut conn, fund_id, current, max_effective).await?
+        let state = if known_version == current && head.max_effective_at.is_none_or(|m| as_of >= m) {
+            self.latest_state(&mut conn, fund_id, &head).await?
         } else {
             self.state_in(&mut conn, fund_id, as_of, known_version).await?
         };
         Ok(StateAt { as_of, known_at, version: known_version, state })
     }
 
-    /// The whole fund as known at `current` (its head version), from the cache when still current.
-    pub(super) async fn latest_state(
-        &self,
-        conn: &mut PgConnection,
-        fund_id: Uuid,
-        current: u64,
-        max_effective: Option<DateTime<Utc>>,
-    ) -> Result<FundState, StoreError> {
+    /// The whole fund as known at its head, from the cache when still current.
+    pub(super) async fn latest_state(&self, conn: &mut PgConnection, fund_id: Uuid, head: &Head) -> Result<FundState, StoreError> {
         if let Some(l) = self.latest.get(&fund_id) {
-            if l.version == current {
+            if l.version == head.version && l.last_recorded_at == head.last_recorded_at {
                 return Ok(l.state.clone());
             }
         }
-        let Some(as_of) = max_effective else { return Ok(FundState::default()) };
-        let state = self.state_in(conn, fund_id, as_of, current).await?;
-        self.latest.insert(fund_id, Arc::new(super::Latest { version: current, state: state.clone() }));
+        let Some(as_of) = head.max_effective_at else { return Ok(FundState::default()) };
+        let state = self.state_in(conn, fund_id, as_of, head.version).await?;
+        self.remember_latest(fund_id, head.version, head.last_recorded_at, Some(state.clone()));
         Ok(state)
     }
 
@@ -96,18 +85,7 @@ impl Store {
             }
             None => (FundState::default(), None),
         };
-        let rows = sqlx::query(
-            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
-             WHERE fund_id = $1 AND version <= $2 AND effective_at <= $3
-               AND ($4::timestamptz IS NULL OR effective_at > $4)
-             ORDER BY effective_at, version",
-        )
-        .bind(fund_id)
-        .bind(known_version as i64)
-        .bind(as_of)
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = events_after(conn, fund_id, known_version, as_of, after).await?;
         let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
         Ok(replay::replay(base, &events))
     }
@@ -118,14 +96,50 @@ impl Store {
         if let Some(s) = self.snapshots.get(&id) {
             return Ok(s);
         }
-        let json: serde_json::Value = sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
+        // Decoded straight from the JSON text: going through a `serde_json::Value` took twice as long.
+        let json: sqlx::types::Json<FundState> = sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-        let state = Arc::new(serde_json::from_value::<FundState>(json)?);
+        let state = Arc::new(json.0);
         self.snapshots.insert(id, state.clone());
         Ok(state)
     }
+}
+
+/// Stored events effective in (after, as_of], known at `known_version`, in canonical order.
+///
+/// Two statements rather than one with `($4 IS NULL OR effective_at > $4)`: PostgreSQL caches a
+/// generic plan for a prepared statement after a few runs, and a generic plan cannot use an
+/// optional parameter as the index's lower bound, so it read the fund's events from its first one
+/// on every query (the long tail of `state` on a large fund).
+async fn events_after(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    known_version: u64,
+    as_of: DateTime<Utc>,
+    after: Option<DateTime<Utc>>,
+) -> Result<Vec<sqlx::postgres::PgRow>, StoreError> {
+    let query = match after {
+        Some(after) => sqlx::query(
+            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+             WHERE fund_id = $1 AND effective_at > $4 AND effective_at <= $3 AND version <= $2
+             ORDER BY effective_at, version",
+        )
+        .bind(fund_id)
+        .bind(known_version as i64)
+        .bind(as_of)
+        .bind(after),
+        None => sqlx::query(
+            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+             WHERE fund_id = $1 AND effective_at <= $3 AND version <= $2
+             ORDER BY effective_at, version",
+        )
+        .bind(fund_id)
+        .bind(known_version as i64)
+        .bind(as_of),
+    };
+    Ok(query.fetch_all(&mut *conn).await?)
 }
 
 /// The highest version recorded at or before `known_at` (recorded time never decreases with version).
