@@ -110,14 +110,20 @@ for _ in $(seq 1 150); do
 done
 curl -fsS "$BASE/healthz" >/dev/null || die "server did not become healthy"
 
+# Every API call is authenticated: a bench user and an admin token, made with the admin command.
+FUNDLENS_PASSWORD=bench-password-only DATABASE_URL="$DATABASE_URL" "$SERVER_BIN" admin create-user bench@fundlens.local >/dev/null
+BENCH_TOKEN=$(DATABASE_URL="$DATABASE_URL" "$SERVER_BIN" admin mint-token bench@fundlens.local bench admin)
+export BENCH_TOKEN
+AUTH=(-H "authorization: Bearer $BENCH_TOKEN")
+
 # A fund with a huge commitment (calls of 1,000 never exhaust it) and one company for actuals.
 # Prints "fund_id:company_id". Effective a year ago so "now" events are well after its start.
 new_fund() {
     local since fund company
     since=$(date -u -d '1 year ago' +%Y-%m-%dT%H:%M:%SZ)
-    fund=$(curl -fsS -H 'content-type: application/json' -d "{\"name\":\"Bench $1\",\"size\":\"100000000000000\",\"effective_at\":\"$since\"}" \
+    fund=$(curl -fsS "${AUTH[@]}" -H 'content-type: application/json' -d "{\"name\":\"Bench $1\",\"size\":\"100000000000000\",\"effective_at\":\"$since\"}" \
         "$BASE/api/funds" | jq -r .id)
-    company=$(curl -fsS -H 'content-type: application/json' \
+    company=$(curl -fsS "${AUTH[@]}" -H 'content-type: application/json' \
         -d "{\"events\":[{\"type\":\"COMPANY_ADDED\",\"effective_at\":\"$since\",\"payload\":{\"name\":\"Bench Co $1\",\"stage\":\"seed\"}}]}" \
         "$BASE/api/funds/$fund/events" | jq -r '.events[0].company_id')
     [[ "$fund" =~ ^[0-9a-f-]{36}$ && "$company" =~ ^[0-9a-f-]{36}$ ]] || die "could not create fund $1"

@@ -43,7 +43,7 @@ function init(args)
     local fund, company = pair:match("^([^:]+):([^:]+)$")
     assert(fund and company, "bad fund:company pair " .. tostring(pair))
     local path = "/api/funds/" .. fund .. "/events"
-    local headers = { ["Content-Type"] = "application/json" }
+    local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. assert(os.getenv("BENCH_TOKEN"), "BENCH_TOKEN is not set") }
     prepared = {}
     if per_request == 1 then
         for i = 1, 100 do
