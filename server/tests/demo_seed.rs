@@ -46,24 +46,10 @@ async fn demo_fund_is_seeded_once_with_its_late_records_kept() {
 /// through its history, still equals a full replay.
 #[tokio::test]
 async fn imported_history_answers_as_a_full_replay_at_dates_throughout() {
-    use sqlx::Row;
     let app = common::spawn().await;
     let now = Utc::now();
     let fund = app.store.seed_demo_if_empty(now).await.unwrap().expect("seeds an empty database");
-    let rows = sqlx::query("SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events WHERE fund_id = $1 ORDER BY version")
-        .bind(fund)
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
-    let events: Vec<FundEvent> = rows
-        .iter()
-        .map(|r| FundEvent {
-            version: r.get::<i64, _>("version") as u64,
-            effective_at: r.get("effective_at"),
-            recorded_at: r.get("recorded_at"),
-            payload: domain::fund::EventPayload::from_stored(r.get("event_type"), r.get("schema_version"), r.get("payload")).unwrap(),
-        })
-        .collect();
+    let events = common::stored_events(app.store.pool(), fund).await;
     let backfilled: i64 = sqlx::query_scalar("SELECT count(*) FROM fund_snapshots WHERE fund_id = $1 AND version = $2 AND invalidated_by IS NULL")
         .bind(fund)
         .bind(events.len() as i64)

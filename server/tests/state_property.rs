@@ -11,7 +11,6 @@ use domain::time_machine::replay::state_at;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use rust_decimal::Decimal;
-use sqlx::Row;
 use uuid::Uuid;
 
 /// One appended event: days after the fund's start, and what it is.
@@ -96,20 +95,7 @@ async fn run_case(store: &Store, batches: Vec<Vec<(i64, Op)>>, queries: Vec<(i64
             store.create_snapshot(fund.id, "manual").await.unwrap();
         }
     }
-    let rows = sqlx::query("SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events WHERE fund_id = $1 ORDER BY version")
-        .bind(fund.id)
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    let events: Vec<FundEvent> = rows
-        .iter()
-        .map(|r| FundEvent {
-            version: r.get::<i64, _>("version") as u64,
-            effective_at: r.get("effective_at"),
-            recorded_at: r.get("recorded_at"),
-            payload: EventPayload::from_stored(r.get("event_type"), r.get("schema_version"), r.get("payload")).unwrap(),
-        })
-        .collect();
+    let events = common::stored_events(store.pool(), fund.id).await;
     for (day, k) in queries {
         let as_of: DateTime<Utc> = start + Duration::days(day);
         let known = &events[k % events.len()];

@@ -60,11 +60,12 @@ pub fn require_signed_in() -> Result<Principal, ServerFnError> {
 
 /// Checks the caller's right to `need` in the fund named by the `fund_id` argument. Errors are
 /// 400 for a malformed id, 401 anonymous, 403 otherwise.
-pub async fn require_fund_role(store: &Store, fund_id: &str, need: Role) -> Result<(Uuid, Principal), ServerFnError> {
+/// Returns the fund id, the caller and the role they may use in it.
+pub async fn require_fund_role(store: &Store, fund_id: &str, need: Role) -> Result<(Uuid, Principal, Role), ServerFnError> {
     let principal = require_signed_in()?;
     let id = crate::server::parse_uuid("fund_id", fund_id).inspect_err(|_| set_status(StatusCode::BAD_REQUEST))?;
     match fund_access(store, Some(&principal), id, need).await.map_err(crate::server::to_server_error)? {
-        Ok(_) => Ok((id, principal)),
+        Ok(role) => Ok((id, principal, role)),
         Err(denied) => Err(deny(denied)),
     }
 }
@@ -80,14 +81,18 @@ fn set_status(status: StatusCode) {
     }
 }
 
-/// What events written by this request record about their author.
-pub fn event_metadata(principal: &Principal) -> crate::store::EventMetadata {
-    let parts = use_context::<Parts>();
-    let header = |name: &str| {
-        parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>())
-    };
-    let address = parts.as_ref().and_then(|p| p.extensions.get::<ClientAddress>()).map(|a| a.0.clone());
-    crate::store::EventMetadata { actor: Some(principal.actor()), address, user_agent: header("user-agent") }
+/// What events written by a request record about their author: the principal (user, and token),
+/// the client address and the user agent. REST handlers and server functions both use this.
+pub fn event_metadata_of(parts: &Parts) -> crate::store::EventMetadata {
+    let user_agent = parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>());
+    let address = parts.extensions.get::<ClientAddress>().map(|a| a.0.clone());
+    let actor = parts.extensions.get::<Principal>().map(Principal::actor);
+    crate::store::EventMetadata { actor, address, user_agent }
+}
+
+/// `event_metadata_of` for the request this server function serves.
+pub fn event_metadata() -> crate::store::EventMetadata {
+    use_context::<Parts>().map(|parts| event_metadata_of(&parts)).unwrap_or_default()
 }
 
 /// The client's address as the server determined it (peer address, or X-Forwarded-For behind a

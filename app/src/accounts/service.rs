@@ -42,10 +42,11 @@ pub async fn create_share_link(store: &Store, fund_id: Uuid, by: &Principal, req
             _ => return Err(StoreError::invalid("expires_in_days", format!("{raw:?}: give a whole number of days from 1 to {MAX_SHARE_DAYS}"))),
         },
     };
-    // Resolve the dates the way the hub does (and refuse bad ones by name).
+    // Resolve the dates the way the hub does (and refuse bad ones by name); known-at is kept to the day.
     let params = crate::time_machine::service::DateParams { at: req.at.clone(), known_at: req.known_at.clone(), compare: None };
-    let view = crate::time_machine::service::dated_view(store, fund_id, &params, now).await?;
-    let link = store.create_share_link(fund_id, req.tab.trim(), view.at, view.known_at.map(end_of), by.user.id, now + Duration::days(days)).await?;
+    let (as_of, known_at) = crate::time_machine::service::resolve_dates(&params, now)?;
+    let known_at = known_at.map(|k| end_of(k.date_naive()));
+    let link = store.create_share_link(fund_id, req.tab.trim(), as_of.date_naive(), known_at, by.user.id, now + Duration::days(days)).await?;
     let secret = store.server_secret(share_token::SECRET_NAME).await?;
     Ok(link_row(&secret, link, now))
 }

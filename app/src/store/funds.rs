@@ -52,11 +52,24 @@ impl Store {
     }
 
     pub async fn funds(&self) -> Result<Vec<FundSummary>, StoreError> {
+        self.fund_summaries(None).await
+    }
+
+    /// The funds `user_id` is a member of, in the order of `funds()`.
+    pub async fn funds_for_user(&self, user_id: Uuid) -> Result<Vec<FundSummary>, StoreError> {
+        self.fund_summaries(Some(user_id)).await
+    }
+
+    /// Every fund, or only a member's.
+    async fn fund_summaries(&self, member: Option<Uuid>) -> Result<Vec<FundSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT f.id, f.name, f.size, f.vintage, f.version, f.max_effective_at,
                     (SELECT min(effective_at) FROM fund_events e WHERE e.fund_id = f.id) AS first_effective_at
-             FROM funds f ORDER BY f.created_at, f.name",
+             FROM funds f
+             WHERE $1::uuid IS NULL OR EXISTS (SELECT 1 FROM fund_members m WHERE m.fund_id = f.id AND m.user_id = $1)
+             ORDER BY f.created_at, f.name",
         )
+        .bind(member)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(summary_from_row).collect()

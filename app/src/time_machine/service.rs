@@ -97,9 +97,13 @@ fn day_param(field: &str, raw: &Option<String>) -> Result<Option<DateTime<Utc>>,
         .transpose()
 }
 
+/// The moments `at` (default: the end of today) and `known_at` name, or an error naming the field.
+pub fn resolve_dates(params: &DateParams, today: DateTime<Utc>) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), StoreError> {
+    Ok((day_param("at", &params.at)?.unwrap_or_else(|| end_of(today.date_naive())), day_param("known_at", &params.known_at)?))
+}
+
 async fn build_dated_view(store: &Store, fund_id: Uuid, params: &DateParams, today: DateTime<Utc>) -> Result<DatedView, StoreError> {
-    let as_of = day_param("at", &params.at)?.unwrap_or_else(|| end_of(today.date_naive()));
-    let known_at = day_param("known_at", &params.known_at)?;
+    let (as_of, known_at) = resolve_dates(params, today)?;
     let compare = day_param("compare", &params.compare)?;
     let at_state = store.state(fund_id, as_of, known_at).await?;
     let now_state = match known_at {

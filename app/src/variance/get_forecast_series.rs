@@ -11,7 +11,7 @@ pub async fn get_forecast_series(
     known_at: Option<String>,
 ) -> Result<Vec<ForecastActualPoint>, ServerFnError> {
     let store = crate::server::store()?;
-    let (id, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let company = crate::server::parse_uuid("company_id", &company_id)?;
     let metric = domain::variance::csv_rows::parse_metric(&metric).map_err(|m| ServerFnError::new(format!("metric: {m}")))?;
     let known_at = match known_at.as_deref().filter(|s| !s.trim().is_empty()) {

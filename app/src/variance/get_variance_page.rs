@@ -17,7 +17,7 @@ pub async fn get_variance_page(
     chart_metric: Option<String>,
 ) -> Result<VariancePageData, ServerFnError> {
     let store = crate::server::store()?;
-    let (id, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let params = super::service::VarianceParams { at, known_at: known_at.clone(), metric, severity };
     let view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
     let picked = match (company.filter(|c| !c.is_empty()), chart_metric.filter(|m| !m.is_empty())) {

@@ -1,4 +1,4 @@
-use app::accounts::authorize::ClientAddress;
+use app::accounts::authorize::event_metadata_of;
 use app::accounts::principal::Principal;
 use app::store::EventMetadata;
 use axum::extract::FromRequestParts;
@@ -14,10 +14,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let user_agent = parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>());
-        let address = parts.extensions.get::<ClientAddress>().map(|a| a.0.clone());
-        let actor = parts.extensions.get::<Principal>().map(Principal::actor);
-        Ok(Caller(EventMetadata { actor, address, user_agent }))
+        Ok(Caller(event_metadata_of(parts)))
     }
 }
 

@@ -64,8 +64,3 @@ fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
         .or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
         .unwrap_or_else(|| "unknown".into())
 }
-
-/// The principal `resolve_principal` found, for handlers.
-pub fn principal_of(parts: &axum::http::request::Parts) -> Option<Principal> {
-    parts.extensions.get::<Principal>().cloned()
-}

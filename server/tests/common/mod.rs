@@ -123,6 +123,24 @@ impl TestApp {
     }
 }
 
+/// The fund's stored events in version order, decoded as the store decodes them.
+pub async fn stored_events(pool: &sqlx::PgPool, fund: uuid::Uuid) -> Vec<domain::fund::FundEvent> {
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events WHERE fund_id = $1 ORDER BY version")
+        .bind(fund)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| domain::fund::FundEvent {
+            version: r.get::<i64, _>("version") as u64,
+            effective_at: r.get("effective_at"),
+            recorded_at: r.get("recorded_at"),
+            payload: domain::fund::EventPayload::from_stored(r.get("event_type"), r.get("schema_version"), r.get("payload")).unwrap(),
+        })
+        .collect()
+}
+
 pub fn days_ago(days: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339()
 }

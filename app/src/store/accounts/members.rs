@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::store::{FundSummary, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// A user's role in a fund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,9 +67,4 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT fund_id FROM fund_members WHERE user_id = $1").bind(user_id).fetch_all(&self.pool).await?)
     }
 
-    /// The funds the user belongs to, in the order of `funds()`.
-    pub async fn funds_for_user(&self, user_id: Uuid) -> Result<Vec<FundSummary>, StoreError> {
-        let mine = self.member_fund_ids(user_id).await?;
-        Ok(self.funds().await?.into_iter().filter(|f| mine.contains(&f.id)).collect())
-    }
 }
