@@ -9,19 +9,36 @@ pub fn store() -> Result<Store, ServerFnError> {
     use_context::<Store>().ok_or_else(|| ServerFnError::new("server misconfigured: no store in context"))
 }
 
-/// A store error as the browser may see it: rule violations verbatim, internal causes logged and
-/// hidden.
+/// A store error as the browser may see it: rule violations verbatim with a 4xx status (422 for
+/// a broken rule, 404 for an unknown record, 409 for a stale version), internal causes logged and
+/// hidden behind a 500.
 pub fn to_server_error(e: StoreError) -> ServerFnError {
-    match e {
+    use axum::http::StatusCode;
+    let status = match &e {
         StoreError::Database(_) | StoreError::Corrupt(_) => {
             tracing::error!(error = %e, "server function failed");
-            ServerFnError::new("internal error; it has been logged")
+            set_status(StatusCode::INTERNAL_SERVER_ERROR);
+            return ServerFnError::new("internal error; it has been logged");
         }
-        other => ServerFnError::new(other.to_string()),
-    }
+        StoreError::FundNotFound(_) | StoreError::SnapshotNotFound(_) | StoreError::AlertRuleNotFound(_) | StoreError::AlertNotFound(_) => StatusCode::NOT_FOUND,
+        StoreError::Conflict { .. } => StatusCode::CONFLICT,
+        StoreError::IdempotencyMismatch | StoreError::Invalid { .. } | StoreError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    set_status(status);
+    ServerFnError::new(e.to_string())
 }
 
-/// A UUID from a URL or form, with an error naming the field.
+/// A UUID from a URL or form, with an error naming the field (400).
 pub fn parse_uuid(field: &str, raw: &str) -> Result<uuid::Uuid, ServerFnError> {
-    raw.parse().map_err(|_| ServerFnError::new(format!("{field}: {raw:?} is not a fund id")))
+    raw.parse().map_err(|_| {
+        set_status(axum::http::StatusCode::BAD_REQUEST);
+        ServerFnError::new(format!("{field}: {raw:?} is not a valid id"))
+    })
+}
+
+/// The HTTP status of the server function's (or page's) response.
+pub fn set_status(status: axum::http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
 }

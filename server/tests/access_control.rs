@@ -397,3 +397,24 @@ async fn events_record_who_wrote_them_from_where_and_with_what() {
     assert_eq!(metadata["user_agent"], "nightly-sync/2.1");
     assert!(metadata["address"].is_string(), "{metadata}");
 }
+
+#[tokio::test]
+async fn bad_server_function_input_is_a_4xx_naming_the_field_and_writes_nothing() {
+    let app = common::spawn().await;
+    let fund = app.fund(30).await;
+    let token = bearer(&app.token);
+    let cases = [
+        ("/sfn/create_share_link", format!("fund_id={fund}&tab=nope"), StatusCode::UNPROCESSABLE_ENTITY, "tab:"),
+        ("/sfn/create_share_link", format!("fund_id={fund}&tab=overview&expires_in_days=999"), StatusCode::UNPROCESSABLE_ENTITY, "expires_in_days:"),
+        ("/sfn/create_share_link", format!("fund_id={fund}&tab=overview&at=soon"), StatusCode::UNPROCESSABLE_ENTITY, "at:"),
+        ("/sfn/record_actual", format!("fund_id={fund}&company_id=x&metric=REVENUE&value=1&effective_date=2026-01-01"), StatusCode::UNPROCESSABLE_ENTITY, "company_id:"),
+        ("/sfn/create_snapshot", "fund_id=nope&description=x".to_string(), StatusCode::BAD_REQUEST, "fund_id:"),
+    ];
+    for (path, args, status, field) in cases {
+        let res = call_fn(&app, path, &args, &token).await;
+        assert_eq!(res.status, status, "{path} {args}: {}", res.body);
+        assert!(res.body.contains(field), "{path} {args}: {}", res.body);
+    }
+    assert_eq!(app.count("share_links").await, 0, "nothing written");
+    assert_eq!(app.count("fund_snapshots WHERE description = 'x'").await, 0);
+}

@@ -5,10 +5,10 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use domain::access::Role;
 use leptos::prelude::*;
-use leptos_axum::ResponseOptions;
 use uuid::Uuid;
 
 use super::principal::Principal;
+use crate::server::set_status;
 use crate::store::{Store, StoreError};
 
 /// Why a request may not touch a fund.
@@ -63,7 +63,7 @@ pub fn require_signed_in() -> Result<Principal, ServerFnError> {
 /// Returns the fund id, the caller and the role they may use in it.
 pub async fn require_fund_role(store: &Store, fund_id: &str, need: Role) -> Result<(Uuid, Principal, Role), ServerFnError> {
     let principal = require_signed_in()?;
-    let id = crate::server::parse_uuid("fund_id", fund_id).inspect_err(|_| set_status(StatusCode::BAD_REQUEST))?;
+    let id = crate::server::parse_uuid("fund_id", fund_id)?;
     match fund_access(store, Some(&principal), id, need).await.map_err(crate::server::to_server_error)? {
         Ok(role) => Ok((id, principal, role)),
         Err(denied) => Err(deny(denied)),
@@ -75,11 +75,6 @@ fn deny(denied: AccessDenied) -> ServerFnError {
     ServerFnError::new(denied.message())
 }
 
-fn set_status(status: StatusCode) {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(status);
-    }
-}
 
 /// What events written by a request record about their author: the principal (user, and token),
 /// the client address and the user agent. REST handlers and server functions both use this.

@@ -9,9 +9,7 @@ pub async fn get_shared_report(token: String) -> Result<SharedReport, ServerFnEr
     match super::service::shared_report(&store, &token, chrono::Utc::now()).await {
         Ok(report) => Ok(report),
         Err(super::service::ShareError::Refused(message)) => {
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(axum::http::StatusCode::FORBIDDEN);
-            }
+            crate::server::set_status(axum::http::StatusCode::FORBIDDEN);
             Err(ServerFnError::new(message))
         }
         Err(super::service::ShareError::Store(e)) => Err(crate::server::to_server_error(e)),
