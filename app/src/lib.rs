@@ -1,5 +1,9 @@
 //! Fundlens's web application: Leptos pages and server functions, plus (server side only) the
 //! PostgreSQL store and services they call.
+//!
+//! Islands mode: pages render on the server; only the components marked `#[island]` (the date
+//! slider, forms with in-place results, the theme toggle…) are hydrated and compiled to WASM.
+//! Server-rendered regions refresh in place through `components::live_page`.
 
 pub mod accounts;
 pub mod components;
@@ -20,6 +24,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::accounts::user_menu::UserMenu;
+use components::live_page::LivePage;
 use components::theme_toggle::ThemeToggle;
 use routes::fund::overview::OverviewPage;
 use routes::fund::alerts::AlertsPage;
@@ -42,7 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -57,12 +62,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(components::variance::unread_badge::InboxRefresh(RwSignal::new(0)));
-    Effect::new(move |_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/fundlens.css"/>
         <Title text="Fundlens"/>
@@ -83,6 +82,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/funds/:id/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/reserves") view=ReservesTab ssr=SsrMode::Async/>
             </Routes>
+            <LivePage/>
         </Router>
     }
+}
+
+/// What the browser bundle runs: hydrate the islands on the page.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_islands() {
+    leptos::mount::hydrate_islands();
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod format;
+pub mod live_page;
 pub mod theme_toggle;
 pub mod time_machine;
 pub mod variance;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-/// Light / dark switch. Works after hydration; the page is fully readable without it.
-#[component]
+/// Light / dark switch (an island). Works after hydration; the page is fully readable without it.
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     let dark = RwSignal::new(false);
     Effect::new(move |_| {

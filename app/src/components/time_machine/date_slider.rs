@@ -1,31 +1,28 @@
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::NavigateOptions;
+
+use crate::components::live_page::{current_query, navigate_in_place, on_page_change};
 
 /// How long the slider must rest before the URL (and the data) follow it.
 const SETTLE_MS: u64 = 250;
 
 /// A slider over the fund's history, first event → today, with a tick for each week that has
-/// events. Arrow keys move a day (Page Up/Down a month, Home/End the ends); the URL follows once
-/// the slider settles, as a new history entry, and the page data follows the URL.
-#[component]
-pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>) -> impl IntoView {
+/// events. Arrow keys move a day (Page Up/Down a month, Home/End the ends); once the slider
+/// settles the URL follows as a new history entry and the page's live regions (KPIs, tables,
+/// chart, tabs) are re-read from the server for it. An island; `at` is the date in the URL.
+#[island]
+pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>, at: NaiveDate) -> impl IntoView {
     let total = (today - first_day).num_days().max(0);
-    let location = use_location();
-    let navigate = use_navigate();
     let day_of = move |d: NaiveDate| (d - first_day).num_days().clamp(0, total);
-    let url_day = move || {
-        location
-            .query
-            .with(|q| q.get("at"))
+    let value = RwSignal::new(day_of(at));
+    // Follow the URL when it changes from elsewhere (back/forward).
+    on_page_change(move || {
+        let day = current_query("at")
             .and_then(|a| NaiveDate::parse_from_str(a.get(..10).unwrap_or(""), "%Y-%m-%d").ok())
             .map(day_of)
-            .unwrap_or(total)
-    };
-    let value = RwSignal::new(untrack(url_day));
-    // Follow the URL when it changes from elsewhere (a link, back/forward).
-    Effect::new(move |_| value.set(url_day()));
+            .unwrap_or(total);
+        value.set(day);
+    });
     let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
     let date_at = move |v: i64| first_day + Duration::days(v);
     let on_input = move |ev: leptos::ev::Event| {
@@ -34,14 +31,8 @@ pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>) -> im
         if let Some(h) = pending.get_value() {
             h.clear();
         }
-        let navigate = navigate.clone();
         let handle = set_timeout_with_handle(
-            move || {
-                let mut query = location.query.get_untracked();
-                query.replace("at", date_at(v).format("%Y-%m-%d").to_string());
-                let url = format!("{}{}", location.pathname.get_untracked(), query.to_query_string());
-                navigate(&url, NavigateOptions { scroll: false, ..Default::default() });
-            },
+            move || navigate_in_place(&url_with_date(date_at(v))),
             std::time::Duration::from_millis(SETTLE_MS),
         )
         .ok();
@@ -78,4 +69,22 @@ pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>) -> im
             </div>
         </div>
     }
+}
+
+/// The current URL with `at` set to `day` (browser only).
+fn url_with_date(day: NaiveDate) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let query = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default());
+        match query {
+            Ok(query) => {
+                query.set("at", &day.format("%Y-%m-%d").to_string());
+                format!("{}?{}", location.pathname().unwrap_or_default(), String::from(query.to_string()))
+            }
+            Err(_) => format!("?at={}", day.format("%Y-%m-%d")),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    format!("?at={}", day.format("%Y-%m-%d"))
 }

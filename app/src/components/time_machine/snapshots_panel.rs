@@ -5,16 +5,17 @@ use crate::time_machine::page_data::SnapshotRow;
 use crate::time_machine::{list_snapshots, CreateSnapshot};
 
 /// Manual snapshots: take one with a description, list them, jump to one (the fund as it was
-/// known when the snapshot was taken).
+/// known when the snapshot was taken). Rendered on the server: the form is a `data-enhance` post
+/// and the list a live region, so a new snapshot appears without a reload.
 #[component]
 pub fn SnapshotsPanel(fund_id: String) -> impl IntoView {
     let create = ServerAction::<CreateSnapshot>::new();
     let id = fund_id.clone();
-    let list = Resource::new(move || create.version().get(), move |_| list_snapshots(id.clone()));
+    let list = Resource::new(|| (), move |_| list_snapshots(id.clone()));
     view! {
         <section class="panel" data-test="snapshots">
             <h3>"Snapshots"</h3>
-            <ActionForm action=create attr:class="snapshot-form">
+            <ActionForm action=create attr:class="snapshot-form" attr:data-enhance="">
                 <input type="hidden" name="fund_id" value=fund_id.clone()/>
                 <label>
                     "Description "
@@ -22,16 +23,17 @@ pub fn SnapshotsPanel(fund_id: String) -> impl IntoView {
                 </label>
                 <button type="submit">"Take snapshot"</button>
             </ActionForm>
-            {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-            <Transition fallback=|| view! { <p>"Loading snapshots…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="empty">"No manual snapshots yet."</p> }.into_any(),
-                        Ok(rows) => view! { <ul class="snapshots">{rows.into_iter().map(snapshot_item).collect_view()}</ul> }.into_any(),
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <div class="live" data-live="snapshots">
+                <Suspense fallback=|| view! { <p>"Loading snapshots…"</p> }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Ok(rows) if rows.is_empty() => view! { <p class="empty">"No manual snapshots yet."</p> }.into_any(),
+                            Ok(rows) => view! { <ul class="snapshots">{rows.into_iter().map(snapshot_item).collect_view()}</ul> }.into_any(),
+                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
         </section>
     }
 }

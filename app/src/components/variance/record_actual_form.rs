@@ -4,14 +4,21 @@ use leptos::prelude::*;
 
 use super::labels::{metric_label, severity_label};
 use crate::components::format::{money, percent};
+use crate::components::live_page::request_refresh;
 use crate::variance::page_data::CompanyOption;
 use crate::variance::RecordActual;
 
 /// Record an actual by hand. Works without JavaScript (a form post to the server function); with
-/// it, the alerts the actual raised are shown in place. The page owns `action`, so the result
-/// survives the table refetch that the recording triggers.
-#[component]
-pub fn RecordActualForm(fund_id: String, companies: Vec<CompanyOption>, today: NaiveDate, action: ServerAction<RecordActual>) -> impl IntoView {
+/// it, the alerts the actual raised are shown in place, and the page's live regions (the variance
+/// table, the unread count) are re-read. An island outside those regions, so its result stays.
+#[island]
+pub fn RecordActualForm(fund_id: String, companies: Vec<CompanyOption>, today: NaiveDate) -> impl IntoView {
+    let action = ServerAction::<RecordActual>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            request_refresh();
+        }
+    });
     view! {
         <section class="panel" data-test="record-actual">
             <h3>"Record an actual"</h3>

@@ -14,13 +14,12 @@ pub fn AlertsPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let meta = Resource::new(id, get_fund_meta);
-    let changed = RwSignal::new(0u64);
     let alerts = Resource::new(
         move || {
             let q = query.read();
-            (id(), q.get("state"), q.get("severity"), changed.get())
+            (id(), q.get("state"), q.get("severity"))
         },
-        |(id, state, severity, _)| list_alerts(id, state, severity),
+        |(id, state, severity)| list_alerts(id, state, severity),
     );
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
@@ -53,7 +52,7 @@ pub fn AlertsPage() -> impl IntoView {
                                             Suspend::new(async move {
                                                 match alerts.await {
                                                     Ok(list) => view! {
-                                                        <AlertList fund_id=fund_id alerts=list on_change=Callback::new(move |_| changed.update(|n| *n += 1))/>
+                                                        <AlertList fund_id=fund_id alerts=list/>
                                                     }.into_any(),
                                                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                                                 }

@@ -48,7 +48,9 @@ impl Tab {
     }
 }
 
-/// Fund name with a switcher to the other funds, and the tabs. Tab links keep the chosen dates.
+/// Fund name with a switcher to the other funds, and the tabs. Tab links keep the chosen dates;
+/// the tabs and the unread count are a live region (`components::live_page`), so they follow the
+/// slider and inbox changes without a reload.
 #[component]
 pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
     let location = use_location();
@@ -94,11 +96,14 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
                     </details>
                 })}
             </div>
-            <nav class="tabs" aria-label="Fund views">
+            <nav class="tabs" aria-label="Fund views" data-live="hub-tabs">
                 {tabs}
                 {meta.features.variance.then(|| view! { <UnreadBadge fund_id=id.to_string()/> })}
             </nav>
-            {meta.role.allows(Role::Analyst).then(|| view! { <SharePanel fund_id=id.to_string() tab=tab.slug()/> })}
+            {meta.role.allows(Role::Analyst).then(|| {
+                let q = location.query.read_untracked();
+                view! { <SharePanel fund_id=id.to_string() tab=tab.slug() at=q.get("at") known_at=q.get("known_at")/> }
+            })}
         </header>
     }
 }

@@ -15,6 +15,9 @@ use crate::time_machine::page_data::{DatedView, FundMeta};
 use crate::time_machine::{get_dated_view, get_fund_meta};
 
 /// `/funds/{id}/time-machine?at=&known_at=&compare=`: scrub through the fund's history.
+///
+/// Rendered on the server. The slider and the snapshots panel are islands; everything that
+/// depends on the dates is the live region `tm-dated`, which the slider refreshes in place.
 #[component]
 pub fn TimeMachinePage() -> impl IntoView {
     let params = use_params_map();
@@ -31,32 +34,25 @@ pub fn TimeMachinePage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match meta.await {
-                    Ok(m) if !m.features.time_machine => view! { <NotFound/> }.into_any(),
-                    Ok(m) => view! { <TimeMachineBody meta=m dated=dated/> }.into_any(),
-                    Err(e) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
+                match (meta.await, dated.await) {
+                    (Ok(m), _) if !m.features.time_machine => view! { <NotFound/> }.into_any(),
+                    (Ok(m), Ok(d)) => time_machine_body(m, d).into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-#[component]
-fn TimeMachineBody(meta: FundMeta, dated: Resource<Result<DatedView, ServerFnError>>) -> impl IntoView {
+fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
     let (first_day, today) = (meta.first_day, meta.today);
     let fund_id = meta.id.to_string();
+    let at = d.at;
     view! {
         <HubHeader meta=meta.clone() tab=Tab::TimeMachine/>
         <main class="page time-machine">
-            <DateSlider first_day=first_day today=today ticks=meta.ticks.clone()/>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match dated.await {
-                        Ok(d) => dated_content(d, first_day, today).into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=at/>
+            <div class="live" data-live="tm-dated">{dated_content(d, first_day, today)}</div>
             <SnapshotsPanel fund_id=fund_id/>
         </main>
     }
