@@ -35,6 +35,17 @@ export const DEMO_EMAIL = process.env.DEMO_EMAIL || 'demo@fundlens.local';
 export const DEMO_PASSWORD = process.env.DEMO_PASSWORD || 'e2e-demo-password';
 export const TOKEN = process.env.FUNDLENS_TOKEN || '';
 
+/** Marks the loaded document, so a test can tell an update in place from a new page load. */
+export async function markDocument(page) {
+  await page.evaluate(() => { window.__fundlensSameDocument = true; });
+}
+
+/** Fails when the document marked by `markDocument` was replaced by a page load. */
+export async function assertSameDocument(page, what) {
+  const same = await page.evaluate(() => window.__fundlensSameDocument === true);
+  assert.equal(same, true, `${what} should update the page in place, without loading a new page`);
+}
+
 /** What `<html data-hydrated>` says once the Leptos app has hydrated. */
 export const HYDRATED = () => document.documentElement.dataset.hydrated === 'true';
 
@@ -112,9 +123,10 @@ export async function signIn(page, { email = DEMO_EMAIL, password = DEMO_PASSWOR
 }
 
 /**
- * Forgets the console error Chromium logs for a document that legitimately answered with an error
- * status (e.g. a refused share link is a 403 page): "Failed to load resource: the server responded
- * with a status of 403 (Forbidden)" for exactly `documentUrl`. Any other problem stays.
+ * Forgets the console error Chromium logs for a document or request that legitimately answered
+ * with an error status (e.g. a refused share link is a 403 page, a refused form post a 422):
+ * "Failed to load resource: the server responded with a status of 403 (Forbidden)" for exactly
+ * `documentUrl`. Any other problem stays. Returns how many were forgiven.
  */
 export function forgiveDocumentStatus(page, documentUrl, status) {
   const wanted = new URL(documentUrl).toString();

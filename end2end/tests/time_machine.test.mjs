@@ -1,7 +1,7 @@
 // The Time Machine in a real browser against the real server and database (demo fund seeded).
 // Browser contexts are signed in as the demo user (browserTest), REST calls carry its token.
 import assert from 'node:assert/strict';
-import { HYDRATED, api, browserTest, screenshot, url } from './helpers.mjs';
+import { HYDRATED, api, assertSameDocument, browserTest, markDocument, screenshot, url } from './helpers.mjs';
 
 async function demoFundId() {
   const funds = await api('GET', '/api/funds');
@@ -42,6 +42,7 @@ browserTest('time machine: keyboard moves the date, KPIs match REST, URL follows
   await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
   const slider = page.locator('#tm-slider');
   assert.equal(await slider.getAttribute('aria-valuetext'), '30 June 2024');
+  await markDocument(page);
 
   await slider.focus();
   for (let i = 0; i < 10; i += 1) await page.keyboard.press('ArrowRight');
@@ -60,6 +61,9 @@ browserTest('time machine: keyboard moves the date, KPIs match REST, URL follows
   const invested = await kpi(page, 'invested');
   assert.equal(invested.exact, expected.total_invested);
   assert.equal(invested.text, money(expected.total_invested));
+  // The tabs follow the slider's date too.
+  assert.match(decodeURIComponent(await page.locator('.tab[data-tab=overview]').getAttribute('href')), /at=2024-07-10/);
+  await assertSameDocument(page, 'moving the slider');
   await screenshot(page, 'tab-time-machine');
 
   const copied = page.url();

@@ -3,7 +3,7 @@
 // as the demo user (browserTest); REST calls carry its token, so funds created here make the demo
 // user their admin.
 import assert from 'node:assert/strict';
-import { HYDRATED, api, browserTest, screenshot, url } from './helpers.mjs';
+import { HYDRATED, api, assertSameDocument, browserTest, forgiveDocumentStatus, markDocument, screenshot, url } from './helpers.mjs';
 
 /** A fresh fund with one company and a revenue forecast of $1M for the last quarter end. */
 async function fundWithForecast() {
@@ -30,6 +30,7 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
   await page.goto(url(`/funds/${fundId}/variance`), { waitUntil: 'load' });
   await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
   assert.equal(await unread(page), 0);
+  await markDocument(page);
 
   const form = page.locator('[data-test=record-actual]');
   await form.locator('select[name=company_id]').selectOption(companyId);
@@ -41,6 +42,7 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
   assert.match(await page.locator('[data-test=record-result]').innerText(), /Critical/);
   await page.waitForFunction(() => document.querySelector('[data-test=unread-count]')?.innerText.trim() === '2', null, { timeout: 15_000 });
   await page.locator('[data-test=variance-table] tr[data-company="Quill Analytics"]').first().waitFor({ timeout: 15_000 });
+  await assertSameDocument(page, 'recording an actual');
   await screenshot(page, 'tab-variance');
 
   await page.click('[data-test=inbox-link]');
@@ -50,6 +52,23 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
   await alerts.first().waitFor();
   assert.equal(await alerts.count(), 2);
   await screenshot(page, 'alerts-inbox');
+  await markDocument(page);
+
+  // A note the server refuses (longer than the 2,000 characters it keeps; the browser's own limit
+  // is lifted as a script could) shows the server's message next to the form and changes nothing.
+  const first = alerts.first();
+  let refusedPosts = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/sfn/resolve_alert')) refusedPosts += 1; });
+  await first.locator('input[name=note]').evaluate((input) => input.removeAttribute('maxlength'));
+  await first.locator('input[name=note]').fill('x'.repeat(2001));
+  await first.locator('[data-test=resolve]').click();
+  const refusal = first.locator('[data-form-error]');
+  await refusal.waitFor({ timeout: 15_000 });
+  assert.match(await refusal.innerText(), /note.*2000 characters/);
+  assert.equal(await page.locator('[data-test=alert].state-resolved').count(), 0);
+  assert.equal(refusedPosts, 1, 'the form was posted once, in the background');
+  // Chromium logs the refused post as a console error; that one is expected.
+  assert.equal(forgiveDocumentStatus(page, url('/sfn/resolve_alert'), 422), 1);
 
   // Resolve both with a note: the unread count drops to zero.
   for (let i = 0; i < 2; i += 1) {
@@ -59,6 +78,7 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
     await page.waitForFunction((n) => document.querySelectorAll('[data-test=alert].state-resolved').length === n, i + 1, { timeout: 15_000 });
   }
   await page.waitForFunction(() => document.querySelector('[data-test=unread-count]')?.innerText.trim() === '0', null, { timeout: 15_000 });
+  await assertSameDocument(page, 'resolving alerts');
   const listed = await api('GET', `/api/funds/${fundId}/alerts`);
   const states = (Array.isArray(listed) ? listed : listed.alerts).map((a) => a.state);
   assert.deepEqual(states, ['resolved', 'resolved']);
