@@ -106,4 +106,5 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
             })}
         </header>
     }
+    .into_any()
 }

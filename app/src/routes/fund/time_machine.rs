@@ -52,7 +52,7 @@ fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
         <HubHeader meta=meta.clone() tab=Tab::TimeMachine/>
         <main class="page time-machine">
             <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=at/>
-            <div class="live" data-live="tm-dated">{dated_content(d, first_day, today)}</div>
+            <div class="live" data-live="tm-dated">{dated_content(d, first_day, today).into_any()}</div>
             <SnapshotsPanel fund_id=fund_id/>
         </main>
     }

@@ -51,7 +51,7 @@ fn variance_body(meta: FundMeta, data: VariancePageData) -> impl IntoView {
     let today = meta.today;
     view! {
         <HubHeader meta=meta.clone() tab=Tab::Variance/>
-        <main class="page variance">{variance_content(fund_id, data, today)}</main>
+        <main class="page variance">{variance_content(fund_id, data, today).into_any()}</main>
     }
 }
 
