@@ -85,19 +85,19 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
     let template_href = format!("/api/funds/{}/actuals/template.csv", fund_id);
     view! {
         <div class="live" data-live="variance-results">
-        <FiltersForm at=v.at known_at=v.known_at metric=v.metric severity=v.severity/>
-        {chart}
-        <div class="table-actions">
-            <span class="muted" data-test="row-count">
-                {if v.rows.len() > MAX_ROWS {
-                    format!("Newest {MAX_ROWS} of {} rows — narrow with the filters, or export them all as CSV", v.rows.len())
-                } else {
-                    format!("{} rows", v.rows.len())
-                }}
-            </span>
-            <a href=csv_href download="variance.csv" data-test="variance-csv">"Export CSV"</a>
-        </div>
-        <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
+            <FiltersForm at=v.at known_at=v.known_at metric=v.metric severity=v.severity/>
+            {chart}
+            <div class="table-actions">
+                <span class="muted" data-test="row-count">
+                    {if v.rows.len() > MAX_ROWS {
+                        format!("Newest {MAX_ROWS} of {} rows — narrow with the filters, or export them all as CSV", v.rows.len())
+                    } else {
+                        format!("{} rows", v.rows.len())
+                    }}
+                </span>
+                <a href=csv_href download="variance.csv" data-test="variance-csv">"Export CSV"</a>
+            </div>
+            <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
         </div>
         <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today/>
         <section class="panel">
