@@ -59,6 +59,8 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     } else {
         None
     };
+    // Until it connects, every request reads tokens and roles from the database.
+    tokio::spawn(store.clone().follow_access_changes());
     spawn_session_purge(store.clone());
     let routes = leptos_axum::generate_route_list(app::App);
     Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker })

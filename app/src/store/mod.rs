@@ -62,6 +62,7 @@ pub struct Store {
     latest: Cache<Uuid, Arc<Latest>>,
     snapshots: Cache<i64, Arc<FundState>>,
     series: Cache<(Uuid, u64, chrono::NaiveDate), Arc<Vec<domain::time_machine::SeriesPoint>>>,
+    access: Arc<accounts::AccessCache>,
 }
 
 impl Store {
@@ -73,6 +74,7 @@ impl Store {
             latest: Cache::new(1_000),
             snapshots: Cache::new(20_000),
             series: Cache::new(1_000),
+            access: Arc::new(accounts::AccessCache::new()),
         }
     }
 

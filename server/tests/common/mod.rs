@@ -45,6 +45,17 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     TestApp { router: server::router::router(state), store, database_url, token, owner, api_routes }
 }
 
+/// A second server process on the test's database, as in a deployment with two replicas: its
+/// own pool, caches and listeners. Returns its router and store.
+pub async fn replica(app: &TestApp) -> (Router, Store) {
+    let vars: Vec<(String, String)> = vec![("DATABASE_URL".into(), app.database_url.clone()), ("DATABASE_MAX_CONNECTIONS".into(), "8".into())];
+    let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
+    let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
+    let state = server::build_state(config, options).await.expect("replica state");
+    let store = state.store.clone();
+    (server::router::router(state), store)
+}
+
 /// A user with `PASSWORD`.
 pub async fn create_user(store: &Store, email: &str) -> app::store::accounts::User {
     let hash = app::accounts::password::hash_password(PASSWORD.to_string()).await.expect("hash");
