@@ -4,7 +4,7 @@
 //!   DATABASE_URL=postgres://postgres@127.0.0.1:<port>/fundlens cargo bench -p server --bench state_query
 //!
 //! Creates a fresh database on that cluster, imports `DemoSpec::large_fund` with
-//! `Store::import_history` (timed: it is the batched-append path, in-process), then times
+//! `Store::import_history` (timed: validated in memory, written in bulk, in-process), then times
 //! `store.state(fund, as_of, None)` and `store.state(fund, as_of, Some(known_at))` one after the
 //! other for random dates after a warm-up, and prints p50/p95/p99/max. A second pass uses a fresh
 //! `Store` (empty caches) without warm-up, as a server just after a restart. The database is
@@ -20,10 +20,10 @@
 //!   `rebuild`   one snapshot per SNAPSHOT_FREQUENCY events in effective order, all at the final
 //!               version (a rebuild pass after an import);
 //!   `none`      no snapshots (full replay);
-//!   `a+b`       both layouts' snapshots (`frontier+rebuild` is what `import_history` leaves:
-//!               its appends' snapshots plus the backfill at the final version).
-//! It exists to measure what the read path would cost with other layouts, and because importing
-//! large histories through `import_history` is slow (see docs/benchmarks.md).
+//!   `a+b`       both layouts' snapshots (e.g. `frontier+rebuild`).
+//! (`import_history` itself writes `rebuild`'s snapshots, each marked with the version by which
+//! its date was complete instead of the final one: see `store/import_snapshots.rs`.)
+//! It exists to measure what the read path would cost with other layouts.
 //!
 //! Environment: BENCH_EVENTS (default 100000), BENCH_QUERIES (2000), BENCH_WARMUP (200),
 //! SNAPSHOT_FREQUENCY (100, as the server), BENCH_LOAD (import | fixture), BENCH_LAYOUTS
@@ -121,7 +121,7 @@ async fn run() {
             let fund = store.import_history(&history).await.expect("import the large fund");
             let took = t.elapsed().as_secs_f64();
             println!(
-                "import_history: {} events in {:.2} s = {:.0} events/s (one transaction, one validated append per recorded instant)",
+                "import_history: {} events in {:.2} s = {:.0} events/s (one transaction; validated in memory, written in bulk)",
                 history.len(),
                 took,
                 history.len() as f64 / took
