@@ -19,6 +19,7 @@ mod outbox;
 mod rows;
 mod seed;
 mod series;
+mod snapshot_retake;
 mod snapshots;
 mod state;
 mod timeline;
