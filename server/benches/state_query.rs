@@ -29,7 +29,8 @@
 //! SNAPSHOT_FREQUENCY (100, as the server), BENCH_LOAD (import | fixture), BENCH_LAYOUTS
 //! (frontier,lag90,rebuild), BENCH_PLAN_CACHE_MODE (a PostgreSQL plan_cache_mode for the bench's
 //! connections, e.g. force_custom_plan), BENCH_KNOWN_AT=0 (skip the `known_at` queries),
-//! BENCH_KEEP_DB=1 keeps the database for EXPLAIN.
+//! BENCH_KEEP_DB=1 keeps the database for EXPLAIN, BENCH_RETAKE=1 (fixture mode) runs the
+//! background pass that re-takes invalidated snapshots after writing each layout, before measuring.
 //! Without `--bench` (e.g. `cargo test --benches`) it does nothing: tests never need a database
 //! for it and never measure time.
 
@@ -147,6 +148,10 @@ async fn run() {
                     t.elapsed().as_secs_f64()
                 );
                 describe_snapshots(&pool, fund).await;
+                if std::env::var("BENCH_RETAKE").is_ok_and(|v| v == "1") {
+                    retake(&pool, snapshot_every).await;
+                    describe_snapshots(&pool, fund).await;
+                }
                 vacuum(&pool).await;
                 verify(&pool, snapshot_every, fund, &events, &dates[..dates.len().min(20)]).await;
                 measure_all(&pool, snapshot_every, fund, &warm, &dates).await;
@@ -162,6 +167,22 @@ async fn run() {
     } else {
         drop_database(&base, &name).await;
     }
+}
+
+/// Runs the background pass that re-takes invalidated snapshots until it has nothing left, as
+/// the server's snapshot worker would (timed).
+async fn retake(pool: &PgPool, snapshot_every: u64) {
+    let store = Store::new(pool.clone(), snapshot_every);
+    let t = Instant::now();
+    let mut handled = 0;
+    loop {
+        let n = store.retake_invalidated_snapshots().await.expect("retake snapshots");
+        if n == 0 {
+            break;
+        }
+        handled += n;
+    }
+    println!("retake pass: {handled} invalidated snapshot dates re-taken in {:.2} s", t.elapsed().as_secs_f64());
 }
 
 /// What autovacuum does within a minute of a bulk load (hint bits, visibility map, statistics),
