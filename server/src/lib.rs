@@ -65,7 +65,7 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     if config.snapshot_retake_interval_ms > 0 {
         spawn_snapshot_retake(store.clone(), std::time::Duration::from_millis(config.snapshot_retake_interval_ms));
     }
-    let routes = leptos_axum::generate_route_list(app::App);
+    let routes = Arc::new(leptos_axum::generate_route_list(app::App));
     Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker })
 }
 
