@@ -4,7 +4,7 @@
 //!   DATABASE_URL=postgres://postgres@127.0.0.1:<port>/fundlens cargo bench -p server --bench state_query
 //!
 //! Creates a fresh database on that cluster, imports `DemoSpec::large_fund` with
-//! `Store::import_history` (timed: it is the batched-append path, in-process), then times
+//! `Store::import_history` (timed: validated in memory, written in bulk, in-process), then times
 //! `store.state(fund, as_of, None)` and `store.state(fund, as_of, Some(known_at))` one after the
 //! other for random dates after a warm-up, and prints p50/p95/p99/max. A second pass uses a fresh
 //! `Store` (empty caches) without warm-up, as a server just after a restart. The database is
@@ -20,16 +20,17 @@
 //!   `rebuild`   one snapshot per SNAPSHOT_FREQUENCY events in effective order, all at the final
 //!               version (a rebuild pass after an import);
 //!   `none`      no snapshots (full replay);
-//!   `a+b`       both layouts' snapshots (`frontier+rebuild` is what `import_history` leaves:
-//!               its appends' snapshots plus the backfill at the final version).
-//! It exists to measure what the read path would cost with other layouts, and because importing
-//! large histories through `import_history` is slow (see docs/benchmarks.md).
+//!   `a+b`       both layouts' snapshots (e.g. `frontier+rebuild`).
+//! (`import_history` itself writes `rebuild`'s snapshots, each marked with the version by which
+//! its date was complete instead of the final one: see `store/import_snapshots.rs`.)
+//! It exists to measure what the read path would cost with other layouts.
 //!
 //! Environment: BENCH_EVENTS (default 100000), BENCH_QUERIES (2000), BENCH_WARMUP (200),
 //! SNAPSHOT_FREQUENCY (100, as the server), BENCH_LOAD (import | fixture), BENCH_LAYOUTS
 //! (frontier,lag90,rebuild), BENCH_PLAN_CACHE_MODE (a PostgreSQL plan_cache_mode for the bench's
 //! connections, e.g. force_custom_plan), BENCH_KNOWN_AT=0 (skip the `known_at` queries),
-//! BENCH_KEEP_DB=1 keeps the database for EXPLAIN.
+//! BENCH_KEEP_DB=1 keeps the database for EXPLAIN, BENCH_RETAKE=1 (fixture mode) runs the
+//! background pass that re-takes invalidated snapshots after writing each layout, before measuring.
 //! Without `--bench` (e.g. `cargo test --benches`) it does nothing: tests never need a database
 //! for it and never measure time.
 
@@ -121,7 +122,7 @@ async fn run() {
             let fund = store.import_history(&history).await.expect("import the large fund");
             let took = t.elapsed().as_secs_f64();
             println!(
-                "import_history: {} events in {:.2} s = {:.0} events/s (one transaction, one validated append per recorded instant)",
+                "import_history: {} events in {:.2} s = {:.0} events/s (one transaction; validated in memory, written in bulk)",
                 history.len(),
                 took,
                 history.len() as f64 / took
@@ -147,6 +148,10 @@ async fn run() {
                     t.elapsed().as_secs_f64()
                 );
                 describe_snapshots(&pool, fund).await;
+                if std::env::var("BENCH_RETAKE").is_ok_and(|v| v == "1") {
+                    retake(&pool, snapshot_every).await;
+                    describe_snapshots(&pool, fund).await;
+                }
                 vacuum(&pool).await;
                 verify(&pool, snapshot_every, fund, &events, &dates[..dates.len().min(20)]).await;
                 measure_all(&pool, snapshot_every, fund, &warm, &dates).await;
@@ -162,6 +167,22 @@ async fn run() {
     } else {
         drop_database(&base, &name).await;
     }
+}
+
+/// Runs the background pass that re-takes invalidated snapshots until it has nothing left, as
+/// the server's snapshot worker would (timed).
+async fn retake(pool: &PgPool, snapshot_every: u64) {
+    let store = Store::new(pool.clone(), snapshot_every);
+    let t = Instant::now();
+    let mut handled = 0;
+    loop {
+        let n = store.retake_invalidated_snapshots().await.expect("retake snapshots");
+        if n == 0 {
+            break;
+        }
+        handled += n;
+    }
+    println!("retake pass: {handled} invalidated snapshot dates re-taken in {:.2} s", t.elapsed().as_secs_f64());
 }
 
 /// What autovacuum does within a minute of a bulk load (hint bits, visibility map, statistics),

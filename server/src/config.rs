@@ -10,6 +10,9 @@ pub struct Config {
     pub bind_addr: SocketAddr,
     /// Events between automatic snapshots (SNAPSHOT_FREQUENCY, default 100).
     pub snapshot_frequency: u64,
+    /// How often each process looks for snapshots that late events invalidated and re-takes them
+    /// (SNAPSHOT_RETAKE_INTERVAL_MS, default 5,000; 0 turns the pass off).
+    pub snapshot_retake_interval_ms: u64,
     /// Monte-Carlo iterations per reserve run (MONTE_CARLO_ITERATIONS, default 10,000).
     pub monte_carlo_iterations: u32,
     pub features: Features,
@@ -76,6 +79,7 @@ impl Config {
             database_url,
             bind_addr,
             snapshot_frequency: number(&get, "SNAPSHOT_FREQUENCY", 100, 1, 1_000_000)?,
+            snapshot_retake_interval_ms: number(&get, "SNAPSHOT_RETAKE_INTERVAL_MS", 5_000, 0, 86_400_000)?,
             monte_carlo_iterations: number(&get, "MONTE_CARLO_ITERATIONS", 10_000, 100, 10_000_000)? as u32,
             features: Features {
                 time_machine: flag(&get, "FF_TIME_MACHINE", true)?,
@@ -155,6 +159,7 @@ mod tests {
         let c = config(&[("DATABASE_URL", "postgres://x")]).unwrap();
         assert_eq!(c.bind_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.snapshot_frequency, 100);
+        assert_eq!(c.snapshot_retake_interval_ms, 5_000);
         assert_eq!(c.monte_carlo_iterations, 10_000);
         assert_eq!(c.features, Features::default());
     }

@@ -59,8 +59,13 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     } else {
         None
     };
+    // Until it connects, every request reads tokens and roles from the database.
+    tokio::spawn(store.clone().follow_access_changes());
     spawn_session_purge(store.clone());
-    let routes = leptos_axum::generate_route_list(app::App);
+    if config.snapshot_retake_interval_ms > 0 {
+        spawn_snapshot_retake(store.clone(), std::time::Duration::from_millis(config.snapshot_retake_interval_ms));
+    }
+    let routes = Arc::new(leptos_axum::generate_route_list(app::App));
     Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker })
 }
 
@@ -75,6 +80,27 @@ fn spawn_session_purge(store: Store) {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+        }
+    });
+}
+
+/// Re-takes the snapshots late events invalidated (`store/snapshot_retake.rs`): every `every`,
+/// until none is left. Every replica runs it; they skip the funds another one is working on.
+fn spawn_snapshot_retake(store: Store, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            loop {
+                match store.retake_invalidated_snapshots().await {
+                    Ok(0) => break,
+                    Ok(n) => tracing::debug!(snapshots = n, "re-took invalidated snapshots"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "re-taking invalidated snapshots failed");
+                        break;
+                    }
+                }
             }
         }
     });

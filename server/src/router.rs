@@ -21,7 +21,7 @@ use crate::{api, auth, health, observability, page_cache};
 /// member (`auth::page_guard`), REST routes the role they declare (`auth::access`), and server
 /// functions check the fund role themselves (`app::accounts::authorize`).
 pub fn router(state: AppState) -> Router {
-    let routes = state.routes.clone();
+    let routes = state.routes.as_ref().clone();
     let (api_routes, _) = api::routes(&state);
     let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle() };
     let sessions = AuthManagerLayerBuilder::new(backend, auth::session_layer(state.store.clone(), &state.config.auth)).build();
@@ -59,7 +59,7 @@ async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Resp
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_route_with_context(
-        state.routes.clone(),
+        state.routes.as_ref().clone(),
         move || provide_app_context(&context_state),
         move || app::shell(options.clone()),
     );

@@ -15,7 +15,9 @@ pub struct AppState {
     pub store: Store,
     pub features: Features,
     pub config: Arc<Config>,
-    pub routes: Vec<AxumRouteListing>,
+    /// The page routes, shared: axum clones the state for every extractor of every request, and
+    /// a deep copy of this list made that the main allocation cost of a small API call.
+    pub routes: Arc<Vec<AxumRouteListing>>,
     /// The alert delivery worker, when this process runs one (ALERT_WORKER).
     pub alert_worker: Option<Arc<crate::alerts::AlertWorker>>,
 }

@@ -41,22 +41,28 @@ async fn demo_fund_is_seeded_once_with_its_late_records_kept() {
     }
 }
 
-/// After an import the store writes snapshots at the final version in effective order (late
-/// records had invalidated nearly all the appends' own): the fund as known now, at dates all
-/// through its history, still equals a full replay.
+/// The import's snapshots are taken in effective order and marked with the version by which their
+/// date was complete: none is ever invalidated, each equals a full replay at its date with that
+/// knowledge, and the fund as known now, at dates all through its history, equals a full replay.
 #[tokio::test]
 async fn imported_history_answers_as_a_full_replay_at_dates_throughout() {
     let app = common::spawn().await;
     let now = Utc::now();
     let fund = app.store.seed_demo_if_empty(now).await.unwrap().expect("seeds an empty database");
     let events = common::stored_events(app.store.pool(), fund).await;
-    let backfilled: i64 = sqlx::query_scalar("SELECT count(*) FROM fund_snapshots WHERE fund_id = $1 AND version = $2 AND invalidated_by IS NULL")
-        .bind(fund)
-        .bind(events.len() as i64)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    assert!(backfilled > 1, "the import writes snapshots at its final version ({backfilled})");
+    let snapshots: Vec<(i64, chrono::DateTime<Utc>, Option<i64>)> =
+        sqlx::query_as("SELECT version, effective_at, invalidated_by FROM fund_snapshots WHERE fund_id = $1 ORDER BY effective_at")
+            .bind(fund)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert!(snapshots.len() > 10, "the import writes snapshots ({})", snapshots.len());
+    for (version, effective_at, invalidated_by) in &snapshots {
+        assert_eq!(*invalidated_by, None);
+        let complete_by = events.iter().filter(|e| e.effective_at <= *effective_at).map(|e| e.version).max().unwrap();
+        assert_eq!(*version as u64, complete_by, "snapshot at {effective_at} is marked with the version that completed its date");
+    }
+    assert!(snapshots.iter().any(|s| (s.0 as usize) < events.len()), "past knowledge has snapshots too");
     let first = events.iter().map(|e| e.effective_at).min().unwrap();
     let last = events.iter().map(|e| e.effective_at).max().unwrap();
     for i in 0..=40 {

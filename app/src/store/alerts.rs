@@ -68,7 +68,7 @@ pub struct AlertFilter {
 pub const MAX_ALERTS_LIMIT: u32 = 1_000;
 
 /// One alert to write.
-struct NewAlert {
+pub(super) struct NewAlert {
     id: Uuid,
     rule_id: Uuid,
     rule: String,
@@ -84,11 +84,10 @@ struct NewAlert {
 /// without enabled rules) cannot raise an alert, so the rules and the earlier alerts (cooldown)
 /// are read only when there is something to compare.
 pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent]) -> Result<Vec<Uuid>, StoreError> {
-    let mut actuals: Vec<ActualFact> = events.iter().filter_map(ActualFact::from_event).collect();
+    let actuals = actuals_in(events);
     if actuals.is_empty() {
         return Ok(Vec::new());
     }
-    actuals.sort_by_key(|a| (a.effective_at, a.version));
     let companies: Vec<Uuid> = actuals.iter().map(|a| a.company_id).collect::<BTreeSet<_>>().into_iter().collect();
     let rows = sqlx::query(
         "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
@@ -107,25 +106,11 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
         forecasts.extend(ForecastVersion::from_event(&event_from_row(row)?));
     }
     let index = ForecastIndex::new(forecasts);
-    let lines: Vec<(&ActualFact, VarianceLine)> = actuals
-        .iter()
-        .filter_map(|actual| index.for_actual(actual).map(|(forecast, basis)| (actual, VarianceLine::new(actual, forecast, basis))))
-        .collect();
+    let lines = variance_lines(&actuals, &index);
     if lines.is_empty() {
         return Ok(Vec::new());
     }
     let rules = rules_in(conn, fund_id, true).await?;
-    let breaches: Vec<(&ActualFact, &VarianceLine, &AlertRule)> = lines
-        .iter()
-        .flat_map(|(actual, line)| {
-            let figures = line.figures();
-            rules.iter().filter(move |rule| rule.spec.breached_by(actual.metric, &figures)).map(move |rule| (*actual, line, rule))
-        })
-        .collect();
-    if breaches.is_empty() {
-        return Ok(Vec::new());
-    }
-
     let prior = sqlx::query(
         "SELECT rule_id, company_id, metric, actual_effective_at FROM alerts
          WHERE fund_id = $1 AND company_id = ANY($2) AND rule_id IS NOT NULL",
@@ -134,14 +119,49 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
     .bind(&companies)
     .fetch_all(&mut *conn)
     .await?;
-    let mut alerted: HashMap<(Uuid, Uuid, String), Vec<DateTime<Utc>>> = HashMap::new();
+    let mut alerted = AlertedAt::new();
     for r in &prior {
         alerted
             .entry((r.try_get("rule_id")?, r.try_get("company_id")?, r.try_get("metric")?))
             .or_default()
             .push(r.try_get("actual_effective_at")?);
     }
+    let new_alerts = breaching_alerts(&lines, &rules, &mut alerted);
+    if new_alerts.is_empty() {
+        return Ok(Vec::new());
+    }
+    insert_alerts(conn, fund_id, &new_alerts).await?;
+    Ok(new_alerts.iter().map(|a| a.id).collect())
+}
 
+/// When each (rule, company, metric) last alerted, by the actual's effective date (cooldowns).
+pub(super) type AlertedAt = HashMap<(Uuid, Uuid, String), Vec<DateTime<Utc>>>;
+
+/// The actuals among `events`, in canonical order.
+pub(super) fn actuals_in(events: &[FundEvent]) -> Vec<ActualFact> {
+    let mut actuals: Vec<ActualFact> = events.iter().filter_map(ActualFact::from_event).collect();
+    actuals.sort_by_key(|a| (a.effective_at, a.version));
+    actuals
+}
+
+/// Each actual that has a forecast to compare with, and the comparison.
+pub(super) fn variance_lines<'a>(actuals: &'a [ActualFact], index: &ForecastIndex) -> Vec<(&'a ActualFact, VarianceLine)> {
+    actuals
+        .iter()
+        .filter_map(|actual| index.for_actual(actual).map(|(forecast, basis)| (actual, VarianceLine::new(actual, forecast, basis))))
+        .collect()
+}
+
+/// The alerts `rules` raise for `lines`, skipping those in a rule's cooldown; records the new
+/// ones in `alerted`.
+pub(super) fn breaching_alerts(lines: &[(&ActualFact, VarianceLine)], rules: &[AlertRule], alerted: &mut AlertedAt) -> Vec<NewAlert> {
+    let breaches: Vec<(&ActualFact, &VarianceLine, &AlertRule)> = lines
+        .iter()
+        .flat_map(|(actual, line)| {
+            let figures = line.figures();
+            rules.iter().filter(move |rule| rule.spec.breached_by(actual.metric, &figures)).map(move |rule| (*actual, line, rule))
+        })
+        .collect();
     let mut new_alerts = Vec::new();
     for (actual, line, rule) in breaches {
         let key = (rule.id, actual.company_id, actual.metric.as_str().to_string());
@@ -159,14 +179,10 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
             line: line.clone(),
         });
     }
-    if new_alerts.is_empty() {
-        return Ok(Vec::new());
-    }
-    insert_alerts(conn, fund_id, &new_alerts).await?;
-    Ok(new_alerts.iter().map(|a| a.id).collect())
+    new_alerts
 }
 
-async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert]) -> Result<(), StoreError> {
+pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert]) -> Result<(), StoreError> {
     let col = |f: &dyn Fn(&NewAlert) -> String| alerts.iter().map(f).collect::<Vec<String>>();
     let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
     let rule_ids: Vec<Uuid> = alerts.iter().map(|a| a.rule_id).collect();

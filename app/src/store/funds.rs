@@ -43,10 +43,14 @@ impl Store {
         super::alert_rules::insert_default_rules(&mut tx, id).await?;
         if let Some(user_id) = admin {
             sqlx::query("INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, 'admin')").bind(id).bind(user_id).execute(&mut *tx).await?;
+            super::accounts::notify_access_changed(&mut tx, user_id).await?;
         }
         let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
         tx.commit().await?;
+        if let Some(user_id) = admin {
+            self.access.forget_user(user_id);
+        }
         self.remember_latest(id, outcome.version, outcome.recorded_at, latest);
         self.fund(id).await
     }

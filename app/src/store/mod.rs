@@ -8,15 +8,18 @@ mod alerts;
 mod append;
 mod append_optimistic;
 mod append_write;
-mod backfill;
 mod error;
 mod funds;
 mod head;
+mod import;
+mod import_replay;
+mod import_snapshots;
 mod notification_settings;
 mod outbox;
 mod rows;
 mod seed;
 mod series;
+mod snapshot_retake;
 mod snapshots;
 mod state;
 mod timeline;
@@ -62,6 +65,7 @@ pub struct Store {
     latest: Cache<Uuid, Arc<Latest>>,
     snapshots: Cache<i64, Arc<FundState>>,
     series: Cache<(Uuid, u64, chrono::NaiveDate), Arc<Vec<domain::time_machine::SeriesPoint>>>,
+    access: Arc<accounts::AccessCache>,
 }
 
 impl Store {
@@ -73,6 +77,7 @@ impl Store {
             latest: Cache::new(1_000),
             snapshots: Cache::new(20_000),
             series: Cache::new(1_000),
+            access: Arc::new(accounts::AccessCache::new()),
         }
     }
 

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::User;
+use super::{notify_access_changed, User};
 use crate::store::{Store, StoreError};
 
 /// What a user sees about one of their tokens (never the token itself after creation).
@@ -70,32 +70,53 @@ impl Store {
         rows.iter().map(info_from_row).collect()
     }
 
-    /// Revokes one of the user's tokens; another user's token is "not found".
+    /// Revokes one of the user's tokens; another user's token is "not found". Every server
+    /// process forgets its cached answer for the token when this commits (`access_cache`).
     pub async fn revoke_api_token(&self, user_id: Uuid, token_id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2")
             .bind(token_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("token_id", format!("you have no token {token_id}")));
         }
+        notify_access_changed(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.access.forget_user(user_id);
         Ok(())
     }
 
-    /// The owner of a live (unrevoked) token. Marks it used at most once a minute, so busy
-    /// integrations do not queue on the token's row.
+    /// The owner of a live (unrevoked) token, from this process's access cache when it has the
+    /// answer (see `access_cache`).
     pub async fn token_owner(&self, token: &str) -> Result<Option<TokenOwner>, StoreError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
+        let hash = token_hash(token);
+        if let Some(owner) = self.access.token(&hash) {
+            return Ok(Some(owner));
+        }
+        let generation = self.access.start_lookup();
+        let owner = self.token_owner_uncached(&hash).await?;
+        if let (Some(owner), Some(generation)) = (&owner, generation) {
+            self.access.keep_token(hash, owner.clone(), generation);
+        }
+        Ok(owner)
+    }
+
+    /// The owner of a live token, from the database. Marks the token used at most once a minute,
+    /// so busy integrations do not queue on its row; cached answers expire after a minute, so
+    /// `last_used_at` lags real use by at most about two minutes.
+    async fn token_owner_uncached(&self, hash: &[u8]) -> Result<Option<TokenOwner>, StoreError> {
         let row = sqlx::query(
             "SELECT t.id AS token_id, t.max_role, t.last_used_at > now() - interval '1 minute' AS recently_used,
                     u.id, u.email, u.created_at, u.session_epoch
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
-        .bind(token_hash(token))
+        .bind(hash)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };

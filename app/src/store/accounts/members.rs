@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::notify_access_changed;
 use crate::store::{Store, StoreError};
 
 /// A user's role in a fund.
@@ -14,9 +15,11 @@ pub struct Member {
 }
 
 impl Store {
-    /// Grants `role` in the fund (replacing any earlier role).
+    /// Grants `role` in the fund (replacing any earlier role). Every server process forgets its
+    /// cached role for the user when this commits (`access_cache`).
     pub async fn grant_role(&self, fund_id: Uuid, user_id: Uuid, role: Role) -> Result<(), StoreError> {
         self.fund_version(fund_id).await?;
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, $3)
              ON CONFLICT (fund_id, user_id) DO UPDATE SET role = EXCLUDED.role, granted_at = now()",
@@ -24,32 +27,48 @@ impl Store {
         .bind(fund_id)
         .bind(user_id)
         .bind(role.as_str())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.constraint() == Some("fund_members_user_id_fkey") => StoreError::invalid("user", format!("no user {user_id}")),
             _ => StoreError::Database(e),
         })?;
+        notify_access_changed(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.access.forget_user(user_id);
         // Cached pages show what a role offers.
         self.touch_fund(fund_id).await
     }
 
     pub async fn remove_member(&self, fund_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM fund_members WHERE fund_id = $1 AND user_id = $2").bind(fund_id).bind(user_id).execute(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM fund_members WHERE fund_id = $1 AND user_id = $2").bind(fund_id).bind(user_id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("user_id", format!("{user_id} is not a member of this fund")));
         }
+        notify_access_changed(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.access.forget_user(user_id);
         self.touch_fund(fund_id).await
     }
 
-    /// The user's role in the fund, if they are a member.
+    /// The user's role in the fund, if they are a member; from this process's access cache when
+    /// it has the answer (see `access_cache`).
     pub async fn member_role(&self, fund_id: Uuid, user_id: Uuid) -> Result<Option<Role>, StoreError> {
+        if let Some(role) = self.access.role(user_id, fund_id) {
+            return Ok(role);
+        }
+        let generation = self.access.start_lookup();
         let role: Option<String> = sqlx::query_scalar("SELECT role FROM fund_members WHERE fund_id = $1 AND user_id = $2")
             .bind(fund_id)
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
-        role.map(|r| r.parse::<Role>().map_err(StoreError::Corrupt)).transpose()
+        let role = role.map(|r| r.parse::<Role>().map_err(StoreError::Corrupt)).transpose()?;
+        if let Some(generation) = generation {
+            self.access.keep_role(user_id, fund_id, role, generation);
+        }
+        Ok(role)
     }
 
     pub async fn members(&self, fund_id: Uuid) -> Result<Vec<Member>, StoreError> {

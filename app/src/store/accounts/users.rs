@@ -72,17 +72,22 @@ impl Store {
         }
     }
 
-    /// Sets a new password hash and ends every session made with the old password.
+    /// Sets a new password hash and ends every session made with the old password; every server
+    /// process forgets what it cached about the user (`access_cache`).
     pub async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $2, session_epoch = $3 WHERE id = $1")
             .bind(user_id)
             .bind(password_hash)
             .bind(Uuid::new_v4())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("user", format!("no user {user_id}")));
         }
+        super::notify_access_changed(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.access.forget_user(user_id);
         Ok(())
     }
 }
