@@ -115,3 +115,63 @@ async fn a_process_that_loses_its_listener_stops_trusting_its_cache() {
     wait_until_listening(&[&app.store, &other_store]).await;
     assert_eq!(status(&other, "GET", "/api/funds", &token, None).await, StatusCode::UNAUTHORIZED, "cache emptied on reconnecting");
 }
+
+/// Signs in through the form on `router`; the session cookie.
+async fn sign_in(router: &Router) -> String {
+    let body = format!("email=owner%40test.local&password={}&next=%2F", form_urlencoded::byte_serialize(common::PASSWORD.as_bytes()).collect::<String>());
+    let req = Request::builder().method("POST").uri("/login").header("content-type", "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("fundlens_session=")).expect("a session cookie");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// The home page's status for the session: 200 signed in, 303 (to the sign-in form) otherwise.
+async fn home_page(router: &Router, cookie: &str) -> StatusCode {
+    let req = Request::builder().uri("/").header("cookie", cookie).body(Body::empty()).unwrap();
+    router.clone().oneshot(req).await.unwrap().status()
+}
+
+async fn expect_home_within_propagation(router: &Router, cookie: &str, want: StatusCode) {
+    let deadline = Instant::now() + PROPAGATION;
+    loop {
+        let got = home_page(router, cookie).await;
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the home page still answers {got} (want {want}) {PROPAGATION:?} after the change: a stale cached session");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_session_signed_out_or_outdated_through_one_process_ends_on_another_at_once() {
+    let app = common::spawn().await;
+    let (other, other_store) = common::replica(&app).await;
+    wait_until_listening(&[&app.store, &other_store]).await;
+
+    // Signed out through one process: the other, which has the session cached, refuses it.
+    let cookie = sign_in(&app.router).await;
+    for _ in 0..3 {
+        assert_eq!(home_page(&other, &cookie).await, StatusCode::OK);
+        assert_eq!(home_page(&app.router, &cookie).await, StatusCode::OK);
+    }
+    // Deleted behind the store's back (no notification): still served from the cache, which shows
+    // this test exercises it.
+    sqlx::query("DELETE FROM sessions").execute(app.store.pool()).await.unwrap();
+    assert_eq!(home_page(&other, &cookie).await, StatusCode::OK, "served from the cache");
+    let req = Request::builder().method("POST").uri("/logout").header("cookie", cookie.as_str()).body(Body::empty()).unwrap();
+    assert_eq!(app.router.clone().oneshot(req).await.unwrap().status(), StatusCode::SEE_OTHER);
+    expect_home_within_propagation(&other, &cookie, StatusCode::SEE_OTHER).await;
+    assert_eq!(home_page(&app.router, &cookie).await, StatusCode::SEE_OTHER);
+
+    // A password changed through one process ends the sessions the other has cached.
+    let cookie = sign_in(&app.router).await;
+    for _ in 0..3 {
+        assert_eq!(home_page(&other, &cookie).await, StatusCode::OK);
+    }
+    let hash = app::accounts::password::hash_password("a new password 123".to_string()).await.unwrap();
+    app.store.set_password_hash(app.owner.id, &hash).await.unwrap();
+    expect_home_within_propagation(&other, &cookie, StatusCode::SEE_OTHER).await;
+    assert_eq!(home_page(&app.router, &cookie).await, StatusCode::SEE_OTHER);
+}

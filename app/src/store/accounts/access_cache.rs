@@ -1,11 +1,13 @@
-//! A per-process cache of the two lookups every authenticated request makes: whose an API token
-//! is, and a user's role in a fund. Without it each append paid two more queries than its own.
+//! A per-process cache of the lookups every authenticated request makes: whose an API token is,
+//! a user's role in a fund, and for browsers the session and its user. Without it each append paid
+//! two more queries than its own, and each page three more.
 //!
 //! Several server processes share one database, so a cached answer may only be served while this
 //! process is sure to hear about every change: each write that revokes a token, changes or removes
 //! a membership or changes a password sends `pg_notify(ACCESS_CHANNEL, user id)` in its own
 //! transaction, and every process's listener (`Store::follow_access_changes`) forgets that user's
-//! entries. While the listener is not connected (start-up, lost connection) the cache is neither
+//! entries. Saving or deleting a session (sign-in, sign-out, expiry moved) sends
+//! `session:<session id>` the same way, which forgets that session. While the listener is not connected (start-up, lost connection) the cache is neither
 //! read nor filled, and it is emptied whenever the listener connects or disconnects, so a
 //! notification missed in between cannot leave a stale answer behind. Entries also expire after
 //! `TIME_TO_LIVE`, a safety net should a notification ever be lost without the connection failing.
@@ -23,11 +25,15 @@ use sqlx::postgres::PgListener;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::TokenOwner;
+use super::{SessionRecord, TokenOwner, User};
 use crate::store::{Store, StoreError};
 
-/// The NOTIFY channel of access changes; the payload is the affected user's id.
+/// The NOTIFY channel of access changes; the payload is the affected user's id, or
+/// `session:<id>` for one session.
 pub const ACCESS_CHANNEL: &str = "fundlens_access";
+
+/// The payload prefix of a session change.
+const SESSION_PAYLOAD: &str = "session:";
 
 /// How long an answer is served at most, notification or not.
 const TIME_TO_LIVE: Duration = Duration::from_secs(60);
@@ -43,6 +49,10 @@ pub(crate) struct AccessCache {
     tokens: Cache<Vec<u8>, TokenOwner>,
     /// (user, fund) → the user's role there, `None` for "not a member".
     roles: Cache<(Uuid, Uuid), Option<Role>>,
+    /// Session id → the stored session, served only until its own expiry.
+    sessions: Cache<String, SessionRecord>,
+    /// User id → the user (with the session epoch that a password change bumps).
+    users: Cache<Uuid, User>,
     /// True while the listener is connected and listening.
     listening: AtomicBool,
     /// Bumped by every change heard and every (dis)connection of the listener.
@@ -54,6 +64,8 @@ impl AccessCache {
         AccessCache {
             tokens: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
             roles: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
+            sessions: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
+            users: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
             listening: AtomicBool::new(false),
             generation: AtomicU64::new(0),
         }
@@ -93,6 +105,44 @@ impl AccessCache {
         }
     }
 
+    /// The cached session, if it has not expired by its own clock.
+    pub(crate) fn session(&self, id: &str) -> Option<SessionRecord> {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.sessions.get(id).filter(|s| s.expires_at > chrono::Utc::now())
+    }
+
+    pub(crate) fn keep_session(&self, record: SessionRecord, generation: u64) {
+        let id = record.id.clone();
+        self.sessions.insert(id.clone(), record);
+        if !self.still_current(generation) {
+            self.sessions.invalidate(&id);
+        }
+    }
+
+    /// Forgets one session: called for its notification, and by the process that saved or
+    /// deleted it right after the write.
+    pub(crate) fn forget_session(&self, id: &str) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.sessions.invalidate(id);
+    }
+
+    pub(crate) fn user(&self, id: Uuid) -> Option<User> {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.users.get(&id)
+    }
+
+    pub(crate) fn keep_user(&self, user: User, generation: u64) {
+        let id = user.id;
+        self.users.insert(id, user);
+        if !self.still_current(generation) {
+            self.users.invalidate(&id);
+        }
+    }
+
     pub(crate) fn is_listening(&self) -> bool {
         self.listening.load(Ordering::SeqCst)
     }
@@ -103,8 +153,13 @@ impl AccessCache {
         self.listening.load(Ordering::SeqCst) && self.generation.load(Ordering::SeqCst) == generation
     }
 
-    /// Handles a notification: forgets the user it names (everything, if it names none).
+    /// Handles a notification: forgets the session or the user it names (everything, if it names
+    /// neither).
     fn heard(&self, payload: &str) {
+        if let Some(session_id) = payload.strip_prefix(SESSION_PAYLOAD) {
+            self.forget_session(session_id);
+            return;
+        }
         match payload.parse::<Uuid>() {
             Ok(user_id) => self.forget_user(user_id),
             Err(_) => {
@@ -115,10 +170,11 @@ impl AccessCache {
         }
     }
 
-    /// Forgets the user's tokens and roles. Called for every notification, and by the process
+    /// Forgets the user, their tokens and their roles. Called for every notification, and by the process
     /// that made the change right after its commit, so its own next request never waits on it.
     pub(crate) fn forget_user(&self, user_id: Uuid) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+        self.users.invalidate(&user_id);
         for (hash, owner) in self.tokens.iter() {
             if owner.user.id == user_id {
                 self.tokens.invalidate(hash.as_ref());
@@ -134,6 +190,8 @@ impl AccessCache {
     fn forget_everything(&self) {
         self.tokens.invalidate_all();
         self.roles.invalidate_all();
+        self.sessions.invalidate_all();
+        self.users.invalidate_all();
     }
 
     fn set_listening(&self, listening: bool) {
@@ -146,6 +204,16 @@ impl AccessCache {
             self.listening.store(true, Ordering::SeqCst);
         }
     }
+}
+
+/// Tells every server process that session `session_id` was saved or deleted. Sent with the
+/// write (`executor` is the pool for a single statement, or the caller's transaction).
+pub(crate) async fn notify_session_changed<'e, E>(executor: E, session_id: &str) -> Result<(), StoreError>
+where
+    E: sqlx::PgExecutor<'e>,
+{
+    sqlx::query("SELECT pg_notify($1, $2)").bind(ACCESS_CHANNEL).bind(format!("{SESSION_PAYLOAD}{session_id}")).execute(executor).await?;
+    Ok(())
 }
 
 /// Tells every server process that `user_id`'s tokens, roles or password changed. Sent when the

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::notify_session_changed;
 use crate::store::{Store, StoreError};
 
 /// One stored session: its data is the JSON map the session layer keeps.
@@ -11,9 +12,12 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Sessions are read on every browser request, so reads go through the per-process access cache
+/// (`access_cache`); every save and delete tells the other server processes to forget the session.
 impl Store {
     /// Inserts the session, or replaces it when the id exists.
     pub async fn save_session(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at",
@@ -21,8 +25,11 @@ impl Store {
         .bind(&record.id)
         .bind(&record.data)
         .bind(record.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        notify_session_changed(&mut *tx, &record.id).await?;
+        tx.commit().await?;
+        self.access.forget_session(&record.id);
         Ok(())
     }
 
@@ -39,12 +46,24 @@ impl Store {
 
     /// A session that has not expired.
     pub async fn load_session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        if let Some(cached) = self.access.session(id) {
+            return Ok(Some(cached));
+        }
+        let generation = self.access.start_lookup();
         let row = sqlx::query("SELECT id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()").bind(id).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok(SessionRecord { id: r.try_get("id")?, data: r.try_get("data")?, expires_at: r.try_get("expires_at")? })).transpose()
+        let record = row.map(|r| Ok::<_, StoreError>(SessionRecord { id: r.try_get("id")?, data: r.try_get("data")?, expires_at: r.try_get("expires_at")? })).transpose()?;
+        if let (Some(record), Some(generation)) = (&record, generation) {
+            self.access.keep_session(record.clone(), generation);
+        }
+        Ok(record)
     }
 
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        notify_session_changed(&mut *tx, id).await?;
+        tx.commit().await?;
+        self.access.forget_session(id);
         Ok(())
     }
 

@@ -47,9 +47,18 @@ impl Store {
         user_from_row(&row)
     }
 
+    /// The user, from this process's access cache when it is current (see `access_cache`).
     pub async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.access.user(id) {
+            return Ok(Some(user));
+        }
+        let generation = self.access.start_lookup();
         let row = sqlx::query("SELECT id, email, created_at, session_epoch FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_from_row).transpose()
+        let user = row.as_ref().map(user_from_row).transpose()?;
+        if let (Some(user), Some(generation)) = (&user, generation) {
+            self.access.keep_user(user.clone(), generation);
+        }
+        Ok(user)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
