@@ -205,6 +205,24 @@ fn stored_payload_round_trips_through_its_json_form() {
 }
 
 #[test]
+fn stored_payload_text_decodes_as_its_json_value_does_for_every_generated_event() {
+    let history = domain::demo::generate(&domain::demo::DemoSpec::demo_fund(now()));
+    let mut types = std::collections::BTreeSet::new();
+    for e in &history {
+        let text = e.payload.to_stored().to_string();
+        let back = EventPayload::from_stored_text(e.payload.event_type(), CURRENT_SCHEMA_VERSION, &text).unwrap();
+        assert_eq!(back, e.payload);
+        types.insert(e.payload.event_type());
+    }
+    assert!(types.len() >= 8, "the demo history covers most event types: {types:?}");
+    let p = invest("1234.5");
+    assert!(EventPayload::from_stored_text("INVESTMENT_MADE", 99, &p.to_stored().to_string()).is_err());
+    let err = EventPayload::from_stored_text("INVESTMENT_MADE", CURRENT_SCHEMA_VERSION, r#"{"amount": "1"}"#).unwrap_err();
+    assert!(matches!(err, domain::DomainError::Invalid { ref field, .. } if field == "payload"), "{err:?}");
+    assert!(EventPayload::from_stored_text("NO_SUCH_EVENT", CURRENT_SCHEMA_VERSION, "{}").is_err());
+}
+
+#[test]
 fn absurdly_large_amounts_are_rejected_before_they_can_overflow() {
     let log = fund_with_acme();
     assert_eq!(field_of(when(&log, now(), invest("1000000000000001"))), "payload.amount");

@@ -8,7 +8,7 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use super::head::{read_head, Head};
-use super::rows::event_from_row;
+use super::rows::event_from_text_row;
 use super::{Store, StoreError};
 
 /// The fund as of a business date, as known at a recorded time.
@@ -86,7 +86,7 @@ impl Store {
             None => (FundState::default(), None),
         };
         let rows = events_after(conn, fund_id, known_version, as_of, after).await?;
-        let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+        let events = rows.iter().map(event_from_text_row).collect::<Result<Vec<_>, _>>()?;
         Ok(replay::replay(base, &events))
     }
 
@@ -107,7 +107,8 @@ impl Store {
     }
 }
 
-/// Stored events effective in (after, as_of], known at `known_version`, in canonical order.
+/// Stored events effective in (after, as_of], known at `known_version`, in canonical order, with
+/// their payloads as JSON text.
 ///
 /// Two statements rather than one with `($4 IS NULL OR effective_at > $4)`: PostgreSQL caches a
 /// generic plan for a prepared statement after a few runs, and a generic plan cannot use an
@@ -122,7 +123,7 @@ async fn events_after(
 ) -> Result<Vec<sqlx::postgres::PgRow>, StoreError> {
     let query = match after {
         Some(after) => sqlx::query(
-            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+            "SELECT version, event_type, schema_version, payload::text AS payload_text, effective_at, recorded_at FROM fund_events
              WHERE fund_id = $1 AND effective_at > $4 AND effective_at <= $3 AND version <= $2
              ORDER BY effective_at, version",
         )
@@ -131,7 +132,7 @@ async fn events_after(
         .bind(as_of)
         .bind(after),
         None => sqlx::query(
-            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+            "SELECT version, event_type, schema_version, payload::text AS payload_text, effective_at, recorded_at FROM fund_events
              WHERE fund_id = $1 AND effective_at <= $3 AND version <= $2
              ORDER BY effective_at, version",
         )
