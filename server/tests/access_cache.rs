@@ -34,18 +34,26 @@ async fn wait_until_listening(stores: &[&Store]) {
     }
 }
 
-/// Polls until `uri` answers `want` on `router`, failing after PROPAGATION: a cache still serving
-/// the old answer then fails the test.
-async fn expect_within_propagation(router: &Router, method: &str, uri: &str, token: &str, body: Option<&str>, want: StatusCode) {
+/// Polls `probe` until it answers `want`, failing after PROPAGATION: a cache still serving the
+/// old answer then fails the test. `what` names the request in that failure.
+async fn eventually_answers<F, Fut>(what: &str, want: StatusCode, probe: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = StatusCode>,
+{
     let deadline = Instant::now() + PROPAGATION;
     loop {
-        let got = status(router, method, uri, token, body).await;
+        let got = probe().await;
         if got == want {
             return;
         }
-        assert!(Instant::now() < deadline, "{method} {uri} still answers {got} (want {want}) {PROPAGATION:?} after the change: a stale cached answer");
+        assert!(Instant::now() < deadline, "{what} still answers {got} (want {want}) {PROPAGATION:?} after the change: a stale cached answer");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+async fn expect_within_propagation(router: &Router, method: &str, uri: &str, token: &str, body: Option<&str>, want: StatusCode) {
+    eventually_answers(&format!("{method} {uri}"), want, || status(router, method, uri, token, body)).await;
 }
 
 #[tokio::test]
@@ -133,15 +141,7 @@ async fn home_page(router: &Router, cookie: &str) -> StatusCode {
 }
 
 async fn expect_home_within_propagation(router: &Router, cookie: &str, want: StatusCode) {
-    let deadline = Instant::now() + PROPAGATION;
-    loop {
-        let got = home_page(router, cookie).await;
-        if got == want {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the home page still answers {got} (want {want}) {PROPAGATION:?} after the change: a stale cached session");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually_answers("the home page", want, || home_page(router, cookie)).await;
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::append::EventMetadata;
+use super::rows::EventColumns;
 use super::StoreError;
 
 /// What the fund's head must still be for an append validated without its row lock to apply.
@@ -67,6 +68,7 @@ pub(super) async fn write_append(
     let last = events.last().expect("non-empty batch");
     let max_effective = events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
     let sql: &str = if expected.is_some() { &EXPECTED_SQL } else { &LOCKED_SQL };
+    let columns = EventColumns::of(events);
     let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
         .bind(fund_id)
         .bind(last.version as i64)
@@ -74,11 +76,11 @@ pub(super) async fn write_append(
         .bind(max_effective)
         .bind(CURRENT_SCHEMA_VERSION)
         .bind(Json(metadata))
-        .bind(events.iter().map(|e| e.version as i64).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.payload.event_type()).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.payload.to_stored()).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.payload.company_id()).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.effective_at).collect::<Vec<_>>())
+        .bind(columns.versions)
+        .bind(columns.event_types)
+        .bind(columns.payloads)
+        .bind(columns.company_ids)
+        .bind(columns.effective_at)
         .bind(snapshots.iter().map(|(i, _)| events[*i].version as i64).collect::<Vec<_>>())
         .bind(snapshots.iter().map(|(i, _)| events[*i].effective_at).collect::<Vec<_>>())
         .bind(snapshots.iter().map(|(_, s)| s.event_count as i64).collect::<Vec<_>>())

@@ -14,6 +14,7 @@ use super::append::EventMetadata;
 use super::funds::insert_fund_row;
 use super::import_replay::plan_import;
 use super::import_snapshots::{completion_snapshots, SnapshotRow};
+use super::rows::EventColumns;
 use super::{Store, StoreError};
 
 /// Events per INSERT statement.
@@ -74,6 +75,7 @@ impl Store {
 }
 
 async fn insert_events(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent], metadata: &EventMetadata) -> Result<(), StoreError> {
+    let columns = EventColumns::of(events);
     sqlx::query(
         "INSERT INTO fund_events (fund_id, version, event_type, schema_version, payload, company_id, effective_at, recorded_at, metadata)
          SELECT $1, n.v, n.t, $2, n.p, n.c, n.e, n.r, $3
@@ -82,12 +84,12 @@ async fn insert_events(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEve
     .bind(fund_id)
     .bind(CURRENT_SCHEMA_VERSION)
     .bind(Json(metadata))
-    .bind(events.iter().map(|e| e.version as i64).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.payload.event_type()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.payload.to_stored()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.payload.company_id()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.effective_at).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.recorded_at).collect::<Vec<_>>())
+    .bind(columns.versions)
+    .bind(columns.event_types)
+    .bind(columns.payloads)
+    .bind(columns.company_ids)
+    .bind(columns.effective_at)
+    .bind(columns.recorded_at)
     .execute(&mut *conn)
     .await?;
     Ok(())

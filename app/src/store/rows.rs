@@ -1,9 +1,10 @@
-//! Decoding stored rows into domain values.
+//! Decoding stored rows into domain values, and the columns of new event rows.
 
 use chrono::{DateTime, Utc};
 use domain::fund::{EventPayload, FundEvent};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
+use uuid::Uuid;
 
 use super::StoreError;
 
@@ -32,4 +33,27 @@ pub fn event_from_text_row(row: &PgRow) -> Result<FundEvent, StoreError> {
     let payload = EventPayload::from_stored_text(event_type, schema_version, payload)
         .map_err(|e| StoreError::Corrupt(format!("event {version}: {e}")))?;
     Ok(FundEvent { version: version as u64, effective_at, recorded_at, payload })
+}
+
+/// New `fund_events` rows as one array per column, for the `UNNEST` inserts of appends and imports.
+pub struct EventColumns {
+    pub versions: Vec<i64>,
+    pub event_types: Vec<&'static str>,
+    pub payloads: Vec<serde_json::Value>,
+    pub company_ids: Vec<Option<Uuid>>,
+    pub effective_at: Vec<DateTime<Utc>>,
+    pub recorded_at: Vec<DateTime<Utc>>,
+}
+
+impl EventColumns {
+    pub fn of(events: &[FundEvent]) -> Self {
+        EventColumns {
+            versions: events.iter().map(|e| e.version as i64).collect(),
+            event_types: events.iter().map(|e| e.payload.event_type()).collect(),
+            payloads: events.iter().map(|e| e.payload.to_stored()).collect(),
+            company_ids: events.iter().map(|e| e.payload.company_id()).collect(),
+            effective_at: events.iter().map(|e| e.effective_at).collect(),
+            recorded_at: events.iter().map(|e| e.recorded_at).collect(),
+        }
+    }
 }
