@@ -115,6 +115,9 @@ mod browser {
         let generation = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
         let Ok(href) = window().location().href() else { return };
         let regions = live_regions();
+        if regions.is_empty() {
+            return; // nothing on this page follows the URL or the data
+        }
         for region in &regions {
             let _ = region.set_attribute("aria-busy", "true");
         }

@@ -89,7 +89,7 @@ async fn insert_events(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEve
     .bind(columns.payloads)
     .bind(columns.company_ids)
     .bind(columns.effective_at)
-    .bind(columns.recorded_at)
+    .bind(events.iter().map(|e| e.recorded_at).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
     Ok(())
