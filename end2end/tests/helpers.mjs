@@ -46,6 +46,18 @@ export async function assertSameDocument(page, what) {
   assert.equal(same, true, `${what} should update the page in place, without loading a new page`);
 }
 
+/**
+ * Waits until the live regions show the current URL: after the slider or back/forward changed it
+ * in place, the old figures stay on screen until the page's fetch of the new URL is swapped in.
+ */
+export async function waitForLiveRegions(page, timeout = 15_000) {
+  await page.waitForFunction(
+    () => document.documentElement.dataset.liveHref === location.href && !document.querySelector('[data-live][aria-busy]'),
+    null,
+    { timeout },
+  );
+}
+
 /** What `<html data-hydrated>` says once the Leptos app has hydrated. */
 export const HYDRATED = () => document.documentElement.dataset.hydrated === 'true';
 

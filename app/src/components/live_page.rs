@@ -8,6 +8,7 @@
 //! whatever the number of regions — and swaps each region's content for the fresh one. If that
 //! cannot be done (signed out meanwhile, a region missing from the answer, the network), it falls
 //! back to loading the URL as a normal page, so the screen never shows stale figures silently.
+//! `<html data-live-href>` names the URL the regions currently show.
 //!
 //! Forms inside live regions (revoke, mark read, resolve, take a snapshot) are server-rendered
 //! form posts to a server function, marked `data-enhance`. Without JavaScript they post and the
@@ -57,17 +58,26 @@ pub fn current_query(key: &str) -> Option<String> {
     }
 }
 
-/// Calls `on_change` whenever the URL changes in place (slider, back/forward) or data changed.
+/// Calls `on_change` whenever the URL changes in place (slider, back/forward), data changed, or
+/// the browser restored the page from its back/forward cache (its figures may be old).
 pub fn on_page_change(on_change: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]
     {
+        use leptos::wasm_bindgen::JsCast;
         let on_change = std::rc::Rc::new(on_change);
-        let again = on_change.clone();
+        let (on_popstate, on_pageshow) = (on_change.clone(), on_change.clone());
         let refresh = window_event_listener_untyped(REFRESH_EVENT, move |_| on_change());
-        let popstate = window_event_listener_untyped("popstate", move |_| again());
+        let popstate = window_event_listener_untyped("popstate", move |_| on_popstate());
+        let pageshow = window_event_listener_untyped("pageshow", move |event| {
+            let restored = event.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
+            if restored {
+                on_pageshow();
+            }
+        });
         on_cleanup(move || {
             refresh.remove();
             popstate.remove();
+            pageshow.remove();
         });
     }
     #[cfg(not(feature = "hydrate"))]
@@ -84,6 +94,9 @@ pub fn LivePage() -> impl IntoView {
         {
             if let Some(root) = document().document_element() {
                 let _ = root.set_attribute("data-hydrated", "true");
+            }
+            if let Ok(href) = window().location().href() {
+                browser::mark_shown(&href);
             }
             on_page_change(|| leptos::task::spawn_local(browser::refresh_regions()));
             let submit = window_event_listener(leptos::ev::submit, browser::on_submit);
@@ -116,6 +129,7 @@ mod browser {
         let Ok(href) = window().location().href() else { return };
         let regions = live_regions();
         if regions.is_empty() {
+            mark_shown(&href);
             return; // nothing on this page follows the URL or the data
         }
         for region in &regions {
@@ -134,10 +148,19 @@ mod browser {
                 let _ = region.remove_attribute("aria-busy");
             }
             document().set_title(&doc.title());
+            mark_shown(&href);
             Ok(())
         });
         if applied.is_err() {
             let _ = window().location().assign(&href);
+        }
+    }
+
+    /// Records on `<html data-live-href>` the URL the live regions show, so anyone (a test, a
+    /// screen reader script) can tell fresh regions from ones still showing the previous URL.
+    pub fn mark_shown(href: &str) {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-live-href", href);
         }
     }
 
