@@ -155,29 +155,28 @@ pub(super) fn variance_lines<'a>(actuals: &'a [ActualFact], index: &ForecastInde
 /// The alerts `rules` raise for `lines`, skipping those in a rule's cooldown; records the new
 /// ones in `alerted`.
 pub(super) fn breaching_alerts(lines: &[(&ActualFact, VarianceLine)], rules: &[AlertRule], alerted: &mut AlertedAt) -> Vec<NewAlert> {
-    let breaches: Vec<(&ActualFact, &VarianceLine, &AlertRule)> = lines
-        .iter()
-        .flat_map(|(actual, line)| {
-            let figures = line.figures();
-            rules.iter().filter(move |rule| rule.spec.breached_by(actual.metric, &figures)).map(move |rule| (*actual, line, rule))
-        })
-        .collect();
     let mut new_alerts = Vec::new();
-    for (actual, line, rule) in breaches {
-        let key = (rule.id, actual.company_id, actual.metric.as_str().to_string());
-        let times = alerted.entry(key).or_default();
-        if in_cooldown(times, actual.effective_at, rule.spec.cooldown_days) {
-            continue;
+    for (actual, line) in lines {
+        let figures = line.figures();
+        for rule in rules {
+            if !rule.spec.breached_by(actual.metric, &figures) {
+                continue;
+            }
+            let key = (rule.id, actual.company_id, actual.metric.as_str().to_string());
+            let times = alerted.entry(key).or_default();
+            if in_cooldown(times, actual.effective_at, rule.spec.cooldown_days) {
+                continue;
+            }
+            times.push(actual.effective_at);
+            new_alerts.push(NewAlert {
+                id: Uuid::new_v4(),
+                rule_id: rule.id,
+                rule: rule.description.clone(),
+                severity: rule.spec.severity,
+                channels: rule.spec.channels.clone(),
+                line: line.clone(),
+            });
         }
-        times.push(actual.effective_at);
-        new_alerts.push(NewAlert {
-            id: Uuid::new_v4(),
-            rule_id: rule.id,
-            rule: rule.description.clone(),
-            severity: rule.spec.severity,
-            channels: rule.spec.channels.clone(),
-            line: line.clone(),
-        });
     }
     new_alerts
 }

@@ -71,7 +71,7 @@ impl Store {
             return Ok(outcome);
         }
         let mut tx = self.pool.begin().await?;
-        let (outcome, latest) = self.append_in(&mut tx, fund_id, &req, None).await?;
+        let (outcome, latest) = self.append_in(&mut tx, fund_id, &req).await?;
         // Cached before the commit: the next append to this fund waits on the row lock, which the
         // commit releases, and should find the state it needs rather than rebuild it.
         self.remember_latest(fund_id, outcome.version, outcome.recorded_at, latest);
@@ -95,15 +95,14 @@ impl Store {
         }
     }
 
-    /// The append itself, inside the caller's transaction. `recorded_at` is the server's clock
-    /// unless an import supplies the historical time. Returns the new latest state when it was
-    /// computed along the way (chronological appends), for the cache.
+    /// The append itself, inside the caller's transaction, recorded at the server's clock (never
+    /// before the fund's last recorded time). Returns the new latest state when it was computed
+    /// along the way (chronological appends), for the cache.
     pub(super) async fn append_in(
         &self,
         conn: &mut PgConnection,
         fund_id: Uuid,
         req: &AppendRequest,
-        recorded_at: Option<DateTime<Utc>>,
     ) -> Result<(AppendOutcome, Option<FundState>), StoreError> {
         let head = lock_head(conn, fund_id).await?;
         if let Some(key) = &req.idempotency_key {
@@ -117,7 +116,7 @@ impl Store {
             }
         }
         // PostgreSQL keeps microseconds: truncate here so cached states equal replayed ones.
-        let now = micros(recorded_at.unwrap_or_else(Utc::now));
+        let now = micros(Utc::now());
         let recorded_at = now.max(head.last_recorded_at);
         let new_events = numbered(&req.events, head.version, recorded_at);
         let min_new = new_events.iter().map(|e| e.effective_at).min().expect("non-empty batch");

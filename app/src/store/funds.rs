@@ -46,7 +46,7 @@ impl Store {
             super::accounts::notify_access_changed(&mut tx, user_id).await?;
         }
         let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
-        let (outcome, latest) = self.append_in(&mut tx, id, &req, None).await?;
+        let (outcome, latest) = self.append_in(&mut tx, id, &req).await?;
         tx.commit().await?;
         if let Some(user_id) = admin {
             self.access.forget_user(user_id);

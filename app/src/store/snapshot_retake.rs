@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::head::read_head;
+use super::head::try_lock_head;
 use super::{Store, StoreError};
 
 /// Snapshots re-taken per transaction: keeps the fund's row lock (and its appends) short.
@@ -42,14 +42,9 @@ impl Store {
 
     async fn retake_for_fund(&self, fund_id: Uuid) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let locked: Option<Uuid> = sqlx::query_scalar("SELECT id FROM funds WHERE id = $1 FOR UPDATE SKIP LOCKED")
-            .bind(fund_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if locked.is_none() {
-            return Ok(0);
-        }
-        let head = read_head(&mut tx, fund_id).await?;
+        let Some(head) = try_lock_head(&mut tx, fund_id).await? else {
+            return Ok(0); // an append or another process holds the fund
+        };
         // Pending dates, earliest first (each new snapshot then shortens the next one's replay),
         // and whether a valid snapshot already stands at that date.
         let rows = sqlx::query(
