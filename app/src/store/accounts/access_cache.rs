@@ -16,13 +16,15 @@
 //! answer after the notification was handled) is dropped: every notification bumps `generation`,
 //! and an answer is kept only if the generation it started under is still current after insertion.
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use domain::access::Role;
 use moka::sync::Cache;
 use sqlx::postgres::PgListener;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{SessionRecord, TokenOwner, User};
@@ -78,47 +80,28 @@ impl AccessCache {
     }
 
     pub(crate) fn token(&self, hash: &[u8]) -> Option<TokenOwner> {
-        if !self.listening.load(Ordering::SeqCst) {
-            return None;
-        }
-        self.tokens.get(hash)
+        self.served(&self.tokens, hash)
     }
 
     pub(crate) fn keep_token(&self, hash: Vec<u8>, owner: TokenOwner, generation: u64) {
-        self.tokens.insert(hash.clone(), owner);
-        if !self.still_current(generation) {
-            self.tokens.invalidate(&hash);
-        }
+        self.keep(&self.tokens, hash, owner, generation);
     }
 
     pub(crate) fn role(&self, user_id: Uuid, fund_id: Uuid) -> Option<Option<Role>> {
-        if !self.listening.load(Ordering::SeqCst) {
-            return None;
-        }
-        self.roles.get(&(user_id, fund_id))
+        self.served(&self.roles, &(user_id, fund_id))
     }
 
     pub(crate) fn keep_role(&self, user_id: Uuid, fund_id: Uuid, role: Option<Role>, generation: u64) {
-        self.roles.insert((user_id, fund_id), role);
-        if !self.still_current(generation) {
-            self.roles.invalidate(&(user_id, fund_id));
-        }
+        self.keep(&self.roles, (user_id, fund_id), role, generation);
     }
 
     /// The cached session, if it has not expired by its own clock.
     pub(crate) fn session(&self, id: &str) -> Option<SessionRecord> {
-        if !self.listening.load(Ordering::SeqCst) {
-            return None;
-        }
-        self.sessions.get(id).filter(|s| s.expires_at > chrono::Utc::now())
+        self.served(&self.sessions, id).filter(|s| s.expires_at > chrono::Utc::now())
     }
 
     pub(crate) fn keep_session(&self, record: SessionRecord, generation: u64) {
-        let id = record.id.clone();
-        self.sessions.insert(id.clone(), record);
-        if !self.still_current(generation) {
-            self.sessions.invalidate(&id);
-        }
+        self.keep(&self.sessions, record.id.clone(), record, generation);
     }
 
     /// Forgets one session: called for its notification, and by the process that saved or
@@ -129,17 +112,36 @@ impl AccessCache {
     }
 
     pub(crate) fn user(&self, id: Uuid) -> Option<User> {
-        if !self.listening.load(Ordering::SeqCst) {
-            return None;
-        }
-        self.users.get(&id)
+        self.served(&self.users, &id)
     }
 
     pub(crate) fn keep_user(&self, user: User, generation: u64) {
-        let id = user.id;
-        self.users.insert(id, user);
+        self.keep(&self.users, user.id, user, generation);
+    }
+
+    /// `cache`'s answer for `key`, served only while the listener is connected.
+    fn served<K, V, Q>(&self, cache: &Cache<K, V>, key: &Q) -> Option<V>
+    where
+        K: Hash + Eq + Send + Sync + Borrow<Q> + 'static,
+        V: Clone + Send + Sync + 'static,
+        Q: Hash + Eq + ?Sized,
+    {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        cache.get(key)
+    }
+
+    /// Stores a lookup's answer, then drops it again if a change was heard since the lookup
+    /// began at `generation` (see `still_current`).
+    fn keep<K, V>(&self, cache: &Cache<K, V>, key: K, value: V, generation: u64)
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        cache.insert(key.clone(), value);
         if !self.still_current(generation) {
-            self.users.invalidate(&id);
+            cache.invalidate(&key);
         }
     }
 
@@ -206,21 +208,34 @@ impl AccessCache {
     }
 }
 
-/// Tells every server process that session `session_id` was saved or deleted. Sent with the
-/// write (`executor` is the pool for a single statement, or the caller's transaction).
-pub(crate) async fn notify_session_changed<'e, E>(executor: E, session_id: &str) -> Result<(), StoreError>
-where
-    E: sqlx::PgExecutor<'e>,
-{
-    sqlx::query("SELECT pg_notify($1, $2)").bind(ACCESS_CHANNEL).bind(format!("{SESSION_PAYLOAD}{session_id}")).execute(executor).await?;
-    Ok(())
-}
-
 /// Tells every server process that `user_id`'s tokens, roles or password changed. Sent when the
 /// caller's transaction commits (and not at all if it rolls back).
 pub(crate) async fn notify_access_changed(conn: &mut PgConnection, user_id: Uuid) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_notify($1, $2)").bind(ACCESS_CHANNEL).bind(user_id.to_string()).execute(&mut *conn).await?;
+    notify(conn, user_id.to_string()).await
+}
+
+async fn notify(conn: &mut PgConnection, payload: String) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(ACCESS_CHANNEL).bind(payload).execute(&mut *conn).await?;
     Ok(())
+}
+
+impl Store {
+    /// Commits `tx`, which changed what `user_id` may do (tokens, roles, password): every
+    /// process hears of it with the commit, and this one forgets its cached answers at once.
+    pub(crate) async fn commit_access_change(&self, mut tx: Transaction<'_, Postgres>, user_id: Uuid) -> Result<(), StoreError> {
+        notify_access_changed(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.access.forget_user(user_id);
+        Ok(())
+    }
+
+    /// Commits `tx`, which saved or deleted session `session_id`, as `commit_access_change` does.
+    pub(crate) async fn commit_session_change(&self, mut tx: Transaction<'_, Postgres>, session_id: &str) -> Result<(), StoreError> {
+        notify(&mut tx, format!("{SESSION_PAYLOAD}{session_id}")).await?;
+        tx.commit().await?;
+        self.access.forget_session(session_id);
+        Ok(())
+    }
 }
 
 impl Store {

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{notify_access_changed, User};
+use super::User;
 use crate::store::{Store, StoreError};
 
 /// What a user sees about one of their tokens (never the token itself after creation).
@@ -82,10 +82,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("token_id", format!("you have no token {token_id}")));
         }
-        notify_access_changed(&mut tx, user_id).await?;
-        tx.commit().await?;
-        self.access.forget_user(user_id);
-        Ok(())
+        self.commit_access_change(tx, user_id).await
     }
 
     /// The owner of a live (unrevoked) token, from this process's access cache when it has the

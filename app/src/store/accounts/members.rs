@@ -3,7 +3,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::notify_access_changed;
 use crate::store::{Store, StoreError};
 
 /// A user's role in a fund.
@@ -33,9 +32,7 @@ impl Store {
             sqlx::Error::Database(d) if d.constraint() == Some("fund_members_user_id_fkey") => StoreError::invalid("user", format!("no user {user_id}")),
             _ => StoreError::Database(e),
         })?;
-        notify_access_changed(&mut tx, user_id).await?;
-        tx.commit().await?;
-        self.access.forget_user(user_id);
+        self.commit_access_change(tx, user_id).await?;
         // Cached pages show what a role offers.
         self.touch_fund(fund_id).await
     }
@@ -46,9 +43,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("user_id", format!("{user_id} is not a member of this fund")));
         }
-        notify_access_changed(&mut tx, user_id).await?;
-        tx.commit().await?;
-        self.access.forget_user(user_id);
+        self.commit_access_change(tx, user_id).await?;
         self.touch_fund(fund_id).await
     }
 

@@ -10,7 +10,7 @@ mod sessions;
 mod share_links;
 mod users;
 
-pub(crate) use access_cache::{notify_access_changed, notify_session_changed, AccessCache};
+pub(crate) use access_cache::{notify_access_changed, AccessCache};
 pub use access_cache::ACCESS_CHANNEL;
 pub use api_tokens::{ApiTokenInfo, TokenOwner};
 pub use login_failures::{LoginBlock, LoginThrottle};

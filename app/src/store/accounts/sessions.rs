@@ -1,7 +1,6 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::notify_session_changed;
 use crate::store::{Store, StoreError};
 
 /// One stored session: its data is the JSON map the session layer keeps.
@@ -27,10 +26,7 @@ impl Store {
         .bind(record.expires_at)
         .execute(&mut *tx)
         .await?;
-        notify_session_changed(&mut *tx, &record.id).await?;
-        tx.commit().await?;
-        self.access.forget_session(&record.id);
-        Ok(())
+        self.commit_session_change(tx, &record.id).await
     }
 
     /// Inserts a session with a fresh id; false when the id is taken (the caller draws another).
@@ -61,10 +57,7 @@ impl Store {
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        notify_session_changed(&mut *tx, id).await?;
-        tx.commit().await?;
-        self.access.forget_session(id);
-        Ok(())
+        self.commit_session_change(tx, id).await
     }
 
     /// Removes expired sessions and old failed-login records; returns how many sessions went.

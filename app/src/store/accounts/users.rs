@@ -94,10 +94,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("user", format!("no user {user_id}")));
         }
-        super::notify_access_changed(&mut tx, user_id).await?;
-        tx.commit().await?;
-        self.access.forget_user(user_id);
-        Ok(())
+        self.commit_access_change(tx, user_id).await
     }
 }
 
