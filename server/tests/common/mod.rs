@@ -33,16 +33,7 @@ pub async fn spawn() -> TestApp {
 /// `env` overrides configuration variables (e.g. SNAPSHOT_FREQUENCY).
 pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     let database_url = fresh_database().await;
-    // The background snapshot pass is off unless a test turns it on: tests count snapshots.
-    let mut vars: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), database_url.clone()),
-        ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
-        ("SNAPSHOT_RETAKE_INTERVAL_MS".into(), "0".into()),
-    ];
-    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = Config::from_lookup(|k| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
-    let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
-    let state = server::build_state(config, options).await.expect("server state");
+    let state = server_state(&database_url, env).await;
     let store = state.store.clone();
     let api_routes = server::api::routes(&state).1;
     let owner = create_user(&store, "owner@test.local").await;
@@ -53,16 +44,23 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
 /// A second server process on the test's database, as in a deployment with two replicas: its
 /// own pool, caches and listeners. Returns its router and store.
 pub async fn replica(app: &TestApp) -> (Router, Store) {
-    let vars: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), app.database_url.clone()),
+    let state = server_state(&app.database_url, &[]).await;
+    let store = state.store.clone();
+    (server::router::router(state), store)
+}
+
+/// A server process's state on `database_url`, configured as the tests run it, `env` overriding.
+async fn server_state(database_url: &str, env: &[(&str, &str)]) -> server::state::AppState {
+    // The background snapshot pass is off unless a test turns it on: tests count snapshots.
+    let mut vars: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database_url.to_string()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
         ("SNAPSHOT_RETAKE_INTERVAL_MS".into(), "0".into()),
     ];
-    let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
+    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_lookup(|k| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
     let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
-    let state = server::build_state(config, options).await.expect("replica state");
-    let store = state.store.clone();
-    (server::router::router(state), store)
+    server::build_state(config, options).await.expect("server state")
 }
 
 /// A user with `PASSWORD`.
