@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use domain::fund::{FundEvent, FundState, CURRENT_SCHEMA_VERSION};
 use sqlx::types::Json;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use super::append::EventMetadata;
@@ -69,18 +69,15 @@ pub(super) async fn write_append(
     let max_effective = events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
     let sql: &str = if expected.is_some() { &EXPECTED_SQL } else { &LOCKED_SQL };
     let columns = EventColumns::of(events);
-    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+    let head = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(fund_id)
         .bind(last.version as i64)
         .bind(first.recorded_at)
         .bind(max_effective)
         .bind(CURRENT_SCHEMA_VERSION)
-        .bind(Json(metadata))
-        .bind(columns.versions)
-        .bind(columns.event_types)
-        .bind(columns.payloads)
-        .bind(columns.company_ids)
-        .bind(columns.effective_at)
+        .bind(Json(metadata));
+    let mut query = columns
+        .bind_to(head)
         .bind(snapshots.iter().map(|(i, _)| events[*i].version as i64).collect::<Vec<_>>())
         .bind(snapshots.iter().map(|(i, _)| events[*i].effective_at).collect::<Vec<_>>())
         .bind(snapshots.iter().map(|(_, s)| s.event_count as i64).collect::<Vec<_>>())
@@ -92,7 +89,7 @@ pub(super) async fn write_append(
             .bind(e.min_new_effective_at)
             .bind(&e.actual_companies);
     }
-    let written = query
+    let row = query
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| match &e {
@@ -101,5 +98,5 @@ pub(super) async fn write_append(
             }
             _ => StoreError::Database(e),
         })?;
-    Ok(written == 1)
+    Ok(row.try_get::<i64, _>(0)? == 1)
 }

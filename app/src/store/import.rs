@@ -76,22 +76,15 @@ impl Store {
 
 async fn insert_events(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent], metadata: &EventMetadata) -> Result<(), StoreError> {
     let columns = EventColumns::of(events);
-    sqlx::query(
+    let head = sqlx::query(
         "INSERT INTO fund_events (fund_id, version, event_type, schema_version, payload, company_id, effective_at, recorded_at, metadata)
          SELECT $1, n.v, n.t, $2, n.p, n.c, n.e, n.r, $3
          FROM UNNEST($4::bigint[], $5::text[], $6::jsonb[], $7::uuid[], $8::timestamptz[], $9::timestamptz[]) AS n(v, t, p, c, e, r)",
     )
     .bind(fund_id)
     .bind(CURRENT_SCHEMA_VERSION)
-    .bind(Json(metadata))
-    .bind(columns.versions)
-    .bind(columns.event_types)
-    .bind(columns.payloads)
-    .bind(columns.company_ids)
-    .bind(columns.effective_at)
-    .bind(events.iter().map(|e| e.recorded_at).collect::<Vec<_>>())
-    .execute(&mut *conn)
-    .await?;
+    .bind(Json(metadata));
+    columns.bind_to(head).bind(events.iter().map(|e| e.recorded_at).collect::<Vec<_>>()).execute(&mut *conn).await?;
     Ok(())
 }
 

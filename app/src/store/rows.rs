@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use domain::error::DomainError;
 use domain::fund::{EventPayload, FundEvent};
-use sqlx::postgres::PgRow;
-use sqlx::Row;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::{Postgres, Row};
 use uuid::Uuid;
 
 use super::StoreError;
@@ -44,6 +45,12 @@ pub struct EventColumns {
 }
 
 impl EventColumns {
+    /// Binds the columns, in the order above (version, type, payload, company, effective date),
+    /// as `query`'s next five parameters.
+    pub fn bind_to<'q>(self, query: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments> {
+        query.bind(self.versions).bind(self.event_types).bind(self.payloads).bind(self.company_ids).bind(self.effective_at)
+    }
+
     pub fn of(events: &[FundEvent]) -> Self {
         EventColumns {
             versions: events.iter().map(|e| e.version as i64).collect(),
