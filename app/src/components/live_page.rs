@@ -21,10 +21,16 @@ use leptos::prelude::*;
 /// The window event that asks [`LivePage`] to re-read the live regions from the server.
 pub const REFRESH_EVENT: &str = "fundlens:refresh";
 
-/// Ask the page to re-read its live regions (after an island changed data).
-pub fn request_refresh() {
-    #[cfg(feature = "hydrate")]
-    browser::dispatch_refresh();
+/// Makes the page re-read its live regions each time `succeeded` turns true: an island's action
+/// went through and changed data those regions show (e.g.
+/// `refresh_when(move || matches!(action.value().get(), Some(Ok(_))))`).
+pub fn refresh_when(succeeded: impl Fn() -> bool + 'static) {
+    Effect::new(move |_| {
+        if succeeded() {
+            #[cfg(feature = "hydrate")]
+            browser::dispatch_refresh();
+        }
+    });
 }
 
 /// Make `url` (same origin, path and query) the current URL as a new history entry, then refresh

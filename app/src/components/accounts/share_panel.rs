@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::accounts::page_data::{LinkStatus, ShareLinkRow};
 use crate::accounts::{list_share_links, CreateShareLink, RevokeShareLink};
 use crate::components::format::{date, day};
-use crate::components::live_page::{current_query, on_page_change, request_refresh};
+use crate::components::live_page::{current_query, on_page_change, refresh_when};
 
 /// "Share": a read-only link to this tab at the dates in the URL, valid for a chosen number of
 /// days, and the fund's existing links with revoke. Works as plain form posts without JavaScript.
@@ -54,11 +54,7 @@ fn CreateShareLinkForm(fund_id: String, tab: String, at: Option<String>, known_a
         at.set(current_query("at").unwrap_or_default());
         known_at.set(current_query("known_at").unwrap_or_default());
     });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            request_refresh();
-        }
-    });
+    refresh_when(move || matches!(create.value().get(), Some(Ok(_))));
     view! {
         <ActionForm action=create attr:class="share-form" attr:data-test="share-form">
             <input type="hidden" name="fund_id" value=fund_id/>

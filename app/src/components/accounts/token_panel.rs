@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::accounts::{list_api_tokens, CreateApiToken, RevokeApiToken};
 use crate::components::format::date;
-use crate::components::live_page::request_refresh;
+use crate::components::live_page::refresh_when;
 
 /// The user's API tokens: create one (shown once), list, revoke. Rendered on the server; the
 /// create form is an island (it shows the new token), the list a live region with `data-enhance`
@@ -60,11 +60,7 @@ pub fn TokenPanel() -> impl IntoView {
 #[island]
 fn CreateTokenForm() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            request_refresh();
-        }
-    });
+    refresh_when(move || matches!(create.value().get(), Some(Ok(_))));
     view! {
         <ActionForm action=create attr:class="token-form">
             <label>"Name " <input type="text" name="name" required=true maxlength="100" placeholder="e.g. Finance data sync"/></label>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::labels::{metric_label, severity_label};
 use crate::components::format::{money, percent};
-use crate::components::live_page::request_refresh;
+use crate::components::live_page::refresh_when;
 use crate::variance::page_data::CompanyOption;
 use crate::variance::RecordActual;
 
@@ -14,11 +14,7 @@ use crate::variance::RecordActual;
 #[island]
 pub fn RecordActualForm(fund_id: String, companies: Vec<CompanyOption>, today: NaiveDate) -> impl IntoView {
     let action = ServerAction::<RecordActual>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            request_refresh();
-        }
-    });
+    refresh_when(move || matches!(action.value().get(), Some(Ok(_))));
     view! {
         <section class="panel" data-test="record-actual">
             <h3>"Record an actual"</h3>
