@@ -6,8 +6,8 @@ pub mod demo;
 pub mod access;
 pub mod error;
 pub mod fund;
-#[cfg(feature = "engine")]
 pub mod reserves;
+mod stage_name;
 pub mod time_machine;
 pub mod variance;
 

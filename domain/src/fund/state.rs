@@ -3,11 +3,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
-/// Financing stage of a portfolio company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+use crate::stage_name::{self, StageVisitor};
+
+/// Financing stage of a portfolio company. Serialised as its snake_case key (`series_d_plus`, as stored
+/// in events); read from any form people write (see [`Stage::parse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     PreSeed,
@@ -21,6 +24,12 @@ pub enum Stage {
 impl Stage {
     pub const ALL: [Stage; 6] =
         [Stage::PreSeed, Stage::Seed, Stage::SeriesA, Stage::SeriesB, Stage::SeriesC, Stage::SeriesDPlus];
+
+    /// Reads a stage as people write it: `C`, `series c`, `Series-C`, `series_c`, `SeriesC`, `D+`,
+    /// `series_d_plus`, `pre-seed`, `Pre Seed`, … (case, spaces, `-`, `_` and "series" are ignored).
+    pub fn parse(text: &str) -> Option<Stage> {
+        stage_name::position(text).map(|i| Stage::ALL[i])
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -36,6 +45,13 @@ impl Stage {
     pub fn next(self) -> Option<Stage> {
         let i = Stage::ALL.iter().position(|s| *s == self)?;
         Stage::ALL.get(i + 1).copied()
+    }
+}
+
+/// Stored events hold the snake_case keys; forms, imports and the API may send `Series C` or `D+`.
+impl<'de> Deserialize<'de> for Stage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StageVisitor(Stage::ALL))
     }
 }
 

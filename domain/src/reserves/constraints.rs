@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 use super::error::ReserveError;
 use super::sourced::Sourced;
 
+/// Most grid steps one company may have; beyond this the allocation increment is too fine to be
+/// meaningful and the run would only get slower. Here rather than with the grid so a fund's
+/// assumptions can be checked against it without the engine.
+pub const MAX_STEPS_PER_COMPANY: usize = 4096;
+
 const SEED_DEFAULT: &str = "seed default (docs/reserves-model.md, Recommended allocation)";
 
 /// Limits on the recommended allocation. Shares and multiples are Decimal because they scale money.

@@ -1,13 +1,9 @@
 //! Each company's reserve cap and the grid of reserve levels the allocation moves along.
 use rust_decimal::Decimal;
 
-use super::constraints::Constraints;
+use super::constraints::{Constraints, MAX_STEPS_PER_COMPANY};
 use super::error::ReserveError;
 use super::input::{CompanyInput, FundInput};
-
-/// Most grid steps one company may have; beyond this the increment is too fine to be meaningful and
-/// the run would only get slower.
-pub const MAX_STEPS_PER_COMPANY: usize = 4096;
 
 /// Largest reserve the constraints allow: cost + reserve within the fund-share cap, and the reserve
 /// within the reserves-share cap.

@@ -9,38 +9,54 @@
 //! document, [`moic_spread`] for the calibration check. Money is `Decimal` at the edges and f64 only
 //! inside the simulation.
 
-mod allocation;
+//! The parameter, override, input and report types compile without the `engine` feature, so the
+//! browser build can show and edit a fund's assumptions; the simulation (random streams, rayon) needs
+//! `engine`.
+
 mod amount;
-mod calibration;
-mod company_sums;
 mod constraints;
 mod error;
-mod estimate;
-mod grid;
 mod input;
 mod model;
 mod model_validation;
 mod overrides;
-mod path;
 mod portfolio_file;
 mod report;
-mod rng;
-mod run;
 mod run_params;
-mod simulate;
 mod sourced;
 mod stage;
 
-pub use calibration::{moic_spread, MoicSpread, CORRELATION_VENTURES};
-pub use constraints::Constraints;
+#[cfg(feature = "engine")]
+mod allocation;
+#[cfg(feature = "engine")]
+mod calibration;
+#[cfg(feature = "engine")]
+mod company_sums;
+#[cfg(feature = "engine")]
+mod estimate;
+#[cfg(feature = "engine")]
+mod grid;
+#[cfg(feature = "engine")]
+mod path;
+#[cfg(feature = "engine")]
+mod rng;
+#[cfg(feature = "engine")]
+mod run;
+#[cfg(feature = "engine")]
+mod simulate;
+
+pub use constraints::{Constraints, MAX_STEPS_PER_COMPANY};
 pub use error::ReserveError;
-pub use grid::MAX_STEPS_PER_COMPANY;
 pub use input::{CompanyInput, FundInput, PortfolioInput};
 pub use model::{ModelParams, StageParams, StageTable};
 pub use overrides::{ConstraintOverrides, ModelOverrides, StageOverride, StageOverrides};
 pub use portfolio_file::parse_portfolio;
 pub use report::{CompanyReport, ExcludedCompany, FundTotals, ReserveReport};
-pub use run::run;
 pub use run_params::{ArmPairing, RunParams, MAX_ITERATIONS};
 pub use sourced::{Sourced, FUND_OVERRIDE};
 pub use stage::Stage;
+
+#[cfg(feature = "engine")]
+pub use calibration::{moic_spread, MoicSpread, CORRELATION_VENTURES};
+#[cfg(feature = "engine")]
+pub use run::run;

@@ -82,6 +82,7 @@ pub struct FundTotals {
 }
 
 /// Rounds a simulated figure for output; non-finite values and −0 become 0 so output is stable.
+#[cfg(feature = "engine")]
 pub(crate) fn round_to(x: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     let r = (x * scale).round() / scale;
@@ -93,6 +94,7 @@ pub(crate) fn round_to(x: f64, decimals: i32) -> f64 {
 }
 
 /// A simulated dollar figure as a Decimal rounded to the dollar.
+#[cfg(feature = "engine")]
 pub(crate) fn dollars(x: f64) -> Decimal {
     use rust_decimal::prelude::FromPrimitive;
     Decimal::from_f64(x.round()).unwrap_or_default().round_dp(0)

@@ -1,28 +1,27 @@
 //! Funding stages a company moves through in the simulation.
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::fund;
+use crate::stage_name::{self, StageVisitor};
 
 /// A company's current funding stage. The path simulation starts here and can graduate up to
 /// `SeriesDPlus`, the last stage, which always ends in an exit or a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
-    #[serde(alias = "pre-seed", alias = "preseed")]
     PreSeed,
     Seed,
-    #[serde(alias = "a", alias = "series-a")]
     SeriesA,
-    #[serde(alias = "b", alias = "series-b")]
     SeriesB,
-    #[serde(alias = "c", alias = "series-c")]
     SeriesC,
-    #[serde(
-        alias = "d",
-        alias = "d+",
-        alias = "series_d",
-        alias = "series-d",
-        alias = "series-d-plus"
-    )]
     SeriesDPlus,
+}
+
+/// Accepts the stage as people write it (see [`Stage::parse`]); serialises as the snake_case key.
+impl<'de> Deserialize<'de> for Stage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StageVisitor(Stage::ALL))
+    }
 }
 
 impl Stage {
@@ -35,6 +34,12 @@ impl Stage {
         Stage::SeriesC,
         Stage::SeriesDPlus,
     ];
+
+    /// Reads a stage as people write it: `C`, `series c`, `Series-C`, `series_c`, `SeriesC`, `D+`,
+    /// `series_d_plus`, `pre-seed`, `Pre Seed`, … (case, spaces, `-`, `_` and "series" are ignored).
+    pub fn parse(text: &str) -> Option<Stage> {
+        stage_name::position(text).map(|i| Stage::ALL[i])
+    }
 
     /// Position in funding order, used to index per-stage tables.
     pub fn index(self) -> usize {
@@ -55,5 +60,19 @@ impl Stage {
 
     pub fn is_last(self) -> bool {
         self == Stage::SeriesDPlus
+    }
+}
+
+/// The fund records the same six stages; a reserve run starts each company at its recorded one.
+impl From<fund::Stage> for Stage {
+    fn from(stage: fund::Stage) -> Self {
+        match stage {
+            fund::Stage::PreSeed => Stage::PreSeed,
+            fund::Stage::Seed => Stage::Seed,
+            fund::Stage::SeriesA => Stage::SeriesA,
+            fund::Stage::SeriesB => Stage::SeriesB,
+            fund::Stage::SeriesC => Stage::SeriesC,
+            fund::Stage::SeriesDPlus => Stage::SeriesDPlus,
+        }
     }
 }
