@@ -54,8 +54,13 @@ fn payload() -> impl Strategy<Value = EventPayload> {
             value,
             source: ActualSource::Api
         })),
-        (c.clone(), amount).prop_map(|(company_id, proceeds)| EventPayload::CompanyExited(CompanyExited { company_id, proceeds })),
+        (c.clone(), amount.clone()).prop_map(|(company_id, proceeds)| EventPayload::CompanyExited(CompanyExited { company_id, proceeds })),
         c.prop_map(|company_id| EventPayload::CompanyWrittenOff(CompanyWrittenOff { company_id })),
+        (prop::option::of(amount), prop::option::of(1i64..300)).prop_map(|(reserve_budget, hurdle)| {
+            let mut a = domain::reserves::ReserveAssumptions { reserve_budget, ..Default::default() };
+            a.constraints.hurdle = hurdle.map(|h| h as f64 / 100.0);
+            EventPayload::ReserveAssumptionsSet(Box::new(a))
+        }),
     ]
 }
 

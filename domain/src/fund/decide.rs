@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::events::{EventPayload, NewEvent};
 use super::state::{CompanyState, FundState};
 use crate::error::DomainError;
+use crate::reserves::{ReserveAssumptions, ReserveError, RunParams, MAX_STEPS_PER_COMPANY};
 
 /// Largest amount accepted anywhere ($1 quadrillion): beyond any real fund, and far below the
 /// point where decimal sums could overflow.
@@ -128,7 +129,41 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
             positive("payload.proceeds", p.proceeds)
         }
         EventPayload::CompanyWrittenOff(p) => active_company(state, p.company_id).map(|_| ()),
+        EventPayload::ReserveAssumptionsSet(p) => reserve_assumptions(state, p),
     }
+}
+
+/// The set must give a usable model and constraints (checked by the engine's own rules, so a set that
+/// passes here cannot fail a run on its parameters), a budget the fund could hold, and an allocation
+/// increment coarse enough for the largest reserve the fund-share cap allows.
+fn reserve_assumptions(state: &FundState, p: &ReserveAssumptions) -> Result<(), DomainError> {
+    p.validate().map_err(|e| match e {
+        ReserveError::Invalid { field, message } => DomainError::invalid(format!("payload.{field}"), message),
+        // Validation runs nothing, so it cannot be cancelled.
+        ReserveError::Cancelled => DomainError::invalid("payload", e.to_string()),
+    })?;
+    // `validate` has refused a negative budget.
+    if let Some(budget) = p.reserve_budget.filter(|b| *b > state.committed) {
+        return Err(DomainError::invalid(
+            "payload.reserve_budget",
+            format!("{budget} exceeds the fund's committed capital ({})", state.committed),
+        ));
+    }
+    let mut params = RunParams::default();
+    p.apply(&mut params);
+    let constraints = &params.constraints;
+    let largest_cap = constraints.max_fund_share_per_company.value * state.committed;
+    let smallest_increment = (largest_cap / Decimal::from(MAX_STEPS_PER_COMPANY)).ceil();
+    if constraints.allocation_increment.value < smallest_increment {
+        return Err(DomainError::invalid(
+            "payload.constraints.allocation_increment",
+            format!(
+                "must be at least {smallest_increment}: a company's reserve may reach {largest_cap}, and the allocation \
+                 walks at most {MAX_STEPS_PER_COMPANY} steps per company"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn company(state: &FundState, id: Uuid) -> Result<&CompanyState, DomainError> {

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::state::{ActualSource, Metric, Stage};
 use crate::error::DomainError;
+use crate::reserves::ReserveAssumptions;
 
 /// A stored fact about a fund. `effective_at` is when it is true in the business; `recorded_at`
 /// when we learned it (set by the server, non-decreasing with `version`).
@@ -40,10 +41,13 @@ pub enum EventPayload {
     ActualRecorded(ActualRecorded),
     CompanyExited(CompanyExited),
     CompanyWrittenOff(CompanyWrittenOff),
+    /// The fund's reserve-model assumptions from now on; replaces the previous set as a whole. Boxed:
+    /// the set is ~1 KB, and unboxed it would make every event in a replay that large.
+    ReserveAssumptionsSet(Box<ReserveAssumptions>),
 }
 
 /// The event types as stored in `fund_events.event_type`.
-pub const EVENT_TYPES: [&str; 11] = [
+pub const EVENT_TYPES: [&str; 12] = [
     "FUND_CREATED",
     "COMPANY_ADDED",
     "INVESTMENT_MADE",
@@ -55,6 +59,7 @@ pub const EVENT_TYPES: [&str; 11] = [
     "ACTUAL_RECORDED",
     "COMPANY_EXITED",
     "COMPANY_WRITTEN_OFF",
+    "RESERVE_ASSUMPTIONS_SET",
 ];
 
 /// Payload schema version written for new events. Bump per type when a payload changes shape, and
@@ -75,6 +80,7 @@ impl EventPayload {
             EventPayload::ActualRecorded(_) => "ACTUAL_RECORDED",
             EventPayload::CompanyExited(_) => "COMPANY_EXITED",
             EventPayload::CompanyWrittenOff(_) => "COMPANY_WRITTEN_OFF",
+            EventPayload::ReserveAssumptionsSet(_) => "RESERVE_ASSUMPTIONS_SET",
         }
     }
 
@@ -90,7 +96,7 @@ impl EventPayload {
             EventPayload::ActualRecorded(p) => Some(p.company_id),
             EventPayload::CompanyExited(p) => Some(p.company_id),
             EventPayload::CompanyWrittenOff(p) => Some(p.company_id),
-            EventPayload::FundCreated(_) | EventPayload::CapitalCalled(_) => None,
+            EventPayload::FundCreated(_) | EventPayload::CapitalCalled(_) | EventPayload::ReserveAssumptionsSet(_) => None,
         }
     }
 

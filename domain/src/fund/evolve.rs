@@ -3,7 +3,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::events::{EventPayload, FundEvent};
-use super::state::{Actual, CashFlow, CompanyState, CompanyStatus, Forecast, FundState};
+use super::state::{Actual, AssumptionsInForce, CashFlow, CompanyState, CompanyStatus, Forecast, FundState};
 
 /// Applies one event. Pure and total: it holds no rules (those live in `decide`), and an event that
 /// refers to something absent changes nothing but the counters.
@@ -111,6 +111,12 @@ fn apply(state: &mut FundState, event: &FundEvent) {
             });
         }
         EventPayload::CompanyWrittenOff(p) => with_company(state, p.company_id, |c| c.status = CompanyStatus::WrittenOff),
+        // Replaces, never merges: events are folded in canonical order, so the last one applied is
+        // the latest in business time.
+        EventPayload::ReserveAssumptionsSet(p) => {
+            state.reserve_assumptions =
+                Some(AssumptionsInForce { assumptions: p.as_ref().clone(), effective_at: at, version: event.version });
+        }
     }
 }
 

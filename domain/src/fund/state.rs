@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
+use crate::reserves::ReserveAssumptions;
 use crate::stage_name::{self, StageVisitor};
 
 /// Financing stage of a portfolio company. Serialised as its snake_case key (`series_d_plus`, as stored
@@ -210,6 +211,19 @@ pub struct FundState {
     pub event_count: u64,
     pub last_version: u64,
     pub last_effective_at: Option<DateTime<Utc>>,
+    /// The reserve-model assumptions in force (the latest RESERVE_ASSUMPTIONS_SET), if any were set.
+    /// Defaulted so snapshots written before the field existed still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserve_assumptions: Option<AssumptionsInForce>,
+}
+
+/// A fund's reserve assumptions and the event that set them, so a run can say which set it used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssumptionsInForce {
+    pub assumptions: ReserveAssumptions,
+    /// Effective date and version of the RESERVE_ASSUMPTIONS_SET event.
+    pub effective_at: DateTime<Utc>,
+    pub version: u64,
 }
 
 impl FundState {

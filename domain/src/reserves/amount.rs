@@ -13,21 +13,53 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
     })
 }
 
-/// Like `deserialize`, for optional amounts.
+/// Like `deserialize`, for optional amounts; `null` is `None`, so what serde wrote for `None` reads
+/// back (stored assumptions round-trip).
 pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Decimal>, D::Error> {
-    deserialize(deserializer).map(Some)
+    deserializer.deserialize_option(OptionVisitor {
+        accept_float: false,
+    })
 }
 
-/// A share or multiple (`0.15`, `"0.15"`, `1`). A JSON fraction is read through its shortest decimal
-/// form, which is exactly what the user typed.
+/// A share or multiple (`0.15`, `"0.15"`, `1`), or `null`. A JSON fraction is read through its
+/// shortest decimal form, which is exactly what the user typed.
 pub(crate) fn deserialize_fraction_option<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Decimal>, D::Error> {
-    deserializer
-        .deserialize_any(AmountVisitor { accept_float: true })
-        .map(Some)
+    deserializer.deserialize_option(OptionVisitor { accept_float: true })
+}
+
+struct OptionVisitor {
+    accept_float: bool,
+}
+
+impl<'de> Visitor<'de> for OptionVisitor {
+    type Value = Option<Decimal>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        AmountVisitor {
+            accept_float: self.accept_float,
+        }
+        .expecting(f)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer
+            .deserialize_any(AmountVisitor {
+                accept_float: self.accept_float,
+            })
+            .map(Some)
+    }
 }
 
 struct AmountVisitor {

@@ -14,6 +14,7 @@
 //! `engine`.
 
 mod amount;
+mod assumptions;
 mod constraints;
 mod error;
 mod input;
@@ -45,6 +46,7 @@ mod run;
 #[cfg(feature = "engine")]
 mod simulate;
 
+pub use assumptions::ReserveAssumptions;
 pub use constraints::{Constraints, MAX_STEPS_PER_COMPANY};
 pub use error::ReserveError;
 pub use input::{CompanyInput, FundInput, PortfolioInput};

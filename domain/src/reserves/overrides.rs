@@ -6,22 +6,30 @@ use super::constraints::Constraints;
 use super::model::{ModelParams, StageParams};
 use super::stage::Stage;
 
-/// Per-fund changes to `ModelParams` (`"model"` in the JSON portfolio).
+/// Per-fund changes to `ModelParams` (`"model"` in the JSON portfolio). Fields left out are not
+/// written either, so a stored override lists only what the fund changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModelOverrides {
     pub stages: StageOverrides,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub liquidation_preference: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StageOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_seed: Option<StageOverride>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<StageOverride>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_a: Option<StageOverride>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_b: Option<StageOverride>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_c: Option<StageOverride>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_d_plus: Option<StageOverride>,
 }
 
@@ -29,14 +37,23 @@ pub struct StageOverrides {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StageOverride {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub graduation: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exit: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub step_up_median: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub step_up_sigma: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dilution_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dilution_max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_multiple_median: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_multiple_sigma: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub years: Option<f64>,
 }
 
@@ -92,14 +109,27 @@ impl ModelOverrides {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ConstraintOverrides {
-    #[serde(deserialize_with = "super::amount::deserialize_fraction_option")]
+    #[serde(
+        deserialize_with = "super::amount::deserialize_fraction_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_fund_share_per_company: Option<Decimal>,
-    #[serde(deserialize_with = "super::amount::deserialize_fraction_option")]
+    #[serde(
+        deserialize_with = "super::amount::deserialize_fraction_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_reserve_share_per_company: Option<Decimal>,
-    #[serde(deserialize_with = "super::amount::deserialize_fraction_option")]
+    #[serde(
+        deserialize_with = "super::amount::deserialize_fraction_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub floor_initial_multiple: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hurdle: Option<f64>,
-    #[serde(deserialize_with = "super::amount::deserialize_option")]
+    #[serde(
+        deserialize_with = "super::amount::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allocation_increment: Option<Decimal>,
 }
 
