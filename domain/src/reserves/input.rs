@@ -69,18 +69,26 @@ impl CompanyInput {
     }
 }
 
-impl PortfolioInput {
-    /// Checks ranges and consistency; the error names the field as in the JSON portfolio.
+impl FundInput {
+    /// The fund half of `PortfolioInput::validate`, for a fund whose companies were all excluded.
     pub fn validate(&self) -> Result<(), ReserveError> {
-        if self.fund.size <= Decimal::ZERO {
+        if self.size <= Decimal::ZERO {
             return Err(ReserveError::invalid("fund.size", "must be positive"));
         }
-        if self.fund.available_reserves < Decimal::ZERO {
+        if self.available_reserves < Decimal::ZERO {
             return Err(ReserveError::invalid(
                 "fund.available_reserves",
                 "must not be negative",
             ));
         }
+        Ok(())
+    }
+}
+
+impl PortfolioInput {
+    /// Checks ranges and consistency; the error names the field as in the JSON portfolio.
+    pub fn validate(&self) -> Result<(), ReserveError> {
+        self.fund.validate()?;
         if self.companies.is_empty() {
             return Err(ReserveError::invalid(
                 "companies",

@@ -36,6 +36,8 @@ mod company_sums;
 #[cfg(feature = "engine")]
 mod estimate;
 #[cfg(feature = "engine")]
+mod from_state;
+#[cfg(feature = "engine")]
 mod grid;
 #[cfg(feature = "engine")]
 mod path;
@@ -60,5 +62,7 @@ pub use stage::Stage;
 
 #[cfg(feature = "engine")]
 pub use calibration::{moic_spread, MoicSpread, CORRELATION_VENTURES};
+#[cfg(feature = "engine")]
+pub use from_state::{available_reserves, portfolio_from_state, run_fund, FundPortfolio};
 #[cfg(feature = "engine")]
 pub use run::run;

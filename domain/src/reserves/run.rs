@@ -200,7 +200,9 @@ fn company_report(
     }
 }
 
-fn fund_totals(
+/// Sums over ranked and excluded companies; an excluded company's whole current reserve counts as
+/// released, since nothing is recommended for it.
+pub(crate) fn fund_totals(
     input: &PortfolioInput,
     companies: &[CompanyReport],
     excluded: &[ExcludedCompany],
