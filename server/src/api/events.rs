@@ -90,6 +90,12 @@ fn new_event(i: usize, e: EventBody, now: chrono::DateTime<Utc>) -> Result<NewEv
         "FUND_CREATED" => {
             return Err(ApiError::bad(format!("events[{i}].type"), "FUND_CREATED is recorded by POST /api/funds"))
         }
+        "RESERVE_ASSUMPTIONS_SET" => {
+            return Err(ApiError::bad(
+                format!("events[{i}].type"),
+                "RESERVE_ASSUMPTIONS_SET is set by PUT /api/funds/{id}/reserves/assumptions (admins)",
+            ))
+        }
         other => {
             return Err(ApiError::bad(
                 format!("events[{i}].type"),
