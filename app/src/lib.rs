@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod components;
 pub mod features;
 pub mod funds;
+pub mod reserves;
 pub mod routes;
 pub mod time_machine;
 pub mod variance;

@@ -22,8 +22,29 @@ pub struct Config {
     pub max_connections: u32,
     /// Alert delivery worker (ALERT_* and SMTP_* variables).
     pub delivery: crate::alerts::DeliveryConfig,
+    /// Reserve runs: the worker, its limits and the result cache (RESERVE_* variables).
+    pub reserves: ReserveConfig,
     /// Sessions, cookies and sign-in limits (SESSION_*, COOKIE_SECURE, LOGIN_*, TRUST_FORWARDED_FOR).
     pub auth: AuthConfig,
+}
+
+/// How this process takes part in reserve runs (README's configuration table).
+#[derive(Debug, Clone)]
+pub struct ReserveConfig {
+    /// Execute queued runs in this process (RESERVE_WORKER, default true; any number of replicas may).
+    pub worker: bool,
+    /// Runs executed at once by this process (RESERVE_WORKER_CONCURRENCY, default 1: one run
+    /// already keeps every core busy through rayon).
+    pub concurrency: usize,
+    /// A run still going after this long fails (RESERVE_RUN_TIMEOUT_S, default 300).
+    pub run_timeout: std::time::Duration,
+    /// A running run whose heartbeat is older than this is presumed orphaned and claimed again
+    /// (RESERVE_HEARTBEAT_STALE_MS, default 30,000; heartbeats are sent every 500 ms).
+    pub heartbeat_stale: std::time::Duration,
+    /// Fallback poll of the queue when no NOTIFY arrives (RESERVE_POLL_INTERVAL_MS, default 5,000).
+    pub poll_interval: std::time::Duration,
+    /// How long a result stays in this process's memory (RESERVE_CACHE_TTL_S, default 3,600).
+    pub cache_ttl: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +110,7 @@ impl Config {
             seed_demo: flag(&get, "SEED_DEMO", false)?,
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
             delivery: delivery(&get)?,
+            reserves: reserves(&get)?,
             auth: AuthConfig {
                 cookie_secure: flag(&get, "COOKIE_SECURE", true)?,
                 session_idle_secs: number(&get, "SESSION_IDLE_SECS", 7_200, 1, 30 * 86_400)?,
@@ -120,6 +142,18 @@ fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<crate::alerts::Deli
         timeout: Duration::from_millis(number(get, "ALERT_DELIVERY_TIMEOUT_MS", 10_000, 10, 600_000)?),
         smtp_url,
         smtp_from: get("SMTP_FROM").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(d.smtp_from),
+    })
+}
+
+fn reserves(get: &impl Fn(&str) -> Option<String>) -> Result<ReserveConfig, ConfigError> {
+    use std::time::Duration;
+    Ok(ReserveConfig {
+        worker: flag(get, "RESERVE_WORKER", true)?,
+        concurrency: number(get, "RESERVE_WORKER_CONCURRENCY", 1, 1, 64)? as usize,
+        run_timeout: Duration::from_secs(number(get, "RESERVE_RUN_TIMEOUT_S", 300, 1, 86_400)?),
+        heartbeat_stale: Duration::from_millis(number(get, "RESERVE_HEARTBEAT_STALE_MS", 30_000, 1_500, 3_600_000)?),
+        poll_interval: Duration::from_millis(number(get, "RESERVE_POLL_INTERVAL_MS", 5_000, 10, 3_600_000)?),
+        cache_ttl: Duration::from_secs(number(get, "RESERVE_CACHE_TTL_S", 3_600, 1, 30 * 86_400)?),
     })
 }
 
@@ -162,6 +196,10 @@ mod tests {
         assert_eq!(c.snapshot_retake_interval_ms, 5_000);
         assert_eq!(c.monte_carlo_iterations, 10_000);
         assert_eq!(c.features, Features::default());
+        assert!(c.reserves.worker);
+        assert_eq!(c.reserves.concurrency, 1);
+        assert_eq!(c.reserves.run_timeout.as_secs(), 300);
+        assert_eq!(c.reserves.cache_ttl.as_secs(), 3_600);
     }
 
     #[test]
@@ -171,5 +209,7 @@ mod tests {
         assert_eq!(config(&[("DATABASE_URL", "x"), ("FF_VARIANCE", "maybe")]).unwrap_err().name, "FF_VARIANCE");
         assert_eq!(config(&[("DATABASE_URL", "x"), ("BIND_ADDR", "nowhere")]).unwrap_err().name, "BIND_ADDR");
         assert!(!config(&[("DATABASE_URL", "x"), ("FF_VARIANCE", "off")]).unwrap().features.variance);
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("RESERVE_WORKER_CONCURRENCY", "0")]).unwrap_err().name, "RESERVE_WORKER_CONCURRENCY");
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("RESERVE_HEARTBEAT_STALE_MS", "100")]).unwrap_err().name, "RESERVE_HEARTBEAT_STALE_MS");
     }
 }

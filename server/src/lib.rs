@@ -6,8 +6,10 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod health;
+pub mod jobs;
 pub mod observability;
 pub mod page_cache;
+pub mod reserves;
 pub mod router;
 pub mod state;
 
@@ -46,10 +48,13 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
         .connect(&config.database_url)
         .await?;
     app::store::MIGRATOR.run(&pool).await?;
-    let store = Store::new(pool, config.snapshot_frequency);
+    let store = Store::new(pool, config.snapshot_frequency).with_reserve_cache_ttl(config.reserves.cache_ttl);
     if config.seed_demo {
         if let Some(id) = store.seed_demo_if_empty(chrono::Utc::now()).await? {
             tracing::info!(fund_id = %id, "seeded the demo fund");
+            if config.features.optimal_reserves {
+                queue_demo_ranking(&store, id, config.monte_carlo_iterations).await?;
+            }
         }
         seed_demo_user(&store, config.auth.demo_password.clone()).await?;
     }
@@ -59,6 +64,12 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     } else {
         None
     };
+    let (reserve_worker, reserve_hub) = if config.features.optimal_reserves {
+        let worker = config.reserves.worker.then(|| Arc::new(reserves::ReserveWorker::spawn(store.clone(), config.reserves.clone())));
+        (worker, Some(reserves::ProgressHub::start(store.clone())))
+    } else {
+        (None, None)
+    };
     // Until it connects, every request reads tokens and roles from the database.
     tokio::spawn(store.clone().follow_access_changes());
     spawn_session_purge(store.clone());
@@ -66,10 +77,20 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
         spawn_snapshot_retake(store.clone(), std::time::Duration::from_millis(config.snapshot_retake_interval_ms));
     }
     let routes = Arc::new(leptos_axum::generate_route_list(app::App));
-    Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker })
+    Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker, reserve_worker, reserve_hub })
 }
 
-/// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.
+/// Queues today's ranking of the freshly seeded demo fund, so the Reserves tab opens on a result
+/// (a worker, here or on another process, computes it within a second).
+async fn queue_demo_ranking(store: &Store, fund_id: uuid::Uuid, iterations: u32) -> Result<(), StartupError> {
+    use app::reserves::run_spec::{RawRunSpec, RunSpec};
+    let spec = RunSpec::parse(&RawRunSpec::default(), iterations, chrono::Utc::now())?;
+    let who = app::reserves::service::Requester { user: None, actor: "demo seed".into() };
+    let answer = app::reserves::service::request_run(store, fund_id, &who, &spec).await?;
+    tracing::info!(run_id = %answer.run.id, "queued the demo fund's reserve ranking");
+    Ok(())
+}
+
 /// Deletes expired sessions and old failed-login records hourly (any replica may; it is idempotent).
 fn spawn_session_purge(store: Store) {
     tokio::spawn(async move {
@@ -140,6 +161,7 @@ async fn seed_demo_user(store: &Store, password: Option<String>) -> Result<(), S
     Ok(())
 }
 
+/// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.
 pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
     leptos::config::get_configuration(None).map(|c| c.leptos_options).map_err(|e| StartupError::Leptos(e.to_string()))
 }

@@ -38,8 +38,22 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-/// `GET /metrics` in Prometheus text format.
-pub async fn metrics_endpoint() -> impl IntoResponse {
+/// `GET /metrics` in Prometheus text format. Reserve runs by status (and the queue depth) are
+/// read from PostgreSQL at each scrape, so every process reports the same, whole picture.
+pub async fn metrics_endpoint(axum::extract::State(state): axum::extract::State<crate::state::AppState>) -> impl IntoResponse {
+    if state.features.optimal_reserves {
+        match state.store.reserve_run_counts().await {
+            Ok(counts) => {
+                for (status, n) in counts {
+                    metrics::gauge!("reserve_runs", "status" => status.as_str()).set(n as f64);
+                    if status == app::store::RunStatus::Queued {
+                        metrics::gauge!("reserve_run_queue_depth").set(n as f64);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading reserve run counts for /metrics failed"),
+        }
+    }
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render())
 }
 

@@ -20,12 +20,19 @@ pub struct AppState {
     pub routes: Arc<Vec<AxumRouteListing>>,
     /// The alert delivery worker, when this process runs one (ALERT_WORKER).
     pub alert_worker: Option<Arc<crate::alerts::AlertWorker>>,
+    /// The reserve-run worker, when this process runs one (RESERVE_WORKER and FF_OPTIMAL_RESERVES).
+    pub reserve_worker: Option<Arc<crate::reserves::ReserveWorker>>,
+    /// Fans run progress out to this process's SSE streams (when FF_OPTIMAL_RESERVES).
+    pub reserve_hub: Option<Arc<crate::reserves::ProgressHub>>,
 }
 
 impl AppState {
     /// Stops background work cleanly (after the HTTP server has drained).
     pub async fn shutdown(&self) {
         if let Some(w) = &self.alert_worker {
+            w.shutdown().await;
+        }
+        if let Some(w) = &self.reserve_worker {
             w.shutdown().await;
         }
     }

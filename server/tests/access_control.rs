@@ -56,7 +56,7 @@ async fn member(app: &common::TestApp, email: &str, fund: Option<&str>, role: Ro
 }
 
 fn concrete(path: &str, fund: &str) -> String {
-    path.replace("{id}", fund).replace("{alert_id}", NIL).replace("{rule_id}", NIL).replace("{user_id}", NIL)
+    path.replace("{id}", fund).replace("{alert_id}", NIL).replace("{rule_id}", NIL).replace("{user_id}", NIL).replace("{run_id}", NIL)
 }
 
 fn is_write(method: &Method) -> bool {

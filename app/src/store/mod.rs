@@ -16,6 +16,7 @@ mod import_replay;
 mod import_snapshots;
 mod notification_settings;
 mod outbox;
+mod reserve_runs;
 mod rows;
 mod seed;
 mod series;
@@ -36,6 +37,9 @@ pub use alert_rules::AlertRule;
 pub use alerts::{AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, OUTBOX_CHANNEL};
 pub use notification_settings::NotificationSettingsView;
 pub use outbox::{ClaimedDelivery, Delivery};
+pub use reserve_runs::{
+    ClaimedRun, Heartbeat, NewReserveRun, ReserveRun, RunOutcome, RunStatus, MAX_RUNS_LISTED, RESERVE_EVENTS_CHANNEL, RESERVE_QUEUE_CHANNEL,
+};
 pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
 pub use error::StoreError;
 pub use funds::FundSummary;
@@ -66,7 +70,13 @@ pub struct Store {
     snapshots: Cache<i64, Arc<FundState>>,
     series: Cache<(Uuid, u64, chrono::NaiveDate), Arc<Vec<domain::time_machine::SeriesPoint>>>,
     access: Arc<accounts::AccessCache>,
+    /// Reserve-run results by cache key (`reserves::service`): the key holds the fund version
+    /// the dates see, so an append never makes an entry stale; the TTL only bounds memory.
+    reserve_results: Cache<String, Arc<ReserveRun>>,
 }
+
+/// How long a reserve result stays in memory by default (RESERVE_CACHE_TTL_S).
+pub const DEFAULT_RESERVE_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(3_600);
 
 impl Store {
     /// `snapshot_every`: events between automatic snapshots (SNAPSHOT_FREQUENCY).
@@ -78,10 +88,32 @@ impl Store {
             snapshots: Cache::new(20_000),
             series: Cache::new(1_000),
             access: Arc::new(accounts::AccessCache::new()),
+            reserve_results: reserve_cache(DEFAULT_RESERVE_CACHE_TTL),
         }
+    }
+
+    /// The same store with reserve results kept in memory for `ttl`.
+    pub fn with_reserve_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.reserve_results = reserve_cache(ttl);
+        self
+    }
+
+    pub fn reserve_cache(&self) -> &Cache<String, Arc<ReserveRun>> {
+        &self.reserve_results
+    }
+
+    /// A listener on one NOTIFY channel (background workers, progress streams).
+    pub async fn listener(&self, channel: &str) -> Result<sqlx::postgres::PgListener, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(channel).await?;
+        Ok(listener)
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+fn reserve_cache(ttl: std::time::Duration) -> Cache<String, Arc<ReserveRun>> {
+    Cache::builder().max_capacity(2_000).time_to_live(ttl).build()
 }

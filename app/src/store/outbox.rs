@@ -7,11 +7,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::variance::{Channel, NotificationSettings};
-use sqlx::postgres::PgListener;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::alerts::{alert_from_row, AlertRecord, OUTBOX_CHANNEL};
+use super::alerts::{alert_from_row, AlertRecord};
 use super::notification_settings::settings_in;
 use super::{Store, StoreError};
 
@@ -76,13 +75,6 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT min(next_attempt_at) FROM alert_outbox WHERE status = 'pending'")
             .fetch_one(&self.pool)
             .await?)
-    }
-
-    /// A listener woken by every commit that queues a delivery.
-    pub async fn outbox_listener(&self) -> Result<PgListener, StoreError> {
-        let mut listener = PgListener::connect_with(&self.pool).await?;
-        listener.listen(OUTBOX_CHANNEL).await?;
-        Ok(listener)
     }
 }
 

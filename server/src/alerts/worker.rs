@@ -1,24 +1,22 @@
-//! The delivery loop: claim a due outbox row, deliver, record the outcome; sleep until woken by
-//! NOTIFY, until the next retry falls due, or until the poll interval passes (a NOTIFY sent while
-//! the listener was disconnected is lost, the poll catches it).
+//! The delivery queue on the shared job runner (`crate::jobs`): claim a due outbox row, deliver,
+//! record the outcome; workers sleep until woken by NOTIFY, until the next retry falls due, or
+//! until the poll interval passes.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::store::{ClaimedDelivery, Store};
+use app::store::{ClaimedDelivery, Store, StoreError, OUTBOX_CHANNEL};
 use chrono::Utc;
 use domain::variance::Channel;
-use tokio::sync::{watch, Mutex, Notify};
-use tokio::task::JoinHandle;
 
 use super::email::{self, Mailer};
 use super::{webhook, DeliveryConfig};
+use crate::jobs::{JobQueue, Runner};
 
-/// Handle on the running worker tasks. [`AlertWorker::shutdown`] stops them between deliveries
-/// (a delivery in flight finishes and is recorded first).
+/// Handle on the running delivery workers. [`AlertWorker::shutdown`] stops them between
+/// deliveries (a delivery in flight finishes and is recorded first).
 pub struct AlertWorker {
-    stop: watch::Sender<bool>,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
+    runner: Runner,
 }
 
 struct Context {
@@ -26,7 +24,6 @@ struct Context {
     config: DeliveryConfig,
     http: reqwest::Client,
     mailer: Option<Mailer>,
-    wake: Notify,
 }
 
 impl AlertWorker {
@@ -34,91 +31,39 @@ impl AlertWorker {
         super::install_crypto_provider();
         let http = reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| format!("HTTP client: {e}"))?;
         let mailer = config.smtp_url.as_deref().map(|u| email::mailer(u, config.timeout)).transpose()?;
-        let (stop, stop_rx) = watch::channel(false);
-        let ctx = Arc::new(Context { store, config, http, mailer, wake: Notify::new() });
-        let mut tasks = vec![tokio::spawn(listen(ctx.clone(), stop_rx.clone()))];
-        for _ in 0..ctx.config.concurrency.max(1) {
-            tasks.push(tokio::spawn(run(ctx.clone(), stop_rx.clone())));
-        }
-        Ok(AlertWorker { stop, tasks: Mutex::new(tasks) })
+        let (concurrency, poll) = (config.concurrency, config.poll_interval);
+        let ctx = Arc::new(Context { store: store.clone(), config, http, mailer });
+        Ok(AlertWorker { runner: Runner::spawn(store, ctx, concurrency, poll) })
     }
 
     /// Stops the tasks and waits for them.
     pub async fn shutdown(&self) {
-        let _ = self.stop.send(true);
-        let tasks = std::mem::take(&mut *self.tasks.lock().await);
-        for t in tasks {
-            let _ = t.await;
-        }
+        self.runner.shutdown().await;
     }
 
     /// Kills the tasks at once, mid-delivery if need be, as a crash would (tests).
     pub async fn abort(&self) {
-        for t in self.tasks.lock().await.drain(..) {
-            t.abort();
-        }
+        self.runner.abort().await;
     }
 }
 
-impl Drop for AlertWorker {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-    }
-}
+impl JobQueue for Context {
+    type Claim = ClaimedDelivery;
+    const NAME: &'static str = "alert deliveries";
+    const CHANNEL: &'static str = OUTBOX_CHANNEL;
 
-/// Forwards NOTIFY wake-ups; after a reconnect it wakes everyone, as notifications may be lost.
-async fn listen(ctx: Arc<Context>, mut stop: watch::Receiver<bool>) {
-    loop {
-        let mut listener = match ctx.store.outbox_listener().await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "alert outbox listener cannot connect; relying on polling");
-                tokio::select! {
-                    _ = stop.changed() => return,
-                    _ = tokio::time::sleep(ctx.config.poll_interval) => continue,
-                }
-            }
-        };
-        ctx.wake.notify_waiters();
-        loop {
-            tokio::select! {
-                _ = stop.changed() => return,
-                n = listener.try_recv() => match n {
-                    Ok(Some(_)) => ctx.wake.notify_waiters(),
-                    // Connection lost: try_recv reconnects on the next call; wake to re-read.
-                    Ok(None) => ctx.wake.notify_waiters(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "alert outbox listener failed");
-                        break;
-                    }
-                },
-            }
-        }
+    async fn claim(&self) -> Result<Option<ClaimedDelivery>, StoreError> {
+        self.store.claim_delivery().await
     }
-}
 
-async fn run(ctx: Arc<Context>, mut stop: watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        // Register interest before looking, so a NOTIFY between the look and the wait counts.
-        let woken = ctx.wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
-        match ctx.store.claim_delivery().await {
-            Ok(Some(claim)) => {
-                deliver(&ctx, claim).await;
-                continue;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "claiming an alert delivery failed"),
-        }
-        let wait = match ctx.store.next_delivery_due().await {
-            Ok(Some(due)) => (due - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(ctx.config.poll_interval),
-            _ => ctx.config.poll_interval,
-        };
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = &mut woken => {}
-            _ = tokio::time::sleep(wait.max(Duration::from_millis(5))) => {}
+    async fn process(&self, claim: ClaimedDelivery) {
+        deliver(self, claim).await
+    }
+
+    async fn next_due(&self) -> Option<Duration> {
+        match self.store.next_delivery_due().await {
+            Ok(Some(due)) => Some((due - Utc::now()).to_std().unwrap_or(Duration::ZERO)),
+            _ => None,
         }
     }
 }

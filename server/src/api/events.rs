@@ -99,7 +99,7 @@ fn new_event(i: usize, e: EventBody, now: chrono::DateTime<Utc>) -> Result<NewEv
         other => {
             return Err(ApiError::bad(
                 format!("events[{i}].type"),
-                format!("unknown event type {other:?}; expected one of {}", EVENT_TYPES[1..].join(", ")),
+                format!("unknown event type {other:?}; expected one of {}", EVENT_TYPES[1..].iter().filter(|t| **t != "RESERVE_ASSUMPTIONS_SET").copied().collect::<Vec<_>>().join(", ")),
             ))
         }
     };

@@ -9,6 +9,7 @@ mod funds;
 mod members;
 pub mod params;
 mod query;
+mod reserves;
 mod time_machine;
 
 use axum::extract::DefaultBodyLimit;
@@ -59,6 +60,17 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             .add(Method::DELETE, "/funds/{id}/alert-rules/{rule_id}", Fund(Admin), alerts::delete_rule)
             .add(Method::GET, "/funds/{id}/notification-settings", Fund(Admin), alerts::get_settings)
             .add(Method::PUT, "/funds/{id}/notification-settings", Fund(Admin), alerts::put_settings);
+    }
+    if features.optimal_reserves {
+        r = r
+            .add(Method::POST, "/funds/{id}/reserves/runs", Fund(Analyst), reserves::start_run)
+            .add(Method::GET, "/funds/{id}/reserves/runs", Fund(Viewer), reserves::list_runs)
+            .add(Method::GET, "/funds/{id}/reserves/runs/{run_id}", Fund(Viewer), reserves::get_run)
+            .add(Method::POST, "/funds/{id}/reserves/runs/{run_id}/cancel", Fund(Analyst), reserves::cancel_run)
+            .add(Method::GET, "/funds/{id}/reserves/runs/{run_id}/events", Fund(Viewer), reserves::run_events)
+            .add(Method::GET, "/funds/{id}/reserves", Fund(Viewer), reserves::get_ranking)
+            .add(Method::GET, "/funds/{id}/reserves/assumptions", Fund(Viewer), reserves::get_assumptions)
+            .add(Method::PUT, "/funds/{id}/reserves/assumptions", Fund(Admin), reserves::put_assumptions);
     }
     let (router, specs) = r.finish();
     (router.fallback(|| async { error::ApiError::NotFound { field: None, message: "no such API route".into() } }), specs)

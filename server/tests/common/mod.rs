@@ -21,6 +21,8 @@ pub struct TestApp {
     pub owner: app::store::accounts::User,
     /// Every REST route with the access it declares.
     pub api_routes: Vec<server::auth::access::RouteSpec>,
+    /// The server process's state (its background workers, for tests that stop them).
+    pub state: server::state::AppState,
 }
 
 /// A password good enough for the tests' accounts.
@@ -38,15 +40,20 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     let api_routes = server::api::routes(&state).1;
     let owner = create_user(&store, "owner@test.local").await;
     let (_, token) = store.create_api_token(owner.id, "tests", domain::access::Role::Admin).await.expect("owner token");
-    TestApp { router: server::router::router(state), store, database_url, token, owner, api_routes }
+    TestApp { router: server::router::router(state.clone()), store, database_url, token, owner, api_routes, state }
 }
 
 /// A second server process on the test's database, as in a deployment with two replicas: its
 /// own pool, caches and listeners. Returns its router and store.
 pub async fn replica(app: &TestApp) -> (Router, Store) {
-    let state = server_state(&app.database_url, &[]).await;
-    let store = state.store.clone();
-    (server::router::router(state), store)
+    let (router, state) = replica_with(app, &[]).await;
+    (router, state.store)
+}
+
+/// `replica` with its own configuration overrides; returns its state too.
+pub async fn replica_with(app: &TestApp, env: &[(&str, &str)]) -> (Router, server::state::AppState) {
+    let state = server_state(&app.database_url, env).await;
+    (server::router::router(state.clone()), state)
 }
 
 /// A server process's state on `database_url`, configured as the tests run it, `env` overriding.
