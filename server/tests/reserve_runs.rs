@@ -362,3 +362,42 @@ async fn with_the_feature_off_the_routes_are_404_and_no_worker_runs() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(app.state.reserve_worker.is_none() && app.state.reserve_hub.is_none());
 }
+
+#[tokio::test]
+async fn with_two_workers_each_run_is_executed_exactly_once() {
+    let app = spawn_with(&[]).await;
+    let fund = portfolio(&app, 6).await;
+    let (_b_router, b_state) = replica_with(&app, &[]).await;
+    let mut runs = Vec::new();
+    for seed in 1..=6 {
+        let (s, v) = start(&app.router, &app, &fund, json!({"seed": seed, "iterations": 20_000})).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+        runs.push(v["run_id"].as_str().unwrap().to_string());
+    }
+    for run in &runs {
+        let done = wait_for(&app, &fund, run, 60, |r| r["status"] == "succeeded").await;
+        assert_eq!(done["attempts"], 1, "{done}");
+    }
+    let workers: i64 = sqlx::query_scalar("SELECT count(DISTINCT claimed_by) FROM reserve_runs").fetch_one(app.store.pool()).await.unwrap();
+    assert!((1..=2).contains(&workers));
+    b_state.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_seeded_demo_fund_has_a_ranking_for_today_at_once() {
+    let started = Instant::now();
+    let app = spawn_with(&[("SEED_DEMO", "1"), ("DEMO_PASSWORD", "demo-password-for-tests")]).await;
+    let fund = app.store.funds().await.unwrap()[0].id;
+    let as_of = app::time_machine::dates::end_of(chrono::Utc::now().date_naive());
+    let run = loop {
+        if let Some(run) = app.store.latest_reserve_result(fund, as_of, None).await.unwrap() {
+            break run;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "no ranking for the demo fund");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let report = run.result.unwrap();
+    assert!(report["companies"].as_array().unwrap().len() >= 10, "{report}");
+    assert!(report["excluded"].as_array().unwrap().iter().all(|e| !e["reason"].as_str().unwrap().is_empty()));
+    assert_eq!(run.requested_by, "demo seed");
+}
