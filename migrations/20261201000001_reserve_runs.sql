@@ -52,5 +52,10 @@ CREATE INDEX reserve_runs_queue ON reserve_runs (queued_at) WHERE status IN ('qu
 -- A fund's recent runs, and the result for a date.
 CREATE INDEX reserve_runs_by_fund ON reserve_runs (fund_id, queued_at DESC);
 CREATE INDEX reserve_runs_by_date ON reserve_runs (fund_id, as_of, finished_at DESC) WHERE status = 'succeeded';
--- An identical request finds the stored result, or the run already working on it.
+-- An identical request finds the stored result, or the run already working on it; at most one
+-- run per key is in progress at a time, whichever process queues it.
 CREATE INDEX reserve_runs_by_key ON reserve_runs (cache_key, status);
+CREATE UNIQUE INDEX reserve_runs_one_in_progress ON reserve_runs (cache_key)
+    WHERE status IN ('queued', 'running') AND NOT cancel_requested;
+-- The run in progress for a date (the Reserves tab follows it).
+CREATE INDEX reserve_runs_in_progress ON reserve_runs (fund_id, as_of) WHERE status IN ('queued', 'running');

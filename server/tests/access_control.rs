@@ -171,6 +171,9 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("create_share_link", FnAccess::Fund(Role::Analyst), "fund_id={fund}&tab=overview"),
     ("list_share_links", FnAccess::Fund(Role::Analyst), "fund_id={fund}"),
     ("revoke_share_link", FnAccess::Fund(Role::Analyst), "fund_id={fund}&link_id=00000000-0000-4000-8000-000000000000"),
+    ("get_reserves_page", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
+    ("start_reserve_run", FnAccess::Fund(Role::Analyst), "fund_id={fund}&iterations=1000"),
+    ("cancel_reserve_run", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000"),
 ];
 
 async fn call_fn(app: &common::TestApp, path: &str, args: &str, headers: &[(&str, String)]) -> Response {

@@ -46,6 +46,7 @@ pub struct SharedReport {
     pub expires_at: DateTime<Utc>,
     pub dated: Option<DatedView>,
     pub variance: Option<VarianceView>,
+    pub reserves: Option<crate::reserves::page_data::ReservesPageData>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -95,14 +95,19 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
     let fund = store.fund(link.fund_id).await?;
     let at = Some(link.as_of.to_string());
     let known_at = link.known_at.map(|k| k.date_naive().to_string());
-    let (dated, variance) = match link.tab.as_str() {
+    let (dated, variance, reserves) = match link.tab.as_str() {
         "variance" => {
             let params = crate::variance::service::VarianceParams { at, known_at, metric: None, severity: None };
-            (None, Some(crate::variance::service::variance_view(store, link.fund_id, &params, now).await?))
+            (None, Some(crate::variance::service::variance_view(store, link.fund_id, &params, now).await?), None)
+        }
+        "reserves" => {
+            let settings = leptos::prelude::use_context::<crate::reserves::ReserveSettings>().unwrap_or_default();
+            let page = crate::reserves::page::reserves_page(store, link.fund_id, at, known_at, settings.default_iterations, domain::access::Role::Viewer, "a share link", now).await?;
+            (None, None, Some(page))
         }
         _ => {
             let params = crate::time_machine::service::DateParams { at, known_at, compare: None };
-            (Some(crate::time_machine::service::dated_view(store, link.fund_id, &params, now).await?.as_ref().clone()), None)
+            (Some(crate::time_machine::service::dated_view(store, link.fund_id, &params, now).await?.as_ref().clone()), None, None)
         }
     };
     Ok(SharedReport {
@@ -114,6 +119,7 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
         expires_at: link.expires_at,
         dated,
         variance,
+        reserves,
     })
 }
 

@@ -20,6 +20,8 @@ use leptos::prelude::*;
 
 /// The window event that asks [`LivePage`] to re-read the live regions from the server.
 pub const REFRESH_EVENT: &str = "fundlens:refresh";
+/// The window event [`LivePage`] sends after it swapped the live regions for fresh ones.
+pub const REFRESHED_EVENT: &str = "fundlens:refreshed";
 
 /// Makes the page re-read its live regions each time `succeeded` turns true: an island's action
 /// went through and changed data those regions show (e.g.
@@ -155,6 +157,9 @@ mod browser {
             }
             document().set_title(&doc.title());
             mark_shown(&href);
+            if let Ok(event) = web_sys::Event::new(super::REFRESHED_EVENT) {
+                let _ = window().dispatch_event(&event);
+            }
             Ok(())
         });
         if applied.is_err() {

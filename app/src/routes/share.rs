@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 use crate::accounts::get_shared_report;
 use crate::accounts::page_data::SharedReport;
 use crate::components::format::{date, day};
+use crate::components::reserves::parameters_panel::ParametersPanel;
 use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::events_list::EventsList;
 use crate::components::time_machine::kpi_cards::KpiCards;
@@ -42,8 +43,17 @@ fn shared_report(r: SharedReport) -> impl IntoView {
         "reserves" => "Reserves",
         _ => "Overview",
     };
-    let body = if r.tab == "reserves" {
-        view! { <p class="empty">"Reserve recommendations are not built yet."</p> }.into_any()
+    let body = if let Some(p) = r.reserves {
+        match p.ranking {
+            Some(ranking) => view! {
+                {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None).into_any()}
+                <ParametersPanel parameters=p.parameters/>
+            }.into_any(),
+            None => view! {
+                <p class="empty" data-test="no-ranking">"The ranking for this date is being calculated; reload in a moment."</p>
+                <noscript><meta http-equiv="refresh" content="2"/></noscript>
+            }.into_any(),
+        }
     } else if let Some(v) = r.variance {
         view! { <VarianceTable rows=v.rows.into_iter().take(500).collect() chart_href=Callback::new(|_: (String, String)| String::new())/> }.into_any()
     } else if let Some(d) = r.dated {

@@ -157,13 +157,15 @@ pub const MAX_RUNS_LISTED: i64 = 100;
 
 impl Store {
     /// Queues a run and wakes the workers (in one transaction, so a worker never sees a
-    /// notification before the row).
+    /// notification before the row). When an identical run is already in progress (another
+    /// request queued it a moment ago, maybe on another process), returns that one instead.
     pub async fn queue_reserve_run(&self, new: &NewReserveRun) -> Result<ReserveRun, StoreError> {
         let mut tx = self.pool.begin().await?;
         let sql = format!(
             "INSERT INTO reserve_runs (id, fund_id, requested_by, requested_by_actor, as_of, known_at, known_version,
                  seen_version, iterations, increment, seed, assumptions, input, params, cache_key)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             ON CONFLICT (cache_key) WHERE status IN ('queued', 'running') AND NOT cancel_requested DO NOTHING
              RETURNING {RUN_COLUMNS}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -182,11 +184,34 @@ impl Store {
             .bind(&new.input)
             .bind(&new.params)
             .bind(&new.cache_key)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            // The identical run in progress, or — if it finished meanwhile — its result.
+            if let Some(run) = self.active_reserve_run_by_key(&new.cache_key).await? {
+                return Ok(run);
+            }
+            return self.reserve_result_by_key(&new.cache_key).await?.ok_or_else(|| StoreError::Corrupt("an identical reserve run vanished".into()));
+        };
         sqlx::query("SELECT pg_notify($1, '')").bind(RESERVE_QUEUE_CHANNEL).execute(&mut *tx).await?;
         tx.commit().await?;
         run_from_row(&row)
+    }
+
+    /// The newest run still in progress for `as_of` (and `known_at`), whatever its settings.
+    pub async fn reserve_run_in_progress(
+        &self,
+        fund_id: Uuid,
+        as_of: DateTime<Utc>,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<Option<ReserveRun>, StoreError> {
+        self.one_run(
+            "WHERE fund_id = $1 AND as_of = $2 AND known_at IS NOT DISTINCT FROM $3 AND status IN ('queued', 'running')
+             ORDER BY queued_at DESC LIMIT 1",
+            |q| q.bind(fund_id).bind(as_of).bind(known_at),
+        )
+        .await
     }
 
     /// The newest succeeded run with this cache key (computed by any process).
@@ -347,6 +372,33 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+
+    /// Events after `after_version` that the state at (`as_of`, `known_version`) applies, newest
+    /// first (what changed since a ranking): version, type, effective date, company.
+    pub async fn events_since(
+        &self,
+        fund_id: Uuid,
+        after_version: u64,
+        as_of: DateTime<Utc>,
+        known_version: u64,
+        limit: i64,
+    ) -> Result<Vec<(u64, String, DateTime<Utc>, Option<Uuid>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, event_type, effective_at, company_id FROM fund_events
+             WHERE fund_id = $1 AND version > $2 AND effective_at <= $3 AND version <= $4
+             ORDER BY version DESC LIMIT $5",
+        )
+        .bind(fund_id)
+        .bind(after_version as i64)
+        .bind(as_of)
+        .bind(known_version as i64)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<i64, _>("version")? as u64, r.try_get("event_type")?, r.try_get("effective_at")?, r.try_get("company_id")?)))
+            .collect()
     }
 
     async fn notify_run_changed(&self, run_id: Uuid) -> Result<(), StoreError> {

@@ -69,6 +69,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             .add(Method::POST, "/funds/{id}/reserves/runs/{run_id}/cancel", Fund(Analyst), reserves::cancel_run)
             .add(Method::GET, "/funds/{id}/reserves/runs/{run_id}/events", Fund(Viewer), reserves::run_events)
             .add(Method::GET, "/funds/{id}/reserves", Fund(Viewer), reserves::get_ranking)
+            .add(Method::GET, "/funds/{id}/reserves.csv", Fund(Viewer), reserves::get_ranking_csv)
             .add(Method::GET, "/funds/{id}/reserves/assumptions", Fund(Viewer), reserves::get_assumptions)
             .add(Method::PUT, "/funds/{id}/reserves/assumptions", Fund(Admin), reserves::put_assumptions);
     }

@@ -110,6 +110,35 @@ pub async fn run_events(State(state): State<AppState>, Path((id, run_id)): Path<
     Ok(([("cache-control", "no-store"), ("x-accel-buffering", "no")], sse).into_response())
 }
 
+/// `GET /api/funds/{id}/reserves.csv?at=&known_at=` → the newest ranking for that date as CSV
+/// (ranked companies, then excluded ones with their reason); 404 when none was computed.
+pub async fn get_ranking_csv(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DateParams>) -> Result<Response, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let spec = dates(&state, &q)?;
+    let Some(run) = state.store.latest_reserve_result(fund_id, spec.as_of, spec.known_at).await? else {
+        state.store.fund(fund_id).await?;
+        return Err(ApiError::NotFound { field: Some("at".into()), message: "no ranking has been computed for this date yet".into() });
+    };
+    let report = serde_json::from_value(run.result.clone().unwrap_or_default()).map_err(|e| ApiError::from(app::store::StoreError::from(e)))?;
+    let ranking = app::reserves::page_data::Ranking {
+        run_id: run.id,
+        as_of: run.as_of,
+        known_at: run.known_at,
+        fund_version: run.fund_version,
+        current_version: run.fund_version,
+        iterations: run.iterations,
+        increment: run.increment,
+        seed: run.seed.to_string(),
+        finished_at: run.finished_at,
+        duration_ms: run.duration_ms,
+        requested_by: run.requested_by.clone(),
+        report,
+    };
+    let body = app::reserves::csv_export::ranking_csv(&ranking);
+    let name = format!("attachment; filename=\"reserves-{}.csv\"", spec.as_of.date_naive());
+    Ok(([("content-type", "text/csv; charset=utf-8".to_string()), ("content-disposition", name)], body).into_response())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DateParams {

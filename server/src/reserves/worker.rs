@@ -18,7 +18,10 @@ use crate::jobs::{JobQueue, Runner};
 
 /// How often the executing process says it is alive (and reads the cancel flag).
 pub const HEARTBEAT_EVERY: Duration = Duration::from_millis(500);
-/// How often progress is looked at; written only when it moved (≤ 10 writes/s per run).
+/// How often progress is looked at.
+const PROGRESS_POLL: Duration = Duration::from_millis(20);
+/// Progress is written when it moved: the first movement at once (a short run still shows a
+/// value between 0 and done), then at most once per this interval (≤ 10 writes/s per run).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// Handle on this process's reserve workers.
@@ -114,9 +117,10 @@ impl RunQueue {
         });
         let deadline = tokio::time::sleep(self.config.run_timeout);
         tokio::pin!(deadline);
-        let mut ticks = tokio::time::interval(PROGRESS_EVERY);
+        let mut ticks = tokio::time::interval(PROGRESS_POLL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let (mut written, mut last_beat, mut timed_out, mut abandoned) = (0.0f64, Instant::now(), false, false);
+        let mut last_progress_write: Option<Instant> = None;
         let result = loop {
             tokio::select! {
                 done = &mut job => break done,
@@ -126,9 +130,12 @@ impl RunQueue {
                 }
                 _ = ticks.tick() => {
                     let f = f64::from_bits(progress.load(Ordering::Relaxed));
-                    let moved = f > written;
+                    let moved = f > written && last_progress_write.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
                     if !moved && last_beat.elapsed() < HEARTBEAT_EVERY {
                         continue;
+                    }
+                    if moved {
+                        last_progress_write = Some(Instant::now());
                     }
                     let phase = if f >= 0.99 { "ranking" } else { "simulating" };
                     match self.store.reserve_run_heartbeat(run_id, &self.worker_id, moved.then_some((f, phase))).await {
@@ -143,7 +150,9 @@ impl RunQueue {
                         }
                         Err(e) => tracing::warn!(%run_id, error = %e, "reserve run heartbeat failed"),
                     }
-                    written = written.max(f);
+                    if moved {
+                        written = f;
+                    }
                     last_beat = Instant::now();
                 }
             }

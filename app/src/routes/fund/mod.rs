@@ -3,7 +3,7 @@
 pub mod alerts;
 pub mod hub_header;
 pub mod overview;
-pub mod placeholder;
+pub mod reserves;
 pub mod time_machine;
 pub mod variance;
 

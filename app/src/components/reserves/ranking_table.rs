@@ -1,0 +1,95 @@
+use domain::reserves::{CompanyReport, ExcludedCompany};
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+
+use super::{stage_label, times};
+use crate::components::format::money;
+
+/// Width and height of the interval bar drawn in each row.
+const BAR_W: f64 = 150.0;
+const BAR_H: f64 = 16.0;
+
+/// The ranking: companies by the follow-on multiple of the next increment, each with its 95%
+/// interval drawn on one shared scale (overlapping bars are not distinguishable), and what the
+/// allocation recommends. Excluded companies follow with their reason.
+#[component]
+pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany>, hurdle: f64) -> impl IntoView {
+    let scale_max = companies.iter().map(|c| c.ci_high.max(c.follow_on_multiple)).fold(hurdle * 1.5, f64::max).min(50.0);
+    let x = move |v: f64| 4.0 + (v.clamp(0.0, scale_max) / scale_max) * (BAR_W - 8.0);
+    let rows = companies
+        .into_iter()
+        .map(|c| {
+            let (lo, hi, mid, h) = (x(c.ci_low), x(c.ci_high), x(c.follow_on_multiple), x(hurdle));
+            let interval = format!("95% interval {} to {}", times(c.ci_low), times(c.ci_high));
+            let (badge, class) = if c.change > Decimal::ZERO {
+                ("Increase", "up")
+            } else if c.change < Decimal::ZERO {
+                ("Reduce", "down")
+            } else {
+                ("Hold", "hold")
+            };
+            view! {
+                <tr data-company=c.name.clone() data-rank=c.rank>
+                    <td class="num">{c.rank}</td>
+                    <th scope="row">{c.name.clone()}</th>
+                    <td>{stage_label(c.stage)}</td>
+                    <td class="num multiple">
+                        <span data-test="multiple">{times(c.follow_on_multiple)}</span>
+                        <svg class="interval" width=BAR_W height=BAR_H viewBox=format!("0 0 {BAR_W} {BAR_H}") role="img" aria-label=interval.clone()>
+                            <title>{interval.clone()}</title>
+                            <line class="hurdle" x1=h x2=h y1=1 y2=BAR_H - 1.0/>
+                            <line class="ci" x1=lo x2=hi y1=BAR_H / 2.0 y2=BAR_H / 2.0/>
+                            <line class="ci-end" x1=lo x2=lo y1=4 y2=BAR_H - 4.0/>
+                            <line class="ci-end" x1=hi x2=hi y1=4 y2=BAR_H - 4.0/>
+                            <circle class="estimate" cx=mid cy=BAR_H / 2.0 r=3.5/>
+                        </svg>
+                        <span class="sr-only">{interval}</span>
+                    </td>
+                    <td class="num">{times(c.expected_moic)}</td>
+                    <td class="num">{money(c.current_reserve)}</td>
+                    <td class=format!("num recommended {class}") data-test="recommended">{money(c.recommended_allocation)}</td>
+                    <td class="num">{money(c.deployed)}</td>
+                    <td><span class=format!("badge action-{class}")>{badge}</span></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let excluded_list = (!excluded.is_empty()).then(|| {
+        view! {
+            <section class="excluded" data-test="excluded">
+                <h3>"Not ranked"</h3>
+                <ul>
+                    {excluded.into_iter().map(|e| view! {
+                        <li data-company=e.name.clone()>
+                            <strong>{e.name.clone()}</strong>
+                            {format!(": {}", e.reason)}
+                            {(e.current_reserve > Decimal::ZERO).then(|| format!(" — releases {} of reserves", money(e.current_reserve)))}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Reserve ranking">
+            <table class="data ranking" data-test="ranking-table">
+                <caption>"Where the next follow-on dollar earns most"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col" class="num">"Rank"</th>
+                        <th scope="col">"Company"</th>
+                        <th scope="col">"Stage"</th>
+                        <th scope="col" class="num">"Follow-on multiple (95% interval)"</th>
+                        <th scope="col" class="num">"Expected MOIC"</th>
+                        <th scope="col" class="num">"Current reserve"</th>
+                        <th scope="col" class="num">"Recommended"</th>
+                        <th scope="col" class="num">"Deployed"</th>
+                        <th scope="col">"Action"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {excluded_list}
+    }
+}

@@ -1,0 +1,175 @@
+//! The Reserves tab's data for a date: the newest ranking, the run in progress, what changed since,
+//! and the parameters in force. Opening the tab on a date without a current ranking queues one
+//! with the default settings (deduplicated like any identical request), so the tab always shows —
+//! or is computing — a ranking for the fund as that date sees it.
+
+use chrono::{DateTime, Utc};
+use domain::access::Role;
+use domain::reserves::{ReserveReport, RunParams};
+use uuid::Uuid;
+
+use super::page_data::{ChangeLine, ParameterRow, Ranking, ReservesPageData, RunDefaults, RunProgress};
+use super::run_spec::{RawRunSpec, RunSpec, DEFAULT_INCREMENT, DEFAULT_SEED};
+use super::service::{request_run, Requester};
+use crate::store::{ReserveRun, RunStatus, Store, StoreError};
+
+/// Most "changed since" lines shown.
+const MAX_CHANGES: i64 = 12;
+
+#[allow(clippy::too_many_arguments)]
+pub async fn reserves_page(
+    store: &Store,
+    fund_id: Uuid,
+    at: Option<String>,
+    known_at: Option<String>,
+    default_iterations: u32,
+    role: Role,
+    viewer: &str,
+    now: DateTime<Utc>,
+) -> Result<ReservesPageData, StoreError> {
+    let raw = RawRunSpec { as_of: at, known_at, ..Default::default() };
+    let spec = RunSpec::parse(&raw, default_iterations, now).map_err(|e| match e {
+        StoreError::Invalid { field, message } if field == "as_of" => StoreError::Invalid { field: "at".into(), message },
+        other => other,
+    })?;
+    let at_state = store.state(fund_id, spec.as_of, spec.known_at).await?;
+    if !at_state.state.exists {
+        return Err(StoreError::invalid("at", "is before the fund existed"));
+    }
+    let current_version = at_state.state.last_version;
+    let mut latest = store.latest_reserve_result(fund_id, spec.as_of, spec.known_at).await?;
+    let mut pending = store.reserve_run_in_progress(fund_id, spec.as_of, spec.known_at).await?;
+    let stale = latest.as_ref().is_none_or(|r| r.fund_version != current_version);
+    let mut notice = None;
+    if stale && pending.is_none() {
+        let who = Requester { user: None, actor: format!("Reserves tab (opened by {viewer})") };
+        match request_run(store, fund_id, &who, &spec).await {
+            Ok(answer) if answer.run.status == RunStatus::Succeeded => latest = Some(answer.run.as_ref().clone()),
+            Ok(answer) => pending = Some(answer.run.as_ref().clone()),
+            // The default settings do not fit this fund (say an increment above a small fund's
+            // size): the page says why instead of failing.
+            Err(StoreError::Invalid { field, message }) => notice = Some(format!("No ranking with the default settings: {field} {message}.")),
+            Err(e) => return Err(e),
+        }
+    }
+    let changes_since = match &latest {
+        Some(r) if r.fund_version != current_version => changes(store, fund_id, r.fund_version, spec.as_of, at_state.version, &at_state.state).await?,
+        _ => Vec::new(),
+    };
+    let assumptions = at_state.state.reserve_assumptions.as_ref().map(|a| a.assumptions.clone()).unwrap_or_default();
+    let mut params = RunParams::default();
+    assumptions.apply(&mut params);
+    Ok(ReservesPageData {
+        at: spec.as_of.date_naive(),
+        known_at: spec.known_at.map(|k| k.date_naive()),
+        ranking: latest.map(|r| ranking(r, current_version)).transpose()?,
+        pending: pending.map(|r| RunProgress {
+            run_id: r.id,
+            status: r.status.as_str().to_string(),
+            progress: r.progress,
+            events_url: format!("/api/funds/{fund_id}/reserves/runs/{}/events", r.id),
+            iterations: r.iterations,
+        }),
+        defaults: RunDefaults { iterations: default_iterations, increment: DEFAULT_INCREMENT, seed: DEFAULT_SEED },
+        can_run: role.allows(Role::Analyst),
+        changes_since,
+        parameters: parameter_rows(&params, assumptions.reserve_budget),
+        notice,
+    })
+}
+
+fn ranking(run: ReserveRun, current_version: u64) -> Result<Ranking, StoreError> {
+    let report: ReserveReport = serde_json::from_value(run.result.clone().unwrap_or_default())?;
+    Ok(Ranking {
+        run_id: run.id,
+        as_of: run.as_of,
+        known_at: run.known_at,
+        fund_version: run.fund_version,
+        current_version,
+        iterations: run.iterations,
+        increment: run.increment,
+        seed: run.seed.to_string(),
+        finished_at: run.finished_at,
+        duration_ms: run.duration_ms,
+        requested_by: run.requested_by,
+        report,
+    })
+}
+
+async fn changes(
+    store: &Store,
+    fund_id: Uuid,
+    after: u64,
+    as_of: DateTime<Utc>,
+    known_version: u64,
+    state: &domain::fund::FundState,
+) -> Result<Vec<ChangeLine>, StoreError> {
+    let names = crate::store::company_names(state);
+    let events = store.events_since(fund_id, after, as_of, known_version, MAX_CHANGES).await?;
+    Ok(events
+        .into_iter()
+        .map(|(version, event_type, effective_at, company)| {
+            let what = event_label(&event_type);
+            let label = match company.and_then(|c| names.get(&c)) {
+                Some(name) => format!("{what}: {name}"),
+                None => what,
+            };
+            ChangeLine { version, effective_at, label }
+        })
+        .collect())
+}
+
+/// `VALUATION_UPDATED` → "Valuation updated".
+pub fn event_label(event_type: &str) -> String {
+    let words = event_type.to_ascii_lowercase().replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Every `{value, source}` leaf of the model and the constraints, by its JSON path.
+fn parameter_rows(params: &RunParams, budget: Option<rust_decimal::Decimal>) -> Vec<ParameterRow> {
+    let mut rows = Vec::new();
+    let tree = serde_json::json!({ "model": params.model, "constraints": params.constraints });
+    walk("", &tree, &mut rows);
+    rows.push(ParameterRow {
+        key: "reserve_budget".into(),
+        value: budget.map(|b| b.normalize().to_string()).unwrap_or_else(|| "held reserves, capped at uninvested capital".into()),
+        source: if budget.is_some() { domain::reserves::FUND_OVERRIDE.into() } else { "docs/reserves-model.md, Available reserves".into() },
+        overridden: budget.is_some(),
+    });
+    rows
+}
+
+fn walk(path: &str, v: &serde_json::Value, rows: &mut Vec<ParameterRow>) {
+    let serde_json::Value::Object(map) = v else { return };
+    if let (Some(value), Some(serde_json::Value::String(source))) = (map.get("value"), map.get("source")) {
+        let value = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        rows.push(ParameterRow { key: path.to_string(), value, source: source.clone(), overridden: source == domain::reserves::FUND_OVERRIDE });
+        return;
+    }
+    for (k, child) in map {
+        let next = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+        walk(&next, child, rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parameter_is_listed_with_its_source() {
+        let rows = parameter_rows(&RunParams::default(), None);
+        let seed = rows.iter().find(|r| r.key == "model.stages.seed.graduation").expect("seed graduation");
+        assert!(!seed.source.is_empty() && !seed.overridden);
+        assert!(rows.iter().any(|r| r.key == "constraints.hurdle"));
+        assert!(rows.len() > 50, "{}", rows.len());
+        assert_eq!(event_label("VALUATION_UPDATED"), "Valuation updated");
+    }
+}

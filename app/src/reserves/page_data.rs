@@ -1,0 +1,96 @@
+//! What the Reserves tab shows (both sides: the server renders it, the islands receive parts).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::reserves::ReserveReport;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The tab at one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReservesPageData {
+    pub at: NaiveDate,
+    pub known_at: Option<NaiveDate>,
+    /// The newest ranking computed for the date, if any.
+    pub ranking: Option<Ranking>,
+    /// A run in progress for the date (the page follows it).
+    pub pending: Option<RunProgress>,
+    /// What the Calculate form offers.
+    pub defaults: RunDefaults,
+    /// The caller may start and cancel runs (analyst or admin).
+    pub can_run: bool,
+    /// When the ranking is older than what the date sees now: the events since, newest first.
+    pub changes_since: Vec<ChangeLine>,
+    /// Every model parameter and constraint in force at the date, with its source.
+    pub parameters: Vec<ParameterRow>,
+    /// Why there is no ranking, when the default settings cannot produce one.
+    pub notice: Option<String>,
+}
+
+/// A computed ranking and how to reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranking {
+    pub run_id: Uuid,
+    pub as_of: DateTime<Utc>,
+    pub known_at: Option<DateTime<Utc>>,
+    /// The fund version the ranking describes, and the one the date sees now.
+    pub fund_version: u64,
+    pub current_version: u64,
+    pub iterations: u32,
+    pub increment: Decimal,
+    pub seed: String,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub requested_by: String,
+    pub report: ReserveReport,
+}
+
+impl Ranking {
+    pub fn is_current(&self) -> bool {
+        self.fund_version == self.current_version
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunProgress {
+    pub run_id: Uuid,
+    pub status: String,
+    pub progress: f64,
+    pub events_url: String,
+    pub iterations: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunDefaults {
+    pub iterations: u32,
+    pub increment: Decimal,
+    pub seed: u64,
+}
+
+/// One event recorded after the ranking's version that the date sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeLine {
+    pub version: u64,
+    pub effective_at: DateTime<Utc>,
+    pub label: String,
+}
+
+/// One parameter of the model or the constraints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterRow {
+    /// e.g. `model.stages.seed.graduation`, `constraints.hurdle`.
+    pub key: String,
+    pub value: String,
+    pub source: String,
+    pub overridden: bool,
+}
+
+/// What the Calculate form started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartedRun {
+    pub run_id: Uuid,
+    pub status: String,
+    pub events_url: String,
+    /// Answered from a stored or cached result: nothing to follow, the page refreshes.
+    pub cached: bool,
+}

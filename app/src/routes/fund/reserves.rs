@@ -1,0 +1,145 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{HubHeader, Tab};
+use crate::components::format::{date, money};
+use crate::components::reserves::allocation_chart::AllocationChart;
+use crate::components::reserves::calculate_panel::CalculatePanel;
+use crate::components::reserves::insight_cards::InsightCards;
+use crate::components::reserves::parameters_panel::ParametersPanel;
+use crate::components::reserves::ranking_table::RankingTable;
+use crate::components::time_machine::date_form::DateForm;
+use crate::components::time_machine::date_slider::DateSlider;
+use crate::reserves::get_reserves_page;
+use crate::reserves::page_data::{Ranking, ReservesPageData};
+use crate::routes::not_found::NotFound;
+use crate::time_machine::get_fund_meta;
+use crate::time_machine::page_data::FundMeta;
+
+/// `/funds/{id}/reserves?at=&known_at=`: where the next follow-on dollar earns most, at any date.
+///
+/// Rendered on the server, readable without JavaScript. The slider and the Calculate panel are
+/// islands; the ranking, insights, charts and parameters are the live region `reserves-results`,
+/// refreshed in place when the slider moves or a run finishes.
+#[component]
+pub fn ReservesPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let meta = Resource::new(id, get_fund_meta);
+    let page = Resource::new(
+        move || {
+            let q = query.read();
+            (id(), q.get("at"), q.get("known_at"))
+        },
+        |(id, at, known_at)| get_reserves_page(id, at, known_at),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match (meta.await, page.await) {
+                    (Ok(m), _) if !m.features.optimal_reserves => view! { <NotFound/> }.into_any(),
+                    (Ok(m), Ok(p)) => reserves_body(m, p).into_any(),
+                    (Ok(m), Err(e)) => view! {
+                        <HubHeader meta=m tab=Tab::Reserves/>
+                        <main class="page"><p class="error" role="alert">{e.to_string()}</p></main>
+                    }.into_any(),
+                    (Err(e), _) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn reserves_body(meta: FundMeta, page: ReservesPageData) -> impl IntoView {
+    let (first_day, today) = (meta.first_day, meta.today);
+    let fund_id = meta.id.to_string();
+    let at = page.at.format("%Y-%m-%d").to_string();
+    let known_at = page.known_at.map(|k| k.format("%Y-%m-%d").to_string());
+    view! {
+        <HubHeader meta=meta.clone() tab=Tab::Reserves/>
+        <main class="page reserves">
+            <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=page.at/>
+            <CalculatePanel fund_id=fund_id.clone() at=at known_at=known_at defaults=page.defaults.clone() can_run=page.can_run pending=page.pending.clone()/>
+            <div class="live" data-live="reserves-results">{results(fund_id, page, first_day, today).into_any()}</div>
+        </main>
+    }
+}
+
+/// Everything that depends on the date and the latest result.
+pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::NaiveDate, today: chrono::NaiveDate) -> impl IntoView {
+    let pending = page.pending.clone().map(|p| {
+        view! {
+            <p class="notice" data-test="pending-run" data-pending-events=p.events_url.clone()>
+                {format!("A ranking for this date is being calculated ({:.0}% done, {} iterations).", p.progress * 100.0, p.iterations)}
+            </p>
+            // Without JavaScript, the page reloads itself until the result is there.
+            <noscript><meta http-equiv="refresh" content="2"/></noscript>
+        }
+    });
+    let csv_href = {
+        let mut q = leptos_router::params::ParamsMap::new();
+        q.insert("at", page.at.format("%Y-%m-%d").to_string());
+        if let Some(k) = page.known_at {
+            q.insert("known_at", k.format("%Y-%m-%d").to_string());
+        }
+        format!("/api/funds/{fund_id}/reserves.csv{}", q.to_query_string())
+    };
+    let body = match page.ranking.clone() {
+        Some(r) => ranking_view(r, page.changes_since.clone(), Some(csv_href)).into_any(),
+        None => view! {
+            <p class="empty" data-test="no-ranking">
+                {page.notice.clone().unwrap_or_else(|| "No ranking for this date yet: it appears here as soon as the calculation above finishes.".into())}
+            </p>
+        }.into_any(),
+    };
+    view! {
+        <DateForm at=page.at known_at=page.known_at compare=None first_day=first_day today=today/>
+        {pending}
+        {body}
+        <ParametersPanel parameters=page.parameters/>
+    }
+}
+
+/// A ranking with what changed since and how to reproduce it; `csv_href` when the reader may export.
+pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeLine>, csv_href: Option<String>) -> impl IntoView {
+    let stale = (!r.is_current()).then(|| {
+        view! {
+            <div class="notice stale" data-test="stale-ranking">
+                <p>{format!(
+                    "This ranking describes fund version {}; the date now sees version {}. Changed since:",
+                    r.fund_version, r.current_version
+                )}</p>
+                <ul>
+                    {changes.into_iter().map(|c| view! {
+                        <li>{format!("v{} · {} · effective {}", c.version, c.label, c.effective_at.format("%-d %b %Y"))}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
+    let report = r.report.clone();
+    let hurdle = report.params.constraints.hurdle.value;
+    let reproduce = format!(
+        "Fund version {} · as of {}{} · {} iterations · increment {} · seed {} · computed {} in {} by {}",
+        r.fund_version,
+        r.as_of.format("%-d %b %Y"),
+        r.known_at.map(|k| format!(", as known {}", k.format("%-d %b %Y"))).unwrap_or_default(),
+        r.iterations,
+        money(r.increment),
+        r.seed,
+        r.finished_at.map(date).unwrap_or_default(),
+        r.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default(),
+        r.requested_by,
+    );
+    view! {
+        {stale}
+        <InsightCards report=report.clone()/>
+        <RankingTable companies=report.companies.clone() excluded=report.excluded.clone() hurdle=hurdle/>
+        <div class="table-actions">
+            <span class="muted" data-test="reproduce" data-run=r.run_id.to_string()>{reproduce}</span>
+            {csv_href.map(|href| view! { <a href=href download="reserves.csv" data-test="reserves-csv">"Export CSV"</a> })}
+        </div>
+        <AllocationChart companies=report.companies/>
+    }
+}
