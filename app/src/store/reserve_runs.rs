@@ -195,6 +195,8 @@ impl Store {
             return self.reserve_result_by_key(&new.cache_key).await?.ok_or_else(|| StoreError::Corrupt("an identical reserve run vanished".into()));
         };
         sqlx::query("SELECT pg_notify($1, '')").bind(RESERVE_QUEUE_CHANNEL).execute(&mut *tx).await?;
+        // The Reserves tab shows runs in progress: its cached pages must not outlive this.
+        super::funds::bump_revision(&mut tx, new.fund_id).await?;
         tx.commit().await?;
         run_from_row(&row)
     }
@@ -280,7 +282,8 @@ impl Store {
                         phase = CASE WHEN status = 'queued' THEN 'cancelled' ELSE phase END,
                         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END
                  WHERE fund_id = $1 AND id = $2 AND status IN ('queued', 'running')
-                 RETURNING id)
+                 RETURNING id, fund_id),
+             bumped AS (UPDATE funds SET revision = revision + 1 WHERE id IN (SELECT fund_id FROM changed))
              SELECT pg_notify('{RESERVE_EVENTS_CHANNEL}', id::text) FROM changed"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(run_id).execute(&self.pool).await?;
@@ -343,7 +346,8 @@ impl Store {
                  UPDATE reserve_runs SET status = $3, phase = $3, result = $4, duration_ms = $5, error = $6, error_field = $7,
                         progress = CASE WHEN $3 = 'succeeded' THEN 1 ELSE progress END, finished_at = now(), heartbeat_at = now()
                  WHERE id = $1 AND claimed_by = $2 AND status = 'running'
-                 RETURNING id)
+                 RETURNING id, fund_id),
+             bumped AS (UPDATE funds SET revision = revision + 1 WHERE id IN (SELECT fund_id FROM done))
              SELECT pg_notify('{RESERVE_EVENTS_CHANNEL}', id::text) FROM done"
         );
         let done = sqlx::query(sqlx::AssertSqlSafe(sql))
