@@ -6,8 +6,8 @@
 //! companies by it, and water-fills the fund's reserves where the next dollar earns most.
 //!
 //! Entry points: [`run`] for a portfolio, [`parse_portfolio`] for the JSON format of the model
-//! document, [`moic_spread`] for the calibration check. Money is `Decimal` at the edges and f64 only
-//! inside the simulation.
+//! document, [`moic_spread`] and [`outcome_spread_by_stage`] for the calibration checks. Money is
+//! `Decimal` at the edges and f64 only inside the simulation.
 
 //! The parameter, override, input and report types compile without the `engine` feature, so the
 //! browser build can show and edit a fund's assumptions; the simulation (random streams, rayon) needs
@@ -15,6 +15,7 @@
 
 mod amount;
 mod assumptions;
+mod calibration;
 mod constraints;
 mod error;
 mod input;
@@ -29,8 +30,6 @@ mod stage;
 
 #[cfg(feature = "engine")]
 mod allocation;
-#[cfg(feature = "engine")]
-mod calibration;
 #[cfg(feature = "engine")]
 mod company_sums;
 #[cfg(feature = "engine")]
@@ -49,6 +48,9 @@ mod run;
 mod simulate;
 
 pub use assumptions::ReserveAssumptions;
+pub use calibration::{
+    MoicSpread, PublishedLossRate, StageSpread, CORRELATION_VENTURES, PUBLISHED_LOSS_RATES,
+};
 pub use constraints::{Constraints, MAX_STEPS_PER_COMPANY};
 pub use error::ReserveError;
 pub use input::{CompanyInput, FundInput, PortfolioInput};
@@ -61,7 +63,7 @@ pub use sourced::{Sourced, FUND_OVERRIDE};
 pub use stage::Stage;
 
 #[cfg(feature = "engine")]
-pub use calibration::{moic_spread, MoicSpread, CORRELATION_VENTURES};
+pub use calibration::{moic_spread, outcome_spread_by_stage};
 #[cfg(feature = "engine")]
 pub use from_state::{available_reserves, portfolio_from_state, run_fund, FundPortfolio};
 #[cfg(feature = "engine")]
