@@ -254,6 +254,10 @@ fn given_companies_below_the_hurdle_when_budget_is_ample_then_they_get_nothing_a
     let late = &report.companies[0];
     assert!(late.follow_on_multiple < 1.5, "{}", late.follow_on_multiple);
     assert!(late.follow_on_multiple > 1.0, "{}", late.follow_on_multiple);
+    assert!(late
+        .curve
+        .iter()
+        .all(|p| !p.granted && p.marginal_multiple < 1.5));
     assert!(late.recommended_allocation.is_zero());
     assert_eq!(report.fund.unallocated, dollars(20_000_000));
     assert_eq!(report.fund.reserves_released, dollars(3_000_000));

@@ -32,6 +32,15 @@ impl Candidate {
     }
 }
 
+impl Candidate {
+    /// Follow-on multiple of each increment, from level i to i + 1.
+    pub(crate) fn marginals(&self) -> Vec<Option<f64>> {
+        (1..self.levels.len())
+            .map(|i| self.multiple(i - 1, i))
+            .collect()
+    }
+}
+
 /// The outcome: the chosen level index per candidate and what was left over.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Allocation {
@@ -79,14 +88,7 @@ pub(crate) fn allocate(
         }
     }
 
-    let marginals: Vec<Vec<Option<f64>>> = candidates
-        .iter()
-        .map(|cand| {
-            (1..cand.levels.len())
-                .map(|i| cand.multiple(i - 1, i))
-                .collect()
-        })
-        .collect();
+    let marginals: Vec<Vec<Option<f64>>> = candidates.iter().map(Candidate::marginals).collect();
     loop {
         let mut best: Option<(usize, f64)> = None;
         for &c in rank_order {

@@ -57,7 +57,7 @@ pub use input::{CompanyInput, FundInput, PortfolioInput};
 pub use model::{ModelParams, StageParams, StageTable};
 pub use overrides::{ConstraintOverrides, ModelOverrides, StageOverride, StageOverrides};
 pub use portfolio_file::parse_portfolio;
-pub use report::{CompanyReport, ExcludedCompany, FundTotals, ReserveReport};
+pub use report::{CompanyReport, CurvePoint, ExcludedCompany, FundTotals, ReserveReport};
 pub use run_params::{ArmPairing, RunParams, MAX_ITERATIONS};
 pub use sourced::{Sourced, FUND_OVERRIDE};
 pub use stage::Stage;

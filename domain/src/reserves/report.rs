@@ -12,8 +12,21 @@ pub struct ReserveReport {
     /// Inactive companies: not ranked, no reserve recommended.
     pub excluded: Vec<ExcludedCompany>,
     pub fund: FundTotals,
-    /// The settings, model and constraints the run used, each parameter with its source.
+    /// The settings, model and constraints the run used, each parameter with its source (the
+    /// allocation's hurdle is `params.constraints.hurdle`).
     pub params: RunParams,
+}
+
+/// One increment of a company's reserve grid on the water-filling picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Reserve level the increment starts at; it runs to the next point's level (or the cap).
+    pub reserve: Decimal,
+    /// Extra proceeds per extra dollar deployed by the increment above `reserve`, rounded to 4
+    /// decimals.
+    pub marginal_multiple: f64,
+    /// Whether the allocation gave this increment to the company (by the floor or by merit).
+    pub granted: bool,
 }
 
 /// One active company. Multiples are rounded to 4 decimals, the score to 3, years to 2; amounts are
@@ -53,6 +66,20 @@ pub struct CompanyReport {
     pub reserve_cap: Decimal,
     /// Reserve granted by the initial-cheque floor (zero if none).
     pub floor: Decimal,
+    /// The follow-on multiple of each allocation increment at each reserve level: what the next
+    /// increment above `reserve` earns per dollar deployed. Water-filling gives increments in
+    /// decreasing order of these values across companies until the hurdle. Ascending in reserve, at
+    /// most `MAX_STEPS_PER_COMPANY` points; it stops where no simulated round calls for more
+    /// reserve (the multiple is undefined there), so it is empty for a company that can deploy
+    /// nothing.
+    #[serde(default)]
+    pub curve: Vec<CurvePoint>,
+    /// Why the follow-on figures do not apply, when they do not: the next increment is never
+    /// deployed on any simulated path (always so at Series D+, the model's last stage, which raises
+    /// no further round), so `follow_on_multiple`, its interval and the confidence are 0 by
+    /// convention rather than a 0× return. `None` when they apply.
+    #[serde(default)]
+    pub follow_on_not_applicable: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

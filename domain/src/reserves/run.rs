@@ -10,7 +10,9 @@ use super::estimate::{follow_on, FollowOnEstimate};
 use super::grid::{reserve_cap, reserve_levels};
 use super::input::{CompanyInput, PortfolioInput};
 use super::path::{CompiledModel, Holding};
-use super::report::{dollars, round_to, CompanyReport, ExcludedCompany, FundTotals, ReserveReport};
+use super::report::{
+    dollars, round_to, CompanyReport, CurvePoint, ExcludedCompany, FundTotals, ReserveReport,
+};
 use super::rng::company_key;
 use super::run_params::RunParams;
 use super::simulate::Simulation;
@@ -127,7 +129,7 @@ pub fn run(
         } else {
             Decimal::ZERO
         };
-        companies.push(company_report(
+        let mut report = company_report(
             position,
             company,
             &estimates[a],
@@ -136,7 +138,9 @@ pub fn run(
             recommended,
             caps[a],
             floor,
-        ));
+        );
+        report.curve = curve(&candidates[a], allocation.level[a]);
+        companies.push(report);
     }
     let excluded: Vec<ExcludedCompany> = input
         .companies
@@ -158,6 +162,41 @@ pub fn run(
         fund,
         params: params.clone(),
     })
+}
+
+/// The marginal multiple of every increment of the grid, up to the first one no path deploys;
+/// increments below the allocated level are the granted ones.
+fn curve(candidate: &Candidate, granted_level: usize) -> Vec<CurvePoint> {
+    candidate
+        .marginals()
+        .into_iter()
+        .map_while(|m| m)
+        .enumerate()
+        .map(|(i, m)| CurvePoint {
+            reserve: candidate.levels[i].normalize(),
+            marginal_multiple: round_to(m, 4),
+            granted: i < granted_level,
+        })
+        .collect()
+}
+
+/// Why the follow-on figures do not apply to a company whose next increment is never deployed.
+fn not_applicable(company: &CompanyInput, estimate: &FollowOnEstimate) -> Option<String> {
+    if estimate.deployment_rate > 0.0 {
+        None
+    } else if company.stage.is_last() {
+        Some(
+            "Series D+ is the model's last stage: it ends in an exit or a failure and raises no \
+             further round, so there is no pro-rata to take and a follow-on cannot be deployed"
+                .to_string(),
+        )
+    } else {
+        Some(
+            "no simulated round calls for reserve beyond the current reserve: the company's \
+             pro-rata in every later round is already covered"
+                .to_string(),
+        )
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -197,6 +236,8 @@ fn company_report(
         change: (recommended - current).normalize(),
         reserve_cap: cap.normalize(),
         floor: floor.normalize(),
+        curve: Vec::new(),
+        follow_on_not_applicable: not_applicable(company, estimate),
     }
 }
 
