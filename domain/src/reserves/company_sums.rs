@@ -168,6 +168,35 @@ impl LevelSums {
     }
 }
 
+/// (proceeds, deployed) of arm R and of arm R + Δ on one iteration. `schedule` is `path`'s;
+/// `plus_path` is arm R + Δ's own path for independent arms, `None` with common random numbers.
+#[inline]
+pub(crate) fn arms(
+    plan: &CompanyPlan,
+    path: &Path,
+    schedule: &ReserveSchedule,
+    plus_path: Option<&Path>,
+    preference: bool,
+) -> ((f64, f64), (f64, f64)) {
+    let holding = plan.holding;
+    let planned = value_at(path, schedule, holding, plan.planned, preference);
+    let plus = match plus_path {
+        None if schedule.n == 0 => planned,
+        None => value_at(path, schedule, holding, plan.planned_plus, preference),
+        Some(other) => {
+            let other_schedule = ReserveSchedule::new(other, holding.ownership);
+            value_at(
+                other,
+                &other_schedule,
+                holding,
+                plan.planned_plus,
+                preference,
+            )
+        }
+    };
+    (planned, plus)
+}
+
 /// Everything one company's paths contribute; chunks of iterations are summed in a fixed order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CompanySums {
@@ -193,25 +222,10 @@ impl CompanySums {
         plus_path: Option<&Path>,
         preference: bool,
     ) {
-        let holding = plan.holding;
-        let schedule = ReserveSchedule::new(path, holding.ownership);
+        let schedule = ReserveSchedule::new(path, plan.holding.ownership);
         self.levels
-            .add(&plan.levels, path, &schedule, holding, preference);
-        let planned = value_at(path, &schedule, holding, plan.planned, preference);
-        let plus = match plus_path {
-            None if schedule.n == 0 => planned,
-            None => value_at(path, &schedule, holding, plan.planned_plus, preference),
-            Some(other) => {
-                let other_schedule = ReserveSchedule::new(other, holding.ownership);
-                value_at(
-                    other,
-                    &other_schedule,
-                    holding,
-                    plan.planned_plus,
-                    preference,
-                )
-            }
-        };
+            .add(&plan.levels, path, &schedule, plan.holding, preference);
+        let (planned, plus) = arms(plan, path, &schedule, plus_path, preference);
         self.pair.add(planned, plus, path.years);
     }
 

@@ -162,17 +162,22 @@ pub fn run_fund(
     let mut params = params.clone();
     portfolio.assumptions.apply(&mut params);
     let input = &portfolio.input;
-    let (companies, mut excluded, unallocated) = if input.companies.is_empty() {
+    let (companies, mut excluded, unallocated, top_two) = if input.companies.is_empty() {
         input.fund.validate()?;
         params.validate()?;
         if cancel.load(Ordering::Relaxed) {
             return Err(ReserveError::Cancelled);
         }
         progress(1.0);
-        (Vec::new(), Vec::new(), input.fund.available_reserves)
+        (Vec::new(), Vec::new(), input.fund.available_reserves, None)
     } else {
         let report = run(input, &params, progress, cancel)?;
-        (report.companies, report.excluded, report.fund.unallocated)
+        (
+            report.companies,
+            report.excluded,
+            report.fund.unallocated,
+            report.top_two,
+        )
     };
     excluded.extend(portfolio.excluded.iter().cloned());
     let fund = fund_totals(input, &companies, &excluded, unallocated);
@@ -181,5 +186,6 @@ pub fn run_fund(
         excluded,
         fund,
         params,
+        top_two,
     })
 }

@@ -46,6 +46,8 @@ mod rng;
 mod run;
 #[cfg(feature = "engine")]
 mod simulate;
+#[cfg(feature = "engine")]
+mod top_two;
 
 pub use assumptions::ReserveAssumptions;
 pub use calibration::{
@@ -57,7 +59,7 @@ pub use input::{CompanyInput, FundInput, PortfolioInput};
 pub use model::{ModelParams, StageParams, StageTable};
 pub use overrides::{ConstraintOverrides, ModelOverrides, StageOverride, StageOverrides};
 pub use portfolio_file::parse_portfolio;
-pub use report::{CompanyReport, CurvePoint, ExcludedCompany, FundTotals, ReserveReport};
+pub use report::{CompanyReport, CurvePoint, ExcludedCompany, FundTotals, ReserveReport, TopTwo};
 pub use run_params::{ArmPairing, RunParams, MAX_ITERATIONS};
 pub use sourced::{Sourced, FUND_OVERRIDE};
 pub use stage::Stage;

@@ -15,6 +15,21 @@ pub struct ReserveReport {
     /// The settings, model and constraints the run used, each parameter with its source (the
     /// allocation's hurdle is `params.constraints.hurdle`).
     pub params: RunParams,
+    /// How likely the first-ranked company's next dollar really earns more than the second's;
+    /// `None` with fewer than two ranked companies (and in reports stored before it existed).
+    #[serde(default)]
+    pub top_two: Option<TopTwo>,
+}
+
+/// The ranking's top pair and the probability that the order is right, from the simulation's
+/// paired samples (see `top_two::probability_first_better` for the formula).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopTwo {
+    pub first_id: String,
+    pub second_id: String,
+    /// P(follow-on multiple of the first > that of the second), rounded to 4 decimals: 0.5 when the
+    /// simulation cannot tell them apart, near 1 when the first is clearly better.
+    pub probability_first_better: f64,
 }
 
 /// One increment of a company's reserve grid on the water-filling picture.

@@ -12,10 +12,12 @@ use super::input::{CompanyInput, PortfolioInput};
 use super::path::{CompiledModel, Holding};
 use super::report::{
     dollars, round_to, CompanyReport, CurvePoint, ExcludedCompany, FundTotals, ReserveReport,
+    TopTwo,
 };
 use super::rng::company_key;
 use super::run_params::RunParams;
 use super::simulate::Simulation;
+use super::top_two::probability_first_better;
 
 /// Share of the progress bar the simulation fills; ranking and allocation take the rest.
 const SIMULATION_PROGRESS: f64 = 0.99;
@@ -94,6 +96,27 @@ pub fn run(
             .then_with(|| active[a].1.id.cmp(&active[b].1.id))
     });
 
+    let top_two = match rank_order[..] {
+        [first, second, ..] => Some(TopTwo {
+            first_id: active[first].1.id.clone(),
+            second_id: active[second].1.id.clone(),
+            probability_first_better: round_to(
+                probability_first_better(
+                    &plans[first],
+                    &plans[second],
+                    &model,
+                    params.seed,
+                    params.iterations,
+                    params.pairing,
+                    increment,
+                    cancel,
+                )?,
+                4,
+            ),
+        }),
+        _ => None,
+    };
+
     let candidates: Vec<Candidate> = active
         .iter()
         .zip(&grids)
@@ -161,6 +184,7 @@ pub fn run(
         excluded,
         fund,
         params: params.clone(),
+        top_two,
     })
 }
 
