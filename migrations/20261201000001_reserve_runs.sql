@@ -59,3 +59,23 @@ CREATE UNIQUE INDEX reserve_runs_one_in_progress ON reserve_runs (cache_key)
     WHERE status IN ('queued', 'running') AND NOT cancel_requested;
 -- The run in progress for a date (the Reserves tab follows it).
 CREATE INDEX reserve_runs_in_progress ON reserve_runs (fund_id, as_of) WHERE status IN ('queued', 'running');
+
+-- Named scenarios: a run's inputs and result frozen under a name, to open and compare later.
+CREATE TABLE reserve_scenarios (
+    id          UUID PRIMARY KEY,
+    fund_id     UUID NOT NULL REFERENCES funds (id),
+    run_id      UUID NOT NULL REFERENCES reserve_runs (id),
+    name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 2000),
+    -- Copies, so the scenario stays what it was whatever happens to the run.
+    as_of       TIMESTAMPTZ NOT NULL,
+    known_at    TIMESTAMPTZ,
+    fund_version BIGINT NOT NULL,
+    iterations  INTEGER NOT NULL,
+    increment   NUMERIC(28, 8) NOT NULL,
+    seed        BIGINT NOT NULL,
+    result      JSONB NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX reserve_scenarios_by_fund ON reserve_scenarios (fund_id, created_at DESC);

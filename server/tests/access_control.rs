@@ -56,7 +56,7 @@ async fn member(app: &common::TestApp, email: &str, fund: Option<&str>, role: Ro
 }
 
 fn concrete(path: &str, fund: &str) -> String {
-    path.replace("{id}", fund).replace("{alert_id}", NIL).replace("{rule_id}", NIL).replace("{user_id}", NIL).replace("{run_id}", NIL)
+    path.replace("{id}", fund).replace("{alert_id}", NIL).replace("{rule_id}", NIL).replace("{user_id}", NIL).replace("{run_id}", NIL).replace("{scenario_id}", NIL)
 }
 
 fn is_write(method: &Method) -> bool {
@@ -174,6 +174,9 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("get_reserves_page", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
     ("start_reserve_run", FnAccess::Fund(Role::Analyst), "fund_id={fund}&iterations=1000"),
     ("cancel_reserve_run", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000"),
+    ("apply_reserve_recommendation", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000&scope=all"),
+    ("save_reserve_scenario", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000&name=x"),
+    ("delete_reserve_scenario", FnAccess::Fund(Role::Analyst), "fund_id={fund}&scenario_id=00000000-0000-4000-8000-000000000000"),
 ];
 
 async fn call_fn(app: &common::TestApp, path: &str, args: &str, headers: &[(&str, String)]) -> Response {

@@ -457,3 +457,81 @@ async fn the_reserves_tab_renders_the_ranking_on_the_server_exports_csv_and_shar
     let (s, _) = app.call_as(Some(&viewer_token), "POST", &format!("/api/funds/{fund}/reserves/runs"), Some(json!({}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn applying_a_recommendation_writes_the_new_plan_in_one_batch_and_refuses_a_changed_fund() {
+    let app = spawn_with(&[]).await;
+    let fund = portfolio(&app, 6).await;
+    let (_, v) = start(&app.router, &app, &fund, json!({"iterations": 5000})).await;
+    let run = v["run_id"].as_str().unwrap().to_string();
+    let done = wait_for(&app, &fund, &run, 60, |r| r["status"] == "succeeded").await;
+    let changed: Vec<&Value> = done["result"]["companies"].as_array().unwrap().iter().filter(|c| c["change"] != "0").collect();
+    assert!(changed.len() >= 2, "the test portfolio's plan changes for some companies: {}", done["result"]);
+    let picked: Vec<String> = changed[..2].iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+
+    let url = format!("/api/funds/{fund}/reserves/runs/{run}/apply");
+    let (s, v) = app.post(&url, json!({"companies": ["not-ranked"]})).await;
+    assert_eq!((s, v["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("companies")), "{v}");
+    let before = app.event_count().await;
+    let (s, v) = app.post(&url, json!({"companies": picked})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(app.event_count().await, before + 2, "one RESERVE_ALLOCATED per picked company");
+    let metadata: Vec<Value> = sqlx::query_scalar("SELECT metadata FROM fund_events WHERE fund_id = $1::uuid AND event_type = 'RESERVE_ALLOCATED' ORDER BY version DESC LIMIT 2")
+        .bind(&fund)
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert!(metadata.iter().all(|m| m["reserve_run"] == run.as_str()), "the events record their run: {metadata:?}");
+    // The Time Machine shows the new plan: planned = deployed + recommended.
+    let (_, state) = app.get(&format!("/api/funds/{fund}/state")).await;
+    for c in &changed[..2] {
+        let company = state["state"]["companies"].as_array().unwrap().iter().find(|x| x["id"] == c["id"]).expect("company in state");
+        let planned: rust_decimal::Decimal = company["reserves_planned"].as_str().unwrap().parse().unwrap();
+        let expected: rust_decimal::Decimal = c["deployed"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap() + c["recommended_allocation"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+        assert_eq!(planned, expected, "{company}");
+    }
+    // The fund changed since the run: applying again is a 409 and writes nothing.
+    let (s, v) = app.post(&url, json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v["current_version"].is_u64());
+    assert_eq!(app.event_count().await, before + 2);
+}
+
+#[tokio::test]
+async fn scenarios_freeze_a_ranking_and_compare_with_another_or_the_current_one() {
+    let app = spawn_with(&[]).await;
+    let fund = portfolio(&app, 4).await;
+    let mut runs = Vec::new();
+    for seed in [1, 2] {
+        let (_, v) = start(&app.router, &app, &fund, json!({"iterations": 3000, "seed": seed})).await;
+        let run = v["run_id"].as_str().unwrap().to_string();
+        wait_for(&app, &fund, &run, 60, |r| r["status"] == "succeeded").await;
+        runs.push(run);
+    }
+    let url = format!("/api/funds/{fund}/reserves/scenarios");
+    let (s, a) = app.post(&url, json!({"run_id": runs[0], "name": "Base case", "description": "seed 1"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let (s, v) = app.post(&url, json!({"run_id": runs[1], "name": "base CASE"})).await;
+    assert_eq!((s, v["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("name")), "names are unique: {v}");
+    let (s, v) = app.post(&url, json!({"run_id": runs[1], "name": "  "})).await;
+    assert_eq!((s, v["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("name")));
+    let (s, b) = app.post(&url, json!({"run_id": runs[1], "name": "Seed 2"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, list) = app.get(&url).await;
+    assert_eq!(list["scenarios"].as_array().unwrap().len(), 2);
+
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare={a}&with={b}")).await;
+    assert!(html.contains("data-test=\"comparison\"") && html.contains("Base case compared with Seed 2"), "{}", &html[..html.len().min(3000)]);
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare={a}")).await;
+    assert!(html.contains("Base case compared with Current ranking"));
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?scenario={b}")).await;
+    assert!(html.contains("data-test=\"opened-scenario\""));
+    let (s, _) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare=nope")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a bad scenario id is refused, naming compare");
+
+    let (s, _) = app.call("DELETE", &format!("{url}/{a}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = app.call("DELETE", &format!("{url}/{a}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

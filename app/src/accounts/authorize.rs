@@ -82,7 +82,7 @@ pub fn event_metadata_of(parts: &Parts) -> crate::store::EventMetadata {
     let user_agent = parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>());
     let address = parts.extensions.get::<ClientAddress>().map(|a| a.0.clone());
     let actor = parts.extensions.get::<Principal>().map(Principal::actor);
-    crate::store::EventMetadata { actor, address, user_agent }
+    crate::store::EventMetadata { actor, address, user_agent, ..Default::default() }
 }
 
 /// `event_metadata_of` for the request this server function serves.

@@ -102,7 +102,9 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
         }
         "reserves" => {
             let settings = leptos::prelude::use_context::<crate::reserves::ReserveSettings>().unwrap_or_default();
-            let page = crate::reserves::page::reserves_page(store, link.fund_id, at, known_at, settings.default_iterations, domain::access::Role::Viewer, "a share link", now).await?;
+            let query = crate::reserves::page_data::ReservesQuery { at, known_at, ..Default::default() };
+            let viewer = crate::reserves::page::Viewer { role: domain::access::Role::Viewer, name: "a share link", default_iterations: settings.default_iterations };
+            let page = crate::reserves::page::reserves_page(store, link.fund_id, &query, &viewer, now).await?;
             (None, None, Some(page))
         }
         _ => {

@@ -5,6 +5,9 @@
 //! from the in-process cache or from a stored result, otherwise a durable run is queued and a
 //! background worker (any server process) executes it.
 
+#[cfg(feature = "ssr")]
+pub mod actions;
+mod apply_reserve_recommendation;
 mod cancel_reserve_run;
 #[cfg(feature = "ssr")]
 pub mod csv_export;
@@ -16,9 +19,12 @@ pub mod page_data;
 pub mod run_spec;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod save_reserve_scenario;
 mod start_reserve_run;
 
+pub use apply_reserve_recommendation::*;
 pub use cancel_reserve_run::*;
+pub use save_reserve_scenario::*;
 pub use get_reserves_page::*;
 pub use start_reserve_run::*;
 

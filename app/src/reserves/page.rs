@@ -8,26 +8,25 @@ use domain::access::Role;
 use domain::reserves::{ReserveReport, RunParams};
 use uuid::Uuid;
 
-use super::page_data::{ChangeLine, ParameterRow, Ranking, ReservesPageData, RunDefaults, RunProgress};
+use super::page_data::{ChangeLine, Comparison, ComparisonRow, ParameterRow, Ranking, ReservesPageData, ReservesQuery, RunDefaults, RunProgress, ScenarioSummary};
 use super::run_spec::{RawRunSpec, RunSpec, DEFAULT_INCREMENT, DEFAULT_SEED};
 use super::service::{request_run, Requester};
-use crate::store::{ReserveRun, RunStatus, Store, StoreError};
+use crate::store::{ReserveRun, ReserveScenario, RunStatus, Store, StoreError};
 
 /// Most "changed since" lines shown.
 const MAX_CHANGES: i64 = 12;
 
-#[allow(clippy::too_many_arguments)]
-pub async fn reserves_page(
-    store: &Store,
-    fund_id: Uuid,
-    at: Option<String>,
-    known_at: Option<String>,
-    default_iterations: u32,
-    role: Role,
-    viewer: &str,
-    now: DateTime<Utc>,
-) -> Result<ReservesPageData, StoreError> {
-    let raw = RawRunSpec { as_of: at, known_at, ..Default::default() };
+/// Who is looking, and the server's settings.
+pub struct Viewer<'a> {
+    pub role: Role,
+    /// Named in the runs the tab queues by itself.
+    pub name: &'a str,
+    pub default_iterations: u32,
+}
+
+pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, viewer: &Viewer<'_>, now: DateTime<Utc>) -> Result<ReservesPageData, StoreError> {
+    let default_iterations = viewer.default_iterations;
+    let raw = RawRunSpec { as_of: query.at.clone(), known_at: query.known_at.clone(), ..Default::default() };
     let spec = RunSpec::parse(&raw, default_iterations, now).map_err(|e| match e {
         StoreError::Invalid { field, message } if field == "as_of" => StoreError::Invalid { field: "at".into(), message },
         other => other,
@@ -42,7 +41,7 @@ pub async fn reserves_page(
     let stale = latest.as_ref().is_none_or(|r| r.fund_version != current_version);
     let mut notice = None;
     if stale && pending.is_none() {
-        let who = Requester { user: None, actor: format!("Reserves tab (opened by {viewer})") };
+        let who = Requester { user: None, actor: format!("Reserves tab (opened by {})", viewer.name) };
         match request_run(store, fund_id, &who, &spec).await {
             Ok(answer) if answer.run.status == RunStatus::Succeeded => latest = Some(answer.run.as_ref().clone()),
             Ok(answer) => pending = Some(answer.run.as_ref().clone()),
@@ -55,6 +54,33 @@ pub async fn reserves_page(
     let changes_since = match &latest {
         Some(r) if r.fund_version != current_version => changes(store, fund_id, r.fund_version, spec.as_of, at_state.version, &at_state.state).await?,
         _ => Vec::new(),
+    };
+    let scenarios = store.reserve_scenarios(fund_id).await?;
+    let opened = match non_blank(&query.scenario) {
+        Some(raw) => Some(find_scenario(&scenarios, raw, "scenario")?),
+        None => None,
+    };
+    if let Some(s) = opened {
+        // The opened scenario replaces the date's ranking on the page, frozen as it was saved.
+        latest = Some(scenario_run(s, fund_id));
+    }
+    let comparison = match non_blank(&query.compare) {
+        Some(raw) => {
+            let left = find_scenario(&scenarios, raw, "compare")?;
+            let left_report: ReserveReport = serde_json::from_value(left.result.clone())?;
+            let (right_name, right_report) = match non_blank(&query.with).filter(|w| *w != "current") {
+                Some(other) => {
+                    let right = find_scenario(&scenarios, other, "with")?;
+                    (right.name.clone(), serde_json::from_value::<ReserveReport>(right.result.clone())?)
+                }
+                None => match &latest {
+                    Some(run) => (format!("Current ranking ({})", spec.as_of.format("%-d %b %Y")), serde_json::from_value(run.result.clone().unwrap_or_default())?),
+                    None => return Err(StoreError::invalid("with", "there is no current ranking to compare with yet")),
+                },
+            };
+            Some(compare(&left.name, &left_report, &right_name, &right_report))
+        }
+        None => None,
     };
     let assumptions = at_state.state.reserve_assumptions.as_ref().map(|a| a.assumptions.clone()).unwrap_or_default();
     let mut params = RunParams::default();
@@ -71,11 +97,91 @@ pub async fn reserves_page(
             iterations: r.iterations,
         }),
         defaults: RunDefaults { iterations: default_iterations, increment: DEFAULT_INCREMENT, seed: DEFAULT_SEED },
-        can_run: role.allows(Role::Analyst),
+        can_run: viewer.role.allows(Role::Analyst),
         changes_since,
         parameters: parameter_rows(&params, assumptions.reserve_budget),
         notice,
+        opened: opened.map(summary),
+        scenarios: scenarios.iter().map(summary).collect(),
+        comparison,
     })
+}
+
+fn non_blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn find_scenario<'a>(all: &'a [ReserveScenario], raw: &str, field: &str) -> Result<&'a ReserveScenario, StoreError> {
+    let id: Uuid = raw.parse().map_err(|_| StoreError::invalid(field, format!("{raw:?} is not a scenario id")))?;
+    all.iter().find(|s| s.id == id).ok_or_else(|| StoreError::invalid(field, "no such scenario in this fund"))
+}
+
+fn summary(s: &ReserveScenario) -> ScenarioSummary {
+    ScenarioSummary {
+        id: s.id,
+        name: s.name.clone(),
+        description: s.description.clone(),
+        as_of: s.as_of,
+        fund_version: s.fund_version,
+        iterations: s.iterations,
+        created_by: s.created_by.clone(),
+        created_at: s.created_at,
+    }
+}
+
+/// A scenario shown as a run (its frozen result and settings).
+fn scenario_run(s: &ReserveScenario, fund_id: Uuid) -> ReserveRun {
+    ReserveRun {
+        id: s.run_id,
+        fund_id,
+        requested_by: format!("scenario “{}” saved by {}", s.name, s.created_by),
+        as_of: s.as_of,
+        known_at: s.known_at,
+        known_version: s.fund_version,
+        fund_version: s.fund_version,
+        iterations: s.iterations,
+        increment: s.increment,
+        seed: s.seed,
+        assumptions: serde_json::Value::Null,
+        status: RunStatus::Succeeded,
+        progress: 1.0,
+        phase: "succeeded".into(),
+        cancel_requested: false,
+        attempts: 1,
+        queued_at: s.created_at,
+        started_at: None,
+        finished_at: Some(s.created_at),
+        duration_ms: None,
+        result: Some(s.result.clone()),
+        error: None,
+        error_field: None,
+        cache_key: String::new(),
+    }
+}
+
+/// Companies of either side, in the left side's rank order, then the right side's others.
+fn compare(left_name: &str, left: &ReserveReport, right_name: &str, right: &ReserveReport) -> Comparison {
+    let mut names: Vec<&str> = left.companies.iter().map(|c| c.name.as_str()).collect();
+    for c in &right.companies {
+        if !names.contains(&c.name.as_str()) {
+            names.push(&c.name);
+        }
+    }
+    let side = |r: &ReserveReport, name: &str| r.companies.iter().find(|c| c.name == name).map(|c| (c.follow_on_multiple, c.recommended_allocation));
+    let rows = names
+        .into_iter()
+        .map(|name| {
+            let (l, r) = (side(left, name), side(right, name));
+            ComparisonRow {
+                company: name.to_string(),
+                left_multiple: l.map(|x| x.0),
+                right_multiple: r.map(|x| x.0),
+                left_recommended: l.map(|x| x.1),
+                right_recommended: r.map(|x| x.1),
+            }
+        })
+        .collect();
+    Comparison { left: left_name.to_string(), right: right_name.to_string(), rows }
 }
 
 fn ranking(run: ReserveRun, current_version: u64) -> Result<Ranking, StoreError> {

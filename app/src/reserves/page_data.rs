@@ -25,6 +25,52 @@ pub struct ReservesPageData {
     pub parameters: Vec<ParameterRow>,
     /// Why there is no ranking, when the default settings cannot produce one.
     pub notice: Option<String>,
+    /// The fund's saved scenarios, newest first.
+    pub scenarios: Vec<ScenarioSummary>,
+    /// The scenario opened with `?scenario=` (its ranking is shown instead of the date's).
+    pub opened: Option<ScenarioSummary>,
+    /// Two scenarios (or one and the current ranking) side by side (`?compare=&with=`).
+    pub comparison: Option<Comparison>,
+}
+
+/// The query of the Reserves tab.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReservesQuery {
+    pub at: Option<String>,
+    pub known_at: Option<String>,
+    pub scenario: Option<String>,
+    pub compare: Option<String>,
+    /// A scenario id, or `current` (the default).
+    pub with: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub as_of: DateTime<Utc>,
+    pub fund_version: u64,
+    pub iterations: u32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Per company: each side's follow-on multiple and recommended reserve, and the differences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub left: String,
+    pub right: String,
+    pub rows: Vec<ComparisonRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    pub company: String,
+    pub left_multiple: Option<f64>,
+    pub right_multiple: Option<f64>,
+    pub left_recommended: Option<Decimal>,
+    pub right_recommended: Option<Decimal>,
 }
 
 /// A computed ranking and how to reproduce it.

@@ -46,7 +46,7 @@ fn shared_report(r: SharedReport) -> impl IntoView {
     let body = if let Some(p) = r.reserves {
         match p.ranking {
             Some(ranking) => view! {
-                {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None).into_any()}
+                {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None, None).into_any()}
                 <ParametersPanel parameters=p.parameters/>
             }.into_any(),
             None => view! {

@@ -21,6 +21,9 @@ pub struct EventMetadata {
     pub actor: Option<String>,
     pub address: Option<String>,
     pub user_agent: Option<String>,
+    /// The reserve run whose recommendation the events apply (one-click rebalancing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserve_run: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone)]

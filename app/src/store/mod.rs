@@ -17,6 +17,7 @@ mod import_snapshots;
 mod notification_settings;
 mod outbox;
 mod reserve_runs;
+mod reserve_scenarios;
 mod rows;
 mod seed;
 mod series;
@@ -37,6 +38,7 @@ pub use alert_rules::AlertRule;
 pub use alerts::{AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, OUTBOX_CHANNEL};
 pub use notification_settings::NotificationSettingsView;
 pub use outbox::{ClaimedDelivery, Delivery};
+pub use reserve_scenarios::{ReserveScenario, MAX_SCENARIOS};
 pub use reserve_runs::{
     ClaimedRun, Heartbeat, NewReserveRun, ReserveRun, RunOutcome, RunStatus, MAX_RUNS_LISTED, RESERVE_EVENTS_CHANNEL, RESERVE_QUEUE_CHANNEL,
 };

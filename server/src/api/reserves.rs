@@ -110,6 +110,74 @@ pub async fn run_events(State(state): State<AppState>, Path((id, run_id)): Path<
     Ok(([("cache-control", "no-store"), ("x-accel-buffering", "no")], sse).into_response())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyBody {
+    #[serde(default)]
+    companies: Option<Vec<String>>,
+}
+
+/// `POST /api/funds/{id}/reserves/runs/{run_id}/apply {companies?: [company ids]}` (analysts) →
+/// `201 {version, changed: [[name, planned]]}`: the recommendation as the fund's reserve plan, one
+/// RESERVE_ALLOCATED per changed company in one batch, recorded with the run; 409 with
+/// `current_version` when the fund changed since the run looked at it.
+pub async fn apply_run(
+    State(state): State<AppState>,
+    Path((id, run_id)): Path<(String, String)>,
+    Caller(metadata): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<app::reserves::actions::AppliedPlan>), ApiError> {
+    let (fund_id, run_id) = ids(&id, &run_id)?;
+    let body: ApplyBody = if body.iter().all(u8::is_ascii_whitespace) { ApplyBody { companies: None } } else { params::json_body(&headers, &body)? };
+    find_run(&state, fund_id, run_id).await?;
+    let plan = app::reserves::actions::apply_recommendation(&state.store, fund_id, run_id, body.companies, metadata).await?;
+    Ok((StatusCode::CREATED, Json(plan)))
+}
+
+/// `GET /api/funds/{id}/reserves/scenarios` → `{scenarios: [...]}` (with their frozen results).
+pub async fn list_scenarios(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    state.store.fund(fund_id).await?;
+    Ok(Json(json!({ "scenarios": state.store.reserve_scenarios(fund_id).await? })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioBody {
+    run_id: String,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// `POST /api/funds/{id}/reserves/scenarios {run_id, name, description?}` (analysts) → 201, the
+/// scenario: the run's settings and result frozen under a name unique in the fund.
+pub async fn create_scenario(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    SignedIn(principal): SignedIn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<app::store::ReserveScenario>), ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let body: ScenarioBody = params::json_body(&headers, &body)?;
+    let run_id = params::uuid("run_id", &body.run_id)?;
+    let saved = app::reserves::actions::save_scenario(&state.store, fund_id, run_id, &body.name, body.description.as_deref().unwrap_or(""), &principal.user.email).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// `DELETE /api/funds/{id}/reserves/scenarios/{scenario_id}` (analysts) → 204.
+pub async fn delete_scenario(State(state): State<AppState>, Path((id, scenario_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let scenario_id = params::uuid("scenario_id", &scenario_id)?;
+    if state.store.delete_reserve_scenario(fund_id, scenario_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound { field: Some("scenario_id".into()), message: format!("scenario {scenario_id} not found in this fund") })
+    }
+}
+
 /// `GET /api/funds/{id}/reserves.csv?at=&known_at=` → the newest ranking for that date as CSV
 /// (ranked companies, then excluded ones with their reason); 404 when none was computed.
 pub async fn get_ranking_csv(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DateParams>) -> Result<Response, ApiError> {

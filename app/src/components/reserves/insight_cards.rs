@@ -19,21 +19,21 @@ pub fn InsightCards(report: ReserveReport) -> impl IntoView {
     view! {
         <section class="kpis insights" aria-label="Reserve insights" data-test="insights">
             <div class="kpi" data-test="high-opportunity">
-                <span class="label">{format!("High opportunity (> {HIGH_OPPORTUNITY:.0}×)")}</span>
-                <strong>{format!("{high} of {ranked}")}</strong>
+                <span class="kpi-label">{format!("High opportunity (> {HIGH_OPPORTUNITY:.0}×)")}</span>
+                <span class="kpi-value">{format!("{high} of {ranked}")}</span>
             </div>
             <div class="kpi" data-test="reallocation">
-                <span class="label">"Reallocation recommended"</span>
-                <strong>{money(fund.reallocation)}</strong>
+                <span class="kpi-label">"Reallocation recommended"</span>
+                <span class="kpi-value">{money(fund.reallocation)}</span>
                 <span class="muted">{format!("+{} / −{}", money(fund.reserves_added), money(fund.reserves_released))}</span>
             </div>
             <div class="kpi" data-test="average-multiple">
-                <span class="label">{format!("Average multiple of the next {increment}")}</span>
-                <strong>{times(average)}</strong>
+                <span class="kpi-label">{format!("Average multiple of the next {increment}")}</span>
+                <span class="kpi-value">{times(average)}</span>
             </div>
             <div class="kpi" data-test="unallocated">
-                <span class="label">"Reserves left unallocated"</span>
-                <strong>{money(fund.unallocated)}</strong>
+                <span class="kpi-label">"Reserves left unallocated"</span>
+                <span class="kpi-value">{money(fund.unallocated)}</span>
                 <span class="muted">{format!("of {} available", money(fund.available_reserves))}</span>
             </div>
         </section>

@@ -2,10 +2,12 @@
 //! Calculate panel (an island following the run over SSE) and the parameters in force.
 
 pub mod allocation_chart;
+pub mod apply_forms;
 pub mod calculate_panel;
 pub mod insight_cards;
 pub mod parameters_panel;
 pub mod ranking_table;
+pub mod scenarios_panel;
 
 use domain::reserves::Stage;
 

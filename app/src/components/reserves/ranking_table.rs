@@ -13,7 +13,7 @@ const BAR_H: f64 = 16.0;
 /// interval drawn on one shared scale (overlapping bars are not distinguishable), and what the
 /// allocation recommends. Excluded companies follow with their reason.
 #[component]
-pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany>, hurdle: f64) -> impl IntoView {
+pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany>, hurdle: f64, #[prop(optional)] selectable: bool) -> impl IntoView {
     let scale_max = companies.iter().map(|c| c.ci_high.max(c.follow_on_multiple)).fold(hurdle * 1.5, f64::max).min(50.0);
     let x = move |v: f64| 4.0 + (v.clamp(0.0, scale_max) / scale_max) * (BAR_W - 8.0);
     let rows = companies
@@ -30,6 +30,12 @@ pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany
             };
             view! {
                 <tr data-company=c.name.clone() data-rank=c.rank>
+                    {selectable.then(|| view! {
+                        <td>
+                            <input type="checkbox" form=super::apply_forms::APPLY_FORM_ID name=format!("pick[c{}]", c.rank) value=c.id.clone()
+                                aria-label=format!("Apply the recommendation for {}", c.name)/>
+                        </td>
+                    })}
                     <td class="num">{c.rank}</td>
                     <th scope="row">{c.name.clone()}</th>
                     <td>{stage_label(c.stage)}</td>
@@ -76,6 +82,7 @@ pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany
                 <caption>"Where the next follow-on dollar earns most"</caption>
                 <thead>
                     <tr>
+                        {selectable.then(|| view! { <th scope="col">"Apply"</th> })}
                         <th scope="col" class="num">"Rank"</th>
                         <th scope="col">"Company"</th>
                         <th scope="col">"Stage"</th>

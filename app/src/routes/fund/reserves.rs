@@ -4,6 +4,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{HubHeader, Tab};
 use crate::components::format::{date, money};
 use crate::components::reserves::allocation_chart::AllocationChart;
+use crate::components::reserves::apply_forms::ApplyForms;
+use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
 use crate::components::reserves::calculate_panel::CalculatePanel;
 use crate::components::reserves::insight_cards::InsightCards;
 use crate::components::reserves::parameters_panel::ParametersPanel;
@@ -30,9 +32,9 @@ pub fn ReservesPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (id(), q.get("at"), q.get("known_at"))
+            (id(), q.get("at"), q.get("known_at"), q.get("scenario"), q.get("compare"), q.get("with"))
         },
-        |(id, at, known_at)| get_reserves_page(id, at, known_at),
+        |(id, at, known_at, scenario, compare, with)| get_reserves_page(id, at, known_at, scenario, compare, with),
     );
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
@@ -85,8 +87,18 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
         }
         format!("/api/funds/{fund_id}/reserves.csv{}", q.to_query_string())
     };
+    // Analysts may apply the date's ranking (not a frozen scenario's) to the fund.
+    let apply_as = (page.can_run && page.opened.is_none()).then(|| fund_id.clone());
+    let run_id = page.ranking.as_ref().map(|r| r.run_id.to_string());
+    let opened = page.opened.clone().map(|s| view! {
+        <p class="notice" data-test="opened-scenario">
+            {format!("Showing the scenario “{}”, frozen as saved on {}. ", s.name, date(s.created_at))}
+            <a href="?">"Back to the current ranking"</a>
+        </p>
+    });
+    let comparison = page.comparison.clone().map(|c| view! { <ComparisonTable comparison=c/> });
     let body = match page.ranking.clone() {
-        Some(r) => ranking_view(r, page.changes_since.clone(), Some(csv_href)).into_any(),
+        Some(r) => ranking_view(r, page.changes_since.clone(), Some(csv_href), apply_as).into_any(),
         None => view! {
             <p class="empty" data-test="no-ranking">
                 {page.notice.clone().unwrap_or_else(|| "No ranking for this date yet: it appears here as soon as the calculation above finishes.".into())}
@@ -96,13 +108,17 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
     view! {
         <DateForm at=page.at known_at=page.known_at compare=None first_day=first_day today=today/>
         {pending}
+        {opened}
+        {comparison}
         {body}
+        <ScenariosPanel fund_id=fund_id run_id=run_id scenarios=page.scenarios can_edit=page.can_run/>
         <ParametersPanel parameters=page.parameters/>
     }
 }
 
 /// A ranking with what changed since and how to reproduce it; `csv_href` when the reader may export.
-pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeLine>, csv_href: Option<String>) -> impl IntoView {
+/// `apply_as`: the fund id, when the reader may apply the recommendation.
+pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeLine>, csv_href: Option<String>, apply_as: Option<String>) -> impl IntoView {
     let stale = (!r.is_current()).then(|| {
         view! {
             <div class="notice stale" data-test="stale-ranking">
@@ -135,7 +151,8 @@ pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeL
     view! {
         {stale}
         <InsightCards report=report.clone()/>
-        <RankingTable companies=report.companies.clone() excluded=report.excluded.clone() hurdle=hurdle/>
+        <RankingTable companies=report.companies.clone() excluded=report.excluded.clone() hurdle=hurdle selectable=apply_as.is_some()/>
+        {apply_as.map(|fund_id| view! { <ApplyForms fund_id=fund_id run_id=r.run_id.to_string()/> })}
         <div class="table-actions">
             <span class="muted" data-test="reproduce" data-run=r.run_id.to_string()>{reproduce}</span>
             {csv_href.map(|href| view! { <a href=href download="reserves.csv" data-test="reserves-csv">"Export CSV"</a> })}
