@@ -156,6 +156,9 @@ echo "server is healthy"
 # The browser tests call the REST API as the demo user, with a token minted by the admin command.
 FUNDLENS_TOKEN=$(DATABASE_URL="$e2e_database_url" "$server_bin" admin mint-token demo@fundlens.local end2end admin)
 export FUNDLENS_TOKEN DEMO_EMAIL=demo@fundlens.local DEMO_PASSWORD=e2e-demo-password
+# A second account, for the tests that need someone with less than admin rights.
+FUNDLENS_PASSWORD=e2e-viewer-password DATABASE_URL="$e2e_database_url" "$server_bin" admin create-user viewer@fundlens.local >/dev/null
+export VIEWER_EMAIL=viewer@fundlens.local VIEWER_PASSWORD=e2e-viewer-password
 
 if ! BASE_URL="$base_url" node --test end2end/tests/*.test.mjs; then
     show_server_log

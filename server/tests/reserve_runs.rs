@@ -521,13 +521,13 @@ async fn scenarios_freeze_a_ranking_and_compare_with_another_or_the_current_one(
     assert_eq!(list["scenarios"].as_array().unwrap().len(), 2);
 
     let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
-    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare={a}&with={b}")).await;
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare_scenario={a}&with={b}")).await;
     assert!(html.contains("data-test=\"comparison\"") && html.contains("Base case compared with Seed 2"), "{}", &html[..html.len().min(3000)]);
-    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare={a}")).await;
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare_scenario={a}")).await;
     assert!(html.contains("Base case compared with Current ranking"));
     let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?scenario={b}")).await;
     assert!(html.contains("data-test=\"opened-scenario\""));
-    let (s, _) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare=nope")).await;
+    let (s, _) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare_scenario=nope")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a bad scenario id is refused, naming compare");
 
     let (s, _) = app.call("DELETE", &format!("{url}/{a}"), None).await;

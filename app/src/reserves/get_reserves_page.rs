@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::page_data::{ReservesPageData, ReservesQuery};
+use super::page_data::ReservesPageData;
 
 /// The Reserves tab at `at` (as known at `known_at`): the ranking, the run in progress, what
 /// changed since, the parameters in force.
@@ -13,7 +13,7 @@ pub async fn get_reserves_page(
     compare: Option<String>,
     with: Option<String>,
 ) -> Result<ReservesPageData, ServerFnError> {
-    let query = ReservesQuery { at, known_at, scenario, compare, with };
+    let query = super::page_data::ReservesQuery { at, known_at, scenario, compare, with };
     let store = crate::server::store()?;
     let (id, principal, role) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let settings = use_context::<super::ReserveSettings>().unwrap_or_default();

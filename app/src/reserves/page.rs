@@ -66,7 +66,7 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
     }
     let comparison = match non_blank(&query.compare) {
         Some(raw) => {
-            let left = find_scenario(&scenarios, raw, "compare")?;
+            let left = find_scenario(&scenarios, raw, "compare_scenario")?;
             let left_report: ReserveReport = serde_json::from_value(left.result.clone())?;
             let (right_name, right_report) = match non_blank(&query.with).filter(|w| *w != "current") {
                 Some(other) => {

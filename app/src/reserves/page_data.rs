@@ -29,7 +29,7 @@ pub struct ReservesPageData {
     pub scenarios: Vec<ScenarioSummary>,
     /// The scenario opened with `?scenario=` (its ranking is shown instead of the date's).
     pub opened: Option<ScenarioSummary>,
-    /// Two scenarios (or one and the current ranking) side by side (`?compare=&with=`).
+    /// Two scenarios (or one and the current ranking) side by side (`?compare_scenario=&with=`).
     pub comparison: Option<Comparison>,
 }
 

@@ -95,7 +95,12 @@ pub fn CalculatePanel(fund_id: String, at: String, known_at: Option<String>, def
                 </div>
             }.into_any())
         }
-        Phase::Done => Some(view! { <p class="run-status" role="status" data-test="run-done">"Ranking updated."</p> }.into_any()),
+        Phase::Done => Some(view! {
+            <div class="run-progress" data-test="run-progress" data-value="1.000">
+                <progress max="1" value="1" aria-label="Reserve calculation progress"></progress>
+                <span class="run-status" role="status" data-test="run-done">"Done: ranking updated."</span>
+            </div>
+        }.into_any()),
         Phase::Cancelled => Some(view! { <p class="run-status" role="status" data-test="run-cancelled">"Run cancelled: the ranking below is unchanged."</p> }.into_any()),
         Phase::Failed(message) => Some(view! { <p class="error" role="alert" data-test="run-failed">{format!("The run failed: {message}")}</p> }.into_any()),
     };

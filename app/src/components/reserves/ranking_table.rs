@@ -14,7 +14,7 @@ const BAR_H: f64 = 16.0;
 /// allocation recommends. Excluded companies follow with their reason.
 #[component]
 pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany>, hurdle: f64, #[prop(optional)] selectable: bool) -> impl IntoView {
-    let scale_max = companies.iter().map(|c| c.ci_high.max(c.follow_on_multiple)).fold(hurdle * 1.5, f64::max).min(50.0);
+    let scale_max = companies.iter().filter(|c| c.follow_on_not_applicable.is_none()).map(|c| c.ci_high.max(c.follow_on_multiple)).fold(hurdle * 1.5, f64::max).min(50.0);
     let x = move |v: f64| 4.0 + (v.clamp(0.0, scale_max) / scale_max) * (BAR_W - 8.0);
     let rows = companies
         .into_iter()
@@ -40,6 +40,10 @@ pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany
                     <th scope="row">{c.name.clone()}</th>
                     <td>{stage_label(c.stage)}</td>
                     <td class="num multiple">
+                        {match c.follow_on_not_applicable.clone() {
+                            Some(reason) => view! { <span data-test="multiple" title=reason.clone()>"n/a"</span><div class="muted small">{reason}</div> }.into_any(),
+                            None => view! {
+                        <span class="multiple-cell">
                         <span data-test="multiple">{times(c.follow_on_multiple)}</span>
                         <svg class="interval" width=BAR_W height=BAR_H viewBox=format!("0 0 {BAR_W} {BAR_H}") role="img" aria-label=interval.clone()>
                             <title>{interval.clone()}</title>
@@ -49,7 +53,10 @@ pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany
                             <line class="ci-end" x1=hi x2=hi y1=4 y2=BAR_H - 4.0/>
                             <circle class="estimate" cx=mid cy=BAR_H / 2.0 r=3.5/>
                         </svg>
-                        <span class="sr-only">{interval}</span>
+                        <span class="sr-only">{interval.clone()}</span>
+                        </span>
+                            }.into_any(),
+                        }}
                     </td>
                     <td class="num">{times(c.expected_moic)}</td>
                     <td class="num">{money(c.current_reserve)}</td>

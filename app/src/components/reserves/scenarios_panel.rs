@@ -25,7 +25,7 @@ pub fn ScenariosPanel(fund_id: String, run_id: Option<String>, scenarios: Vec<Sc
     let compare = (!scenarios.is_empty()).then(|| {
         view! {
             <form method="get" class="compare-form" data-test="compare-form">
-                <label>"Compare " <select name="compare">{options}</select></label>
+                <label>"Compare " <select name="compare_scenario">{options}</select></label>
                 <label>"with " <select name="with"><option value="current">"the current ranking"</option>{options_with}</select></label>
                 <button type="submit">"Compare"</button>
             </form>
@@ -51,7 +51,7 @@ pub fn ScenariosPanel(fund_id: String, run_id: Option<String>, scenarios: Vec<Sc
                         s.as_of.format("%-d %b %Y"), s.fund_version, s.iterations, s.created_by, date(s.created_at)
                     )}</span>
                     {(!s.description.is_empty()).then(|| view! { <div>{s.description.clone()}</div> })}
-                    <a href=format!("?compare={}", s.id)>"Compare with current"</a>
+                    <a href=format!("?compare_scenario={}", s.id)>"Compare with current"</a>
                     {delete}
                 </li>
             }

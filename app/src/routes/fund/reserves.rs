@@ -7,6 +7,7 @@ use crate::components::reserves::allocation_chart::AllocationChart;
 use crate::components::reserves::apply_forms::ApplyForms;
 use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
 use crate::components::reserves::calculate_panel::CalculatePanel;
+use crate::components::reserves::curve_chart::CurveChart;
 use crate::components::reserves::insight_cards::InsightCards;
 use crate::components::reserves::parameters_panel::ParametersPanel;
 use crate::components::reserves::ranking_table::RankingTable;
@@ -32,7 +33,7 @@ pub fn ReservesPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (id(), q.get("at"), q.get("known_at"), q.get("scenario"), q.get("compare"), q.get("with"))
+            (id(), q.get("at"), q.get("known_at"), q.get("scenario"), q.get("compare_scenario"), q.get("with"))
         },
         |(id, at, known_at, scenario, compare, with)| get_reserves_page(id, at, known_at, scenario, compare, with),
     );
@@ -106,7 +107,7 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
         }.into_any(),
     };
     view! {
-        <DateForm at=page.at known_at=page.known_at compare=None first_day=first_day today=today/>
+        <DateForm at=page.at known_at=page.known_at compare=None first_day=first_day today=today without_compare=true/>
         {pending}
         {opened}
         {comparison}
@@ -157,6 +158,7 @@ pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeL
             <span class="muted" data-test="reproduce" data-run=r.run_id.to_string()>{reproduce}</span>
             {csv_href.map(|href| view! { <a href=href download="reserves.csv" data-test="reserves-csv">"Export CSV"</a> })}
         </div>
+        <CurveChart companies=report.companies.clone() hurdle=hurdle/>
         <AllocationChart companies=report.companies/>
     }
 }
