@@ -120,6 +120,7 @@ fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<crate::alerts::Deli
         timeout: Duration::from_millis(number(get, "ALERT_DELIVERY_TIMEOUT_MS", 10_000, 10, 600_000)?),
         smtp_url,
         smtp_from: get("SMTP_FROM").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(d.smtp_from),
+        allow_private: flag(get, "WEBHOOK_ALLOW_PRIVATE", d.allow_private)?,
     })
 }
 

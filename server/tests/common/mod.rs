@@ -44,7 +44,12 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
 /// A second server process on the test's database, as in a deployment with two replicas: its
 /// own pool, caches and listeners. Returns its router and store.
 pub async fn replica(app: &TestApp) -> (Router, Store) {
-    let state = server_state(&app.database_url, &[]).await;
+    replica_with(app, &[]).await
+}
+
+/// `replica` with configuration overrides.
+pub async fn replica_with(app: &TestApp, env: &[(&str, &str)]) -> (Router, Store) {
+    let state = server_state(&app.database_url, env).await;
     let store = state.store.clone();
     (server::router::router(state), store)
 }
@@ -56,6 +61,8 @@ async fn server_state(database_url: &str, env: &[(&str, &str)]) -> server::state
         ("DATABASE_URL".into(), database_url.to_string()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
         ("SNAPSHOT_RETAKE_INTERVAL_MS".into(), "0".into()),
+        // The tests' webhook receiver listens on 127.0.0.1; tests of the address check turn it off.
+        ("WEBHOOK_ALLOW_PRIVATE".into(), "true".into()),
     ];
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(|k| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
