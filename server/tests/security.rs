@@ -37,13 +37,13 @@ async fn breach(app: &TestApp, fund: &str, company: &str) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
-/// The webhook delivery of the fund's only critical alert, once it is no longer pending.
+/// The fund's only webhook delivery, once it is no longer pending.
 async fn settled_webhook_delivery(app: &TestApp, fund: &str) -> Value {
-    let settled = |a: &[Value]| {
-        a.iter().filter(|a| a["severity"] == "critical").filter_map(|a| delivery(a, "webhook")).any(|d| d["status"] == "dead" || d["status"] == "delivered")
-    };
+    let settled = |a: &[Value]| a.iter().filter_map(|a| delivery(a, "webhook")).any(|d| d["status"] == "dead" || d["status"] == "delivered");
     let alerts = app.wait_for_alerts(fund, 15, settled).await;
-    delivery(alerts.iter().find(|a| a["severity"] == "critical").unwrap(), "webhook").unwrap().clone()
+    let webhooks: Vec<&Value> = alerts.iter().filter_map(|a| delivery(a, "webhook")).collect();
+    assert_eq!(webhooks.len(), 1, "{alerts:#?}");
+    webhooks[0].clone()
 }
 
 #[tokio::test]
@@ -142,4 +142,93 @@ async fn webhook_redirects_are_not_followed_and_count_as_failed_attempts() {
     assert!(d["last_error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(target.received().is_empty(), "the redirect target got nothing");
+}
+
+// ---- 2. Dates outside 1900-01-01..=2200-12-31 ----------------------------------------------------
+
+const OUT_OF_RANGE: [&str; 5] = ["%2B262142-12-31", "-262143-01-01", "1899-12-31", "2201-01-01", "%2B262142-12-31T00:00:00Z"];
+
+#[tokio::test]
+async fn rest_date_parameters_outside_the_supported_range_get_400_naming_the_field() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    for raw in OUT_OF_RANGE {
+        for (query, field) in [
+            (format!("state?at={raw}"), "at"),
+            (format!("state?known_at={raw}"), "known_at"),
+            (format!("timeline?start={raw}"), "start"),
+            (format!("timeline?end={raw}"), "end"),
+            (format!("diff?from={raw}"), "from"),
+            (format!("diff?from=2024-01-01&to={raw}"), "to"),
+            (format!("variance?at={raw}"), "at"),
+            (format!("variance.csv?known_at={raw}"), "known_at"),
+        ] {
+            let (s, v) = app.get(&format!("/api/funds/{fund}/{query}")).await;
+            assert!(s.is_client_error(), "{query}: {s} {v}");
+            assert_eq!(v["field"], field, "{query}: {v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let company = app.company(&fund, "Acme").await;
+    for raw in ["+262142-12-31", "-262143-01-01", "1899-12-31T00:00:00Z"] {
+        let (s, v) = app.post("/api/funds", json!({"name": "F", "size": "1000", "effective_at": raw})).await;
+        assert!(s.is_client_error(), "{raw}: {v}");
+        assert_eq!(v["field"], "effective_at", "{v}");
+        let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [{"type": "CAPITAL_CALLED", "effective_at": raw, "payload": {"amount": "1"}}]})).await;
+        assert!(s.is_client_error(), "{raw}: {v}");
+        assert_eq!(v["field"], "events[0].effective_at", "{v}");
+        let (s, v) = app
+            .post(&format!("/api/funds/{fund}/actuals"), json!({"company_id": company, "metric": "REVENUE", "value": "1", "effective_date": raw}))
+            .await;
+        assert!(s.is_client_error(), "{raw}: {v}");
+        assert_eq!(v["field"], "effective_date", "{v}");
+    }
+    let (s, v) = app
+        .post(&format!("/api/funds/{fund}/actuals"), json!({"company_id": company, "metric": "REVENUE", "value": "1", "effective_date": "2025-06-01", "period": "+262142-12-31"}))
+        .await;
+    assert!(s.is_client_error(), "{v}");
+    assert_eq!(v["field"], "period", "{v}");
+    for event_type in ["FORECAST_CREATED", "ACTUAL_RECORDED"] {
+        let payload = json!({"company_id": company, "metric": "REVENUE", "period": "+262142-12-31", "value": "1"});
+        let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [{"type": event_type, "payload": payload}]})).await;
+        assert!(s.is_client_error(), "{event_type}: {v}");
+        assert!(v["field"].as_str().unwrap().contains("period"), "{event_type}: {v}");
+    }
+    let today = chrono::Utc::now().date_naive();
+    let csv = format!("company,metric,value,effective_date,period\n{company},REVENUE,1,+262142-12-31,\n{company},REVENUE,1,{today},-262143-01-01\n");
+    let (s, v) = app.send_raw("POST", &format!("/api/funds/{fund}/actuals/import"), "text/csv", csv).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let columns: Vec<&str> = v["rows"].as_array().unwrap().iter().map(|r| r["column"].as_str().unwrap()).collect();
+    assert_eq!(columns, ["effective_date", "period"], "{v}");
+}
+
+#[tokio::test]
+async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    for raw in OUT_OF_RANGE {
+        for (page, field) in [
+            (format!("time-machine?at={raw}"), "at"),
+            (format!("time-machine?known_at={raw}"), "known_at"),
+            (format!("time-machine?compare={raw}"), "compare"),
+            (format!("overview?at={raw}"), "at"),
+            (format!("variance?known_at={raw}"), "known_at"),
+        ] {
+            let (s, v) = app.get(&format!("/funds/{fund}/{page}")).await;
+            assert!(s.is_client_error(), "{page}: {s}");
+            assert!(v.as_str().unwrap().contains(field), "{page}: the page names {field}");
+        }
+        let form = format!("fund_id={fund}&tab=overview&at={raw}");
+        let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
+        assert!(s.is_client_error(), "share link at={raw}: {s} {v}");
+        assert!(v.to_string().contains("at"), "{v}");
+        let form = format!("fund_id={fund}&at=&known_at={raw}");
+        let (s, v) = app.send_raw("POST", "/sfn/get_variance_page", "application/x-www-form-urlencoded", form).await;
+        assert!(s.is_client_error(), "variance page known_at={raw}: {s} {v}");
+    }
 }

@@ -208,7 +208,7 @@ pub async fn record_actual(
         .period
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| StoreError::invalid("period", format!("{s:?} is not a date (YYYY-MM-DD)"))))
+        .map(|s| domain::dates::parse_day(s).map_err(|m| StoreError::invalid("period", m)))
         .transpose()?;
     let source = match input.source.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => parse_source(s).map_err(|m| StoreError::invalid("source", m))?,

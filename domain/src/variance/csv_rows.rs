@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -216,7 +216,10 @@ fn parse_row(
         Some(s) => parse_day_or_moment(&s).and_then(|t| check_effective(t, ctx)),
     };
     let period = get("period").map(|s| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD, the last day of the period)"))
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => crate::dates::check_day(d),
+            Err(_) => Err(format!("{s:?} is not a date (YYYY-MM-DD, the last day of the period)")),
+        }
     });
     let source = match get("source") {
         None => Ok(ActualSource::Import),
@@ -279,13 +282,9 @@ pub fn parse_source(s: &str) -> Result<ActualSource, String> {
 }
 
 /// A date (`2026-03-31`, the start of that day UTC) or an RFC 3339 timestamp.
+/// Dates outside `crate::dates`' range are refused.
 pub fn parse_day_or_moment(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp"))
+    crate::dates::parse_moment(s, false)
 }
 
 fn check_effective(t: DateTime<Utc>, ctx: &CsvContext<'_>) -> Result<DateTime<Utc>, String> {
