@@ -232,3 +232,36 @@ async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
         assert!(s.is_client_error(), "variance page known_at={raw}: {s} {v}");
     }
 }
+
+// ---- 3. Open redirect after sign-in ---------------------------------------------------------------
+
+/// Sends a request through the router; the status, headers and body text.
+async fn raw(app: &TestApp, req: axum::http::Request<axum::body::Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let (parts, body) = res.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, String) {
+    let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", email).append_pair("password", password).append_pair("next", next).finish();
+    let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
+    let (s, h, _) = raw(app, req).await;
+    (s, h.get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn sign_in_only_follows_next_to_a_same_origin_path() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    for next in ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/ok\\..\\x", "evil.example"] {
+        let (s, location) = sign_in(&app, "owner@test.local", common::PASSWORD, next).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location, "/", "{next:?} is not followed");
+        let (_, location) = sign_in(&app, "owner@test.local", "wrong password", next).await;
+        assert!(location.starts_with("/login?") && !location.contains("next="), "{next:?} is not carried back to the form: {location}");
+    }
+    let (_, location) = sign_in(&app, "owner@test.local", common::PASSWORD, "/funds/x/overview?at=2024-01-01").await;
+    assert_eq!(location, "/funds/x/overview?at=2024-01-01");
+}

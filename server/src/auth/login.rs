@@ -62,9 +62,14 @@ pub async fn logout(mut auth: AuthSession) -> Response {
     Redirect::to("/login?signed_out=1").into_response()
 }
 
-/// Only same-site paths, so the form cannot be used to bounce users to another site.
+/// Only same-origin paths, so the form cannot be used to bounce users to another site: `/`
+/// followed by anything but `/` or `\\` (which browsers read as the start of a host), and no
+/// backslash or control character anywhere (browsers drop tabs and newlines, so `/\t/evil` would
+/// become `//evil`, and read `\\` as `/`).
 fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+    next.starts_with('/')
+        && !matches!(next.as_bytes().get(1), Some(b'/' | b'\\'))
+        && !next.chars().any(|c| c.is_control() || c == '\\')
 }
 
 fn back(error: &str, email: &str, next: Option<&str>) -> Response {
@@ -91,5 +96,11 @@ mod tests {
         assert!(!is_local_path("//evil.example/"));
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("/\t/evil.example"));
+        assert!(!is_local_path("/\n/evil.example"));
+        assert!(!is_local_path("/funds\\..\\x"));
+        assert!(!is_local_path("evil.example"));
+        assert!(!is_local_path(""));
+        assert!(is_local_path("/"));
     }
 }
