@@ -265,3 +265,85 @@ async fn sign_in_only_follows_next_to_a_same_origin_path() {
     let (_, location) = sign_in(&app, "owner@test.local", common::PASSWORD, "/funds/x/overview?at=2024-01-01").await;
     assert_eq!(location, "/funds/x/overview?at=2024-01-01");
 }
+
+// ---- 4. Security headers ------------------------------------------------------------------------
+
+fn get_req(uri: &str, token: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    let mut r = axum::http::Request::get(uri);
+    if let Some(t) = token {
+        r = r.header("authorization", format!("Bearer {t}"));
+    }
+    r.body(axum::body::Body::empty()).unwrap()
+}
+
+fn header<'a>(h: &'a axum::http::HeaderMap, name: &str) -> &'a str {
+    h.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+}
+
+/// The text of each `<script>` without `src` (the test's own, simpler reading of the page).
+fn scripts(html: &str) -> Vec<String> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (tag, body) = rest.split_once('>')?;
+        (!tag.contains(" src=")).then(|| body.split("</script>").next().unwrap_or("").to_string())
+    }).filter(|s| !s.is_empty()).collect()
+}
+
+fn assert_common_headers(h: &axum::http::HeaderMap, what: &str) {
+    assert_eq!(header(h, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header(h, "x-frame-options"), "DENY", "{what}");
+    assert!(header(h, "content-security-policy").contains("frame-ancestors 'none'"), "{what}");
+}
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache() {
+    use base64::Engine;
+    use sha2::Digest;
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let page = format!("/funds/{fund}/overview");
+    for outcome in ["miss", "hit"] {
+        let (s, h, html) = raw(&app, get_req(&page, Some(&app.token))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(header(&h, "x-page-cache"), outcome);
+        assert_common_headers(&h, &page);
+        assert_eq!(header(&h, "referrer-policy"), "same-origin");
+        assert_eq!(header(&h, "cache-control"), "private, no-store");
+        assert_eq!(header(&h, "strict-transport-security"), "max-age=31536000; includeSubDomains", "COOKIE_SECURE defaults to true");
+        let csp = header(&h, "content-security-policy");
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+        assert!(csp.contains("connect-src 'self'") && csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        let inline = scripts(&html);
+        assert!(!inline.is_empty(), "the hydration loader is an inline script");
+        for script in inline {
+            let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+            assert!(csp.contains(&format!("'sha256-{hash}'")), "{outcome}: the CSP allows the page's inline script by hash: {csp}");
+        }
+    }
+    let (_, h, _) = raw(&app, get_req("/api/funds", Some(&app.token))).await;
+    assert_common_headers(&h, "/api/funds");
+    assert_eq!(header(&h, "content-security-policy"), "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    assert_eq!(header(&h, "cache-control"), "private, no-store");
+    let (_, h, _) = raw(&app, get_req("/login", None)).await;
+    assert_common_headers(&h, "/login");
+    assert!(header(&h, "content-security-policy").contains("form-action 'self'"));
+
+    let plain = spawn_with(&[("ALERT_WORKER", "false"), ("COOKIE_SECURE", "false")]).await;
+    let (_, h, _) = raw(&plain, get_req("/login", None)).await;
+    assert_eq!(header(&h, "strict-transport-security"), "", "no HSTS over plain HTTP");
+}
+
+#[tokio::test]
+async fn share_pages_send_no_referrer_and_are_not_stored() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let form = format!("fund_id={fund}&tab=overview");
+    let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let path = v["path"].as_str().unwrap().to_string();
+    let (s, h, _) = raw(&app, get_req(&path, None)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_common_headers(&h, &path);
+    assert_eq!(header(&h, "referrer-policy"), "no-referrer");
+    assert_eq!(header(&h, "cache-control"), "no-store");
+}
