@@ -408,3 +408,23 @@ fn split_csv_line(line: &str) -> Vec<String> {
     }
     cells
 }
+
+// ---- 5. Page cache and the token's role cap -------------------------------------------------------
+
+#[tokio::test]
+async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let (_, viewer_token) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
+    let page = format!("/funds/{fund}/overview");
+    let (s, h, admin_html) = raw(&app, get_req(&page, Some(&app.token))).await;
+    assert_eq!((s, header(&h, "x-page-cache")), (StatusCode::OK, "miss"));
+    assert!(admin_html.contains(r#"data-test="share""#), "the admin token's page offers share links");
+    for _ in 0..2 {
+        let (s, _, viewer_html) = raw(&app, get_req(&page, Some(&viewer_token))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!viewer_html.contains(r#"data-test="share""#), "the viewer-capped token sees a viewer's page");
+    }
+    let (_, h, _) = raw(&app, get_req(&page, Some(&app.token))).await;
+    assert_eq!(header(&h, "x-page-cache"), "hit", "the admin's page is still cached for the admin");
+}
