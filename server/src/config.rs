@@ -39,6 +39,9 @@ pub struct AuthConfig {
     /// (LOGIN_MAX_FAILURES_PER_ACCOUNT default 5, LOGIN_MAX_FAILURES_PER_ADDRESS default 30).
     pub login_per_account: i64,
     pub login_per_address: i64,
+    /// Password checks at once per process; sign-ins beyond it get 503 with Retry-After
+    /// (PASSWORD_HASH_CONCURRENCY, default 4; each argon2 check holds ~19 MiB).
+    pub password_hash_concurrency: usize,
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it;
     /// TRUST_FORWARDED_FOR, default false).
     pub trust_forwarded_for: bool,
@@ -95,6 +98,7 @@ impl Config {
                 session_max_age_secs: number(&get, "SESSION_MAX_AGE_SECS", 43_200, 1, 90 * 86_400)?,
                 login_per_account: number(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 1_000)? as i64,
                 login_per_address: number(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100_000)? as i64,
+                password_hash_concurrency: number(&get, "PASSWORD_HASH_CONCURRENCY", 4, 1, 256)? as usize,
                 trust_forwarded_for: flag(&get, "TRUST_FORWARDED_FOR", false)?,
                 demo_password: get("DEMO_PASSWORD").filter(|v| !v.is_empty()),
             },

@@ -23,7 +23,8 @@ use crate::{api, auth, headers, health, observability, page_cache};
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.as_ref().clone();
     let (api_routes, _) = api::routes(&state);
-    let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle() };
+    let hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.auth.password_hash_concurrency));
+    let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle(), hashing };
     let sessions = AuthManagerLayerBuilder::new(backend, auth::session_layer(state.store.clone(), &state.config.auth)).build();
     let router = Router::new()
         .route("/healthz", get(health::healthz))

@@ -428,3 +428,60 @@ async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
     let (_, h, _) = raw(&app, get_req(&page, Some(&app.token))).await;
     assert_eq!(header(&h, "x-page-cache"), "hit", "the admin's page is still cached for the admin");
 }
+
+// ---- 7. Login throttle race and the bound on password checks ----------------------------------------
+
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_exceed_the_account_limit() {
+    let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "64")]).await);
+    let attempts = (0..20).map(|_| {
+        let app = app.clone();
+        tokio::spawn(async move { sign_in(&app, "owner@test.local", "wrong password", "/").await })
+    });
+    let mut wrong = 0;
+    for a in attempts {
+        let (s, location) = a.await.unwrap();
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        if location.contains("Wrong") {
+            wrong += 1;
+        } else {
+            assert!(location.contains("Too+many"), "{location}");
+        }
+    }
+    assert_eq!(wrong, 5, "exactly LOGIN_MAX_FAILURES_PER_ACCOUNT attempts reach the password check");
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = 'owner@test.local'").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(counted, 5);
+    let (_, location) = sign_in(&app, "owner@test.local", common::PASSWORD, "/").await;
+    assert!(location.contains("Too+many"), "the right password is refused while locked: {location}");
+}
+
+#[tokio::test]
+async fn sign_ins_beyond_the_password_check_bound_get_503_with_retry_after() {
+    let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "1")]).await);
+    let attempts: Vec<_> = (0..8)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let form = format!("email=nobody{i}%40test.local&password=wrong+password");
+                let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
+                let (s, h, _) = raw(&app, req).await;
+                (s, header(&h, "retry-after").to_string())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for a in attempts {
+        let (s, retry_after) = a.await.unwrap();
+        match s {
+            StatusCode::SEE_OTHER => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(retry_after, "1");
+                busy += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy >= 1, "with one slot, parallel sign-ins are refused rather than queued");
+    let counted: i64 = app.count("login_failures").await;
+    assert_eq!(counted, 8 - busy, "refused attempts are not counted as failures");
+}

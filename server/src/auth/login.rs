@@ -3,6 +3,7 @@
 
 use app::accounts::authorize::ClientAddress;
 use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -47,6 +48,10 @@ pub async fn login(mut auth: AuthSession, session: Session, req: Request) -> Res
         }
         Ok(None) => back("Wrong e-mail or password.", &form.email, next.as_deref()),
         Err(axum_login::Error::Backend(e @ (LoginError::AccountLocked(_) | LoginError::AddressLocked(_)))) => back(&e.to_string(), &form.email, next.as_deref()),
+        Err(axum_login::Error::Backend(e @ LoginError::Busy)) => {
+            metrics::counter!("login_busy_total").increment(1);
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], e.to_string()).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             back("Signing in failed on our side; it has been logged. Please try again.", &form.email, next.as_deref())
