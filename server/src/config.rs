@@ -45,6 +45,9 @@ pub struct AuthConfig {
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it;
     /// TRUST_FORWARDED_FOR, default false).
     pub trust_forwarded_for: bool,
+    /// Proxies in front of the server that append to X-Forwarded-For; the client address is the
+    /// entry this many places from the right (TRUSTED_PROXY_HOPS, default 1).
+    pub trusted_proxy_hops: usize,
     /// The demo user's password when SEED_DEMO creates it (DEMO_PASSWORD; default: a random one,
     /// printed in the log once).
     pub demo_password: Option<String>,
@@ -100,6 +103,7 @@ impl Config {
                 login_per_address: number(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100_000)? as i64,
                 password_hash_concurrency: number(&get, "PASSWORD_HASH_CONCURRENCY", 4, 1, 256)? as usize,
                 trust_forwarded_for: flag(&get, "TRUST_FORWARDED_FOR", false)?,
+                trusted_proxy_hops: number(&get, "TRUSTED_PROXY_HOPS", 1, 1, 16)? as usize,
                 demo_password: get("DEMO_PASSWORD").filter(|v| !v.is_empty()),
             },
         })

@@ -485,3 +485,26 @@ async fn sign_ins_beyond_the_password_check_bound_get_503_with_retry_after() {
     let counted: i64 = app.count("login_failures").await;
     assert_eq!(counted, 8 - busy, "refused attempts are not counted as failures");
 }
+
+// ---- 8. X-Forwarded-For behind trusted proxies --------------------------------------------------
+
+async fn failed_sign_in_address(env: &[(&str, &str)], forwarded_for: &str) -> String {
+    let mut vars = vec![("ALERT_WORKER", "false"), ("TRUST_FORWARDED_FOR", "true")];
+    vars.extend_from_slice(env);
+    let app = spawn_with(&vars).await;
+    let req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(axum::body::Body::from("email=owner%40test.local&password=wrong+password"))
+        .unwrap();
+    let (s, _, _) = raw(&app, req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    sqlx::query_scalar("SELECT address FROM login_failures").fetch_one(app.store.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwarded_for() {
+    // The client wrote "6.6.6.6" itself; the one proxy appended the address it really saw.
+    assert_eq!(failed_sign_in_address(&[], "6.6.6.6, 203.0.113.7").await, "203.0.113.7");
+    assert_eq!(failed_sign_in_address(&[("TRUSTED_PROXY_HOPS", "2")], "6.6.6.6, 198.51.100.2, 203.0.113.7").await, "198.51.100.2");
+}
