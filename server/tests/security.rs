@@ -508,3 +508,21 @@ async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwar
     assert_eq!(failed_sign_in_address(&[], "6.6.6.6, 203.0.113.7").await, "203.0.113.7");
     assert_eq!(failed_sign_in_address(&[("TRUSTED_PROXY_HOPS", "2")], "6.6.6.6, 198.51.100.2, 203.0.113.7").await, "198.51.100.2");
 }
+
+// ---- 10. Token caps on routes open to any signed-in user ----------------------------------------
+
+#[tokio::test]
+async fn a_viewer_capped_token_cannot_create_funds() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (_, viewer) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
+    let (_, analyst) = app.store.create_api_token(app.owner.id, "writer", domain::access::Role::Analyst).await.unwrap();
+    let body = json!({"name": "Side Fund", "size": "1000000"});
+    let (s, v) = app.call_as(Some(&viewer), "POST", "/api/funds", Some(body.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("capped at viewer"), "{v}");
+    let (s, _) = app.call_as(Some(&viewer), "GET", "/api/funds", None).await;
+    assert_eq!(s, StatusCode::OK, "reading stays allowed");
+    let (s, v) = app.call_as(Some(&analyst), "POST", "/api/funds", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(app.count("funds").await, 1);
+}
