@@ -526,3 +526,48 @@ async fn a_viewer_capped_token_cannot_create_funds() {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(app.count("funds").await, 1);
 }
+
+// ---- 11. Share links: stored expiry, no e-mail for readers, signing-key rotation --------------------
+
+async fn share_link(app: &TestApp, fund: &str) -> String {
+    let form = format!("fund_id={fund}&tab=overview");
+    let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["path"].as_str().unwrap().to_string()
+}
+
+async fn read_shared(app: &TestApp, path: &str) -> String {
+    let (_, _, html) = raw(app, get_req(path, None)).await;
+    html
+}
+
+#[tokio::test]
+async fn share_links_check_the_stored_expiry_and_do_not_show_the_creators_email() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let path = share_link(&app, &fund).await;
+    let html = read_shared(&app, &path).await;
+    assert!(html.contains(r#"data-test="shared-report""#), "{html}");
+    assert!(!html.contains("owner@test.local"), "anonymous readers do not learn who shared the link");
+    // The link's expiry is shortened in the database; its token still carries the old one.
+    sqlx::query("UPDATE share_links SET expires_at = now() - interval '1 hour'").execute(app.store.pool()).await.unwrap();
+    let html = read_shared(&app, &path).await;
+    assert!(!html.contains(r#"data-test="shared-report""#) && html.contains("expired"), "{html}");
+}
+
+#[tokio::test]
+async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_valid() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let old = share_link(&app, &fund).await;
+    app.store.rotate_server_secret(app::accounts::share_token::SECRET_NAME).await.unwrap();
+    assert!(read_shared(&app, &old).await.contains(r#"data-test="shared-report""#), "signed with the retired key, still valid");
+    let new = share_link(&app, &fund).await;
+    assert_ne!(new.rsplit('.').next(), old.rsplit('.').next());
+    assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
+    // Retired longer ago than any link can live (365 days): its signatures no longer count.
+    sqlx::query("UPDATE server_secrets SET name = 'share_links.retired.1000' WHERE name LIKE 'share_links.retired.%'").execute(app.store.pool()).await.unwrap();
+    let html = read_shared(&app, &old).await;
+    assert!(html.contains("not valid"), "{html}");
+    assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
+}
