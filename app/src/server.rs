@@ -36,6 +36,12 @@ pub fn parse_uuid(field: &str, raw: &str) -> Result<uuid::Uuid, ServerFnError> {
     })
 }
 
+/// A malformed argument, with an error naming the field (400).
+pub fn bad_argument(field: &str, message: impl std::fmt::Display) -> ServerFnError {
+    set_status(axum::http::StatusCode::BAD_REQUEST);
+    ServerFnError::new(format!("{field}: {message}"))
+}
+
 /// The HTTP status of the server function's (or page's) response.
 pub fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -46,7 +46,8 @@ async fn run() {
     let hook_url = format!("http://{}/hook", hook_listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(hook_listener, hook).await.unwrap() });
 
-    let vars = [("DATABASE_URL", database_url.as_str()), ("DATABASE_MAX_CONNECTIONS", "16")];
+    // The receiver is on loopback, which webhooks may reach only with WEBHOOK_ALLOW_PRIVATE.
+    let vars = [("DATABASE_URL", database_url.as_str()), ("DATABASE_MAX_CONNECTIONS", "16"), ("WEBHOOK_ALLOW_PRIVATE", "true")];
     let config = server::config::Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())).unwrap();
     let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
     let state = server::build_state(config, options).await.expect("server state");

@@ -15,7 +15,7 @@ use app::store::{Store, StoreError};
 use domain::access::Role;
 use sqlx::postgres::PgPoolOptions;
 
-pub const USAGE: &str = "usage: server admin create-user <email> | set-password <email> | grant <email> <fund-id> <role> | mint-token <email> <name> [role] | list-funds";
+pub const USAGE: &str = "usage: server admin create-user <email> | set-password <email> | grant <email> <fund-id> <role> | mint-token <email> <name> [role] | list-funds | rotate-share-key";
 
 /// Runs one admin command; returns the process exit status.
 pub async fn run(args: &[String]) -> i32 {
@@ -89,6 +89,13 @@ async fn execute(args: &[String]) -> Result<String, AdminError> {
             let user = store.user_by_email(&email).await?.ok_or_else(|| AdminError::Invalid(format!("email: no account for {email}")))?;
             let (_, token) = store.create_api_token(user.id, &name, role).await?;
             Ok(token)
+        }
+        "rotate-share-key" => {
+            store.rotate_server_secret(app::accounts::share_token::SECRET_NAME).await?;
+            Ok(format!(
+                "share links are now signed with a new key; links signed with the old one keep working until they expire (at most {} days)",
+                app::accounts::service::MAX_SHARE_DAYS
+            ))
         }
         "list-funds" => Ok(store.funds().await?.iter().map(|f| format!("{}  {}", f.id, f.name)).collect::<Vec<_>>().join("\n")),
         other => Err(AdminError::Usage(format!("unknown command {other:?}"))),

@@ -60,9 +60,15 @@ pub struct AuthConfig {
     /// (LOGIN_MAX_FAILURES_PER_ACCOUNT default 5, LOGIN_MAX_FAILURES_PER_ADDRESS default 30).
     pub login_per_account: i64,
     pub login_per_address: i64,
+    /// Password checks at once per process; sign-ins beyond it get 503 with Retry-After
+    /// (PASSWORD_HASH_CONCURRENCY, default 4; each argon2 check holds ~19 MiB).
+    pub password_hash_concurrency: usize,
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it;
     /// TRUST_FORWARDED_FOR, default false).
     pub trust_forwarded_for: bool,
+    /// Proxies in front of the server that append to X-Forwarded-For; the client address is the
+    /// entry this many places from the right (TRUSTED_PROXY_HOPS, default 1).
+    pub trusted_proxy_hops: usize,
     /// The demo user's password when SEED_DEMO creates it (DEMO_PASSWORD; default: a random one,
     /// printed in the log once).
     pub demo_password: Option<String>,
@@ -117,7 +123,9 @@ impl Config {
                 session_max_age_secs: number(&get, "SESSION_MAX_AGE_SECS", 43_200, 1, 90 * 86_400)?,
                 login_per_account: number(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 1_000)? as i64,
                 login_per_address: number(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100_000)? as i64,
+                password_hash_concurrency: number(&get, "PASSWORD_HASH_CONCURRENCY", 4, 1, 256)? as usize,
                 trust_forwarded_for: flag(&get, "TRUST_FORWARDED_FOR", false)?,
+                trusted_proxy_hops: number(&get, "TRUSTED_PROXY_HOPS", 1, 1, 16)? as usize,
                 demo_password: get("DEMO_PASSWORD").filter(|v| !v.is_empty()),
             },
         })
@@ -142,6 +150,7 @@ fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<crate::alerts::Deli
         timeout: Duration::from_millis(number(get, "ALERT_DELIVERY_TIMEOUT_MS", 10_000, 10, 600_000)?),
         smtp_url,
         smtp_from: get("SMTP_FROM").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(d.smtp_from),
+        allow_private: flag(get, "WEBHOOK_ALLOW_PRIVATE", d.allow_private)?,
     })
 }
 

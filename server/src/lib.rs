@@ -5,6 +5,7 @@ pub mod admin_cli;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod headers;
 pub mod health;
 pub mod jobs;
 pub mod observability;

@@ -1,8 +1,10 @@
-//! Rendered fund pages, cached per (URL, fund revision, day, user). Every request revalidates with
+//! Rendered fund pages, cached per (URL, fund revision, day, user, token cap). Every request revalidates with
 //! one indexed read of the fund's revision, which every write bumps (and so do membership and
 //! share-link changes), so a page is never served stale after a change — on this replica or
 //! another. Access is checked before this (`auth::page_guard`), on every request; the user is in
-//! the key because pages show who is signed in and what their role offers.
+//! the key because pages show who is signed in and what their role offers, and so is the role cap
+//! of an API token: a viewer-capped token of an analyst sees a viewer's page (no share links),
+//! not the analyst's cached one. (The member role itself changes only with a revision bump.)
 
 use std::sync::OnceLock;
 
@@ -11,8 +13,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use app::accounts::principal::Principal;
+use app::accounts::principal::{Principal, Via};
 use chrono::{NaiveDate, Utc};
+use domain::access::Role;
 use moka::sync::Cache;
 use uuid::Uuid;
 
@@ -21,7 +24,8 @@ use crate::state::AppState;
 /// Pages larger than this are not kept.
 const MAX_PAGE: usize = 2 * 1024 * 1024;
 
-type Key = (String, u64, NaiveDate, Uuid);
+/// (URI, fund revision, day, user, the token's role cap: `None` for a session).
+type Key = (String, u64, NaiveDate, Uuid, Option<Role>);
 
 fn cache() -> &'static Cache<Key, (HeaderValue, Bytes)> {
     static CACHE: OnceLock<Cache<Key, (HeaderValue, Bytes)>> = OnceLock::new();
@@ -43,11 +47,17 @@ fn fund_page(path: &str) -> Option<Uuid> {
 }
 
 pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let user = req.extensions().get::<Principal>().map(|p| p.user.id);
+    let user = req.extensions().get::<Principal>().map(|p| {
+        let cap = match p.via {
+            Via::Session => None,
+            Via::Token { max_role, .. } => Some(max_role),
+        };
+        (p.user.id, cap)
+    });
     let fund = (req.method() == Method::GET).then(|| fund_page(req.uri().path())).flatten();
-    let (Some(fund_id), Some(user)) = (fund, user) else { return next.run(req).await };
+    let (Some(fund_id), Some((user, cap))) = (fund, user) else { return next.run(req).await };
     let Ok(revision) = state.store.fund_revision(fund_id).await else { return next.run(req).await };
-    let key = (req.uri().to_string(), revision, Utc::now().date_naive(), user);
+    let key = (req.uri().to_string(), revision, Utc::now().date_naive(), user, cap);
     if let Some((content_type, body)) = cache().get(&key) {
         metrics::counter!("page_cache_hits_total").increment(1);
         return page(content_type, body, "hit");

@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::auth::backend::Backend;
-use crate::{api, auth, health, observability, page_cache};
+use crate::{api, auth, headers, health, observability, page_cache};
 
 /// The whole HTTP surface: pages, server functions, REST, sign-in, health and metrics.
 ///
@@ -23,9 +23,10 @@ use crate::{api, auth, health, observability, page_cache};
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.as_ref().clone();
     let (api_routes, _) = api::routes(&state);
-    let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle() };
+    let hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.auth.password_hash_concurrency));
+    let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle(), hashing };
     let sessions = AuthManagerLayerBuilder::new(backend, auth::session_layer(state.store.clone(), &state.config.auth)).build();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(observability::metrics_endpoint))
         .route("/login", post(auth::login::login))
@@ -39,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(auth::csrf::refuse_cross_site))
         .layer(from_fn_with_state(state.clone(), auth::principal::resolve_principal))
         .layer(sessions)
-        .layer(from_fn(observability::track_requests))
+        .layer(from_fn(observability::track_requests));
+    // Outside the page cache (cached pages carry them too) and inside compression (the CSP reads
+    // the page's inline scripts).
+    headers::apply(router, state.config.auth.cookie_secure)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

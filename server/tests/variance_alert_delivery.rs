@@ -218,6 +218,8 @@ async fn after_a_crashed_worker_a_new_worker_delivers_exactly_once() {
     let config = server::alerts::DeliveryConfig {
         retry_base: Duration::from_millis(40),
         poll_interval: Duration::from_millis(100),
+        // The receiver listens on loopback.
+        allow_private: true,
         ..Default::default()
     };
     // A worker that dies at once, and one that has claimed the row and dies before delivering.

@@ -8,7 +8,7 @@ use super::page_data::CreatedToken;
 pub async fn create_api_token(name: String, max_role: String) -> Result<CreatedToken, ServerFnError> {
     let store = crate::server::store()?;
     let principal = super::authorize::require_session()?;
-    let role = max_role.parse().map_err(|e: String| ServerFnError::new(format!("max_role: {e}")))?;
+    let role = max_role.parse().map_err(|e: String| crate::server::bad_argument("max_role", e))?;
     let (info, token) = store.create_api_token(principal.user.id, &name, role).await.map_err(crate::server::to_server_error)?;
     Ok(CreatedToken { token, info: super::service::token_row(info) })
 }

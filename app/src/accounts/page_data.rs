@@ -35,14 +35,14 @@ pub struct ShareLinkRow {
     pub status: LinkStatus,
 }
 
-/// One tab of a fund, frozen at the shared dates, for readers without an account.
+/// One tab of a fund, frozen at the shared dates, for readers without an account (who do not
+/// learn who shared it: members' e-mail addresses stay inside the fund).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedReport {
     pub fund_name: String,
     pub tab: String,
     pub at: NaiveDate,
     pub known_at: Option<NaiveDate>,
-    pub shared_by: String,
     pub expires_at: DateTime<Utc>,
     pub dated: Option<DatedView>,
     pub variance: Option<VarianceView>,

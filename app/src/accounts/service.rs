@@ -79,8 +79,9 @@ fn link_row(secret: &[u8], link: ShareLink, now: DateTime<Utc>) -> ShareLinkRow 
 
 /// The report behind a share token, after checking signature, expiry and revocation.
 pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Result<SharedReport, ShareError> {
-    let secret = store.server_secret(share_token::SECRET_NAME).await?;
-    let link_id = share_token::verify(&secret, token.trim(), now).map_err(|e| {
+    // A link signed with a retired key verifies while such a link can still be unexpired.
+    let secrets = store.server_secrets_for_verifying(share_token::SECRET_NAME, Duration::days(MAX_SHARE_DAYS)).await?;
+    let link_id = share_token::verify_any(&secrets, token.trim(), now).map_err(|e| {
         ShareError::Refused(match e {
             ShareTokenError::Malformed | ShareTokenError::BadSignature => "This share link is not valid: it may have been mistyped or altered.".into(),
             ShareTokenError::Expired(at) => format!("This share link expired on {}.", at.format("%-d %b %Y")),
@@ -91,6 +92,10 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
     };
     if let Some(revoked) = link.revoked_at {
         return Err(ShareError::Refused(format!("This share link was revoked on {}.", revoked.format("%-d %b %Y"))));
+    }
+    // The stored expiry rules, not only the signed one (a link's expiry may have been shortened).
+    if link.expires_at <= now {
+        return Err(ShareError::Refused(format!("This share link expired on {}.", link.expires_at.format("%-d %b %Y"))));
     }
     let fund = store.fund(link.fund_id).await?;
     let at = Some(link.as_of.to_string());
@@ -117,7 +122,6 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
         tab: link.tab,
         at: link.as_of,
         known_at: link.known_at.map(|k| k.date_naive()),
-        shared_by: link.created_by_email,
         expires_at: link.expires_at,
         dated,
         variance,

@@ -39,6 +39,22 @@ pub fn verify(secret: &[u8], token: &str, now: DateTime<Utc>) -> Result<Uuid, Sh
     Ok(link_id)
 }
 
+/// `verify` with each of `secrets` (the current key first, then retired ones): the first that
+/// verifies wins; an expired or malformed token is reported as such.
+pub fn verify_any(secrets: &[Vec<u8>], token: &str, now: DateTime<Utc>) -> Result<Uuid, ShareTokenError> {
+    let mut outcome = Err(ShareTokenError::BadSignature);
+    for secret in secrets {
+        match verify(secret, token, now) {
+            Err(ShareTokenError::BadSignature) => continue,
+            other => {
+                outcome = other;
+                break;
+            }
+        }
+    }
+    outcome
+}
+
 fn mac(secret: &[u8], body: &str) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC takes keys of any length");
     mac.update(body.as_bytes());
@@ -56,6 +72,15 @@ mod tests {
         let token = sign(&secret, id, now + Duration::days(30));
         assert_eq!(verify(&secret, &token, now), Ok(id));
         assert!(matches!(verify(&secret, &token, now + Duration::days(31)), Err(ShareTokenError::Expired(_))));
+    }
+
+    #[test]
+    fn a_token_signed_with_a_retired_key_verifies_while_that_key_is_kept() {
+        let (old, new, id, now) = (b"o".repeat(32), b"n".repeat(32), Uuid::new_v4(), Utc::now());
+        let token = sign(&old, id, now + Duration::days(30));
+        assert_eq!(verify_any(&[new.clone(), old.clone()], &token, now), Ok(id));
+        assert_eq!(verify_any(&[new.clone()], &token, now), Err(ShareTokenError::BadSignature));
+        assert!(matches!(verify_any(&[new, old], &token, now + Duration::days(31)), Err(ShareTokenError::Expired(_))));
     }
 
     #[test]

@@ -72,7 +72,7 @@ fn shared_report(r: SharedReport) -> impl IntoView {
             <header class="page-header">
                 <h1>{r.fund_name}</h1>
                 <p class="subtitle">{format!("{title} at {}{known}", day(r.at))}</p>
-                <p class="muted">{format!("Shared read-only by {} · link valid until {}", r.shared_by, date(r.expires_at))}</p>
+                <p class="muted">{format!("Shared read-only · link valid until {}", date(r.expires_at))}</p>
             </header>
             {body}
         </main>

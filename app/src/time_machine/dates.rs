@@ -1,23 +1,17 @@
-//! Dates in URLs, forms and the REST API: one set of rules everywhere.
+//! Dates in URLs, forms and the REST API: one set of rules everywhere (`domain::dates`, which
+//! also refuses dates outside 1900-01-01..=2200-12-31).
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A moment given as RFC 3339 (`2024-06-30T12:00:00Z`) or a date (`2024-06-30`). A date means the
 /// end of that day (UTC) when `end_of_day` — "as of 30 June" includes 30 June — otherwise its start.
 pub fn parse_moment(raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
-    let raw = raw.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(if end_of_day { end_of(d) } else { d.and_time(NaiveTime::MIN).and_utc() });
-    }
-    Err(format!("{raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp"))
+    domain::dates::parse_moment(raw, end_of_day)
 }
 
 /// The last microsecond of a day.
 pub fn end_of(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(NaiveTime::MIN).and_utc() + Duration::days(1) - Duration::microseconds(1)
+    domain::dates::end_of(d)
 }
 
 #[cfg(test)]
@@ -31,5 +25,11 @@ mod tests {
         assert_eq!(parse_moment("2024-06-30", false).unwrap().to_rfc3339(), "2024-06-30T00:00:00+00:00");
         assert!(parse_moment("30/06/2024", true).is_err());
         assert_eq!(parse_moment("2024-06-30T10:00:00+02:00", true).unwrap().to_rfc3339(), "2024-06-30T08:00:00+00:00");
+    }
+
+    #[test]
+    fn dates_beyond_the_supported_range_are_refused() {
+        assert!(parse_moment("+262142-12-31", true).is_err());
+        assert!(parse_moment("-262143-01-01", true).is_err());
     }
 }

@@ -23,7 +23,7 @@ pub async fn get_variance_page(
     let picked = match (company.filter(|c| !c.is_empty()), chart_metric.filter(|m| !m.is_empty())) {
         (Some(c), Some(m)) => {
             let company_id = crate::server::parse_uuid("company", &c)?;
-            let metric = domain::variance::csv_rows::parse_metric(&m).map_err(|e| ServerFnError::new(format!("chart_metric: {e}")))?;
+            let metric = domain::variance::csv_rows::parse_metric(&m).map_err(|e| crate::server::bad_argument("chart_metric", e))?;
             Some((company_id, metric))
         }
         _ => view.rows.first().map(|r| (r.company_id, r.metric)),
@@ -31,7 +31,7 @@ pub async fn get_variance_page(
     let chart = match picked {
         Some((company_id, metric)) => {
             let known = match known_at.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(s) => Some(crate::time_machine::dates::parse_moment(s, true).map_err(|m| ServerFnError::new(format!("known_at: {m}")))?),
+                Some(s) => Some(crate::time_machine::dates::parse_moment(s, true).map_err(|m| crate::server::bad_argument("known_at", m))?),
                 None => None,
             };
             let points = super::service::series_for(&store, id, company_id, metric, known).await.map_err(crate::server::to_server_error)?;

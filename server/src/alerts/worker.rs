@@ -29,7 +29,7 @@ struct Context {
 impl AlertWorker {
     pub fn spawn(store: Store, config: DeliveryConfig) -> Result<AlertWorker, String> {
         super::install_crypto_provider();
-        let http = reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| format!("HTTP client: {e}"))?;
+        let http = webhook::client(&config)?;
         let mailer = config.smtp_url.as_deref().map(|u| email::mailer(u, config.timeout)).transpose()?;
         let (concurrency, poll) = (config.concurrency, config.poll_interval);
         let ctx = Arc::new(Context { store: store.clone(), config, http, mailer });
@@ -74,7 +74,7 @@ async fn deliver(ctx: &Context, claim: ClaimedDelivery) {
     let outcome = match d.channel {
         Channel::InApp => Ok(()),
         Channel::Webhook => match (&d.settings.webhook_url, &d.settings.webhook_secret) {
-            (Some(url), Some(secret)) => webhook::send(&ctx.http, url, secret, d).await,
+            (Some(url), Some(secret)) => webhook::send(&ctx.http, url, secret, d, ctx.config.allow_private).await,
             _ => return finish(claim.skipped("the fund has no webhook_url").await, channel),
         },
         Channel::Email => {

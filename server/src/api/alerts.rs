@@ -167,6 +167,13 @@ pub async fn put_settings(
 ) -> Result<Json<NotificationSettingsView>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let b: SettingsBody = params::json_body(&headers, &body)?;
+    if let Some(url) = b.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        if !state.config.delivery.allow_private {
+            crate::alerts::address::check_webhook_url(url)
+                .await
+                .map_err(|e| ApiError::Unprocessable { field: Some("webhook_url".into()), message: e.to_string() })?;
+        }
+    }
     let new = NotificationSettings { webhook_url: b.webhook_url, webhook_secret: b.webhook_secret, email_to: b.email_to };
     let saved = state.store.put_notification_settings(fund_id, new).await?;
     Ok(Json(NotificationSettingsView::from(&saved)))

@@ -3,7 +3,7 @@
 //! read), and the access test calls every declared route.
 
 use app::accounts::authorize::{fund_access, AccessDenied};
-use app::accounts::principal::Principal;
+use app::accounts::principal::{Principal, Via};
 use axum::extract::{RawPathParams, Request, State};
 use axum::RequestExt;
 use axum::http::Method;
@@ -20,10 +20,14 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Access {
     /// Any signed-in user (session or token); handlers scope what they return to the caller.
+    /// Writes (creating a fund) need a session or a token capped at analyst or above.
     SignedIn,
     /// Members of the fund in the `{id}` path segment with at least this role.
     Fund(Role),
 }
+
+/// The least token cap for a write on a `SignedIn` route: a read-only (viewer) token only reads.
+const SIGNED_IN_WRITE: Role = Role::Analyst;
 
 /// One route as the access test sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +73,14 @@ async fn check_access(State((state, access)): State<(AppState, Access)>, mut req
     let Some(principal) = principal else {
         return denied(AccessDenied::Anonymous);
     };
+    if access == Access::SignedIn && !matches!(*req.method(), Method::GET | Method::HEAD) {
+        if let Via::Token { max_role, .. } = principal.via {
+            if !max_role.allows(SIGNED_IN_WRITE) {
+                let message = format!("this API token is capped at {max_role}; this needs a token capped at {SIGNED_IN_WRITE} or above");
+                return ApiError::Forbidden { message }.into_response();
+            }
+        }
+    }
     if let Access::Fund(need) = access {
         let params = match req.extract_parts::<RawPathParams>().await {
             Ok(p) => p,

@@ -35,6 +35,9 @@ pub enum LoginError {
     AccountLocked(String),
     #[error("Too many failed sign-ins from your address. Try again after {0} UTC.")]
     AddressLocked(String),
+    /// Every password-hash slot of this process is taken (PASSWORD_HASH_CONCURRENCY).
+    #[error("The server is busy signing others in. Try again in a moment.")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -44,6 +47,9 @@ pub enum LoginError {
 pub struct Backend {
     pub store: Store,
     pub throttle: LoginThrottle,
+    /// Password checks in flight in this process: argon2 takes ~19 MiB and a blocking thread per
+    /// check, so a burst of sign-ins past this bound is refused (503) instead of queued.
+    pub hashing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AuthnBackend for Backend {
@@ -53,7 +59,11 @@ impl AuthnBackend for Backend {
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<SessionAccount>, LoginError> {
         let email = creds.email.trim().to_lowercase();
-        match self.store.login_blocked(&email, &creds.address, self.throttle).await? {
+        let Ok(_slot) = self.hashing.clone().try_acquire_owned() else {
+            return Err(LoginError::Busy);
+        };
+        // Counted before the password is checked, so parallel attempts cannot all pass the limit.
+        match self.store.count_login_attempt(&email, &creds.address, self.throttle).await? {
             Some(LoginBlock::Account { until }) => return Err(LoginError::AccountLocked(until.format("%H:%M").to_string())),
             Some(LoginBlock::Address { until }) => return Err(LoginError::AddressLocked(until.format("%H:%M").to_string())),
             None => {}
@@ -71,10 +81,8 @@ impl AuthnBackend for Backend {
                 self.store.clear_login_failures(&email).await?;
                 Ok(Some(SessionAccount(user)))
             }
-            None => {
-                self.store.record_login_failure(&email, &creds.address).await?;
-                Ok(None)
-            }
+            // The attempt was counted as a failure before the check.
+            None => Ok(None),
         }
     }
 

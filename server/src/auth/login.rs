@@ -3,6 +3,7 @@
 
 use app::accounts::authorize::ClientAddress;
 use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -47,6 +48,10 @@ pub async fn login(mut auth: AuthSession, session: Session, req: Request) -> Res
         }
         Ok(None) => back("Wrong e-mail or password.", &form.email, next.as_deref()),
         Err(axum_login::Error::Backend(e @ (LoginError::AccountLocked(_) | LoginError::AddressLocked(_)))) => back(&e.to_string(), &form.email, next.as_deref()),
+        Err(axum_login::Error::Backend(e @ LoginError::Busy)) => {
+            metrics::counter!("login_busy_total").increment(1);
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], e.to_string()).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             back("Signing in failed on our side; it has been logged. Please try again.", &form.email, next.as_deref())
@@ -62,9 +67,14 @@ pub async fn logout(mut auth: AuthSession) -> Response {
     Redirect::to("/login?signed_out=1").into_response()
 }
 
-/// Only same-site paths, so the form cannot be used to bounce users to another site.
+/// Only same-origin paths, so the form cannot be used to bounce users to another site: `/`
+/// followed by anything but `/` or `\\` (which browsers read as the start of a host), and no
+/// backslash or control character anywhere (browsers drop tabs and newlines, so `/\t/evil` would
+/// become `//evil`, and read `\\` as `/`).
 fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+    next.starts_with('/')
+        && !matches!(next.as_bytes().get(1), Some(b'/' | b'\\'))
+        && !next.chars().any(|c| c.is_control() || c == '\\')
 }
 
 fn back(error: &str, email: &str, next: Option<&str>) -> Response {
@@ -91,5 +101,11 @@ mod tests {
         assert!(!is_local_path("//evil.example/"));
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("/\t/evil.example"));
+        assert!(!is_local_path("/\n/evil.example"));
+        assert!(!is_local_path("/funds\\..\\x"));
+        assert!(!is_local_path("evil.example"));
+        assert!(!is_local_path(""));
+        assert!(is_local_path("/"));
     }
 }

@@ -21,7 +21,7 @@ pub const SIGNED_IN_AT: &str = "fundlens.signed_in_at";
 /// token (a bad one is refused here, 401), else the signed-in session (ended when older than
 /// SESSION_MAX_AGE_SECS), else nobody. Also records the client's address.
 pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let address = client_address(&req, state.config.auth.trust_forwarded_for);
+    let address = client_address(&req, state.config.auth.trust_forwarded_for, state.config.auth.trusted_proxy_hops);
     req.extensions_mut().insert(ClientAddress(address));
 
     if let Some(value) = req.headers().get(AUTHORIZATION) {
@@ -54,13 +54,45 @@ pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, 
     next.run(req).await
 }
 
-/// The peer's address; behind a trusted proxy, the first X-Forwarded-For entry.
-fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(|s| s.trim().to_string()))
-        .flatten()
-        .filter(|s| !s.is_empty());
-    forwarded
-        .or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+/// The peer's address; behind `hops` trusted proxies (TRUST_FORWARDED_FOR), the X-Forwarded-For
+/// entry `hops` places from the right. Each proxy appends the address it received the request
+/// from, so entries further left were written by the client and prove nothing. A header with
+/// fewer entries than `hops`, or an entry that is not an IP address, falls back to the peer.
+fn client_address(req: &Request, trust_forwarded_for: bool, hops: usize) -> String {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = trust_forwarded_for.then(|| forwarded_client(req.headers(), hops)).flatten();
+    forwarded.or(peer).unwrap_or_else(|| "unknown".into())
+}
+
+fn forwarded_client(headers: &axum::http::HeaderMap, hops: usize) -> Option<String> {
+    let mut entries: Vec<&str> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        entries.extend(value.to_str().ok()?.split(',').map(str::trim));
+    }
+    let index = entries.len().checked_sub(hops.max(1))?;
+    entries[index].parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use axum::http::HeaderMap;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_entry_the_trusted_hops_from_the_right() {
+        let h = headers(&["6.6.6.6, 203.0.113.7"]);
+        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("203.0.113.7"), "the leftmost entry is the client's own claim");
+        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("6.6.6.6"));
+        assert_eq!(forwarded_client(&h, 3), None, "fewer entries than hops: the peer address is used");
+        assert_eq!(forwarded_client(&headers(&["6.6.6.6", "203.0.113.7"]), 1).as_deref(), Some("203.0.113.7"), "several headers read as one list");
+        assert_eq!(forwarded_client(&headers(&["203.0.113.7, not-an-ip"]), 1), None);
+    }
 }

