@@ -49,14 +49,9 @@ pub fn ranking_csv(ranking: &Ranking) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// Free text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return
-/// first) is prefixed with an apostrophe, which spreadsheets show as text. Numbers are written
-/// by the caller from typed values and never pass through here.
-pub fn cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    }
+/// Free text as a spreadsheet-safe cell (a leading `=`, `+`, `-`, `@`, tab or CR is neutralised).
+fn cell(text: &str) -> String {
+    domain::variance::csv_rows::spreadsheet_safe(text).into_owned()
 }
 
 #[cfg(test)]
