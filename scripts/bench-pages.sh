@@ -46,6 +46,12 @@ echo "== one URL, 64 connections, 20 s"
 FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
 echo "== 60 dates rotating, 64 connections, 20 s"
 FUND_ID=$fund DATES=60 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+echo "== Reserves tab, one URL (page cache), 64 connections, 20 s"
+curl -s -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$port/funds/$fund/reserves?at=2024-06-30"
+sleep 2 # the ranking for the date (queued by the first view) is computed
+TAB=reserves FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+echo "== Reserves tab, every request a page-cache miss, 64 connections, 20 s"
+TAB=reserves MISS=1 FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
 echo "== page size"
 curl -s -H "Cookie: $COOKIE" -o /dev/null -w "HTML %{size_download} bytes\n" "http://127.0.0.1:$port/funds/$fund/time-machine?at=2024-06-30"
 echo "== hydrate bundle (release, wasm-opt)"

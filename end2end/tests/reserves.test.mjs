@@ -30,6 +30,16 @@ async function portfolioFund(name) {
   return fund.id;
 }
 
+/** The app's compact money format ($79M, $62.9M, $950K), as the Time Machine's table shows it. */
+function money(decimal) {
+  const v = Number(decimal);
+  const trim = (x, places) => { const t = x.toFixed(places); return t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t; };
+  if (v >= 1e9) return `$${trim(v / 1e9, 2)}B`;
+  if (v >= 1e6) return `$${trim(v / 1e6, 1)}M`;
+  if (v >= 1e3) return `$${trim(v / 1e3, 1)}K`;
+  return `$${trim(v, 0)}`;
+}
+
 /** Records every value the progress bar shows, from before the click until the test reads them. */
 async function recordProgress(page) {
   await page.evaluate(() => {
@@ -145,8 +155,9 @@ browserTest('reserves: save two scenarios and compare them; apply the recommenda
   for (const c of changing) {
     const company = state.companies.find((x) => x.id === c.id);
     assert.equal(Number(company.reserves_planned), Number(c.deployed) + Number(c.recommended_allocation), c.name);
+    const planned = Number(c.deployed) + Number(c.recommended_allocation);
     const row = page.locator(`[data-test=company-table] tr[data-company="${c.name}"]`);
-    assert.ok((await row.innerText()).length > 0, `${c.name} is in the Time Machine's table`);
+    assert.ok((await row.innerText()).includes(money(planned)), `${c.name}'s new plan ${money(planned)} is on the Time Machine tab: ${await row.innerText()}`);
   }
 });
 

@@ -3,6 +3,10 @@
 local fund = os.getenv("FUND_ID")
 local cookie = os.getenv("COOKIE")
 local days = tonumber(os.getenv("DATES") or "1")
+-- TAB: which hub tab (default time-machine); MISS=1 adds a unique parameter per request, so every
+-- request misses the page cache and renders.
+local tab = os.getenv("TAB") or "time-machine"
+local miss = os.getenv("MISS") == "1"
 local statuses = {}
 local counter = 0
 
@@ -18,7 +22,11 @@ request = function()
     local month = k % 12 + 1
     at = string.format("%04d-%02d-28", year, month)
   end
-  return wrk.format("GET", "/funds/" .. fund .. "/time-machine?at=" .. at, cookie and { ["Cookie"] = cookie } or nil)
+  local path = "/funds/" .. fund .. "/" .. tab .. "?at=" .. at
+  if miss then
+    path = path .. "&r=" .. counter .. "-" .. math.random(1, 1e9)
+  end
+  return wrk.format("GET", path, cookie and { ["Cookie"] = cookie } or nil)
 end
 
 response = function(status, headers, body)

@@ -45,6 +45,12 @@ pub struct ReserveConfig {
     pub poll_interval: std::time::Duration,
     /// How long a result stays in this process's memory (RESERVE_CACHE_TTL_S, default 3,600).
     pub cache_ttl: std::time::Duration,
+    /// Threads one run simulates on (RESERVE_THREADS, default: the cores less one, at least one),
+    /// so requests keep a core while a run computes. Results are identical for any number.
+    pub threads: usize,
+    /// How often funds whose events changed are given a fresh ranking for today
+    /// (RESERVE_REFRESH_INTERVAL_MS, default 10,000; 0 turns it off).
+    pub refresh_interval: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -163,7 +169,15 @@ fn reserves(get: &impl Fn(&str) -> Option<String>) -> Result<ReserveConfig, Conf
         heartbeat_stale: Duration::from_millis(number(get, "RESERVE_HEARTBEAT_STALE_MS", 30_000, 1_500, 3_600_000)?),
         poll_interval: Duration::from_millis(number(get, "RESERVE_POLL_INTERVAL_MS", 5_000, 10, 3_600_000)?),
         cache_ttl: Duration::from_secs(number(get, "RESERVE_CACHE_TTL_S", 3_600, 1, 30 * 86_400)?),
+        refresh_interval: Duration::from_millis(number(get, "RESERVE_REFRESH_INTERVAL_MS", 10_000, 0, 86_400_000)?),
+        threads: number(get, "RESERVE_THREADS", default_threads(), 1, 256)? as usize,
     })
+}
+
+/// All cores but one for the simulation (at least one).
+fn default_threads() -> u64 {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    cores.saturating_sub(1).max(1) as u64
 }
 
 fn number(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {

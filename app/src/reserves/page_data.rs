@@ -23,6 +23,13 @@ pub struct ReservesPageData {
     pub changes_since: Vec<ChangeLine>,
     /// Every model parameter and constraint in force at the date, with its source.
     pub parameters: Vec<ParameterRow>,
+    /// The fund's own assumptions in force at the date, as the editor shows them (JSON), and
+    /// whether the caller may change them (admins).
+    pub assumptions_json: String,
+    pub can_edit_assumptions: bool,
+    /// Per entry stage, the model's spread of outcomes for a cheque without reserves beside the
+    /// published loss rate: why later-stage follow-ons rank where they do.
+    pub calibration: Vec<CalibrationRow>,
     /// Why there is no ranking, when the default settings cannot produce one.
     pub notice: Option<String>,
     /// The fund's saved scenarios, newest first.
@@ -31,6 +38,25 @@ pub struct ReservesPageData {
     pub opened: Option<ScenarioSummary>,
     /// Two scenarios (or one and the current ranking) side by side (`?compare_scenario=&with=`).
     pub comparison: Option<Comparison>,
+    /// The ranking at each past quarter end, as known then (oldest first).
+    pub history: Vec<QuarterRanking>,
+    /// Quarter ends still being calculated.
+    pub history_pending: usize,
+}
+
+/// The ranking at one quarter end, as known on that day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarterRanking {
+    pub quarter_end: NaiveDate,
+    pub companies: Vec<QuarterCompany>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarterCompany {
+    pub name: String,
+    pub follow_on_multiple: f64,
+    pub recommended: Decimal,
+    pub rank: u32,
 }
 
 /// The query of the Reserves tab.
@@ -139,4 +165,16 @@ pub struct StartedRun {
     pub events_url: String,
     /// Answered from a stored or cached result: nothing to follow, the page refreshes.
     pub cached: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationRow {
+    pub stage: domain::reserves::Stage,
+    pub below_1x: f64,
+    pub from_1x_to_5x: f64,
+    pub from_5x_to_10x: f64,
+    pub at_least_10x: f64,
+    pub mean_multiple: f64,
+    pub published_below_1x: Option<f64>,
+    pub source: String,
 }

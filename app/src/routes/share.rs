@@ -47,7 +47,7 @@ fn shared_report(r: SharedReport) -> impl IntoView {
         match p.ranking {
             Some(ranking) => view! {
                 {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None, None).into_any()}
-                <ParametersPanel parameters=p.parameters/>
+                <ParametersPanel parameters=p.parameters editor=None calibration=p.calibration/>
             }.into_any(),
             None => view! {
                 <p class="empty" data-test="no-ranking">"The ranking for this date is being calculated; reload in a moment."</p>

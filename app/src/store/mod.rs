@@ -75,6 +75,8 @@ pub struct Store {
     /// Reserve-run results by cache key (`reserves::service`): the key holds the fund version
     /// the dates see, so an append never makes an entry stale; the TTL only bounds memory.
     reserve_results: Cache<String, Arc<ReserveRun>>,
+    /// The Reserves tab's calibration table per model (its JSON): pure, so never stale.
+    calibration: Cache<String, Arc<Vec<crate::reserves::page_data::CalibrationRow>>>,
 }
 
 /// How long a reserve result stays in memory by default (RESERVE_CACHE_TTL_S).
@@ -91,6 +93,7 @@ impl Store {
             series: Cache::new(1_000),
             access: Arc::new(accounts::AccessCache::new()),
             reserve_results: reserve_cache(DEFAULT_RESERVE_CACHE_TTL),
+            calibration: Cache::new(64),
         }
     }
 
@@ -102,6 +105,10 @@ impl Store {
 
     pub fn reserve_cache(&self) -> &Cache<String, Arc<ReserveRun>> {
         &self.reserve_results
+    }
+
+    pub fn calibration_cache(&self) -> &Cache<String, Arc<Vec<crate::reserves::page_data::CalibrationRow>>> {
+        &self.calibration
     }
 
     /// A listener on one NOTIFY channel (background workers, progress streams).

@@ -405,6 +405,57 @@ impl Store {
             .collect()
     }
 
+    /// Funds with events recorded after their newest reserve run for today (or a later date) and
+    /// none in the last `quiet_for`: candidates for a fresh ranking of today.
+    pub async fn funds_changed_since_ranking(&self, quiet_for: std::time::Duration) -> Result<Vec<Uuid>, StoreError> {
+        let quiet_ms = quiet_for.as_millis().min(i64::MAX as u128) as i64;
+        Ok(sqlx::query_scalar(
+            "SELECT f.id FROM funds f
+             WHERE f.version > 0 AND f.last_recorded_at < now() - $1 * interval '1 millisecond'
+               AND f.last_recorded_at > coalesce((SELECT max(queued_at) FROM reserve_runs r WHERE r.fund_id = f.id AND r.as_of >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), '-infinity')",
+        )
+        .bind(quiet_ms)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// For each date in `dates` that has a ranking computed as known on that date
+    /// (`known_at = as_of`), its companies: (as_of, name, follow-on multiple, recommended, rank).
+    pub async fn rankings_as_known_then(
+        &self,
+        fund_id: Uuid,
+        dates: &[DateTime<Utc>],
+    ) -> Result<Vec<(DateTime<Utc>, String, f64, Decimal, i32)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.as_of, c->>'name' AS name, (c->>'follow_on_multiple')::float8 AS multiple,
+                    (c->>'recommended_allocation')::numeric AS recommended, (c->>'rank')::int AS rank
+             FROM (SELECT DISTINCT ON (as_of) as_of, result FROM reserve_runs
+                   WHERE fund_id = $1 AND status = 'succeeded' AND as_of = ANY($2) AND known_at = as_of
+                   ORDER BY as_of, seen_version DESC, finished_at DESC) r,
+                  jsonb_array_elements(r.result->'companies') c
+             WHERE c->'follow_on_not_applicable' IS NULL OR c->'follow_on_not_applicable' = 'null'::jsonb
+             ORDER BY r.as_of, rank",
+        )
+        .bind(fund_id)
+        .bind(dates)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("as_of")?, r.try_get("name")?, r.try_get("multiple")?, r.try_get("recommended")?, r.try_get("rank")?)))
+            .collect()
+    }
+
+    /// Which of `dates` have a run in progress as known on that date.
+    pub async fn dates_in_progress_as_known_then(&self, fund_id: Uuid, dates: &[DateTime<Utc>]) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT as_of FROM reserve_runs WHERE fund_id = $1 AND as_of = ANY($2) AND known_at = as_of AND status IN ('queued', 'running')",
+        )
+        .bind(fund_id)
+        .bind(dates)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn notify_run_changed(&self, run_id: Uuid) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_notify($1, $2)").bind(RESERVE_EVENTS_CHANNEL).bind(run_id.to_string()).execute(&self.pool).await?;
         Ok(())

@@ -3,7 +3,7 @@
 
 use app::reserves::run_spec::{RawRunSpec, RunSpec};
 use app::reserves::service::{request_run, Answered, Requester};
-use app::store::{AppendRequest, ReserveRun, RunStatus, MAX_RUNS_LISTED};
+use app::store::{ReserveRun, RunStatus, MAX_RUNS_LISTED};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,7 +11,6 @@ use axum::response::sse::{KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use domain::fund::{EventPayload, NewEvent};
 use domain::reserves::{ReserveAssumptions, RunParams};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -269,26 +268,11 @@ pub async fn put_assumptions(
         ApiError::BadRequest { field, message } => ApiError::BadRequest { field: field.map(|f| f.trim_start_matches('.').to_string()).filter(|f| !f.is_empty()), message },
         other => other,
     })?;
-    assumptions.validate().map_err(|e| ApiError::Unprocessable { field: e.field().map(str::to_string), message: e.to_string() })?;
     let effective_at = params::optional_moment("effective_at", effective_at.as_deref(), false)?.unwrap_or_else(Utc::now);
-    let req = AppendRequest {
-        expected_version: None,
-        idempotency_key: None,
-        fingerprint: String::from_utf8_lossy(&body).into_owned(),
-        events: vec![NewEvent { effective_at, payload: EventPayload::ReserveAssumptionsSet(Box::new(assumptions)) }],
-        metadata,
-    };
-    let outcome = state.store.append(fund_id, req).await.map_err(|e| match e {
-        // The only event of the batch: name the field as the caller wrote it.
-        app::store::StoreError::Invalid { field, message } => {
-            let field = field.trim_start_matches("events[0].").trim_start_matches("payload.").to_string();
-            ApiError::Unprocessable { field: Some(field), message }
-        }
-        other => other.into(),
-    })?;
+    let version = app::reserves::actions::set_assumptions(&state.store, fund_id, assumptions, effective_at, metadata).await?;
     let at = state.store.state(fund_id, Utc::now().max(effective_at), None).await?;
     let mut view = assumptions_view(&at.state);
-    view["version"] = json!(outcome.version);
+    view["version"] = json!(version);
     Ok(Json(view))
 }
 

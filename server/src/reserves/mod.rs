@@ -3,6 +3,7 @@
 
 pub mod events_stream;
 pub mod progress_hub;
+pub mod refresher;
 pub mod worker;
 
 pub use progress_hub::ProgressHub;

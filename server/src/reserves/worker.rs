@@ -32,7 +32,14 @@ pub struct ReserveWorker {
 impl ReserveWorker {
     pub fn spawn(store: Store, config: ReserveConfig) -> ReserveWorker {
         let worker_id = format!("{}:{}:{}", hostname(), std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
-        let queue = Arc::new(RunQueue { store: store.clone(), config: config.clone(), worker_id, in_flight: Mutex::default() });
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.threads)
+            .thread_name(|i| format!("reserve-sim-{i}"))
+            .build()
+            .map(Arc::new)
+            .map_err(|e| tracing::warn!(error = %e, "no reserve thread pool; runs use the global one"))
+            .ok();
+        let queue = Arc::new(RunQueue { store: store.clone(), config: config.clone(), worker_id, in_flight: Mutex::default(), pool });
         ReserveWorker { runner: Runner::spawn(store, queue, config.concurrency, config.poll_interval) }
     }
 
@@ -54,6 +61,8 @@ struct RunQueue {
     worker_id: String,
     /// Cancel flags of the runs this process is executing.
     in_flight: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+    /// RESERVE_THREADS threads for the simulation, apart from the async runtime's.
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl JobQueue for RunQueue {
@@ -110,10 +119,14 @@ impl RunQueue {
         lock(&self.in_flight).insert(run_id, cancel.clone());
         let progress = Arc::new(AtomicU64::new(0f64.to_bits()));
         let started = Instant::now();
-        let (flag, fraction) = (cancel.clone(), progress.clone());
+        let (flag, fraction, pool) = (cancel.clone(), progress.clone(), self.pool.clone());
         let mut job = tokio::task::spawn_blocking(move || {
             let report = |f: f64| raise(&fraction, f);
-            domain::reserves::run_fund(&portfolio, &params, &report, &flag)
+            let simulate = || domain::reserves::run_fund(&portfolio, &params, &report, &flag);
+            match pool {
+                Some(pool) => pool.install(simulate),
+                None => simulate(),
+            }
         });
         let deadline = tokio::time::sleep(self.config.run_timeout);
         tokio::pin!(deadline);

@@ -63,6 +63,8 @@ async fn server_state(database_url: &str, env: &[(&str, &str)]) -> server::state
         ("DATABASE_URL".into(), database_url.to_string()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
         ("SNAPSHOT_RETAKE_INTERVAL_MS".into(), "0".into()),
+        // Tests count reserve runs: the automatic refresh is off unless a test turns it on.
+        ("RESERVE_REFRESH_INTERVAL_MS".into(), "0".into()),
         // The tests' webhook receiver listens on 127.0.0.1; tests of the address check turn it off.
         ("WEBHOOK_ALLOW_PRIVATE".into(), "true".into()),
     ];

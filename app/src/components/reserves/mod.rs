@@ -5,6 +5,7 @@ pub mod allocation_chart;
 pub mod apply_forms;
 pub mod calculate_panel;
 pub mod curve_chart;
+pub mod history_chart;
 pub mod insight_cards;
 pub mod parameters_panel;
 pub mod ranking_table;

@@ -1,11 +1,41 @@
 use leptos::prelude::*;
 
-use crate::reserves::page_data::ParameterRow;
+use crate::reserves::page_data::{CalibrationRow, ParameterRow};
 
 /// Every model parameter and constraint in force at the date, with its value and its source
 /// (the study a default comes from, or this fund's override).
 #[component]
-pub fn ParametersPanel(parameters: Vec<ParameterRow>) -> impl IntoView {
+pub fn ParametersPanel(
+    parameters: Vec<ParameterRow>,
+    /// With the fund id, the current assumptions JSON: admins get the editor.
+    editor: Option<(String, String)>,
+    calibration: Vec<CalibrationRow>,
+) -> impl IntoView {
+    let pct = |x: f64| format!("{:.0}%", x * 100.0);
+    let calibration = (!calibration.is_empty()).then(|| view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Calibration by entry stage">
+            <table class="data" data-test="calibration">
+                <caption>"Calibration: a cheque entering at each stage, no reserves — the model's outcomes beside published loss rates"</caption>
+                <thead><tr>
+                    <th scope="col">"Entry stage"</th><th scope="col" class="num">"< 1×"</th><th scope="col" class="num">"1–5×"</th>
+                    <th scope="col" class="num">"5–10×"</th><th scope="col" class="num">"≥ 10×"</th><th scope="col" class="num">"Mean"</th>
+                    <th scope="col" class="num">"Published < 1×"</th><th scope="col">"Source"</th>
+                </tr></thead>
+                <tbody>
+                    {calibration.into_iter().map(|r| view! {
+                        <tr>
+                            <th scope="row">{super::stage_label(r.stage)}</th>
+                            <td class="num">{pct(r.below_1x)}</td><td class="num">{pct(r.from_1x_to_5x)}</td>
+                            <td class="num">{pct(r.from_5x_to_10x)}</td><td class="num">{pct(r.at_least_10x)}</td>
+                            <td class="num">{super::times(r.mean_multiple)}</td>
+                            <td class="num">{r.published_below_1x.map(pct).unwrap_or_else(|| "—".into())}</td>
+                            <td class="small-source">{r.source}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    });
     let overrides = parameters.iter().filter(|p| p.overridden).count();
     view! {
         <details class="panel parameters" data-test="parameters">
@@ -13,6 +43,7 @@ pub fn ParametersPanel(parameters: Vec<ParameterRow>) -> impl IntoView {
                 <h3>"Model assumptions"</h3>
                 <span class="muted">{format!("{} parameters, {overrides} set by this fund", parameters.len())}</span>
             </summary>
+            {calibration}
             <div class="table-wrap" tabindex="0" role="region" aria-label="Model assumptions">
                 <table class="data">
                     <thead><tr><th scope="col">"Parameter"</th><th scope="col" class="num">"Value"</th><th scope="col">"Source"</th></tr></thead>
@@ -27,7 +58,21 @@ pub fn ParametersPanel(parameters: Vec<ParameterRow>) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <p class="muted">"Admins change them with PUT /api/funds/{id}/reserves/assumptions (docs/api.md); a change applies from its date on, so earlier rankings stay reproducible."</p>
+            {match editor {
+                Some((fund_id, json)) => view! {
+                    <form method="post" action="/sfn/set_reserve_assumptions" class="assumptions-form" data-enhance="" data-test="assumptions-form">
+                        <input type="hidden" name="fund_id" value=fund_id/>
+                        <label for="assumptions-json">"This fund's overrides (JSON: model.stages.<stage>.<parameter>, constraints.<name>, reserve_budget)"</label>
+                        <textarea id="assumptions-json" name="assumptions" rows="8" spellcheck="false">{json}</textarea>
+                        <label>"Effective from " <input type="date" name="effective_date"/></label>
+                        <button type="submit">"Save assumptions"</button>
+                        <p class="muted">"The whole set is replaced from its date on; rankings of earlier dates keep the assumptions then in force."</p>
+                    </form>
+                }.into_any(),
+                None => view! {
+                    <p class="muted">"Admins change them here or with PUT /api/funds/{id}/reserves/assumptions (docs/api.md); a change applies from its date on, so earlier rankings stay reproducible."</p>
+                }.into_any(),
+            }}
         </details>
     }
 }

@@ -8,6 +8,7 @@ use crate::components::reserves::apply_forms::ApplyForms;
 use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
 use crate::components::reserves::calculate_panel::CalculatePanel;
 use crate::components::reserves::curve_chart::CurveChart;
+use crate::components::reserves::history_chart::HistoryChart;
 use crate::components::reserves::insight_cards::InsightCards;
 use crate::components::reserves::parameters_panel::ParametersPanel;
 use crate::components::reserves::ranking_table::RankingTable;
@@ -112,8 +113,9 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
         {opened}
         {comparison}
         {body}
-        <ScenariosPanel fund_id=fund_id run_id=run_id scenarios=page.scenarios can_edit=page.can_run/>
-        <ParametersPanel parameters=page.parameters/>
+        <HistoryChart fund_id=fund_id.clone() history=page.history pending=page.history_pending/>
+        <ScenariosPanel fund_id=fund_id.clone() run_id=run_id scenarios=page.scenarios can_edit=page.can_run/>
+        <ParametersPanel parameters=page.parameters calibration=page.calibration editor=page.can_edit_assumptions.then(|| (fund_id.clone(), page.assumptions_json.clone()))/>
     }
 }
 

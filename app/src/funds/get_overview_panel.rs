@@ -1,0 +1,81 @@
+use chrono::{DateTime, Utc};
+use domain::fund::Metric;
+use domain::variance::{AlertState, Severity};
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The Overview's cross-feature panel: the top reserve recommendations and the open alerts at the
+/// same date, each linking to its tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewPanel {
+    /// The newest ranking computed for the date (None: not yet, or the feature is off).
+    pub ranking_as_of: Option<DateTime<Utc>>,
+    pub ranking_current: bool,
+    pub recommendations: Vec<Recommendation>,
+    /// Open (unresolved) alerts effective by the date, worst first, at most `MAX_ALERTS`.
+    pub alerts: Vec<OpenAlert>,
+    pub open_alerts: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub company: String,
+    pub follow_on_multiple: f64,
+    pub change: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenAlert {
+    pub severity: Severity,
+    pub company: String,
+    pub metric: Metric,
+    pub rule: String,
+    pub effective_at: DateTime<Utc>,
+}
+
+/// Recommendations and alerts shown at most.
+pub const MAX_ITEMS: usize = 5;
+
+#[server(prefix = "/sfn", endpoint = "get_overview_panel")]
+pub async fn get_overview_panel(fund_id: String, at: Option<String>, known_at: Option<String>) -> Result<OverviewPanel, ServerFnError> {
+    use crate::reserves::run_spec::{RawRunSpec, RunSpec};
+    let store = crate::server::store()?;
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
+    let features = use_context::<crate::features::Features>().unwrap_or_default();
+    let raw = RawRunSpec { as_of: at, known_at, ..Default::default() };
+    let spec = RunSpec::parse(&raw, 10_000, Utc::now()).map_err(crate::server::to_server_error)?;
+    let mut panel = OverviewPanel { ranking_as_of: None, ranking_current: false, recommendations: Vec::new(), alerts: Vec::new(), open_alerts: 0 };
+    if features.optimal_reserves {
+        if let Some(run) = store.latest_reserve_result(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)? {
+            let now = store.state(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)?;
+            let report: domain::reserves::ReserveReport =
+                serde_json::from_value(run.result.clone().unwrap_or_default()).map_err(|e| crate::server::to_server_error(e.into()))?;
+            panel.ranking_as_of = Some(run.as_of);
+            panel.ranking_current = now.state.last_version == run.fund_version;
+            panel.recommendations = report
+                .companies
+                .into_iter()
+                .filter(|c| c.follow_on_not_applicable.is_none())
+                .take(MAX_ITEMS)
+                .map(|c| Recommendation { company: c.name, follow_on_multiple: c.follow_on_multiple, change: c.change })
+                .collect();
+        }
+    }
+    if features.variance {
+        let mut open: Vec<_> = crate::variance::service::alert_rows(&store, id, None, None)
+            .await
+            .map_err(crate::server::to_server_error)?
+            .into_iter()
+            .filter(|a| a.state != AlertState::Resolved && a.effective_at <= spec.as_of)
+            .collect();
+        open.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.effective_at.cmp(&a.effective_at)));
+        panel.open_alerts = open.len();
+        panel.alerts = open
+            .into_iter()
+            .take(MAX_ITEMS)
+            .map(|a| OpenAlert { severity: a.severity, company: a.company, metric: a.metric, rule: a.rule, effective_at: a.effective_at })
+            .collect();
+    }
+    Ok(panel)
+}
