@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use domain::fund::Metric;
-use domain::variance::{AlertState, Severity};
+use domain::variance::Severity;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,7 @@ pub const MAX_ITEMS: usize = 5;
 #[server(prefix = "/sfn", endpoint = "get_overview_panel")]
 pub async fn get_overview_panel(fund_id: String, at: Option<String>, known_at: Option<String>) -> Result<OverviewPanel, ServerFnError> {
     use crate::reserves::run_spec::{RawRunSpec, RunSpec};
+    use domain::variance::AlertState;
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let features = use_context::<crate::features::Features>().unwrap_or_default();
