@@ -211,25 +211,26 @@ async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field()
 async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
-    for raw in OUT_OF_RANGE {
+    for bad in OUT_OF_RANGE {
         for (page, field) in [
-            (format!("time-machine?at={raw}"), "at"),
-            (format!("time-machine?known_at={raw}"), "known_at"),
-            (format!("time-machine?compare={raw}"), "compare"),
-            (format!("overview?at={raw}"), "at"),
-            (format!("variance?known_at={raw}"), "known_at"),
+            (format!("time-machine?at={bad}"), "at"),
+            (format!("time-machine?known_at={bad}"), "known_at"),
+            (format!("time-machine?compare={bad}"), "compare"),
+            (format!("overview?at={bad}"), "at"),
+            (format!("variance?known_at={bad}"), "known_at"),
         ] {
-            let (s, v) = app.get(&format!("/funds/{fund}/{page}")).await;
+            let (s, _, v) = raw(&app, get_req(&format!("/funds/{fund}/{page}"), Some(&app.token))).await;
+            let v = Value::String(v);
             assert!(s.is_client_error(), "{page}: {s}");
             assert!(v.as_str().unwrap().contains(field), "{page}: the page names {field}");
         }
-        let form = format!("fund_id={fund}&tab=overview&at={raw}");
+        let form = format!("fund_id={fund}&tab=overview&at={bad}");
         let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
-        assert!(s.is_client_error(), "share link at={raw}: {s} {v}");
+        assert!(s.is_client_error(), "share link at={bad}: {s} {v}");
         assert!(v.to_string().contains("at"), "{v}");
-        let form = format!("fund_id={fund}&at=&known_at={raw}");
+        let form = format!("fund_id={fund}&at=&known_at={bad}");
         let (s, v) = app.send_raw("POST", "/sfn/get_variance_page", "application/x-www-form-urlencoded", form).await;
-        assert!(s.is_client_error(), "variance page known_at={raw}: {s} {v}");
+        assert!(s.is_client_error(), "variance page known_at={bad}: {s} {v}");
     }
 }
 
@@ -239,9 +240,12 @@ async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
 async fn raw(app: &TestApp, req: axum::http::Request<axum::body::Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let res = app.router.clone().oneshot(req).await.unwrap();
+    // A request that never answers fails the test with its URI instead of hanging the run.
+    let uri = req.uri().to_string();
+    let limit = std::time::Duration::from_secs(30);
+    let res = tokio::time::timeout(limit, app.router.clone().oneshot(req)).await.unwrap_or_else(|_| panic!("{uri}: no answer within 30 s")).unwrap();
     let (parts, body) = res.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
+    let bytes = tokio::time::timeout(limit, body.collect()).await.unwrap_or_else(|_| panic!("{uri}: body not complete within 30 s")).unwrap().to_bytes();
     (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -570,4 +574,38 @@ async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_v
     let html = read_shared(&app, &old).await;
     assert!(html.contains("not valid"), "{html}");
     assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
+}
+
+// ---- 12. Slack control sequences in names -----------------------------------------------------------
+
+#[tokio::test]
+async fn company_and_fund_names_cannot_ping_a_slack_channel() {
+    let hook = WebhookReceiver::start(&[], 200).await;
+    let app = spawn_with(&[("ALERT_POLL_INTERVAL_MS", "100")]).await;
+    let (s, v) = app.post("/api/funds", json!({"name": "Fund <!channel> & Co", "size": "100000000", "effective_at": common::days_ago(400)})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let fund = v["id"].as_str().unwrap().to_string();
+    let company = app.company(&fund, "<!here> <https://evil.example|Acme>").await;
+    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
+    let (s, v) = app
+        .post(
+            &format!("/api/funds/{fund}/alert-rules"),
+            json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent", "severity": "critical", "channels": ["webhook"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": hook.url, "webhook_secret": SECRET})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    breach(&app, &fund, &company).await;
+    assert_eq!(settled_webhook_delivery(&app, &fund).await["status"], "delivered");
+    let body = hook.received()[0].body.clone();
+    let mut mrkdwn = vec![body["text"].as_str().unwrap().to_string()];
+    for block in body["blocks"].as_array().unwrap() {
+        for f in block["fields"].as_array().into_iter().flatten().chain(block["elements"].as_array().into_iter().flatten()) {
+            mrkdwn.push(f["text"].as_str().unwrap().to_string());
+        }
+    }
+    let all = mrkdwn.join("\n");
+    assert!(!all.contains('<') && !all.contains('>'), "no Slack control sequence survives: {all}");
+    assert!(all.contains("&lt;!channel&gt; &amp; Co") && all.contains("&lt;!here&gt;"), "{all}");
 }
