@@ -24,6 +24,8 @@ pub struct Config {
     pub delivery: crate::alerts::DeliveryConfig,
     /// Sessions, cookies and sign-in limits (SESSION_*, COOKIE_SECURE, LOGIN_*, TRUST_FORWARDED_FOR).
     pub auth: AuthConfig,
+    /// Bearer token GET /metrics requires (METRICS_TOKEN; unset: loopback peers only).
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,7 @@ impl Config {
             seed_demo: flag(&get, "SEED_DEMO", false)?,
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
             delivery: delivery(&get)?,
+            metrics_token: get("METRICS_TOKEN").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
             auth: AuthConfig {
                 cookie_secure: flag(&get, "COOKIE_SECURE", true)?,
                 session_idle_secs: number(&get, "SESSION_IDLE_SECS", 7_200, 1, 30 * 86_400)?,

@@ -609,3 +609,37 @@ async fn company_and_fund_names_cannot_ping_a_slack_channel() {
     assert!(!all.contains('<') && !all.contains('>'), "no Slack control sequence survives: {all}");
     assert!(all.contains("&lt;!channel&gt; &amp; Co") && all.contains("&lt;!here&gt;"), "{all}");
 }
+
+// ---- 15. /metrics only for the scraper; 401s name their scheme --------------------------------------
+
+fn metrics_req(bearer: Option<&str>, peer: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    let mut req = get_req("/metrics", bearer);
+    if let Some(peer) = peer {
+        req.extensions_mut().insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(peer.parse().unwrap()));
+    }
+    req
+}
+
+#[tokio::test]
+async fn metrics_need_the_metrics_token_or_a_loopback_peer() {
+    let app = spawn_with(&[("ALERT_WORKER", "false"), ("METRICS_TOKEN", "scrape-secret-123")]).await;
+    for (bearer, peer) in [(None, Some("127.0.0.1:5000")), (Some(app.token.as_str()), None), (Some("wrong"), None)] {
+        let (s, h, _) = raw(&app, metrics_req(bearer, peer)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{bearer:?} {peer:?}");
+        assert_eq!(header(&h, "www-authenticate"), "Bearer realm=\"metrics\"");
+    }
+    let (s, _, text) = raw(&app, metrics_req(Some("scrape-secret-123"), Some("203.0.113.9:5000"))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text.contains("http_requests_total"), "{text}");
+
+    let open = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (s, h, _) = raw(&open, metrics_req(None, Some("203.0.113.9:5000"))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "without METRICS_TOKEN only loopback peers");
+    assert!(header(&h, "www-authenticate").starts_with("Bearer"));
+    let (s, _, _) = raw(&open, metrics_req(None, Some("[::1]:5000"))).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, h, _) = raw(&open, get_req("/api/funds", None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&h, "www-authenticate"), "Bearer realm=\"fundlens\"", "API 401s name the scheme too");
+}
