@@ -498,3 +498,32 @@ async fn metrics_need_the_metrics_token_or_a_loopback_peer() {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(header(&h, "www-authenticate"), "Bearer realm=\"fundlens\"", "API 401s name the scheme too");
 }
+
+// ---- 9. Alert fan-out (in part: rules per fund, cooldown of outbound channels) ----------------------
+
+#[tokio::test]
+async fn outbound_rules_need_a_cooldown_and_a_fund_has_at_most_fifty_rules() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let rules = format!("/api/funds/{fund}/alert-rules");
+    let rule = |channel: &str, cooldown: u32| {
+        json!({"comparison": "outside", "threshold": "5", "unit": "percent", "severity": "info", "channels": [channel], "cooldown_days": cooldown})
+    };
+    for channel in ["webhook", "email"] {
+        let (s, v) = app.post(&rules, rule(channel, 0)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["field"], "cooldown_days", "{v}");
+    }
+    let (s, v) = app.post(&rules, rule("in_app", 0)).await;
+    assert_eq!(s, StatusCode::CREATED, "in-app alerts send nothing out: {v}");
+    let (_, list) = app.get(&rules).await;
+    for _ in list.as_array().unwrap().len()..50 {
+        let (s, v) = app.post(&rules, rule("webhook", 1)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = app.post(&rules, rule("in_app", 1)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["field"], "rules", "{v}");
+    assert_eq!(app.get(&rules).await.1.as_array().unwrap().len(), 50);
+}
