@@ -527,3 +527,21 @@ async fn outbound_rules_need_a_cooldown_and_a_fund_has_at_most_fifty_rules() {
     assert_eq!(v["field"], "rules", "{v}");
     assert_eq!(app.get(&rules).await.1.as_array().unwrap().len(), 50);
 }
+
+// ---- 13. API tokens (in part: a password change revokes them) ----------------------------------------
+
+#[tokio::test]
+async fn a_password_change_revokes_the_users_api_tokens() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (s, _) = app.get("/api/funds").await;
+    assert_eq!(s, StatusCode::OK);
+    let other = common::create_user(&app.store, "other@test.local").await;
+    let (_, other_token) = app.store.create_api_token(other.id, "theirs", domain::access::Role::Viewer).await.unwrap();
+    let hash = app::accounts::password::hash_password("a brand new password".to_string()).await.unwrap();
+    app.store.set_password_hash(app.owner.id, &hash).await.unwrap();
+    let (s, v) = app.get("/api/funds").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the owner's token is revoked: {v}");
+    let (s, _) = app.call_as(Some(&other_token), "GET", "/api/funds", None).await;
+    assert_eq!(s, StatusCode::OK, "other users' tokens are untouched");
+}
