@@ -70,7 +70,7 @@ async fn execute(args: &[String]) -> Result<String, AdminError> {
             let user = store.user_by_email(&email).await?.ok_or_else(|| AdminError::Invalid(format!("email: no account for {email}")))?;
             let hash = app::accounts::password::hash_password(read_password()?).await?;
             store.set_password_hash(user.id, &hash).await?;
-            Ok(format!("password changed for {}; their sessions have ended", user.email))
+            Ok(format!("password changed for {}; their sessions have ended and their API tokens are revoked", user.email))
         }
         "grant" => {
             let (email, fund, role) = (arg(1, "email")?, arg(2, "fund-id")?, arg(3, "role")?);

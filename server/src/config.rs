@@ -26,6 +26,8 @@ pub struct Config {
     pub reserves: ReserveConfig,
     /// Sessions, cookies and sign-in limits (SESSION_*, COOKIE_SECURE, LOGIN_*, TRUST_FORWARDED_FOR).
     pub auth: AuthConfig,
+    /// Bearer token GET /metrics requires (METRICS_TOKEN; unset: loopback peers only).
+    pub metrics_token: Option<String>,
 }
 
 /// How this process takes part in reserve runs (README's configuration table).
@@ -123,6 +125,7 @@ impl Config {
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
             delivery: delivery(&get)?,
             reserves: reserves(&get)?,
+            metrics_token: get("METRICS_TOKEN").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
             auth: AuthConfig {
                 cookie_secure: flag(&get, "COOKIE_SECURE", true)?,
                 session_idle_secs: number(&get, "SESSION_IDLE_SECS", 7_200, 1, 30 * 86_400)?,

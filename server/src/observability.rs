@@ -38,9 +38,29 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-/// `GET /metrics` in Prometheus text format. Reserve runs by status (and the queue depth) are
-/// read from PostgreSQL at each scrape, so every process reports the same, whole picture.
-pub async fn metrics_endpoint(axum::extract::State(state): axum::extract::State<crate::state::AppState>) -> impl IntoResponse {
+/// `GET /metrics` in Prometheus text format, for the scraper only: with METRICS_TOKEN set, to
+/// `Authorization: Bearer <METRICS_TOKEN>` (401 with `WWW-Authenticate` otherwise); without it,
+/// to loopback peers only (in-process calls have no peer and count as local). Behind a proxy on
+/// the same host every peer is loopback: set METRICS_TOKEN there. Reserve runs by status (and the
+/// queue depth) are read from PostgreSQL at each scrape, so every process reports the whole picture.
+pub async fn metrics_endpoint(axum::extract::State(state): axum::extract::State<crate::state::AppState>, req: Request) -> Response {
+    use axum::http::{header, StatusCode};
+    let allowed = match state.config.metrics_token.as_deref() {
+        Some(expected) => req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| constant_time_eq(given.trim().as_bytes(), expected.as_bytes())),
+        None => req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_none_or(|c| c.0.ip().is_loopback()),
+    };
+    if !allowed {
+        let message = if state.config.metrics_token.is_some() { "send Authorization: Bearer <METRICS_TOKEN>" } else { "metrics answer only on loopback unless METRICS_TOKEN is set" };
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")], message).into_response();
+    }
     if state.features.optimal_reserves {
         match state.store.reserve_run_counts().await {
             Ok(counts) => {
@@ -54,7 +74,11 @@ pub async fn metrics_endpoint(axum::extract::State(state): axum::extract::State<
             Err(e) => tracing::warn!(error = %e, "reading reserve run counts for /metrics failed"),
         }
     }
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render())
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render()).into_response()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Counts requests and their latency per route and status.

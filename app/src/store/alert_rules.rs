@@ -34,9 +34,18 @@ impl Store {
     pub async fn create_alert_rule(&self, fund_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {
         spec.validate().map_err(StoreError::from_domain_field)?;
         self.fund_version(fund_id).await?;
-        let mut conn = self.pool.acquire().await?;
-        let id = insert_rule(&mut conn, fund_id, spec, None).await?;
+        let mut tx = self.pool.begin().await?;
+        // The fund's rules are counted under a lock on its rules, so parallel creations cannot
+        // overshoot the cap.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('fundlens.alert_rules:' || $1::text, 0))").bind(fund_id).execute(&mut *tx).await?;
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM alert_rules WHERE fund_id = $1").bind(fund_id).fetch_one(&mut *tx).await?;
+        if count >= domain::variance::rules::MAX_RULES_PER_FUND {
+            return Err(StoreError::invalid("rules", format!("a fund may have at most {} alert rules", domain::variance::rules::MAX_RULES_PER_FUND)));
+        }
+        let id = insert_rule(&mut tx, fund_id, spec, None).await?;
+        tx.commit().await?;
         self.touch_fund(fund_id).await?;
+        let mut conn = self.pool.acquire().await?;
         rule_in(&mut conn, fund_id, id).await
     }
 

@@ -139,6 +139,10 @@ impl AlertState {
     }
 }
 
+/// Shortest cooldown of a rule that sends webhooks or e-mail.
+pub const MIN_OUTBOUND_COOLDOWN_DAYS: u32 = 1;
+/// Most alert rules one fund may have.
+pub const MAX_RULES_PER_FUND: i64 = 50;
 /// Longest cooldown accepted (ten years).
 pub const MAX_COOLDOWN_DAYS: u32 = 3_650;
 /// Largest percentage threshold accepted.
@@ -182,6 +186,14 @@ impl RuleSpec {
         }
         if self.cooldown_days > MAX_COOLDOWN_DAYS {
             return Err(DomainError::invalid("cooldown_days", format!("must be at most {MAX_COOLDOWN_DAYS}")));
+        }
+        // Without a cooldown every revision of an actual would send another mail or request: one
+        // account could turn the service into a mail or webhook cannon.
+        if self.cooldown_days < MIN_OUTBOUND_COOLDOWN_DAYS && self.channels.iter().any(|c| matches!(c, Channel::Webhook | Channel::Email)) {
+            return Err(DomainError::invalid(
+                "cooldown_days",
+                format!("must be at least {MIN_OUTBOUND_COOLDOWN_DAYS} day with the webhook or email channel"),
+            ));
         }
         Ok(())
     }

@@ -22,16 +22,27 @@ fn company(d: &Delivery) -> String {
     d.alert.company.clone().unwrap_or_else(|| d.alert.company_id.to_string())
 }
 
-/// Plain-text body (also the webhook's `text`).
+/// Plain-text body (the e-mail's).
 pub fn text(d: &Delivery) -> String {
+    text_with(d, |s| s.to_string())
+}
+
+/// Slack reads `<…>` as links and mentions (`<!channel>`, `<@U123>`, `<https://x|label>`) in
+/// mrkdwn and in a message's `text`: free text (fund and company names, the rule) gets `&`, `<`
+/// and `>` escaped as Slack asks, so a name cannot ping a channel or disguise a link.
+pub fn escape_mrkdwn(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn text_with(d: &Delivery, esc: impl Fn(&str) -> String) -> String {
     let a = &d.alert;
     let pct = a.variance_pct.map_or_else(|| "n/a".to_string(), |p| format!("{p}%"));
     let basis = if a.forecast_basis == "recorded_later" { " (forecast recorded after the actual's date)" } else { "" };
     format!(
         "{}: {} — {} {} for the period ending {}: actual {} vs forecast {}{} — variance {} ({}). Rule: {}.",
         a.severity.as_str().to_uppercase(),
-        d.fund_name,
-        company(d),
+        esc(&d.fund_name),
+        esc(&company(d)),
         a.metric.as_str(),
         a.period,
         a.actual,
@@ -39,7 +50,7 @@ pub fn text(d: &Delivery) -> String {
         basis,
         a.variance,
         pct,
-        a.rule
+        esc(&a.rule)
     )
 }
 
@@ -47,19 +58,19 @@ pub fn text(d: &Delivery) -> String {
 pub fn slack_body(d: &Delivery) -> Value {
     let a = &d.alert;
     json!({
-        "text": text(d),
+        "text": text_with(d, escape_mrkdwn),
         "blocks": [
             { "type": "header", "text": { "type": "plain_text", "text": subject(d) } },
             { "type": "section", "fields": [
-                { "type": "mrkdwn", "text": format!("*Fund*\n{}", d.fund_name) },
-                { "type": "mrkdwn", "text": format!("*Company*\n{}", company(d)) },
+                { "type": "mrkdwn", "text": format!("*Fund*\n{}", escape_mrkdwn(&d.fund_name)) },
+                { "type": "mrkdwn", "text": format!("*Company*\n{}", escape_mrkdwn(&company(d))) },
                 { "type": "mrkdwn", "text": format!("*Actual*\n{}", a.actual) },
                 { "type": "mrkdwn", "text": format!("*Forecast*\n{}", a.forecast) },
                 { "type": "mrkdwn", "text": format!("*Variance*\n{} ({})", a.variance, a.variance_pct.map_or_else(|| "n/a".into(), |p| format!("{p}%"))) },
                 { "type": "mrkdwn", "text": format!("*Period*\n{}", a.period) }
             ]},
             { "type": "context", "elements": [
-                { "type": "mrkdwn", "text": format!("Rule: {} · alert {}", a.rule, a.id) }
+                { "type": "mrkdwn", "text": format!("Rule: {} · alert {}", escape_mrkdwn(&a.rule), a.id) }
             ]}
         ]
     })

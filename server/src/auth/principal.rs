@@ -23,6 +23,10 @@ pub const SIGNED_IN_AT: &str = "fundlens.signed_in_at";
 pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let address = client_address(&req, state.config.auth.trust_forwarded_for, state.config.auth.trusted_proxy_hops);
     req.extensions_mut().insert(ClientAddress(address));
+    // The scraper's bearer is METRICS_TOKEN, not an API token (observability::metrics_endpoint).
+    if req.uri().path() == "/metrics" {
+        return next.run(req).await;
+    }
 
     if let Some(value) = req.headers().get(AUTHORIZATION) {
         let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {

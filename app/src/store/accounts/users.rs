@@ -81,8 +81,10 @@ impl Store {
         }
     }
 
-    /// Sets a new password hash and ends every session made with the old password; every server
-    /// process forgets what it cached about the user (`access_cache`).
+    /// Sets a new password hash, ends every session made with the old password and revokes the
+    /// user's API tokens (a changed password often means a leaked one, and a token minted by
+    /// whoever had it must stop too); every server process forgets what it cached about the user
+    /// (`access_cache`).
     pub async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $2, session_epoch = $3 WHERE id = $1")
@@ -94,6 +96,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("user", format!("no user {user_id}")));
         }
+        sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL").bind(user_id).execute(&mut *tx).await?;
         self.commit_access_change(tx, user_id).await
     }
 }
