@@ -58,19 +58,29 @@ console.log(`  POST → result event:         ${fmt(toResult)}`);
 const LISTENERS = Number(process.env.LISTENERS || 200);
 const { json: long } = await post({ iterations: 1_000_000, seed: String(Math.floor(Math.random() * 1e12)) });
 let results = 0;
-const health = [];
+const health = [], healthConnecting = [];
+let connected = 0;
 let watching = true;
+const tStart = now();
 const pinger = (async () => {
   while (watching) {
     const t0 = now();
     const res = await fetch(`${BASE_URL}/healthz`);
     await res.arrayBuffer();
-    health.push(now() - t0);
+    (connected < LISTENERS ? healthConnecting : health).push(now() - t0);
     await new Promise((r) => setTimeout(r, 20));
   }
 })();
 const t0 = now();
-await Promise.all(Array.from({ length: LISTENERS }, () => follow(long.events_url, (name) => { if (name === 'result') results += 1; })));
+await Promise.all(Array.from({ length: LISTENERS }, () => {
+  let first = true;
+  return follow(long.events_url, (name) => {
+    if (first) { first = false; connected += 1; }
+    if (name === 'result') results += 1;
+  });
+}));
 watching = false;
 await pinger;
-console.log(`${LISTENERS} SSE listeners on one ${1_000_000}-iteration run: ${results} received the result after ${((now() - t0) / 1000).toFixed(1)} s; /healthz meanwhile ${fmt(health)}`);
+console.log(`${LISTENERS} SSE listeners on one ${1_000_000}-iteration run: ${results} received the result after ${((now() - t0) / 1000).toFixed(1)} s`);
+console.log(`  /healthz while the ${LISTENERS} connect (until each has its first event): ${fmt(healthConnecting)}`);
+console.log(`  /healthz while all ${LISTENERS} listen:                              ${health.length ? fmt(health) : 'no sample'}`);

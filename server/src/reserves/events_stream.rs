@@ -18,7 +18,7 @@ use futures_util::stream::{self, Stream};
 use serde_json::json;
 use tokio::sync::broadcast;
 
-use super::progress_hub::ProgressHub;
+use super::progress_hub::{ProgressHub, SharedRun};
 
 /// Id of the final event.
 pub const FINAL_EVENT_ID: i64 = 1_001;
@@ -27,8 +27,8 @@ const FALLBACK_POLL: Duration = Duration::from_secs(1);
 
 struct Cursor {
     store: Store,
-    updates: broadcast::Receiver<Arc<ReserveRun>>,
-    run: Arc<ReserveRun>,
+    updates: broadcast::Receiver<Arc<SharedRun>>,
+    run: Arc<SharedRun>,
     /// Highest event id sent (or given by Last-Event-ID); -1 before any.
     sent: i64,
     /// The run's state has changed since it was last looked at.
@@ -38,7 +38,7 @@ struct Cursor {
 
 /// The event stream of `run` for one client, resuming after `last_event_id`.
 pub fn run_events(store: Store, hub: &ProgressHub, run: ReserveRun, last_event_id: Option<i64>) -> impl Stream<Item = Result<Event, Infallible>> {
-    let cursor = Cursor { updates: hub.follow(run.id), store, run: Arc::new(run), sent: last_event_id.unwrap_or(-1), fresh: true, done: false };
+    let cursor = Cursor { updates: hub.follow(run.id), store, run: Arc::new(SharedRun::new(run)), sent: last_event_id.unwrap_or(-1), fresh: true, done: false };
     stream::unfold(cursor, |mut c| async move {
         loop {
             if c.done {
@@ -60,26 +60,38 @@ pub fn run_events(store: Store, hub: &ProgressHub, run: ReserveRun, last_event_i
 
 /// The event the current state calls for, if any.
 fn next_event(c: &mut Cursor) -> Option<Event> {
-    let run = c.run.clone();
+    let shared = c.run.clone();
+    let run = &shared.run;
     if run.status.is_final() {
         c.done = true;
         if c.sent >= FINAL_EVENT_ID {
             return None;
         }
         c.sent = FINAL_EVENT_ID;
-        let (name, data) = match run.status {
-            RunStatus::Succeeded => ("result", serde_json::to_value(run.as_ref()).unwrap_or_default()),
-            RunStatus::Failed => ("failed", json!({"run_id": run.id, "status": "failed", "error": run.error, "field": run.error_field})),
-            _ => ("cancelled", json!({"run_id": run.id, "status": "cancelled"})),
+        let name = match run.status {
+            RunStatus::Succeeded => "result",
+            RunStatus::Failed => "failed",
+            _ => "cancelled",
         };
-        return Some(Event::default().event(name).id(FINAL_EVENT_ID.to_string()).data(data.to_string()));
+        let data = shared.final_data(final_data);
+        return Some(Event::default().event(name).id(FINAL_EVENT_ID.to_string()).data(data));
     }
     let thousandths = (run.progress * 1_000.0).floor().clamp(0.0, 1_000.0) as i64;
     if thousandths <= c.sent {
         return None;
     }
     c.sent = thousandths;
-    Some(Event::default().event("progress").id(thousandths.to_string()).data(progress_data(&run).to_string()))
+    Some(Event::default().event("progress").id(thousandths.to_string()).data(progress_data(run).to_string()))
+}
+
+/// The final event's data: the whole run with its report, or why it failed, or that it was cancelled.
+fn final_data(run: &ReserveRun) -> String {
+    let value = match run.status {
+        RunStatus::Succeeded => serde_json::to_value(run).unwrap_or_default(),
+        RunStatus::Failed => json!({"run_id": run.id, "status": "failed", "error": run.error, "field": run.error_field}),
+        _ => json!({"run_id": run.id, "status": "cancelled"}),
+    };
+    value.to_string()
 }
 
 /// `{run_id, status, fraction, phase, elapsed_ms, remaining_ms}`; the estimate extrapolates the
@@ -120,12 +132,12 @@ async fn wait_for_change(c: &mut Cursor) {
 }
 
 async fn re_read(c: &mut Cursor) {
-    match c.store.reserve_run_by_id(c.run.id).await {
+    match c.store.reserve_run_by_id(c.run.run.id).await {
         Ok(Some(run)) => {
-            c.run = Arc::new(run);
+            c.run = Arc::new(SharedRun::new(run));
             c.fresh = true;
         }
         Ok(None) => c.done = true,
-        Err(e) => tracing::warn!(run_id = %c.run.id, error = %e, "re-reading a reserve run failed; retrying"),
+        Err(e) => tracing::warn!(run_id = %c.run.run.id, error = %e, "re-reading a reserve run failed; retrying"),
     }
 }

@@ -14,9 +14,28 @@ use uuid::Uuid;
 /// Updates one stream may lag behind before it skips to the newest (progress is cumulative).
 const BUFFER: usize = 16;
 
+/// A run as read once for all of this process's streams that follow it. The final event's JSON
+/// (the whole report, tens of KB) is serialised once and shared, not once per listener.
+#[derive(Debug)]
+pub struct SharedRun {
+    pub run: ReserveRun,
+    final_data: std::sync::OnceLock<String>,
+}
+
+impl SharedRun {
+    pub fn new(run: ReserveRun) -> SharedRun {
+        SharedRun { run, final_data: std::sync::OnceLock::new() }
+    }
+
+    /// `make`'s output, computed by the first stream that asks.
+    pub fn final_data(&self, make: impl FnOnce(&ReserveRun) -> String) -> &str {
+        self.final_data.get_or_init(|| make(&self.run))
+    }
+}
+
 pub struct ProgressHub {
     store: Store,
-    followed: Mutex<HashMap<Uuid, broadcast::Sender<Arc<ReserveRun>>>>,
+    followed: Mutex<HashMap<Uuid, broadcast::Sender<Arc<SharedRun>>>>,
 }
 
 impl ProgressHub {
@@ -28,7 +47,7 @@ impl ProgressHub {
     }
 
     /// Updates of `run_id` from now on.
-    pub fn follow(&self, run_id: Uuid) -> broadcast::Receiver<Arc<ReserveRun>> {
+    pub fn follow(&self, run_id: Uuid) -> broadcast::Receiver<Arc<SharedRun>> {
         let mut followed = lock(&self.followed);
         followed.retain(|_, tx| tx.receiver_count() > 0);
         followed.entry(run_id).or_insert_with(|| broadcast::channel(BUFFER).0).subscribe()
@@ -40,7 +59,7 @@ impl ProgressHub {
         let Some(tx) = followed else { return };
         match self.store.reserve_run_by_id(run_id).await {
             Ok(Some(run)) => {
-                let _ = tx.send(Arc::new(run));
+                let _ = tx.send(Arc::new(SharedRun::new(run)));
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(%run_id, error = %e, "reading a reserve run for its followers failed"),

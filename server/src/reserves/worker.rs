@@ -35,6 +35,7 @@ impl ReserveWorker {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.threads)
             .thread_name(|i| format!("reserve-sim-{i}"))
+            .start_handler(|_| lower_priority())
             .build()
             .map(Arc::new)
             .map_err(|e| tracing::warn!(error = %e, "no reserve thread pool; runs use the global one"))
@@ -215,6 +216,16 @@ fn raise(slot: &AtomicU64, f: f64) {
             Ok(_) => break,
             Err(seen) => current = seen,
         }
+    }
+}
+
+/// Makes the calling thread yield to the request-serving threads when cores are short: a run
+/// takes longer on a busy machine rather than slowing every page and health check.
+fn lower_priority() {
+    // SAFETY: nice(2) only changes the calling thread's scheduling priority (on Linux, per thread).
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::nice(10);
     }
 }
 
