@@ -61,7 +61,6 @@ let results = 0;
 const health = [], healthConnecting = [];
 let connected = 0;
 let watching = true;
-const tStart = now();
 const pinger = (async () => {
   while (watching) {
     const t0 = now();
