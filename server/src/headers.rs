@@ -173,7 +173,7 @@ fn inline_scripts(html: &str) -> Vec<&str> {
         if name.eq_ignore_ascii_case("script") {
             has_src |= attribute_names(&html[attrs_start..j.min(bytes.len())]).iter().any(|a| a.eq_ignore_ascii_case("src"));
             let content_start = (j + 1).min(bytes.len());
-            let close = html[content_start..].to_ascii_lowercase().find("</script").map_or(bytes.len(), |p| content_start + p);
+            let close = find_closing_script(bytes, content_start);
             if !has_src && close > content_start {
                 found.push(&html[content_start..close]);
             }
@@ -183,6 +183,25 @@ fn inline_scripts(html: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+/// Where the `</script` (any case) after `from` starts, or the end of the page. Compares in place:
+/// lower-casing the rest of the page for each script made every answer cost a copy of the page
+/// per inline script.
+fn find_closing_script(bytes: &[u8], from: usize) -> usize {
+    const CLOSE: &[u8] = b"</script";
+    let mut i = from;
+    while i + CLOSE.len() <= bytes.len() {
+        match bytes[i..].iter().position(|&b| b == b'<') {
+            Some(p) => i += p,
+            None => return bytes.len(),
+        }
+        if i + CLOSE.len() <= bytes.len() && bytes[i..i + CLOSE.len()].eq_ignore_ascii_case(CLOSE) {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// The attribute names in a start tag's attribute text (values skipped).
@@ -239,6 +258,7 @@ mod tests {
         assert_eq!(inline_scripts(html), vec!["import('/pkg/x.js')", "window.a=1"]);
         let tricky = r#"<input value="<script>alert(1)</script>"><!-- <script>alert(2)</script> --><p data-src="x">&lt;script&gt;</p><script data-src="1">ok()</script>"#;
         assert_eq!(inline_scripts(tricky), vec!["ok()"], "only real script elements");
+        assert_eq!(inline_scripts("<SCRIPT>a<b</SCRIPT><script>c</Script >"), vec!["a<b", "c"], "closing tags in any case");
         let policy = page_policy(html);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"window.a=1"));
         assert!(policy.contains(&format!("'sha256-{expected}'")), "{policy}");
