@@ -2,16 +2,13 @@
 
 use domain::reserves::ReserveReport;
 
-use super::page_data::Ranking;
-
 /// Columns of `reserves.csv`.
 pub const HEADER: [&str; 14] = [
     "rank", "company", "stage", "follow_on_multiple", "ci_low", "ci_high", "confidence", "expected_moic", "current_reserve",
     "recommended_reserve", "change", "deployed", "action", "note",
 ];
 
-pub fn ranking_csv(ranking: &Ranking) -> String {
-    let report: &ReserveReport = &ranking.report;
+pub fn ranking_csv(report: &ReserveReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(HEADER);
     for c in &report.companies {

@@ -186,22 +186,9 @@ pub async fn get_ranking_csv(State(state): State<AppState>, Path(id): Path<Strin
         state.store.fund(fund_id).await?;
         return Err(ApiError::NotFound { field: Some("at".into()), message: "no ranking has been computed for this date yet".into() });
     };
-    let report = serde_json::from_value(run.result.clone().unwrap_or_default()).map_err(|e| ApiError::from(app::store::StoreError::from(e)))?;
-    let ranking = app::reserves::page_data::Ranking {
-        run_id: run.id,
-        as_of: run.as_of,
-        known_at: run.known_at,
-        fund_version: run.fund_version,
-        current_version: run.fund_version,
-        iterations: run.iterations,
-        increment: run.increment,
-        seed: run.seed.to_string(),
-        finished_at: run.finished_at,
-        duration_ms: run.duration_ms,
-        requested_by: run.requested_by.clone(),
-        report,
-    };
-    let body = app::reserves::csv_export::ranking_csv(&ranking);
+    let report: domain::reserves::ReserveReport =
+        serde_json::from_value(run.result.unwrap_or_default()).map_err(|e| ApiError::from(app::store::StoreError::from(e)))?;
+    let body = app::reserves::csv_export::ranking_csv(&report);
     let name = format!("attachment; filename=\"reserves-{}.csv\"", spec.as_of.date_naive());
     Ok(([("content-type", "text/csv; charset=utf-8".to_string()), ("content-disposition", name)], body).into_response())
 }
