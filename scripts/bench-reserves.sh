@@ -10,25 +10,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PATH="$ROOT/.local/npm/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-cargo leptos build --release 2>&1 | tail -n 3
-
-work=$(mktemp -d /tmp/fundlens-bench-reserves.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
-  scripts/pg.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-database_url=$(scripts/pg.sh start "$work/pg" "$pgport")
-
-DATABASE_URL=$database_url BIND_ADDR=127.0.0.1:$port SEED_DEMO=1 DEMO_PASSWORD=bench-demo-password COOKIE_SECURE=false LOG_FORMAT=json RUST_LOG=warn \
-  LEPTOS_OUTPUT_NAME=fundlens LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
-  target/release/server >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
+# shellcheck source=bench/serve-demo.sh
+source scripts/bench/serve-demo.sh reserves
 token=$(DATABASE_URL=$database_url target/release/server admin mint-token demo@fundlens.local bench admin)
 fund=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/funds" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 echo "server on :$port, demo fund $fund, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,3 +8,8 @@ pub mod worker;
 
 pub use progress_hub::ProgressHub;
 pub use worker::ReserveWorker;
+
+/// A mutex's guard; a poisoned lock (a panic while held) still guards plain bookkeeping data.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

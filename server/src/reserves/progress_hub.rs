@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use app::store::{ReserveRun, Store, RESERVE_EVENTS_CHANNEL};
 use tokio::sync::broadcast;
+
+use super::lock;
 use uuid::Uuid;
 
 /// Updates one stream may lag behind before it skips to the newest (progress is cumulative).
@@ -107,8 +109,4 @@ async fn listen(hub: std::sync::Weak<ProgressHub>) {
             }
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

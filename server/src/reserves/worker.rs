@@ -13,6 +13,7 @@ use app::store::{ClaimedRun, RunOutcome, Store, StoreError, RESERVE_QUEUE_CHANNE
 use domain::reserves::{ReserveError, RunParams};
 use uuid::Uuid;
 
+use super::lock;
 use crate::config::ReserveConfig;
 use crate::jobs::{JobQueue, Runner};
 
@@ -229,9 +230,6 @@ fn lower_priority() {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".into())
