@@ -284,9 +284,9 @@ async fn verify(pool: &PgPool, snapshot_every: u64, fund: Uuid, events: &[FundEv
         let known_version = events.iter().filter(|e| e.recorded_at <= known_at).map(|e| e.version).max().unwrap_or(0);
         let got = store.state(fund, as_of, Some(known_at)).await.expect("state");
         assert_eq!(got.version, known_version, "known version at {known_at}");
-        assert!(got.state == replay::state_at(events, as_of, known_version), "state({as_of}, {known_at}) differs from a full replay");
+        assert!(*got.state == replay::state_at(events, as_of, known_version), "state({as_of}, {known_at}) differs from a full replay");
         let got = store.state(fund, as_of, None).await.expect("state");
-        assert!(got.state == replay::state_at(events, as_of, events.len() as u64), "state({as_of}) differs from a full replay");
+        assert!(*got.state == replay::state_at(events, as_of, events.len() as u64), "state({as_of}) differs from a full replay");
     }
     println!("verified: {} dates answer as a full replay does", dates.len());
 }

@@ -96,6 +96,11 @@ async fn per_answer(req: Request, next: Next) -> Response {
         response.headers_mut().entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(DATA_POLICY));
         return response;
     }
+    // The page cache stores a page's policy with it (computed by [`html_policy`] when the page
+    // was rendered): a cache hit is not read again.
+    if response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = match to_bytes(body, MAX_HTML).await {
         Ok(b) => b,
@@ -104,16 +109,17 @@ async fn per_answer(req: Request, next: Next) -> Response {
             return Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default();
         }
     };
-    let policy = page_policy(&String::from_utf8_lossy(&bytes));
-    match HeaderValue::from_str(&policy) {
-        Ok(v) => {
-            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
-        Err(_) => {
-            parts.headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DATA_POLICY));
-        }
-    }
+    parts.headers.insert(header::CONTENT_SECURITY_POLICY, html_policy(&bytes));
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The CSP header of an HTML page's bytes ([`page_policy`]; no inline script is allowed when the
+/// page is not UTF-8 or the policy is not a valid header).
+pub fn html_policy(bytes: &[u8]) -> HeaderValue {
+    match std::str::from_utf8(bytes).map(page_policy) {
+        Ok(policy) => HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(DATA_POLICY)),
+        Err(_) => HeaderValue::from_static(DATA_POLICY),
+    }
 }
 
 /// The page's CSP: `PAGE_POLICY` plus `script-src 'self' 'wasm-unsafe-eval'` and the hash of each

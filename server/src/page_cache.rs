@@ -27,11 +27,20 @@ const MAX_PAGE: usize = 2 * 1024 * 1024;
 /// (URI, fund revision, day, user, the token's role cap: `None` for a session).
 type Key = (String, u64, NaiveDate, Uuid, Option<Role>);
 
-fn cache() -> &'static Cache<Key, (HeaderValue, Bytes)> {
-    static CACHE: OnceLock<Cache<Key, (HeaderValue, Bytes)>> = OnceLock::new();
+/// A rendered page: its content type, its Content-Security-Policy (for HTML: computed once from
+/// the page, see `headers::html_policy`) and its bytes.
+#[derive(Clone)]
+struct Page {
+    content_type: HeaderValue,
+    policy: Option<HeaderValue>,
+    body: Bytes,
+}
+
+fn cache() -> &'static Cache<Key, Page> {
+    static CACHE: OnceLock<Cache<Key, Page>> = OnceLock::new();
     CACHE.get_or_init(|| {
         Cache::builder()
-            .weigher(|_: &Key, v: &(HeaderValue, Bytes)| v.1.len().try_into().unwrap_or(u32::MAX))
+            .weigher(|_: &Key, v: &Page| v.body.len().try_into().unwrap_or(u32::MAX))
             .max_capacity(64 * 1024 * 1024)
             .build()
     })
@@ -58,9 +67,9 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
     let (Some(fund_id), Some((user, cap))) = (fund, user) else { return next.run(req).await };
     let Ok(revision) = state.store.fund_revision(fund_id).await else { return next.run(req).await };
     let key = (req.uri().to_string(), revision, Utc::now().date_naive(), user, cap);
-    if let Some((content_type, body)) = cache().get(&key) {
+    if let Some(cached) = cache().get(&key) {
         metrics::counter!("page_cache_hits_total").increment(1);
-        return page(content_type, body, "hit");
+        return page(cached, "hit");
     }
     metrics::counter!("page_cache_misses_total").increment(1);
     let response = next.run(req).await;
@@ -72,9 +81,12 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
         return Response::from_parts(parts, body);
     };
     match to_bytes(body, MAX_PAGE).await {
-        Ok(bytes) => {
-            cache().insert(key, (content_type.clone(), bytes.clone()));
-            page(content_type, bytes, "miss")
+        Ok(body) => {
+            let is_html = content_type.to_str().is_ok_and(|v| v.starts_with("text/html"));
+            let policy = is_html.then(|| crate::headers::html_policy(&body));
+            let rendered = Page { content_type, policy, body };
+            cache().insert(key, rendered.clone());
+            page(rendered, "miss")
         }
         Err(e) => {
             tracing::warn!(error = %e, "page too large to cache or body failed");
@@ -83,9 +95,12 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
     }
 }
 
-fn page(content_type: HeaderValue, body: Bytes, outcome: &'static str) -> Response {
-    let mut r = Response::new(Body::from(body));
-    r.headers_mut().insert(header::CONTENT_TYPE, content_type);
+fn page(cached: Page, outcome: &'static str) -> Response {
+    let mut r = Response::new(Body::from(cached.body));
+    r.headers_mut().insert(header::CONTENT_TYPE, cached.content_type);
+    if let Some(policy) = cached.policy {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     r.headers_mut().insert("x-page-cache", HeaderValue::from_static(outcome));
     r
 }

@@ -68,6 +68,6 @@ async fn imported_history_answers_as_a_full_replay_at_dates_throughout() {
     for i in 0..=40 {
         let as_of = first + (last - first) * i / 40;
         let got = app.store.state(fund, as_of, None).await.unwrap();
-        assert!(got.state == state_at(&events, as_of, u64::MAX), "state at {as_of} differs from a full replay");
+        assert!(*got.state == state_at(&events, as_of, u64::MAX), "state at {as_of} differs from a full replay");
     }
 }

@@ -51,9 +51,9 @@ async fn an_imported_fund_answers_random_dates_and_knowledge_as_a_full_replay() 
         let known_version = events.iter().filter(|e| e.recorded_at <= known_at).map(|e| e.version).max().unwrap_or(0);
         let past = app.store.state(fund, as_of, Some(known_at)).await.unwrap();
         assert_eq!(past.version, known_version);
-        assert!(past.state == state_at(&events, as_of, known_version), "state({as_of}, known at {known_at}) differs from a full replay");
+        assert!(*past.state == state_at(&events, as_of, known_version), "state({as_of}, known at {known_at}) differs from a full replay");
         let now = app.store.state(fund, as_of, None).await.unwrap();
-        assert!(now.state == state_at(&events, as_of, u64::MAX), "state({as_of}) differs from a full replay");
+        assert!(*now.state == state_at(&events, as_of, u64::MAX), "state({as_of}) differs from a full replay");
     }
 }
 
@@ -74,7 +74,7 @@ async fn an_imported_fund_keeps_taking_appends_and_late_records() {
     assert_eq!(events.len(), history.len() + 1);
     for as_of in [fixed_now() - Duration::days(400), fixed_now() - Duration::days(200), fixed_now()] {
         let got = app.store.state(fund, as_of, None).await.unwrap();
-        assert!(got.state == state_at(&events, as_of, u64::MAX), "state({as_of}) after a late append differs from a full replay");
+        assert!(*got.state == state_at(&events, as_of, u64::MAX), "state({as_of}) after a late append differs from a full replay");
     }
 }
 

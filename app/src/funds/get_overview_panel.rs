@@ -48,18 +48,16 @@ pub async fn get_overview_panel(fund_id: String, at: Option<String>, known_at: O
     let spec = RunSpec::parse(&raw, 10_000, Utc::now()).map_err(crate::server::to_server_error)?;
     let mut panel = OverviewPanel { ranking_as_of: None, ranking_current: false, recommendations: Vec::new(), alerts: Vec::new(), open_alerts: 0 };
     if features.optimal_reserves {
-        if let Some(run) = store.latest_reserve_result(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)? {
+        if let Some((run, report)) = store.latest_reserve_ranking(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)? {
             let now = store.state(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)?;
-            let report: domain::reserves::ReserveReport =
-                serde_json::from_value(run.result.clone().unwrap_or_default()).map_err(|e| crate::server::to_server_error(e.into()))?;
             panel.ranking_as_of = Some(run.as_of);
             panel.ranking_current = now.state.last_version == run.fund_version;
             panel.recommendations = report
                 .companies
-                .into_iter()
+                .iter()
                 .filter(|c| c.follow_on_not_applicable.is_none())
                 .take(MAX_ITEMS)
-                .map(|c| Recommendation { company: c.name, follow_on_multiple: c.follow_on_multiple, change: c.change })
+                .map(|c| Recommendation { company: c.name.clone(), follow_on_multiple: c.follow_on_multiple, change: c.change })
                 .collect();
         }
     }

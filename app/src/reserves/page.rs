@@ -3,13 +3,15 @@
 //! with the default settings (deduplicated like any identical request), so the tab always shows —
 //! or is computing — a ranking for the fund as that date sees it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use domain::access::Role;
-use domain::reserves::{ReserveReport, RunParams};
+use domain::reserves::{ReserveAssumptions, ReserveReport, RunParams};
 use uuid::Uuid;
 
 use super::page_data::{
-    CalibrationRow, ChangeLine, Comparison, ComparisonRow, ParameterRow, QuarterCompany, QuarterRanking, Ranking, ReservesPageData, ReservesQuery, RunDefaults, RunProgress,
+    AssumptionTables, CalibrationRow, ChangeLine, Comparison, ComparisonRow, ParameterRow, QuarterCompany, QuarterRanking, Ranking, ReservesPageData, ReservesQuery, RunDefaults, RunProgress,
     ScenarioSummary,
 };
 use super::run_spec::{RawRunSpec, RunSpec, DEFAULT_INCREMENT, DEFAULT_SEED};
@@ -39,14 +41,17 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
         return Err(StoreError::invalid("at", "is before the fund existed"));
     }
     let current_version = at_state.state.last_version;
-    let mut latest = store.latest_reserve_result(fund_id, spec.as_of, spec.known_at).await?;
+    let mut latest = store.latest_reserve_ranking(fund_id, spec.as_of, spec.known_at).await?;
     let mut pending = store.reserve_run_in_progress(fund_id, spec.as_of, spec.known_at).await?;
-    let stale = latest.as_ref().is_none_or(|r| r.fund_version != current_version);
+    let stale = latest.as_ref().is_none_or(|(r, _)| r.fund_version != current_version);
     let mut notice = None;
     if stale && pending.is_none() {
         let who = Requester { user: None, actor: format!("Reserves tab (opened by {})", viewer.name) };
         match request_run(store, fund_id, &who, &spec).await {
-            Ok(answer) if answer.run.status == RunStatus::Succeeded => latest = Some(answer.run.as_ref().clone()),
+            Ok(answer) if answer.run.status == RunStatus::Succeeded => {
+                let report = store.reserve_report(answer.run.id).await?;
+                latest = Some((answer.run.as_ref().clone(), report));
+            }
             Ok(answer) => pending = Some(answer.run.as_ref().clone()),
             // The default settings do not fit this fund (say an increment above a small fund's
             // size): the page says why instead of failing.
@@ -55,29 +60,30 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
         }
     }
     let changes_since = match &latest {
-        Some(r) if r.fund_version != current_version => changes(store, fund_id, r.fund_version, spec.as_of, at_state.version, &at_state.state).await?,
+        Some((r, _)) if r.fund_version != current_version => changes(store, fund_id, r.fund_version, spec.as_of, at_state.version, &at_state.state).await?,
         _ => Vec::new(),
     };
-    let scenarios = store.reserve_scenarios(fund_id).await?;
+    let scenarios = store.reserve_scenario_list(fund_id).await?;
     let opened = match non_blank(&query.scenario) {
-        Some(raw) => Some(find_scenario(&scenarios, raw, "scenario")?),
+        Some(raw) => Some(find_scenario(store, fund_id, &scenarios, raw, "scenario").await?),
         None => None,
     };
-    if let Some(s) = opened {
+    if let Some(s) = &opened {
         // The opened scenario replaces the date's ranking on the page, frozen as it was saved.
-        latest = Some(scenario_run(s, fund_id));
+        let report: ReserveReport = serde_json::from_value(s.result.clone())?;
+        latest = Some((scenario_run(s, fund_id), Arc::new(report)));
     }
     let comparison = match non_blank(&query.compare) {
         Some(raw) => {
-            let left = find_scenario(&scenarios, raw, "compare_scenario")?;
+            let left = find_scenario(store, fund_id, &scenarios, raw, "compare_scenario").await?;
             let left_report: ReserveReport = serde_json::from_value(left.result.clone())?;
             let (right_name, right_report) = match non_blank(&query.with).filter(|w| *w != "current") {
                 Some(other) => {
-                    let right = find_scenario(&scenarios, other, "with")?;
-                    (right.name.clone(), serde_json::from_value::<ReserveReport>(right.result.clone())?)
+                    let right = find_scenario(store, fund_id, &scenarios, other, "with").await?;
+                    (right.name.clone(), Arc::new(serde_json::from_value::<ReserveReport>(right.result.clone())?))
                 }
                 None => match &latest {
-                    Some(run) => (format!("Current ranking ({})", spec.as_of.format("%-d %b %Y")), serde_json::from_value(run.result.clone().unwrap_or_default())?),
+                    Some((_, report)) => (format!("Current ranking ({})", spec.as_of.format("%-d %b %Y")), report.clone()),
                     None => return Err(StoreError::invalid("with", "there is no current ranking to compare with yet")),
                 },
             };
@@ -87,12 +93,11 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
     };
     let (history, history_pending) = history(store, fund_id, &at_state.state, spec.as_of, now, default_iterations).await?;
     let assumptions = at_state.state.reserve_assumptions.as_ref().map(|a| a.assumptions.clone()).unwrap_or_default();
-    let mut params = RunParams::default();
-    assumptions.apply(&mut params);
+    let tables = assumption_tables(store, &assumptions).await?;
     Ok(ReservesPageData {
         at: spec.as_of.date_naive(),
         known_at: spec.known_at.map(|k| k.date_naive()),
-        ranking: latest.map(|r| ranking(r, current_version)).transpose()?,
+        ranking: latest.map(|(run, report)| ranking(run, report, current_version)),
         pending: pending.map(|r| RunProgress {
             run_id: r.id,
             status: r.status.as_str().to_string(),
@@ -103,12 +108,12 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
         defaults: RunDefaults { iterations: default_iterations, increment: DEFAULT_INCREMENT, seed: DEFAULT_SEED },
         can_run: viewer.role.allows(Role::Analyst),
         changes_since,
-        parameters: parameter_rows(&params, assumptions.reserve_budget),
-        assumptions_json: serde_json::to_string_pretty(&assumptions)?,
-        calibration: calibration(store, &params.model).await?,
+        parameters: tables.parameters.clone(),
+        assumptions_json: tables.assumptions_json.clone(),
+        calibration: tables.calibration.clone(),
         can_edit_assumptions: viewer.role.allows(Role::Admin),
         notice,
-        opened: opened.map(summary),
+        opened: opened.as_ref().map(summary),
         scenarios: scenarios.iter().map(summary).collect(),
         comparison,
         history,
@@ -119,15 +124,19 @@ pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, 
 /// Cheques simulated per stage for the calibration table (a few milliseconds; cached per model).
 const CALIBRATION_PATHS: u32 = 20_000;
 
-/// The model's outcome spread per entry stage beside the published loss rates, computed off the
-/// async runtime and kept per model (the same assumptions give the same table).
-async fn calibration(store: &Store, model: &domain::reserves::ModelParams) -> Result<Vec<CalibrationRow>, StoreError> {
-    let key = serde_json::to_string(model)?;
-    if let Some(rows) = store.calibration_cache().get(&key) {
-        return Ok(rows.as_ref().clone());
+/// The parameter and calibration tables and the editor's JSON for a set of assumptions, computed
+/// once per set (off the async runtime: the calibration simulates) and kept in the store.
+async fn assumption_tables(store: &Store, assumptions: &ReserveAssumptions) -> Result<Arc<AssumptionTables>, StoreError> {
+    let key = serde_json::to_string(assumptions)?;
+    if let Some(tables) = store.reserve_tables_cache().get(&key) {
+        return Ok(tables);
     }
-    let model = model.clone();
-    let rows = tokio::task::spawn_blocking(move || {
+    let mut params = RunParams::default();
+    assumptions.apply(&mut params);
+    let parameters = parameter_rows(&params, assumptions.reserve_budget);
+    let assumptions_json = serde_json::to_string_pretty(assumptions)?;
+    let model = params.model;
+    let calibration = tokio::task::spawn_blocking(move || {
         domain::reserves::outcome_spread_by_stage(&model, CALIBRATION_PATHS, 7)
             .into_iter()
             .map(|s| {
@@ -147,8 +156,9 @@ async fn calibration(store: &Store, model: &domain::reserves::ModelParams) -> Re
     })
     .await
     .map_err(|e| StoreError::Corrupt(format!("calibration: {e}")))?;
-    store.calibration_cache().insert(key, std::sync::Arc::new(rows.clone()));
-    Ok(rows)
+    let tables = Arc::new(AssumptionTables { parameters: Arc::new(parameters), calibration: Arc::new(calibration), assumptions_json });
+    store.reserve_tables_cache().insert(key, tables.clone());
+    Ok(tables)
 }
 
 /// Quarter ends shown in the history, at most.
@@ -192,9 +202,15 @@ async fn history(
     as_of: DateTime<Utc>,
     now: DateTime<Utc>,
     default_iterations: u32,
-) -> Result<(Vec<QuarterRanking>, usize), StoreError> {
-    let Some(created) = state.created_at else { return Ok((Vec::new(), 0)) };
-    let ends = quarter_ends(created.date_naive(), as_of.min(now).date_naive());
+) -> Result<(Arc<Vec<QuarterRanking>>, usize), StoreError> {
+    let Some(created) = state.created_at else { return Ok((Arc::new(Vec::new()), 0)) };
+    let last = as_of.min(now).date_naive();
+    // Complete histories are kept per fund revision (which every finished run bumps).
+    let key = (fund_id, store.fund_revision(fund_id).await?, as_of.date_naive(), last);
+    if let Some(history) = store.reserve_history_cache().get(&key) {
+        return Ok((history, 0));
+    }
+    let ends = quarter_ends(created.date_naive(), last);
     let moments: Vec<DateTime<Utc>> = ends.iter().map(|d| crate::time_machine::dates::end_of(*d)).collect();
     let rows = store.rankings_as_known_then(fund_id, &moments).await?;
     let in_progress = store.dates_in_progress_as_known_then(fund_id, &moments).await?;
@@ -215,7 +231,7 @@ async fn history(
             Err(e) => return Err(e),
         }
     }
-    let history = moments
+    let history: Vec<QuarterRanking> = moments
         .iter()
         .zip(&ends)
         .filter_map(|(m, end)| {
@@ -227,6 +243,10 @@ async fn history(
             (!companies.is_empty()).then(|| QuarterRanking { quarter_end: *end, companies })
         })
         .collect();
+    let history = Arc::new(history);
+    if pending == 0 {
+        store.reserve_history_cache().insert(key, history.clone());
+    }
     Ok((history, pending))
 }
 
@@ -234,9 +254,14 @@ fn non_blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn find_scenario<'a>(all: &'a [ReserveScenario], raw: &str, field: &str) -> Result<&'a ReserveScenario, StoreError> {
+/// The scenario `raw` names (from `listed`, the fund's), read whole with its frozen result.
+async fn find_scenario(store: &Store, fund_id: Uuid, listed: &[ReserveScenario], raw: &str, field: &str) -> Result<ReserveScenario, StoreError> {
     let id: Uuid = raw.parse().map_err(|_| StoreError::invalid(field, format!("{raw:?} is not a scenario id")))?;
-    all.iter().find(|s| s.id == id).ok_or_else(|| StoreError::invalid(field, "no such scenario in this fund"))
+    let missing = || StoreError::invalid(field, "no such scenario in this fund");
+    if !listed.iter().any(|s| s.id == id) {
+        return Err(missing());
+    }
+    store.reserve_scenario(fund_id, id).await?.ok_or_else(missing)
 }
 
 fn summary(s: &ReserveScenario) -> ScenarioSummary {
@@ -275,7 +300,7 @@ fn scenario_run(s: &ReserveScenario, fund_id: Uuid) -> ReserveRun {
         started_at: None,
         finished_at: Some(s.created_at),
         duration_ms: None,
-        result: Some(s.result.clone()),
+        result: None,
         error: None,
         error_field: None,
         cache_key: String::new(),
@@ -307,9 +332,8 @@ fn compare(left_name: &str, left: &ReserveReport, right_name: &str, right: &Rese
     Comparison { left: left_name.to_string(), right: right_name.to_string(), rows }
 }
 
-fn ranking(run: ReserveRun, current_version: u64) -> Result<Ranking, StoreError> {
-    let report: ReserveReport = serde_json::from_value(run.result.clone().unwrap_or_default())?;
-    Ok(Ranking {
+fn ranking(run: ReserveRun, report: Arc<ReserveReport>, current_version: u64) -> Ranking {
+    Ranking {
         run_id: run.id,
         as_of: run.as_of,
         known_at: run.known_at,
@@ -322,7 +346,7 @@ fn ranking(run: ReserveRun, current_version: u64) -> Result<Ranking, StoreError>
         duration_ms: run.duration_ms,
         requested_by: run.requested_by,
         report,
-    })
+    }
 }
 
 async fn changes(

@@ -1,5 +1,7 @@
 //! What the Reserves tab shows (both sides: the server renders it, the islands receive parts).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::reserves::ReserveReport;
 use rust_decimal::Decimal;
@@ -22,14 +24,14 @@ pub struct ReservesPageData {
     /// When the ranking is older than what the date sees now: the events since, newest first.
     pub changes_since: Vec<ChangeLine>,
     /// Every model parameter and constraint in force at the date, with its source.
-    pub parameters: Vec<ParameterRow>,
+    pub parameters: Arc<Vec<ParameterRow>>,
     /// The fund's own assumptions in force at the date, as the editor shows them (JSON), and
     /// whether the caller may change them (admins).
     pub assumptions_json: String,
     pub can_edit_assumptions: bool,
     /// Per entry stage, the model's spread of outcomes for a cheque without reserves beside the
     /// published loss rate: why later-stage follow-ons rank where they do.
-    pub calibration: Vec<CalibrationRow>,
+    pub calibration: Arc<Vec<CalibrationRow>>,
     /// Why there is no ranking, when the default settings cannot produce one.
     pub notice: Option<String>,
     /// The fund's saved scenarios, newest first.
@@ -39,7 +41,7 @@ pub struct ReservesPageData {
     /// Two scenarios (or one and the current ranking) side by side (`?compare_scenario=&with=`).
     pub comparison: Option<Comparison>,
     /// The ranking at each past quarter end, as known then (oldest first).
-    pub history: Vec<QuarterRanking>,
+    pub history: Arc<Vec<QuarterRanking>>,
     /// Quarter ends still being calculated.
     pub history_pending: usize,
 }
@@ -114,7 +116,7 @@ pub struct Ranking {
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<i64>,
     pub requested_by: String,
-    pub report: ReserveReport,
+    pub report: Arc<ReserveReport>,
 }
 
 impl Ranking {
@@ -145,6 +147,15 @@ pub struct ChangeLine {
     pub version: u64,
     pub effective_at: DateTime<Utc>,
     pub label: String,
+}
+
+/// What depends only on a fund's assumptions (so is computed once per set of them): the
+/// parameter table, the calibration table and the editor's JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssumptionTables {
+    pub parameters: Arc<Vec<ParameterRow>>,
+    pub calibration: Arc<Vec<CalibrationRow>>,
+    pub assumptions_json: String,
 }
 
 /// One parameter of the model or the constraints.

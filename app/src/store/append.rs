@@ -79,7 +79,7 @@ impl Store {
         // commit releases, and should find the state it needs rather than rebuild it.
         self.remember_latest(fund_id, outcome.version, outcome.recorded_at, latest);
         if let Err(e) = tx.commit().await {
-            self.latest.invalidate(&fund_id);
+            self.caches.latest.invalidate(&fund_id);
             return Err(e.into());
         }
         Ok(outcome)
@@ -89,12 +89,12 @@ impl Store {
     pub(super) fn remember_latest(&self, fund_id: Uuid, version: u64, last_recorded_at: DateTime<Utc>, latest: Option<FundState>) {
         match latest {
             Some(state) => {
-                if self.latest.get(&fund_id).is_some_and(|l| l.version > version) {
+                if self.caches.latest.get(&fund_id).is_some_and(|l| l.version > version) {
                     return;
                 }
-                self.latest.insert(fund_id, Arc::new(Latest { version, last_recorded_at, state }));
+                self.caches.latest.insert(fund_id, Arc::new(Latest { version, last_recorded_at, state }));
             }
-            None => self.latest.invalidate(&fund_id),
+            None => self.caches.latest.invalidate(&fund_id),
         }
     }
 

@@ -23,7 +23,7 @@ impl Store {
         if req.idempotency_key.is_some() || req.events.iter().any(|e| matches!(e.payload, EventPayload::ForecastCreated(_))) {
             return Ok(None);
         }
-        let Some(latest) = self.latest.get(&fund_id) else { return Ok(None) };
+        let Some(latest) = self.caches.latest.get(&fund_id) else { return Ok(None) };
         if req.expected_version.is_some_and(|v| v != latest.version) {
             return Ok(None);
         }

@@ -55,7 +55,7 @@ impl Store {
         }
         self.write_completion_snapshots(&mut tx, fund_id, plan.canonical).await?;
         tx.commit().await?;
-        self.latest.invalidate(&fund_id);
+        self.caches.latest.invalidate(&fund_id);
         Ok(fund_id)
     }
 

@@ -68,15 +68,34 @@ struct Latest {
 pub struct Store {
     pool: PgPool,
     snapshot_every: u64,
+    /// Every per-process cache, behind one pointer (a `Store` is cloned for each request).
+    caches: Arc<Caches>,
+    access: Arc<accounts::AccessCache>,
+}
+
+/// What one server process keeps in memory. Each entry is either keyed by something immutable
+/// (a snapshot id, a run id, a set of committed events) or revalidated on every read (the latest
+/// state against the fund's head, pages against the fund's revision), so none is ever served
+/// stale; the bounds only limit memory.
+#[derive(Clone)]
+struct Caches {
     latest: Cache<Uuid, Arc<Latest>>,
     snapshots: Cache<i64, Arc<FundState>>,
+    /// States read by `state()` (see `state::StateKey`): a key names a fixed set of committed
+    /// events; bounded in number and idle time.
+    states: Cache<state::StateKey, Arc<FundState>>,
     series: Cache<(Uuid, u64, chrono::NaiveDate), Arc<Vec<domain::time_machine::SeriesPoint>>>,
-    access: Arc<accounts::AccessCache>,
     /// Reserve-run results by cache key (`reserves::service`): the key holds the fund version
     /// the dates see, so an append never makes an entry stale; the TTL only bounds memory.
     reserve_results: Cache<String, Arc<ReserveRun>>,
-    /// The Reserves tab's calibration table per model (its JSON): pure, so never stale.
-    calibration: Cache<String, Arc<Vec<crate::reserves::page_data::CalibrationRow>>>,
+    /// Decoded reports of succeeded runs by run id: a result never changes once written.
+    reserve_reports: Cache<Uuid, Arc<domain::reserves::ReserveReport>>,
+    /// The Reserves tab's parameter and calibration tables per set of assumptions (their JSON):
+    /// pure, so never stale.
+    reserve_tables: Cache<String, Arc<crate::reserves::page_data::AssumptionTables>>,
+    /// The Reserves tab's quarter-end history per (fund, fund revision, date, today), kept only
+    /// once every quarter end has its ranking: a finished run bumps the revision.
+    reserve_history: Cache<(Uuid, u64, chrono::NaiveDate, chrono::NaiveDate), Arc<Vec<crate::reserves::page_data::QuarterRanking>>>,
 }
 
 /// How long a reserve result stays in memory by default (RESERVE_CACHE_TTL_S).
@@ -88,27 +107,38 @@ impl Store {
         Store {
             pool,
             snapshot_every: snapshot_every.max(1),
-            latest: Cache::new(1_000),
-            snapshots: Cache::new(20_000),
-            series: Cache::new(1_000),
+            caches: Arc::new(Caches {
+                latest: Cache::new(1_000),
+                snapshots: Cache::new(20_000),
+                states: Cache::builder().max_capacity(128).time_to_idle(std::time::Duration::from_secs(600)).build(),
+                series: Cache::new(1_000),
+                reserve_results: reserve_cache(DEFAULT_RESERVE_CACHE_TTL),
+                reserve_reports: Cache::new(256),
+                reserve_tables: Cache::new(64),
+                reserve_history: Cache::new(1_000),
+            }),
             access: Arc::new(accounts::AccessCache::new()),
-            reserve_results: reserve_cache(DEFAULT_RESERVE_CACHE_TTL),
-            calibration: Cache::new(64),
         }
     }
 
     /// The same store with reserve results kept in memory for `ttl`.
     pub fn with_reserve_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
-        self.reserve_results = reserve_cache(ttl);
+        let mut caches = self.caches.as_ref().clone();
+        caches.reserve_results = reserve_cache(ttl);
+        self.caches = Arc::new(caches);
         self
     }
 
     pub fn reserve_cache(&self) -> &Cache<String, Arc<ReserveRun>> {
-        &self.reserve_results
+        &self.caches.reserve_results
     }
 
-    pub fn calibration_cache(&self) -> &Cache<String, Arc<Vec<crate::reserves::page_data::CalibrationRow>>> {
-        &self.calibration
+    pub fn reserve_tables_cache(&self) -> &Cache<String, Arc<crate::reserves::page_data::AssumptionTables>> {
+        &self.caches.reserve_tables
+    }
+
+    pub fn reserve_history_cache(&self) -> &Cache<(Uuid, u64, chrono::NaiveDate, chrono::NaiveDate), Arc<Vec<crate::reserves::page_data::QuarterRanking>>> {
+        &self.caches.reserve_history
     }
 
     /// A listener on one NOTIFY channel (background workers, progress streams).

@@ -3,7 +3,10 @@
 //! cancellation. Progress is written here (throttled by the worker) and announced with NOTIFY, so
 //! a client connected to any process can follow a run another process executes.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use domain::reserves::ReserveReport;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
@@ -152,6 +155,13 @@ const RUN_COLUMNS: &str = "id, fund_id, requested_by_actor, as_of, known_at, kno
     increment, seed, assumptions, status, progress, phase, cancel_requested, attempts, queued_at, started_at,
     finished_at, duration_ms, result, error, error_field, cache_key";
 
+/// [`RUN_COLUMNS`] with a NULL result: what pages and listings read, since the report itself comes
+/// from [`Store::reserve_report`] (decoded once per process, never stale: a succeeded run's result
+/// never changes).
+const RUN_META_COLUMNS: &str = "id, fund_id, requested_by_actor, as_of, known_at, known_version, seen_version, iterations,
+    increment, seed, assumptions, status, progress, phase, cancel_requested, attempts, queued_at, started_at,
+    finished_at, duration_ms, NULL::jsonb AS result, error, error_field, cache_key";
+
 /// Runs listed per fund, newest first, at most.
 pub const MAX_RUNS_LISTED: i64 = 100;
 
@@ -259,17 +269,46 @@ impl Store {
         .await
     }
 
+    /// The newest succeeded run for the date (as [`Self::latest_reserve_result`]) without its
+    /// result column, and its report from the per-process report cache.
+    pub async fn latest_reserve_ranking(
+        &self,
+        fund_id: Uuid,
+        as_of: DateTime<Utc>,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<Option<(ReserveRun, Arc<ReserveReport>)>, StoreError> {
+        let sql = format!(
+            "SELECT {RUN_META_COLUMNS} FROM reserve_runs
+             WHERE fund_id = $1 AND as_of = $2 AND known_at IS NOT DISTINCT FROM $3 AND status = 'succeeded'
+             ORDER BY seen_version DESC, finished_at DESC LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(as_of).bind(known_at).fetch_optional(&self.pool).await?;
+        let Some(run) = row.as_ref().map(run_from_row).transpose()? else { return Ok(None) };
+        let report = self.reserve_report(run.id).await?;
+        Ok(Some((run, report)))
+    }
+
+    /// The report of succeeded run `run_id`, decoded once per process (a succeeded run's result
+    /// never changes, so the cached copy is never stale).
+    pub async fn reserve_report(&self, run_id: Uuid) -> Result<Arc<ReserveReport>, StoreError> {
+        if let Some(report) = self.caches.reserve_reports.get(&run_id) {
+            return Ok(report);
+        }
+        let result: Option<sqlx::types::Json<ReserveReport>> =
+            sqlx::query_scalar("SELECT result FROM reserve_runs WHERE id = $1 AND status = 'succeeded' AND result IS NOT NULL")
+                .bind(run_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let report = Arc::new(result.ok_or_else(|| StoreError::Corrupt(format!("reserve run {run_id} has no result")))?.0);
+        self.caches.reserve_reports.insert(run_id, report.clone());
+        Ok(report)
+    }
+
     /// A fund's runs, newest first, without their results.
     pub async fn reserve_runs(&self, fund_id: Uuid, limit: i64) -> Result<Vec<ReserveRun>, StoreError> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM reserve_runs WHERE fund_id = $1 ORDER BY queued_at DESC, id LIMIT $2");
+        let sql = format!("SELECT {RUN_META_COLUMNS} FROM reserve_runs WHERE fund_id = $1 ORDER BY queued_at DESC, id LIMIT $2");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(limit.clamp(1, MAX_RUNS_LISTED)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let mut run = run_from_row(r)?;
-                run.result = None;
-                Ok(run)
-            })
-            .collect()
+        rows.iter().map(run_from_row).collect()
     }
 
     /// Asks a run to stop. A queued run is cancelled at once; a running one is flagged, and its

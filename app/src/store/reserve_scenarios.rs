@@ -83,6 +83,15 @@ impl Store {
         rows.iter().map(scenario_from_row).collect()
     }
 
+    /// The same list without the frozen results (the Reserves tab lists names and dates; it reads
+    /// one scenario's result with [`Self::reserve_scenario`] when it is opened or compared).
+    pub async fn reserve_scenario_list(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {
+        let columns = COLUMNS.replace("result", "'null'::jsonb AS result");
+        let sql = format!("SELECT {columns} FROM reserve_scenarios WHERE fund_id = $1 ORDER BY created_at DESC, id LIMIT $2");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(MAX_SCENARIOS).fetch_all(&self.pool).await?;
+        rows.iter().map(scenario_from_row).collect()
+    }
+
     pub async fn reserve_scenario(&self, fund_id: Uuid, id: Uuid) -> Result<Option<ReserveScenario>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM reserve_scenarios WHERE fund_id = $1 AND id = $2");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(id).fetch_optional(&self.pool).await?;

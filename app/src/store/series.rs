@@ -12,7 +12,7 @@ impl Store {
     /// `until`, as known at `known_version`. One replay per (fund, knowledge), then cached.
     pub async fn series(&self, fund_id: Uuid, known_version: u64, until: DateTime<Utc>) -> Result<Arc<Vec<SeriesPoint>>, StoreError> {
         let key = (fund_id, known_version, until.date_naive());
-        if let Some(s) = self.series.get(&key) {
+        if let Some(s) = self.caches.series.get(&key) {
             return Ok(s);
         }
         let rows = sqlx::query(
@@ -29,7 +29,7 @@ impl Store {
             None => Vec::new(),
         };
         let series = Arc::new(sample(&events, &dates));
-        self.series.insert(key, series.clone());
+        self.caches.series.insert(key, series.clone());
         Ok(series)
     }
 }

@@ -19,7 +19,18 @@ pub struct StateAt {
     pub known_at: Option<DateTime<Utc>>,
     /// The highest event version that was known at `known_at`.
     pub version: u64,
-    pub state: FundState,
+    pub state: Arc<FundState>,
+}
+
+/// What a state read by [`Store::state`] is kept under (`Store::states`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct StateKey {
+    fund_id: Uuid,
+    /// `None` at the head (every date after the last effective one sees the same state).
+    as_of: Option<DateTime<Utc>>,
+    known_version: u64,
+    /// When `known_version` is the head: its recorded time.
+    head_recorded_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -38,17 +49,31 @@ impl Store {
             Some(k) if k < head.last_recorded_at => known_version_at(&mut conn, fund_id, k).await?,
             _ => current,
         };
-        let state = if known_version == current && head.max_effective_at.is_none_or(|m| as_of >= m) {
+        let at_head = known_version == current && head.max_effective_at.is_none_or(|m| as_of >= m);
+        // The state depends only on the fund, the date and the events known (append-only, so a
+        // version names a fixed set); at the head, the date past the last effective one does not
+        // matter, and the head's recorded time tells this process's uncommitted append apart.
+        let key = StateKey {
+            fund_id,
+            as_of: (!at_head).then_some(as_of),
+            known_version,
+            head_recorded_at: (known_version == current).then_some(head.last_recorded_at),
+        };
+        if let Some(state) = self.caches.states.get(&key) {
+            return Ok(StateAt { as_of, known_at, version: known_version, state });
+        }
+        let state = Arc::new(if at_head {
             self.latest_state(&mut conn, fund_id, &head).await?
         } else {
             self.state_in(&mut conn, fund_id, as_of, known_version).await?
-        };
+        });
+        self.caches.states.insert(key, state.clone());
         Ok(StateAt { as_of, known_at, version: known_version, state })
     }
 
     /// The whole fund as known at its head, from the cache when still current.
     pub(super) async fn latest_state(&self, conn: &mut PgConnection, fund_id: Uuid, head: &Head) -> Result<FundState, StoreError> {
-        if let Some(l) = self.latest.get(&fund_id) {
+        if let Some(l) = self.caches.latest.get(&fund_id) {
             if l.version == head.version && l.last_recorded_at == head.last_recorded_at {
                 return Ok(l.state.clone());
             }
@@ -93,7 +118,7 @@ impl Store {
     /// A snapshot's state, decoded once per process (snapshots never change; only their
     /// `invalidated_by` does, and that is read from the database on every lookup).
     async fn snapshot_state(&self, conn: &mut PgConnection, id: i64) -> Result<Arc<FundState>, StoreError> {
-        if let Some(s) = self.snapshots.get(&id) {
+        if let Some(s) = self.caches.snapshots.get(&id) {
             return Ok(s);
         }
         // Decoded straight from the JSON text: going through a `serde_json::Value` took twice as long.
@@ -102,7 +127,7 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?;
         let state = Arc::new(json.0);
-        self.snapshots.insert(id, state.clone());
+        self.caches.snapshots.insert(id, state.clone());
         Ok(state)
     }
 }

@@ -182,12 +182,10 @@ pub async fn delete_scenario(State(state): State<AppState>, Path((id, scenario_i
 pub async fn get_ranking_csv(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DateParams>) -> Result<Response, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let spec = dates(&state, &q)?;
-    let Some(run) = state.store.latest_reserve_result(fund_id, spec.as_of, spec.known_at).await? else {
+    let Some((_, report)) = state.store.latest_reserve_ranking(fund_id, spec.as_of, spec.known_at).await? else {
         state.store.fund(fund_id).await?;
         return Err(ApiError::NotFound { field: Some("at".into()), message: "no ranking has been computed for this date yet".into() });
     };
-    let report: domain::reserves::ReserveReport =
-        serde_json::from_value(run.result.unwrap_or_default()).map_err(|e| ApiError::from(app::store::StoreError::from(e)))?;
     let body = app::reserves::csv_export::ranking_csv(&report);
     let name = format!("attachment; filename=\"reserves-{}.csv\"", spec.as_of.date_naive());
     Ok(([("content-type", "text/csv; charset=utf-8".to_string()), ("content-disposition", name)], body).into_response())

@@ -1,7 +1,10 @@
-use domain::reserves::CompanyReport;
+use std::sync::Arc;
+
+use domain::reserves::ReserveReport;
 use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 
+use super::coord;
 use crate::components::format::money;
 
 const W: f64 = 760.0;
@@ -11,7 +14,8 @@ const RIGHT: f64 = 90.0;
 
 /// Recommended against current reserve per company, as server-rendered SVG bars on one scale.
 #[component]
-pub fn AllocationChart(companies: Vec<CompanyReport>) -> impl IntoView {
+pub fn AllocationChart(report: Arc<ReserveReport>) -> impl IntoView {
+    let companies = &report.companies;
     if companies.is_empty() {
         return ().into_any();
     }
@@ -27,10 +31,10 @@ pub fn AllocationChart(companies: Vec<CompanyReport>) -> impl IntoView {
             let (cur, rec) = (f(c.current_reserve), f(c.recommended_allocation));
             let class = if rec > cur { "up" } else if rec < cur { "down" } else { "hold" };
             view! {
-                <text class="axis" x=LEFT - 6.0 y=y + 13.0 text-anchor="end">{c.name.clone()}</text>
-                <rect class="bar current" x=LEFT y=y + 2.0 width=width(cur) height=7/>
-                <rect class=format!("bar recommended {class}") x=LEFT y=y + 10.0 width=width(rec) height=9/>
-                <text class="axis" x=LEFT + width(cur.max(rec)) + 6.0 y=y + 16.0>{money(c.recommended_allocation)}</text>
+                <text class="axis" x=LEFT - 6.0 y=coord(y + 13.0) text-anchor="end">{c.name.clone()}</text>
+                <rect class="bar current" x=LEFT y=coord(y + 2.0) width=coord(width(cur)) height=7/>
+                <rect class=format!("bar recommended {class}") x=LEFT y=coord(y + 10.0) width=coord(width(rec)) height=9/>
+                <text class="axis" x=coord(LEFT + width(cur.max(rec)) + 6.0) y=coord(y + 16.0)>{money(c.recommended_allocation)}</text>
             }
         })
         .collect_view();

@@ -1,8 +1,10 @@
-use domain::reserves::CompanyReport;
+use std::sync::Arc;
+
+use domain::reserves::{CompanyReport, ReserveReport};
 use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::times;
+use super::{coord, times};
 use crate::components::format::money;
 
 const W: f64 = 760.0;
@@ -19,8 +21,8 @@ const MAX_LINES: usize = 8;
 /// granted (it takes the best next increment across companies until the budget or the hurdle
 /// stops it); hollow ones it did not.
 #[component]
-pub fn CurveChart(companies: Vec<CompanyReport>, hurdle: f64) -> impl IntoView {
-    let drawn: Vec<CompanyReport> = companies.into_iter().filter(|c| c.curve.len() >= 2).take(MAX_LINES).collect();
+pub fn CurveChart(report: Arc<ReserveReport>, hurdle: f64) -> impl IntoView {
+    let drawn: Vec<&CompanyReport> = report.companies.iter().filter(|c| c.curve.len() >= 2).take(MAX_LINES).collect();
     if drawn.is_empty() {
         return ().into_any();
     }
@@ -41,11 +43,11 @@ pub fn CurveChart(companies: Vec<CompanyReport>, hurdle: f64) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let points = c.curve.iter().map(|p| format!("{:.1},{:.1}", x(f(p.reserve)), y(p.marginal_multiple))).collect::<Vec<_>>().join(" ");
+            let points = c.curve.iter().map(|p| format!("{},{}", coord(x(f(p.reserve))), coord(y(p.marginal_multiple)))).collect::<Vec<_>>().join(" ");
             let dots = c.curve.iter().map(|p| {
                 let label = format!("{}: next increment above {} earns {}{}", c.name, money(p.reserve), times(p.marginal_multiple), if p.granted { " (granted)" } else { "" });
                 view! {
-                    <circle class=format!("dot s{i}") class:granted=p.granted cx=x(f(p.reserve)) cy=y(p.marginal_multiple) r=3.2>
+                    <circle class=format!("dot s{i}") class:granted=p.granted cx=coord(x(f(p.reserve))) cy=coord(y(p.marginal_multiple)) r=3.2>
                         <title>{label}</title>
                     </circle>
                 }
@@ -59,14 +61,14 @@ pub fn CurveChart(companies: Vec<CompanyReport>, hurdle: f64) -> impl IntoView {
         <figure class="chart curves" data-test="curve-chart">
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("Marginal multiple of each increment by reserve level for {} companies, hurdle {}", drawn.len(), times(hurdle))>
                 {y_ticks.into_iter().map(|(ty, label)| view! {
-                    <line class="grid" x1=LEFT x2=W - RIGHT y1=ty y2=ty/>
-                    <text class="axis" x=LEFT - 6.0 y=ty + 4.0 text-anchor="end">{label}</text>
+                    <line class="grid" x1=LEFT x2=W - RIGHT y1=coord(ty) y2=coord(ty)/>
+                    <text class="axis" x=LEFT - 6.0 y=coord(ty + 4.0) text-anchor="end">{label}</text>
                 }).collect_view()}
                 {x_ticks.into_iter().map(|(tx, label)| view! {
-                    <text class="axis" x=tx y=H - 10.0 text-anchor="middle">{label}</text>
+                    <text class="axis" x=coord(tx) y=H - 10.0 text-anchor="middle">{label}</text>
                 }).collect_view()}
-                <line class="hurdle" x1=LEFT x2=W - RIGHT y1=hy y2=hy/>
-                <text class="axis" x=W - RIGHT y=hy - 4.0 text-anchor="end">{format!("hurdle {}", times(hurdle))}</text>
+                <line class="hurdle" x1=LEFT x2=W - RIGHT y1=coord(hy) y2=coord(hy)/>
+                <text class="axis" x=W - RIGHT y=coord(hy - 4.0) text-anchor="end">{format!("hurdle {}", times(hurdle))}</text>
                 {lines}
             </svg>
             <figcaption>

@@ -1,6 +1,8 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
-use super::times;
+use super::{coord, times};
 use crate::components::format::money;
 use crate::reserves::page_data::QuarterRanking;
 
@@ -17,7 +19,7 @@ const FOLLOWED: usize = 5;
 /// past quarter end, as known then, with each quarter's recommended reserve, and links to the
 /// Time Machine's changes between consecutive quarter ends (which events explain a move).
 #[component]
-pub fn HistoryChart(fund_id: String, history: Vec<QuarterRanking>, pending: usize) -> impl IntoView {
+pub fn HistoryChart(fund_id: String, history: Arc<Vec<QuarterRanking>>, pending: usize) -> impl IntoView {
     let note = (pending > 0).then(|| view! {
         <p class="muted" data-test="history-pending">{format!("{pending} quarter end(s) still being calculated; they appear here as they finish.")}</p>
     });
@@ -45,7 +47,7 @@ pub fn HistoryChart(fund_id: String, history: Vec<QuarterRanking>, pending: usiz
             let points = history
                 .iter()
                 .enumerate()
-                .filter_map(|(i, q)| value(q, name).map(|c| format!("{:.1},{:.1}", x(i), y(c.follow_on_multiple))))
+                .filter_map(|(i, q)| value(q, name).map(|c| format!("{},{}", coord(x(i)), coord(y(c.follow_on_multiple)))))
                 .collect::<Vec<_>>()
                 .join(" ");
             view! { <polyline class=format!("series s{s}") points=points/> }
@@ -54,13 +56,13 @@ pub fn HistoryChart(fund_id: String, history: Vec<QuarterRanking>, pending: usiz
     let labels = history
         .iter()
         .enumerate()
-        .map(|(i, q)| view! { <text class="axis" x=x(i) y=H - 10.0 text-anchor="middle">{q.quarter_end.format("%b %y").to_string()}</text> })
+        .map(|(i, q)| view! { <text class="axis" x=coord(x(i)) y=H - 10.0 text-anchor="middle">{q.quarter_end.format("%b %y").to_string()}</text> })
         .collect_view();
     let y_ticks = (0..=3).map(|i| {
         let v = max_y / 1.1 * f64::from(i) / 3.0;
         view! {
-            <line class="grid" x1=LEFT x2=W - RIGHT y1=y(v) y2=y(v)/>
-            <text class="axis" x=LEFT - 6.0 y=y(v) + 4.0 text-anchor="end">{times(v)}</text>
+            <line class="grid" x1=LEFT x2=W - RIGHT y1=coord(y(v)) y2=coord(y(v))/>
+            <text class="axis" x=LEFT - 6.0 y=coord(y(v) + 4.0) text-anchor="end">{times(v)}</text>
         }
     }).collect_view();
     let legend = followed.iter().enumerate().map(|(s, name)| view! { <span class=format!("legend s{s}")>{name.clone()}</span> }).collect_view();

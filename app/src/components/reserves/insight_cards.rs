@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use domain::reserves::ReserveReport;
 use leptos::prelude::*;
 
@@ -10,7 +12,7 @@ const HIGH_OPPORTUNITY: f64 = 3.0;
 /// What a partner reads first: how many companies clear 3×, how much the plan moves, what the
 /// next $1M earns on average, what is left unallocated.
 #[component]
-pub fn InsightCards(report: ReserveReport) -> impl IntoView {
+pub fn InsightCards(report: Arc<ReserveReport>) -> impl IntoView {
     // Companies that cannot take a follow-on (no later round in the model) have no multiple.
     let priced: Vec<_> = report.companies.iter().filter(|c| c.follow_on_not_applicable.is_none()).collect();
     let ranked = priced.len();

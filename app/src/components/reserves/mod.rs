@@ -25,7 +25,34 @@ pub fn stage_label(stage: Stage) -> &'static str {
     }
 }
 
+/// An SVG coordinate, to a tenth of a unit (a pixel at most on screen; full-precision floats made
+/// the charts several times larger).
+pub fn coord(v: f64) -> String {
+    // Integer formatting: a chart has hundreds of coordinates, and exact float formatting was a
+    // visible share of a render.
+    let tenths = (v * 10.0).round() as i64;
+    let (whole, frac) = (tenths / 10, (tenths % 10).abs());
+    if tenths < 0 && whole == 0 {
+        format!("-0.{frac}")
+    } else {
+        format!("{whole}.{frac}")
+    }
+}
+
 /// A multiple as the tab writes it: `2.41×`.
 pub fn times(x: f64) -> String {
     format!("{x:.2}×")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn coordinates_are_written_to_a_tenth() {
+        assert_eq!(super::coord(61.34824926295383), "61.3");
+        assert_eq!(super::coord(131.25), "131.3");
+        assert_eq!(super::coord(0.0), "0.0");
+        assert_eq!(super::coord(-0.26), "-0.3");
+        assert_eq!(super::coord(-12.04), "-12.0");
+        assert_eq!(super::coord(9.96), "10.0");
+    }
 }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::reserves::page_data::{CalibrationRow, ParameterRow};
@@ -6,10 +8,10 @@ use crate::reserves::page_data::{CalibrationRow, ParameterRow};
 /// (the study a default comes from, or this fund's override).
 #[component]
 pub fn ParametersPanel(
-    parameters: Vec<ParameterRow>,
+    parameters: Arc<Vec<ParameterRow>>,
     /// With the fund id, the current assumptions JSON: admins get the editor.
     editor: Option<(String, String)>,
-    calibration: Vec<CalibrationRow>,
+    calibration: Arc<Vec<CalibrationRow>>,
 ) -> impl IntoView {
     let pct = |x: f64| format!("{:.0}%", x * 100.0);
     let calibration = (!calibration.is_empty()).then(|| view! {
@@ -22,14 +24,14 @@ pub fn ParametersPanel(
                     <th scope="col" class="num">"Published < 1×"</th><th scope="col">"Source"</th>
                 </tr></thead>
                 <tbody>
-                    {calibration.into_iter().map(|r| view! {
+                    {calibration.iter().map(|r| view! {
                         <tr>
                             <th scope="row">{super::stage_label(r.stage)}</th>
                             <td class="num">{pct(r.below_1x)}</td><td class="num">{pct(r.from_1x_to_5x)}</td>
                             <td class="num">{pct(r.from_5x_to_10x)}</td><td class="num">{pct(r.at_least_10x)}</td>
                             <td class="num">{super::times(r.mean_multiple)}</td>
                             <td class="num">{r.published_below_1x.map(pct).unwrap_or_else(|| "—".into())}</td>
-                            <td class="small-source">{r.source}</td>
+                            <td class="small-source">{r.source.clone()}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -48,11 +50,11 @@ pub fn ParametersPanel(
                 <table class="data">
                     <thead><tr><th scope="col">"Parameter"</th><th scope="col" class="num">"Value"</th><th scope="col">"Source"</th></tr></thead>
                     <tbody>
-                        {parameters.into_iter().map(|p| view! {
+                        {parameters.iter().map(|p| view! {
                             <tr class:overridden=p.overridden>
-                                <th scope="row"><code>{p.key}</code></th>
-                                <td class="num">{p.value}</td>
-                                <td>{p.source}</td>
+                                <th scope="row"><code>{p.key.clone()}</code></th>
+                                <td class="num">{p.value.clone()}</td>
+                                <td>{p.source.clone()}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -1,8 +1,10 @@
-use domain::reserves::{CompanyReport, ExcludedCompany};
+use std::sync::Arc;
+
+use domain::reserves::ReserveReport;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
-use super::{stage_label, times};
+use super::{coord, stage_label, times};
 use crate::components::format::money;
 
 /// Width and height of the interval bar drawn in each row.
@@ -13,11 +15,12 @@ const BAR_H: f64 = 16.0;
 /// interval drawn on one shared scale (overlapping bars are not distinguishable), and what the
 /// allocation recommends. Excluded companies follow with their reason.
 #[component]
-pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany>, hurdle: f64, #[prop(optional)] selectable: bool) -> impl IntoView {
+pub fn RankingTable(report: Arc<ReserveReport>, hurdle: f64, #[prop(optional)] selectable: bool) -> impl IntoView {
+    let (companies, excluded) = (&report.companies, &report.excluded);
     let scale_max = companies.iter().filter(|c| c.follow_on_not_applicable.is_none()).map(|c| c.ci_high.max(c.follow_on_multiple)).fold(hurdle * 1.5, f64::max).min(50.0);
-    let x = move |v: f64| 4.0 + (v.clamp(0.0, scale_max) / scale_max) * (BAR_W - 8.0);
+    let x = move |v: f64| coord(4.0 + (v.clamp(0.0, scale_max) / scale_max) * (BAR_W - 8.0));
     let rows = companies
-        .into_iter()
+        .iter()
         .map(|c| {
             let (lo, hi, mid, h) = (x(c.ci_low), x(c.ci_high), x(c.follow_on_multiple), x(hurdle));
             let interval = format!("95% interval {} to {}", times(c.ci_low), times(c.ci_high));
@@ -47,10 +50,10 @@ pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany
                         <span data-test="multiple">{times(c.follow_on_multiple)}</span>
                         <svg class="interval" width=BAR_W height=BAR_H viewBox=format!("0 0 {BAR_W} {BAR_H}") role="img" aria-label=interval.clone()>
                             <title>{interval.clone()}</title>
-                            <line class="hurdle" x1=h x2=h y1=1 y2=BAR_H - 1.0/>
-                            <line class="ci" x1=lo x2=hi y1=BAR_H / 2.0 y2=BAR_H / 2.0/>
-                            <line class="ci-end" x1=lo x2=lo y1=4 y2=BAR_H - 4.0/>
-                            <line class="ci-end" x1=hi x2=hi y1=4 y2=BAR_H - 4.0/>
+                            <line class="hurdle" x1=h.clone() x2=h y1=1 y2=BAR_H - 1.0/>
+                            <line class="ci" x1=lo.clone() x2=hi.clone() y1=BAR_H / 2.0 y2=BAR_H / 2.0/>
+                            <line class="ci-end" x1=lo.clone() x2=lo y1=4 y2=BAR_H - 4.0/>
+                            <line class="ci-end" x1=hi.clone() x2=hi y1=4 y2=BAR_H - 4.0/>
                             <circle class="estimate" cx=mid cy=BAR_H / 2.0 r=3.5/>
                         </svg>
                         <span class="sr-only">{interval.clone()}</span>
@@ -72,7 +75,7 @@ pub fn RankingTable(companies: Vec<CompanyReport>, excluded: Vec<ExcludedCompany
             <section class="excluded" data-test="excluded">
                 <h3>"Not ranked"</h3>
                 <ul>
-                    {excluded.into_iter().map(|e| view! {
+                    {excluded.iter().map(|e| view! {
                         <li data-company=e.name.clone()>
                             <strong>{e.name.clone()}</strong>
                             {format!(": {}", e.reason)}

@@ -154,13 +154,13 @@ pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeL
     view! {
         {stale}
         <InsightCards report=report.clone()/>
-        <RankingTable companies=report.companies.clone() excluded=report.excluded.clone() hurdle=hurdle selectable=apply_as.is_some()/>
+        <RankingTable report=report.clone() hurdle=hurdle selectable=apply_as.is_some()/>
         {apply_as.map(|fund_id| view! { <ApplyForms fund_id=fund_id run_id=r.run_id.to_string()/> })}
         <div class="table-actions">
             <span class="muted" data-test="reproduce" data-run=r.run_id.to_string()>{reproduce}</span>
             {csv_href.map(|href| view! { <a href=href download="reserves.csv" data-test="reserves-csv">"Export CSV"</a> })}
         </div>
-        <CurveChart companies=report.companies.clone() hurdle=hurdle/>
-        <AllocationChart companies=report.companies/>
+        <CurveChart report=report.clone() hurdle=hurdle/>
+        <AllocationChart report=report/>
     }
 }

@@ -3,6 +3,12 @@ use crate::store::{Store, StoreError};
 impl Store {
     /// The named secret shared by every server process, created (32 random bytes) on first use.
     pub async fn server_secret(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        // Read first: pages sign share links on every render, and the secret exists after the
+        // first use (an INSERT … ON CONFLICT per render was a write per page view).
+        let existing: Option<Vec<u8>> = sqlx::query_scalar("SELECT secret FROM server_secrets WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
+        if let Some(secret) = existing {
+            return Ok(secret);
+        }
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
         sqlx::query("INSERT INTO server_secrets (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
