@@ -155,6 +155,7 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("list_funds", FnAccess::SignedIn, ""),
     ("create_api_token", FnAccess::Session, "name=x&max_role=viewer"),
     ("list_api_tokens", FnAccess::Session, ""),
+    ("change_password", FnAccess::Session, "current_password=x&new_password=y&confirm_password=y"),
     ("revoke_api_token", FnAccess::Session, "token_id=00000000-0000-4000-8000-000000000000"),
     ("get_fund_meta", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
     ("get_dated_view", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),

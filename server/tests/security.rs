@@ -545,3 +545,73 @@ async fn a_password_change_revokes_the_users_api_tokens() {
     let (s, _) = app.call_as(Some(&other_token), "GET", "/api/funds", None).await;
     assert_eq!(s, StatusCode::OK, "other users' tokens are untouched");
 }
+
+/// Signs in and returns the session cookie (`name=value`).
+async fn session_cookie(app: &TestApp, email: &str, password: &str) -> Option<String> {
+    let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", email).append_pair("password", password).append_pair("next", "/").finish();
+    let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
+    let (_, headers, _) = raw(app, req).await;
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("fundlens_session=") && !c.starts_with("fundlens_session=;"))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn change_password(app: &TestApp, cookie: &str, current: &str, new: &str, confirm: &str) -> (StatusCode, String) {
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("current_password", current)
+        .append_pair("new_password", new)
+        .append_pair("confirm_password", confirm)
+        .finish();
+    let req = axum::http::Request::post("/sfn/change_password")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("cookie", cookie)
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    let (s, _, body) = raw(app, req).await;
+    (s, body)
+}
+
+#[tokio::test]
+async fn users_change_their_own_password_from_a_session_which_ends_every_session_and_token() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let cookie = session_cookie(&app, "owner@test.local", common::PASSWORD).await.expect("signed in");
+    let (s, _, page) = raw(&app, axum::http::Request::get("/account").header("cookie", &cookie).body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("data-test=\"password-form\""), "the account page offers the form");
+
+    let new = "a different long password";
+    for (current, new_pw, confirm, field) in [
+        ("wrong password!", new, new, "current_password:"),
+        (common::PASSWORD, new, "something else entirely", "confirm_password:"),
+        (common::PASSWORD, "short", "short", "new_password:"),
+        (common::PASSWORD, common::PASSWORD, common::PASSWORD, "new_password:"),
+        ("", new, new, "current_password:"),
+    ] {
+        let (s, body) = change_password(&app, &cookie, current, new_pw, confirm).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field} {body}");
+        assert!(body.contains(field), "{field} named: {body}");
+    }
+    // A token cannot change the password (browser sessions only).
+    let req = axum::http::Request::post("/sfn/change_password")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("authorization", format!("Bearer {}", app.token))
+        .body(axum::body::Body::from(format!("current_password={}&new_password=x&confirm_password=x", common::PASSWORD)))
+        .unwrap();
+    assert_eq!(raw(&app, req).await.0, StatusCode::FORBIDDEN);
+    // Nothing changed so far: the old password still signs in, the token still works.
+    assert!(session_cookie(&app, "owner@test.local", common::PASSWORD).await.is_some());
+    assert_eq!(app.get("/api/funds").await.0, StatusCode::OK);
+
+    let (s, body) = change_password(&app, &cookie, common::PASSWORD, new, new).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _, _) = raw(&app, axum::http::Request::get("/account").header("cookie", &cookie).body(axum::body::Body::empty()).unwrap()).await;
+    assert!(s.is_redirection() || s == StatusCode::UNAUTHORIZED, "the session ended: {s}");
+    assert_eq!(app.get("/api/funds").await.0, StatusCode::UNAUTHORIZED, "the user's tokens are revoked");
+    assert!(session_cookie(&app, "owner@test.local", common::PASSWORD).await.is_none(), "the old password no longer signs in");
+    assert!(session_cookie(&app, "owner@test.local", new).await.is_some(), "the new one does");
+}

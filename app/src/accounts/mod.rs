@@ -3,6 +3,7 @@
 
 pub mod page_data;
 
+mod change_password;
 mod create_api_token;
 mod create_share_link;
 mod get_session_user;
@@ -23,6 +24,7 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod share_token;
 
+pub use change_password::*;
 pub use create_api_token::*;
 pub use create_share_link::*;
 pub use get_session_user::*;

@@ -8,6 +8,9 @@ use uuid::Uuid;
 use crate::time_machine::page_data::DatedView;
 use crate::variance::page_data::VarianceView;
 
+/// Shortest password accepted (a new account, a changed password).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 /// The signed-in user, for the top bar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionUser {

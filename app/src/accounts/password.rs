@@ -2,8 +2,7 @@
 
 use crate::store::StoreError;
 
-/// Shortest password accepted for a new account.
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use super::page_data::MIN_PASSWORD_CHARS;
 
 pub async fn hash_password(password: String) -> Result<String, StoreError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {

@@ -1,5 +1,6 @@
 //! Sign-in status, sharing and API tokens.
 
+pub mod password_panel;
 pub mod share_panel;
 pub mod token_panel;
 pub mod user_menu;
