@@ -615,3 +615,41 @@ async fn users_change_their_own_password_from_a_session_which_ends_every_session
     assert!(session_cookie(&app, "owner@test.local", common::PASSWORD).await.is_none(), "the old password no longer signs in");
     assert!(session_cookie(&app, "owner@test.local", new).await.is_some(), "the new one does");
 }
+
+#[tokio::test]
+async fn api_tokens_may_expire_and_an_expired_token_answers_401() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let cookie = session_cookie(&app, "owner@test.local", common::PASSWORD).await.expect("signed in");
+    let create = |days: &str| {
+        axum::http::Request::post("/sfn/create_api_token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("cookie", &cookie)
+            .body(axum::body::Body::from(format!("name=sync&max_role=viewer&expires_in_days={days}")))
+            .unwrap()
+    };
+    for (days, status) in [("0", StatusCode::UNPROCESSABLE_ENTITY), ("3651", StatusCode::UNPROCESSABLE_ENTITY), ("soon", StatusCode::BAD_REQUEST), ("-3", StatusCode::BAD_REQUEST)] {
+        let (s, _, body) = raw(&app, create(days)).await;
+        assert_eq!(s, status, "{days}: {body}");
+        assert!(body.contains("expires_in_days:"), "{days}: {body}");
+    }
+    let (s, _, body) = raw(&app, create("30")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = created["token"].as_str().unwrap().to_string();
+    let expires: chrono::DateTime<chrono::Utc> = created["info"]["expires_at"].as_str().unwrap().parse().unwrap();
+    let days = (expires - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((29.9..=30.1).contains(&days), "expires in {days} days");
+    assert_eq!(app.call_as(Some(&token), "GET", "/api/funds", None).await.0, StatusCode::OK);
+    let (s, _, body) = raw(&app, create("never")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["info"]["expires_at"].is_null());
+
+    // A token past its expiry is refused (here one that has not been used yet, so no process
+    // has it cached).
+    let (info, late) = app.store.create_expiring_api_token(app.owner.id, "late", domain::access::Role::Viewer, Some(1)).await.unwrap();
+    sqlx::query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1").bind(info.id).execute(app.store.pool()).await.unwrap();
+    let (s, v) = app.call_as(Some(&late), "GET", "/api/funds", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+}

@@ -130,5 +130,5 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
 }
 
 pub fn token_row(t: ApiTokenInfo) -> ApiTokenRow {
-    ApiTokenRow { id: t.id, name: t.name, max_role: t.max_role, created_at: t.created_at, last_used_at: t.last_used_at, revoked_at: t.revoked_at }
+    ApiTokenRow { id: t.id, name: t.name, max_role: t.max_role, created_at: t.created_at, last_used_at: t.last_used_at, revoked_at: t.revoked_at, expires_at: t.expires_at }
 }

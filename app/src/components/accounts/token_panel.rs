@@ -23,7 +23,7 @@ pub fn TokenPanel() -> impl IntoView {
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No tokens yet."</p> }.into_any(),
                             Ok(list) => view! {
                                 <table class="data">
-                                    <thead><tr><th>"Name"</th><th>"Role at most"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                    <thead><tr><th>"Name"</th><th>"Role at most"</th><th>"Created"</th><th>"Last used"</th><th>"Expires"</th><th></th></tr></thead>
                                     <tbody>
                                         {list.into_iter().map(|t| view! {
                                             <tr>
@@ -31,6 +31,7 @@ pub fn TokenPanel() -> impl IntoView {
                                                 <td>{t.max_role.as_str()}</td>
                                                 <td>{date(t.created_at)}</td>
                                                 <td>{t.last_used_at.map(date).unwrap_or_else(|| "never".into())}</td>
+                                                <td>{t.expires_at.map(date).unwrap_or_else(|| "never".into())}</td>
                                                 <td>
                                                     {match t.revoked_at {
                                                         Some(r) => view! { <span class="muted">{format!("revoked {}", date(r))}</span> }.into_any(),
@@ -70,6 +71,15 @@ fn CreateTokenForm() -> impl IntoView {
                     <option value="viewer">"viewer (read)"</option>
                     <option value="analyst" selected=true>"analyst (read and record)"</option>
                     <option value="admin">"admin"</option>
+                </select>
+            </label>
+            <label>
+                "Expires "
+                <select name="expires_in_days">
+                    <option value="30">"in 30 days"</option>
+                    <option value="90" selected=true>"in 90 days"</option>
+                    <option value="365">"in a year"</option>
+                    <option value="never">"never"</option>
                 </select>
             </label>
             <button type="submit">"Create token"</button>

@@ -17,6 +17,8 @@ pub struct ApiTokenInfo {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// After this the token answers 401; `None`: it does not expire.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Who a presented token acts for.
@@ -25,7 +27,11 @@ pub struct TokenOwner {
     pub token_id: Uuid,
     pub user: User,
     pub max_role: Role,
+    pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// Longest lifetime a token can be given, in days.
+pub const MAX_TOKEN_DAYS: u32 = 3_650;
 
 /// Tokens start with this, so they are recognisable in logs and secret scanners.
 pub const TOKEN_PREFIX: &str = "flt_";
@@ -43,27 +49,39 @@ fn new_token() -> Result<String, StoreError> {
 impl Store {
     /// Creates a token for the user. Returns it in clear exactly once; only its hash is stored.
     pub async fn create_api_token(&self, user_id: Uuid, name: &str, max_role: Role) -> Result<(ApiTokenInfo, String), StoreError> {
+        self.create_expiring_api_token(user_id, name, max_role, None).await
+    }
+
+    /// The same, expiring `expires_in_days` days from now (1 to [`MAX_TOKEN_DAYS`]).
+    pub async fn create_expiring_api_token(&self, user_id: Uuid, name: &str, max_role: Role, expires_in_days: Option<u32>) -> Result<(ApiTokenInfo, String), StoreError> {
+        if let Some(days) = expires_in_days {
+            if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+                return Err(StoreError::invalid("expires_in_days", format!("{days} is not between 1 and {MAX_TOKEN_DAYS}")));
+            }
+        }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::invalid("name", "give the token a name of 1 to 100 characters"));
         }
         let token = new_token()?;
         let row = sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, max_role) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id, name, max_role, created_at, last_used_at, revoked_at",
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, max_role, expires_at)
+             VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6))
+             RETURNING id, name, max_role, created_at, last_used_at, revoked_at, expires_at",
         )
         .bind(Uuid::new_v4())
         .bind(user_id)
         .bind(name)
         .bind(token_hash(&token))
         .bind(max_role.as_str())
+        .bind(expires_in_days.map(|d| d as i32))
         .fetch_one(&self.pool)
         .await?;
         Ok((info_from_row(&row)?, token))
     }
 
     pub async fn api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, max_role, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
+        let rows = sqlx::query("SELECT id, name, max_role, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
             .bind(user_id)
             .fetch_all(&self.pool)
             .await?;
@@ -85,15 +103,18 @@ impl Store {
         self.commit_access_change(tx, user_id).await
     }
 
-    /// The owner of a live (unrevoked) token, from this process's access cache when it has the
-    /// answer (see `access_cache`).
+    /// The owner of a live (unrevoked, unexpired) token, from this process's access cache when it
+    /// has the answer (see `access_cache`; a cached answer is dropped once the token expires).
     pub async fn token_owner(&self, token: &str) -> Result<Option<TokenOwner>, StoreError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
         let hash = token_hash(token);
         if let Some(owner) = self.access.token(&hash) {
-            return Ok(Some(owner));
+            if owner.expires_at.is_none_or(|e| e > Utc::now()) {
+                return Ok(Some(owner));
+            }
+            return Ok(None);
         }
         let generation = self.access.start_lookup();
         let owner = self.token_owner_uncached(&hash).await?;
@@ -108,10 +129,10 @@ impl Store {
     /// `last_used_at` lags real use by at most about two minutes.
     async fn token_owner_uncached(&self, hash: &[u8]) -> Result<Option<TokenOwner>, StoreError> {
         let row = sqlx::query(
-            "SELECT t.id AS token_id, t.max_role, t.last_used_at > now() - interval '1 minute' AS recently_used,
+            "SELECT t.id AS token_id, t.max_role, t.expires_at, t.last_used_at > now() - interval '1 minute' AS recently_used,
                     u.id, u.email, u.created_at, u.session_epoch
              FROM api_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())",
         )
         .bind(hash)
         .fetch_optional(&self.pool)
@@ -124,6 +145,7 @@ impl Store {
         Ok(Some(TokenOwner {
             token_id,
             max_role: row.try_get::<String, _>("max_role")?.parse().map_err(StoreError::Corrupt)?,
+            expires_at: row.try_get("expires_at")?,
             user: User { id: row.try_get("id")?, email: row.try_get("email")?, created_at: row.try_get("created_at")?, session_epoch: row.try_get("session_epoch")? },
         }))
     }
@@ -137,5 +159,6 @@ fn info_from_row(row: &sqlx::postgres::PgRow) -> Result<ApiTokenInfo, StoreError
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        expires_at: row.try_get("expires_at")?,
     })
 }
