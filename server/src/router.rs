@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
 fn provide_app_context(state: &AppState) {
     provide_context(state.store.clone());
     provide_context(state.features);
+    provide_context(state.config.auth.throttle());
     provide_context(app::reserves::ReserveSettings { default_iterations: state.config.monte_carlo_iterations });
 }
 

@@ -653,3 +653,21 @@ async fn api_tokens_may_expire_and_an_expired_token_answers_401() {
     let (s, v) = app.call_as(Some(&late), "GET", "/api/funds", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
 }
+
+#[tokio::test]
+async fn wrong_current_passwords_on_the_password_form_count_against_the_sign_in_limit() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false"), ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]).await;
+    let cookie = session_cookie(&app, "owner@test.local", common::PASSWORD).await.expect("signed in");
+    let new = "a different long password";
+    for _ in 0..3 {
+        let (s, body) = change_password(&app, &cookie, "a wrong guess!!", new, new).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    // The limit is reached: even the right password is refused until the window passes, and the
+    // sign-in form is locked for the account too.
+    let (s, body) = change_password(&app, &cookie, common::PASSWORD, new, new).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("current_password:"), "{body}");
+    assert!(session_cookie(&app, "owner@test.local", common::PASSWORD).await.is_none(), "sign-in is locked as well");
+}
