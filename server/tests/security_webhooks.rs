@@ -180,3 +180,50 @@ async fn company_and_fund_names_cannot_ping_a_slack_channel() {
     assert!(!all.contains('<') && !all.contains('>'), "no Slack control sequence survives: {all}");
     assert!(all.contains("&lt;!channel&gt; &amp; Co") && all.contains("&lt;!here&gt;"), "{all}");
 }
+
+// ---- 9. Alert fan-out: one write queues at most MAX_OUTBOUND_PER_WRITE webhooks -----------------
+
+#[tokio::test]
+async fn one_write_that_breaches_many_companies_sends_at_most_twenty_webhooks() {
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let (fund, first) = fund_with_webhook_rule(&app).await;
+    let mut companies = vec![first];
+    for i in 1..25 {
+        let c = app.company(&fund, &format!("Company {i:02}")).await;
+        app.forecast(&fund, &c, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
+        companies.push(c);
+    }
+    let now = chrono::Utc::now().to_rfc3339();
+    let events: Vec<Value> = companies
+        .iter()
+        .map(|c| json!({"type": "ACTUAL_RECORDED", "effective_at": now, "payload": {"company_id": c, "metric": "REVENUE", "period": PERIOD, "value": "500000"}}))
+        .collect();
+    let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({ "events": events })).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let fund_id: uuid::Uuid = fund.parse().unwrap();
+    let count = |status: &'static str| {
+        let pool = app.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM alert_outbox WHERE fund_id = $1 AND channel = 'webhook' AND status = $2")
+                .bind(fund_id)
+                .bind(status)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count("pending").await, app::store::MAX_OUTBOUND_PER_WRITE as i64, "the write's share is queued");
+    assert_eq!(count("skipped").await, 25 - app::store::MAX_OUTBOUND_PER_WRITE as i64, "the rest are not sent");
+    let reason: String = sqlx::query_scalar("SELECT last_error FROM alert_outbox WHERE fund_id = $1 AND status = 'skipped' LIMIT 1")
+        .bind(fund_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(reason.contains("in-app inbox"), "{reason}");
+    let alerts: i64 = sqlx::query_scalar("SELECT count(DISTINCT a.id) FROM alerts a JOIN alert_outbox o ON o.alert_id = a.id AND o.channel = 'webhook' WHERE a.fund_id = $1")
+        .bind(fund_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(alerts, 25, "every breach of the webhook rule is still an alert in the inbox");
+}

@@ -19,6 +19,31 @@ use super::{Store, StoreError};
 /// The NOTIFY channel that wakes delivery workers.
 pub const OUTBOX_CHANNEL: &str = "alert_outbox";
 
+/// Webhook and e-mail deliveries one write (one recorded actual, one CSV import, one imported
+/// history) may queue per channel; the alerts beyond it are in the in-app inbox only, and their
+/// outbound deliveries are recorded as skipped with the reason — so one import cannot turn the
+/// service into a mail or webhook cannon.
+pub const MAX_OUTBOUND_PER_WRITE: usize = 20;
+
+/// How many outbound deliveries a write has queued so far, per channel (see
+/// [`MAX_OUTBOUND_PER_WRITE`]).
+#[derive(Debug, Default)]
+pub(super) struct OutboundBudget {
+    queued: std::collections::HashMap<String, usize>,
+}
+
+impl OutboundBudget {
+    /// Takes one delivery on `channel`; false once the write's share is used up.
+    fn take(&mut self, channel: &str) -> bool {
+        if channel == "in_app" {
+            return true;
+        }
+        let used = self.queued.entry(channel.to_string()).or_default();
+        *used += 1;
+        *used <= MAX_OUTBOUND_PER_WRITE
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRecord {
     pub id: Uuid,
@@ -130,7 +155,7 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
     if new_alerts.is_empty() {
         return Ok(Vec::new());
     }
-    insert_alerts(conn, fund_id, &new_alerts).await?;
+    insert_alerts(conn, fund_id, &new_alerts, &mut OutboundBudget::default()).await?;
     Ok(new_alerts.iter().map(|a| a.id).collect())
 }
 
@@ -181,7 +206,7 @@ pub(super) fn breaching_alerts(lines: &[(&ActualFact, VarianceLine)], rules: &[A
     new_alerts
 }
 
-pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert]) -> Result<(), StoreError> {
+pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert], budget: &mut OutboundBudget) -> Result<(), StoreError> {
     let col = |f: &dyn Fn(&NewAlert) -> String| alerts.iter().map(f).collect::<Vec<String>>();
     let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
     let rule_ids: Vec<Uuid> = alerts.iter().map(|a| a.rule_id).collect();
@@ -213,25 +238,33 @@ pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts
     .execute(&mut *conn)
     .await?;
 
-    // In-app delivery is the alert row itself: recorded as delivered at once.
-    let (mut out_ids, mut channels) = (Vec::new(), Vec::new());
+    // In-app delivery is the alert row itself: recorded as delivered at once. Outbound ones past
+    // the write's budget are recorded as skipped, with the reason.
+    let (mut out_ids, mut channels, mut within) = (Vec::new(), Vec::new(), Vec::new());
     for a in alerts {
         for c in &a.channels {
             out_ids.push(a.id);
             channels.push(c.as_str().to_string());
+            within.push(budget.take(c.as_str()));
         }
     }
+    let over_budget = format!("not sent: one write raised more than {MAX_OUTBOUND_PER_WRITE} alerts for this channel; the rest are in the in-app inbox");
     sqlx::query(
-        "INSERT INTO alert_outbox (alert_id, fund_id, channel, status, delivered_at)
-         SELECT a, $1, c, CASE WHEN c = 'in_app' THEN 'delivered' ELSE 'pending' END, CASE WHEN c = 'in_app' THEN now() END
-         FROM UNNEST($2::uuid[], $3::text[]) AS n(a, c)",
+        "INSERT INTO alert_outbox (alert_id, fund_id, channel, status, delivered_at, last_error)
+         SELECT a, $1, c,
+                CASE WHEN c = 'in_app' THEN 'delivered' WHEN ok THEN 'pending' ELSE 'skipped' END,
+                CASE WHEN c = 'in_app' THEN now() END,
+                CASE WHEN c <> 'in_app' AND NOT ok THEN $5 END
+         FROM UNNEST($2::uuid[], $3::text[], $4::bool[]) AS n(a, c, ok)",
     )
     .bind(fund_id)
     .bind(&out_ids)
     .bind(&channels)
+    .bind(&within)
+    .bind(&over_budget)
     .execute(&mut *conn)
     .await?;
-    if channels.iter().any(|c| c != "in_app") {
+    if channels.iter().zip(&within).any(|(c, ok)| c != "in_app" && *ok) {
         // Delivered at commit; lost if no worker listens, hence the workers' periodic poll too.
         sqlx::query("SELECT pg_notify($1, $2)").bind(OUTBOX_CHANNEL).bind(fund_id.to_string()).execute(&mut *conn).await?;
     }

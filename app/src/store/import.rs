@@ -50,8 +50,9 @@ impl Store {
             insert_events(&mut tx, fund_id, chunk, &metadata).await?;
         }
         set_head(&mut tx, fund_id, &plan.events).await?;
+        let mut budget = super::alerts::OutboundBudget::default();
         for chunk in plan.alerts.chunks(ALERT_CHUNK) {
-            super::alerts::insert_alerts(&mut tx, fund_id, chunk).await?;
+            super::alerts::insert_alerts(&mut tx, fund_id, chunk, &mut budget).await?;
         }
         self.write_completion_snapshots(&mut tx, fund_id, plan.canonical).await?;
         tx.commit().await?;

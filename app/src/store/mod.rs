@@ -35,7 +35,7 @@ use uuid::Uuid;
 
 pub use actuals::{CompanyEntry, VarianceFacts};
 pub use alert_rules::AlertRule;
-pub use alerts::{AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, OUTBOX_CHANNEL};
+pub use alerts::{AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, MAX_OUTBOUND_PER_WRITE, OUTBOX_CHANNEL};
 pub use notification_settings::NotificationSettingsView;
 pub use outbox::{ClaimedDelivery, Delivery};
 pub use reserve_scenarios::{ReserveScenario, MAX_SCENARIOS};
