@@ -126,10 +126,16 @@ async fn raw(app: &TestApp, req: axum::http::Request<axum::body::Body>) -> (Stat
     (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, String) {
+/// Posts the sign-in form; the answer's status and headers.
+async fn post_login(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, axum::http::HeaderMap) {
     let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", email).append_pair("password", password).append_pair("next", next).finish();
     let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
     let (s, h, _) = raw(app, req).await;
+    (s, h)
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, String) {
+    let (s, h) = post_login(app, email, password, next).await;
     (s, h.get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default())
 }
 
@@ -548,9 +554,7 @@ async fn a_password_change_revokes_the_users_api_tokens() {
 
 /// Signs in and returns the session cookie (`name=value`).
 async fn session_cookie(app: &TestApp, email: &str, password: &str) -> Option<String> {
-    let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", email).append_pair("password", password).append_pair("next", "/").finish();
-    let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
-    let (_, headers, _) = raw(app, req).await;
+    let (_, headers) = post_login(app, email, password, "/").await;
     headers
         .get_all("set-cookie")
         .iter()
