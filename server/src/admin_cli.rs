@@ -77,7 +77,7 @@ async fn execute(args: &[String]) -> Result<String, AdminError> {
             let user = store.user_by_email(&email).await?.ok_or_else(|| AdminError::Invalid(format!("email: no account for {email}")))?;
             let fund_id = fund.parse().map_err(|_| AdminError::Invalid(format!("fund-id: {fund:?} is not a fund id (see list-funds)")))?;
             let role: Role = role.parse().map_err(|e| AdminError::Invalid(format!("role: {e}")))?;
-            store.grant_role(fund_id, user.id, role).await?;
+            store.grant_role(&app::store::AuditActor::command_line(), fund_id, user.id, role).await?;
             Ok(format!("{} is now {role} of fund {fund_id}", user.email))
         }
         "mint-token" => {

@@ -153,7 +153,7 @@ async fn seed_demo_user(store: &Store, password: Option<String>) -> Result<(), S
     let user = store.create_user(DEMO_EMAIL, &hash).await?;
     for fund in store.funds().await? {
         if store.members(fund.id).await?.is_empty() {
-            store.grant_role(fund.id, user.id, domain::access::Role::Admin).await?;
+            store.grant_role(&app::store::AuditActor::command_line(), fund.id, user.id, domain::access::Role::Admin).await?;
         }
     }
     if generated {

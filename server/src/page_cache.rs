@@ -50,8 +50,9 @@ fn cache() -> &'static Cache<Key, Page> {
 fn fund_page(path: &str) -> Option<Uuid> {
     let rest = path.strip_prefix("/funds/")?;
     let (id, tab) = rest.split_once('/')?;
-    // The inbox shows delivery progress, which changes without a write to the fund: never cached.
-    (!tab.is_empty() && !tab.contains('/') && tab != "alerts").then_some(())?;
+    // The inbox shows delivery progress, and the audit trail members' API tokens, both of which
+    // change without a write to the fund: never cached.
+    (!tab.is_empty() && !tab.contains('/') && tab != "alerts" && tab != "audit").then_some(())?;
     id.parse().ok()
 }
 
@@ -115,6 +116,7 @@ mod tests {
         assert!(fund_page(&format!("/funds/{id}/time-machine")).is_some());
         assert!(fund_page(&format!("/funds/{id}")).is_none());
         assert!(fund_page(&format!("/funds/{id}/alerts")).is_none());
+        assert!(fund_page(&format!("/funds/{id}/audit")).is_none());
         assert!(fund_page(&format!("/funds/{id}/a/b")).is_none());
         assert!(fund_page("/funds/not-a-uuid/overview").is_none());
         assert!(fund_page("/api/funds").is_none());

@@ -67,7 +67,7 @@ async fn a_token_revoked_through_one_process_is_refused_by_another_at_once() {
     for _ in 0..3 {
         assert_eq!(status(&other, "GET", &uri, &token, None).await, StatusCode::OK);
     }
-    app.store.revoke_api_token(app.owner.id, info.id).await.unwrap();
+    app.store.revoke_api_token(&app::store::AuditActor::command_line(), app.owner.id, info.id).await.unwrap();
     // The process that revoked it refuses it on the very next request.
     assert_eq!(status(&app.router, "GET", &uri, &token, None).await, StatusCode::UNAUTHORIZED);
     expect_within_propagation(&other, "GET", &uri, &token, None, StatusCode::UNAUTHORIZED).await;
@@ -80,18 +80,18 @@ async fn a_role_lowered_or_removed_through_one_process_applies_on_another_at_onc
     wait_until_listening(&[&app.store, &other_store]).await;
     let fund = app.fund(30).await;
     let analyst = common::create_user(&app.store, "analyst@test.local").await;
-    app.store.grant_role(fund.parse().unwrap(), analyst.id, Role::Analyst).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund.parse().unwrap(), analyst.id, Role::Analyst).await.unwrap();
     let (_, token) = app.store.create_api_token(analyst.id, "t", Role::Admin).await.unwrap();
     let snapshots = format!("/api/funds/{fund}/snapshots");
     let body = Some(r#"{"description":"month end"}"#);
     assert_eq!(status(&other, "POST", &snapshots, &token, body).await, StatusCode::CREATED);
     assert_eq!(status(&other, "GET", &format!("/api/funds/{fund}"), &token, None).await, StatusCode::OK);
 
-    app.store.grant_role(fund.parse().unwrap(), analyst.id, Role::Viewer).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund.parse().unwrap(), analyst.id, Role::Viewer).await.unwrap();
     expect_within_propagation(&other, "POST", &snapshots, &token, body, StatusCode::FORBIDDEN).await;
     assert_eq!(status(&other, "GET", &format!("/api/funds/{fund}"), &token, None).await, StatusCode::OK, "a viewer still reads");
 
-    app.store.remove_member(fund.parse().unwrap(), analyst.id).await.unwrap();
+    app.store.remove_member(&app::store::AuditActor::command_line(), fund.parse().unwrap(), analyst.id).await.unwrap();
     expect_within_propagation(&other, "GET", &format!("/api/funds/{fund}"), &token, None, StatusCode::FORBIDDEN).await;
 }
 

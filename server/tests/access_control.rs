@@ -50,7 +50,7 @@ fn bearer(token: &str) -> Vec<(&'static str, String)> {
 async fn member(app: &common::TestApp, email: &str, fund: Option<&str>, role: Role) -> String {
     let user = common::create_user(&app.store, email).await;
     if let Some(fund) = fund {
-        app.store.grant_role(fund.parse().unwrap(), user.id, role).await.unwrap();
+        app.store.grant_role(&app::store::AuditActor::command_line(), fund.parse().unwrap(), user.id, role).await.unwrap();
     }
     app.store.create_api_token(user.id, "t", Role::Admin).await.unwrap().1
 }
@@ -179,6 +179,7 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("apply_reserve_recommendation", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000&scope=all"),
     ("save_reserve_scenario", FnAccess::Fund(Role::Analyst), "fund_id={fund}&run_id=00000000-0000-4000-8000-000000000000&name=x"),
     ("set_reserve_assumptions", FnAccess::Fund(Role::Admin), "fund_id={fund}&assumptions=%7B%7D"),
+    ("list_audit_entries", FnAccess::Fund(Role::Admin), "fund_id={fund}"),
     ("delete_reserve_scenario", FnAccess::Fund(Role::Analyst), "fund_id={fund}&scenario_id=00000000-0000-4000-8000-000000000000"),
 ];
 
@@ -314,7 +315,7 @@ async fn a_revoked_token_is_refused() {
     assert_eq!(send(&app, Method::GET, "/api/funds", &bearer(&token), None).await.status, StatusCode::OK);
     let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM api_tokens WHERE id = $1").bind(info.id).fetch_one(app.store.pool()).await.unwrap();
     assert_ne!(stored, token.as_bytes(), "only a hash is stored");
-    app.store.revoke_api_token(app.owner.id, info.id).await.unwrap();
+    app.store.revoke_api_token(&app::store::AuditActor::command_line(), app.owner.id, info.id).await.unwrap();
     let refused = send(&app, Method::GET, "/api/funds", &bearer(&token), None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
     assert!(refused.body.contains("revoked"), "{}", refused.body);

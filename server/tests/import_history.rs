@@ -62,7 +62,7 @@ async fn an_imported_fund_keeps_taking_appends_and_late_records() {
     let app = common::spawn().await;
     let history = generate(&DemoSpec::large_fund(fixed_now(), 2_000));
     let fund = app.store.import_history(&history).await.unwrap();
-    app.store.grant_role(fund, app.owner.id, domain::access::Role::Admin).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund, app.owner.id, domain::access::Role::Admin).await.unwrap();
     let fund_id = fund.to_string();
     // A late capital call through the API, effective a year before the history ends.
     let effective = (fixed_now() - Duration::days(365)).to_rfc3339();

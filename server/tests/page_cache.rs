@@ -64,7 +64,7 @@ async fn pages_are_cached_per_user_and_checked_for_access_on_every_request() {
     let (_, token) = app.store.create_api_token(other.id, "t", domain::access::Role::Admin).await.unwrap();
     let (s, cache, _) = page_as(&app, Some(&token), &uri).await;
     assert_eq!((s, cache.as_str()), (StatusCode::FORBIDDEN, ""));
-    app.store.grant_role(fund.parse().unwrap(), other.id, domain::access::Role::Viewer).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund.parse().unwrap(), other.id, domain::access::Role::Viewer).await.unwrap();
     let (s, cache, _) = page_as(&app, Some(&token), &uri).await;
     assert_eq!((s, cache.as_str()), (StatusCode::OK, "miss"));
 

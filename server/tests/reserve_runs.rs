@@ -347,7 +347,7 @@ async fn assumptions_are_part_of_the_history_and_a_past_date_uses_those_then_in_
     }
     // Analysts cannot change assumptions; the events API cannot either.
     let analyst = common::create_user(&app.store, "analyst@test.local").await;
-    app.store.grant_role(fund.parse().unwrap(), analyst.id, domain::access::Role::Analyst).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund.parse().unwrap(), analyst.id, domain::access::Role::Analyst).await.unwrap();
     let (_, token) = app.store.create_api_token(analyst.id, "t", domain::access::Role::Admin).await.unwrap();
     let (s, _) = app.call_as(Some(&token), "PUT", &url, Some(json!({}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -406,7 +406,7 @@ async fn the_seeded_demo_fund_has_a_ranking_for_today_at_once() {
 
     // The demo's history was recorded over time: its quarter ends as known then are queued as one
     // batch on opening the tab, and the history fills in.
-    app.store.grant_role(fund, app.owner.id, domain::access::Role::Viewer).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund, app.owner.id, domain::access::Role::Viewer).await.unwrap();
     let uri = format!("/funds/{fund}/reserves");
     let _ = page(&app.router, &app.token, &uri).await;
     let quarters = app.count("reserve_runs WHERE known_at = as_of").await;
@@ -474,7 +474,7 @@ async fn the_reserves_tab_renders_the_ranking_on_the_server_exports_csv_and_shar
 
     // A viewer sees the ranking but no Calculate form, and cannot start a run.
     let viewer = common::create_user(&app.store, "viewer@test.local").await;
-    app.store.grant_role(fund.parse().unwrap(), viewer.id, domain::access::Role::Viewer).await.unwrap();
+    app.store.grant_role(&app::store::AuditActor::command_line(), fund.parse().unwrap(), viewer.id, domain::access::Role::Viewer).await.unwrap();
     let (_, viewer_token) = app.store.create_api_token(viewer.id, "t", domain::access::Role::Admin).await.unwrap();
     let (_, as_viewer) = page(&app.router, &viewer_token, &uri).await;
     assert!(as_viewer.contains("data-test=\"ranking-table\"") && !as_viewer.contains("data-test=\"calculate-form\""));

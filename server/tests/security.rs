@@ -5,18 +5,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{spawn_with, TestApp};
+use common::session::{post_login, raw, session_cookie};
+use common::{one_at_a_time, spawn_with, TestApp};
 use serde_json::{json, Value};
 
 const PERIOD: &str = "2026-09-30";
 
-/// The tests of this file run one at a time. Run in parallel (each on its own tokio runtime), a
-/// page request sometimes never answered while another test's runtime shut down on the other
-/// thread; the server itself runs one runtime. See docs/security.md.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 // ---- 2. Dates outside 1900-01-01..=2200-12-31 ----------------------------------------------------
 
@@ -113,26 +107,7 @@ async fn pages_and_server_functions_answer_4xx_for_dates_outside_the_range() {
 
 // ---- 3. Open redirect after sign-in ---------------------------------------------------------------
 
-/// Sends a request through the router; the status, headers and body text.
-async fn raw(app: &TestApp, req: axum::http::Request<axum::body::Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    // A request that never answers fails the test with its URI instead of hanging the run.
-    let uri = req.uri().to_string();
-    let limit = std::time::Duration::from_secs(30);
-    let res = tokio::time::timeout(limit, app.router.clone().oneshot(req)).await.unwrap_or_else(|_| panic!("{uri}: no answer within 30 s")).unwrap();
-    let (parts, body) = res.into_parts();
-    let bytes = tokio::time::timeout(limit, body.collect()).await.unwrap_or_else(|_| panic!("{uri}: body not complete within 30 s")).unwrap().to_bytes();
-    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
-}
 
-/// Posts the sign-in form; the answer's status and headers.
-async fn post_login(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, axum::http::HeaderMap) {
-    let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", email).append_pair("password", password).append_pair("next", next).finish();
-    let req = axum::http::Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(form)).unwrap();
-    let (s, h, _) = raw(app, req).await;
-    (s, h)
-}
 
 async fn sign_in(app: &TestApp, email: &str, password: &str, next: &str) -> (StatusCode, String) {
     let (s, h) = post_login(app, email, password, next).await;
@@ -552,16 +527,6 @@ async fn a_password_change_revokes_the_users_api_tokens() {
     assert_eq!(s, StatusCode::OK, "other users' tokens are untouched");
 }
 
-/// Signs in and returns the session cookie (`name=value`).
-async fn session_cookie(app: &TestApp, email: &str, password: &str) -> Option<String> {
-    let (_, headers) = post_login(app, email, password, "/").await;
-    headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("fundlens_session=") && !c.starts_with("fundlens_session=;"))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
-}
 
 async fn change_password(app: &TestApp, cookie: &str, current: &str, new: &str, confirm: &str) -> (StatusCode, String) {
     let form = form_urlencoded::Serializer::new(String::new())
@@ -652,7 +617,7 @@ async fn api_tokens_may_expire_and_an_expired_token_answers_401() {
 
     // A token past its expiry is refused (here one that has not been used yet, so no process
     // has it cached).
-    let (info, late) = app.store.create_expiring_api_token(app.owner.id, "late", domain::access::Role::Viewer, Some(1)).await.unwrap();
+    let (info, late) = app.store.create_expiring_api_token(&app::store::AuditActor::command_line(), app.owner.id, "late", domain::access::Role::Viewer, Some(1)).await.unwrap();
     sqlx::query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1").bind(info.id).execute(app.store.pool()).await.unwrap();
     let (s, v) = app.call_as(Some(&late), "GET", "/api/funds", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");

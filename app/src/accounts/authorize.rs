@@ -90,6 +90,25 @@ pub fn event_metadata() -> crate::store::EventMetadata {
     use_context::<Parts>().map(|parts| event_metadata_of(&parts)).unwrap_or_default()
 }
 
+/// Who is making a change, for the audit trail (`store::audit`): the principal (user, and token)
+/// and the client address. REST handlers and server functions both use this.
+pub fn audit_actor_of(parts: &Parts) -> crate::store::AuditActor {
+    let principal = parts.extensions.get::<Principal>();
+    crate::store::AuditActor {
+        user_id: principal.map(|p| p.user.id),
+        token_id: principal.and_then(|p| match p.via {
+            super::principal::Via::Token { token_id, .. } => Some(token_id),
+            super::principal::Via::Session => None,
+        }),
+        address: parts.extensions.get::<ClientAddress>().map(|a| a.0.clone()),
+    }
+}
+
+/// `audit_actor_of` for the request this server function serves.
+pub fn audit_actor() -> crate::store::AuditActor {
+    use_context::<Parts>().map(|parts| audit_actor_of(&parts)).unwrap_or_default()
+}
+
 /// The client's address as the server determined it (peer address, or X-Forwarded-For behind a
 /// trusted proxy), attached to each request.
 #[derive(Debug, Clone, PartialEq)]

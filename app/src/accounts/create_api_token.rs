@@ -14,6 +14,6 @@ pub async fn create_api_token(name: String, max_role: String, #[server(default)]
         Some(raw) => Some(raw.parse::<u32>().map_err(|_| crate::server::bad_argument("expires_in_days", format!("{raw:?} is not a number of days")))?),
         None => None,
     };
-    let (info, token) = store.create_expiring_api_token(principal.user.id, &name, role, days).await.map_err(crate::server::to_server_error)?;
+    let (info, token) = store.create_expiring_api_token(&super::authorize::audit_actor(), principal.user.id, &name, role, days).await.map_err(crate::server::to_server_error)?;
     Ok(CreatedToken { token, info: super::service::token_row(info) })
 }

@@ -69,3 +69,23 @@ pub struct CreatedToken {
     pub token: String,
     pub info: ApiTokenRow,
 }
+
+/// Entries per page of the audit trail when none is asked for.
+pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
+
+/// One entry of a fund's audit trail, as its admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// e.g. `share_link.create` (`store::audit::AuditAction`).
+    pub action: String,
+    /// The id of what changed.
+    pub subject: String,
+    pub summary: String,
+    /// The user's e-mail; `None`: the command line.
+    pub actor: Option<String>,
+    /// The API token the user acted with, if not a browser session.
+    pub via_token: Option<Uuid>,
+    pub address: Option<String>,
+}

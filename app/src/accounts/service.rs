@@ -34,7 +34,14 @@ impl From<StoreError> for ShareError {
     }
 }
 
-pub async fn create_share_link(store: &Store, fund_id: Uuid, by: &Principal, req: &ShareRequest, now: DateTime<Utc>) -> Result<ShareLinkRow, StoreError> {
+pub async fn create_share_link(
+    store: &Store,
+    fund_id: Uuid,
+    by: &Principal,
+    actor: &crate::store::AuditActor,
+    req: &ShareRequest,
+    now: DateTime<Utc>,
+) -> Result<ShareLinkRow, StoreError> {
     let days = match req.expires_in_days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => DEFAULT_SHARE_DAYS,
         Some(raw) => match raw.parse::<i64>() {
@@ -46,7 +53,7 @@ pub async fn create_share_link(store: &Store, fund_id: Uuid, by: &Principal, req
     let params = crate::time_machine::service::DateParams { at: req.at.clone(), known_at: req.known_at.clone(), compare: None };
     let (as_of, known_at) = crate::time_machine::service::resolve_dates(&params, now)?;
     let known_at = known_at.map(|k| end_of(k.date_naive()));
-    let link = store.create_share_link(fund_id, req.tab.trim(), as_of.date_naive(), known_at, by.user.id, now + Duration::days(days)).await?;
+    let link = store.create_share_link(actor, fund_id, req.tab.trim(), as_of.date_naive(), known_at, by.user.id, now + Duration::days(days)).await?;
     let secret = store.server_secret(share_token::SECRET_NAME).await?;
     Ok(link_row(&secret, link, now))
 }
@@ -131,4 +138,19 @@ pub async fn shared_report(store: &Store, token: &str, now: DateTime<Utc>) -> Re
 
 pub fn token_row(t: ApiTokenInfo) -> ApiTokenRow {
     ApiTokenRow { id: t.id, name: t.name, max_role: t.max_role, created_at: t.created_at, last_used_at: t.last_used_at, revoked_at: t.revoked_at, expires_at: t.expires_at }
+}
+
+/// The audit-trail paging parameters (`before`: an entry id; `limit`: 1 to MAX_AUDIT_LIMIT), each
+/// refused by name when malformed.
+pub fn audit_paging(before: Option<&str>, limit: Option<&str>) -> Result<(Option<i64>, u32), StoreError> {
+    let before = match before.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(raw) => Some(raw.parse::<i64>().ok().filter(|b| *b > 0).ok_or_else(|| StoreError::invalid("before", format!("{raw:?} is not an entry id")))?),
+        None => None,
+    };
+    let max = crate::store::MAX_AUDIT_LIMIT;
+    let limit = match limit.map(str::trim).filter(|l| !l.is_empty()) {
+        Some(raw) => raw.parse::<u32>().ok().filter(|l| (1..=max).contains(l)).ok_or_else(|| StoreError::invalid("limit", format!("{raw:?}: give a whole number from 1 to {max}")))?,
+        None => super::page_data::DEFAULT_AUDIT_LIMIT,
+    };
+    Ok((before, limit))
 }

@@ -8,6 +8,10 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use serde_json::json;
+
+use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
+use super::funds::bump_revision;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,7 +35,7 @@ impl Store {
         rules_in(&mut conn, fund_id, false).await
     }
 
-    pub async fn create_alert_rule(&self, fund_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {
+    pub async fn create_alert_rule(&self, actor: &AuditActor, fund_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {
         spec.validate().map_err(StoreError::from_domain_field)?;
         self.fund_version(fund_id).await?;
         let mut tx = self.pool.begin().await?;
@@ -43,39 +47,64 @@ impl Store {
             return Err(StoreError::invalid("rules", format!("a fund may have at most {} alert rules", domain::variance::rules::MAX_RULES_PER_FUND)));
         }
         let id = insert_rule(&mut tx, fund_id, spec, None).await?;
-        tx.commit().await?;
-        self.touch_fund(fund_id).await?;
-        let mut conn = self.pool.acquire().await?;
-        rule_in(&mut conn, fund_id, id).await
+        let rule = rule_in(&mut tx, fund_id, id).await?;
+        let summary = format!("added the alert rule \"{}\"", rule.description);
+        commit_rule_change(tx, actor, &rule, AuditAction::AlertRuleCreate, summary).await?;
+        Ok(rule)
     }
 
-    pub async fn update_alert_rule(&self, fund_id: Uuid, rule_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {
+    pub async fn update_alert_rule(&self, actor: &AuditActor, fund_id: Uuid, rule_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {
         spec.validate().map_err(StoreError::from_domain_field)?;
         self.fund_version(fund_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let before = rule_in(&mut tx, fund_id, rule_id).await?;
         let sql = "UPDATE alert_rules SET metric = $3, comparison = $4, threshold = $5, unit = $6, severity = $7, channels = $8,
                    cooldown_days = $9, enabled = $10, updated_at = now() WHERE fund_id = $1 AND id = $2";
-        let done = bind_spec(sqlx::query(sql).bind(fund_id).bind(rule_id), spec).execute(&self.pool).await?;
+        let done = bind_spec(sqlx::query(sql).bind(fund_id).bind(rule_id), spec).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::AlertRuleNotFound(rule_id));
         }
-        self.touch_fund(fund_id).await?;
-        let mut conn = self.pool.acquire().await?;
-        rule_in(&mut conn, fund_id, rule_id).await
+        let rule = rule_in(&mut tx, fund_id, rule_id).await?;
+        let switched = match (before.spec.enabled, rule.spec.enabled) {
+            (true, false) => " (now disabled)",
+            (false, true) => " (now enabled)",
+            _ => "",
+        };
+        let summary = format!("changed the alert rule \"{}\" to \"{}\"{switched}", before.description, rule.description);
+        commit_rule_change(tx, actor, &rule, AuditAction::AlertRuleUpdate, summary).await?;
+        Ok(rule)
     }
 
     /// Deletes a rule; alerts it raised stay, with the rule's description.
-    pub async fn delete_alert_rule(&self, fund_id: Uuid, rule_id: Uuid) -> Result<(), StoreError> {
+    pub async fn delete_alert_rule(&self, actor: &AuditActor, fund_id: Uuid, rule_id: Uuid) -> Result<(), StoreError> {
         self.fund_version(fund_id).await?;
-        let done = sqlx::query("DELETE FROM alert_rules WHERE fund_id = $1 AND id = $2")
-            .bind(fund_id)
-            .bind(rule_id)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::AlertRuleNotFound(rule_id));
-        }
-        self.touch_fund(fund_id).await
+        let mut tx = self.pool.begin().await?;
+        let rule = rule_in(&mut tx, fund_id, rule_id).await?;
+        sqlx::query("DELETE FROM alert_rules WHERE fund_id = $1 AND id = $2").bind(fund_id).bind(rule_id).execute(&mut *tx).await?;
+        let summary = format!("deleted the alert rule \"{}\"", rule.description);
+        commit_rule_change(tx, actor, &rule, AuditAction::AlertRuleDelete, summary).await
     }
+}
+
+/// Records a rule change in the audit trail, marks the fund's pages changed and commits.
+async fn commit_rule_change(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    actor: &AuditActor,
+    rule: &AlertRule,
+    action: AuditAction,
+    summary: String,
+) -> Result<(), StoreError> {
+    let note = AuditNote {
+        scope: AuditScope::Fund(rule.fund_id),
+        action,
+        subject: rule.id.to_string(),
+        summary,
+        detail: json!({ "description": rule.description, "enabled": rule.spec.enabled }),
+    };
+    audit::record(&mut tx, actor, note).await?;
+    bump_revision(&mut tx, rule.fund_id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The default rules, written in the transaction that creates the fund.

@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use super::alert_rules::{rules_in, AlertRule};
 use super::rows::event_from_row;
+use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
+use super::funds::bump_revision;
 use super::{Store, StoreError};
 
 /// The NOTIFY channel that wakes delivery workers.
@@ -67,6 +69,8 @@ pub struct AlertRecord {
     pub resolution_note: Option<String>,
     pub read_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The e-mail of who resolved it (`None` before the audit trail, or from the command line).
+    pub resolved_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub deliveries: Vec<DeliveryRecord>,
 }
@@ -283,7 +287,8 @@ impl Store {
             "WITH names AS (
                  SELECT DISTINCT ON (company_id) company_id, payload->>'name' AS name FROM fund_events
                  WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED' ORDER BY company_id, version)
-             SELECT a.*, n.name AS company FROM alerts a LEFT JOIN names n ON n.company_id = a.company_id
+             SELECT a.*, n.name AS company, r.email AS resolved_by_email
+             FROM alerts a LEFT JOIN names n ON n.company_id = a.company_id LEFT JOIN users r ON r.id = a.resolved_by
              WHERE a.fund_id = $1 AND ($2::text IS NULL OR a.state = $2) AND ($3::text IS NULL OR a.severity = $3)
                AND ($4::uuid[] IS NULL OR a.id = ANY($4))
              ORDER BY a.created_at DESC, a.actual_effective_at DESC, a.id LIMIT $5",
@@ -351,26 +356,38 @@ impl Store {
         self.alert(fund_id, alert_id).await
     }
 
-    pub async fn resolve_alert(&self, fund_id: Uuid, alert_id: Uuid, note: &str) -> Result<AlertRecord, StoreError> {
+    pub async fn resolve_alert(&self, actor: &AuditActor, fund_id: Uuid, alert_id: Uuid, note: &str) -> Result<AlertRecord, StoreError> {
         let note = note.trim();
         if note.chars().count() > 2_000 {
             return Err(StoreError::invalid("note", "must be at most 2000 characters"));
         }
         self.fund_version(fund_id).await?;
-        let done = sqlx::query(
-            "UPDATE alerts SET state = 'resolved', resolution_note = NULLIF($3, ''), resolved_at = now(),
+        let mut tx = self.pool.begin().await?;
+        let rule: Option<String> = sqlx::query_scalar(
+            "UPDATE alerts SET state = 'resolved', resolution_note = NULLIF($3, ''), resolved_at = now(), resolved_by = $4,
                     read_at = COALESCE(read_at, now())
-             WHERE fund_id = $1 AND id = $2",
+             WHERE fund_id = $1 AND id = $2 RETURNING rule_description",
         )
         .bind(fund_id)
         .bind(alert_id)
         .bind(note)
-        .execute(&self.pool)
+        .bind(actor.user_id)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
+        let Some(rule) = rule else {
             return Err(StoreError::AlertNotFound(alert_id));
-        }
-        self.touch_fund(fund_id).await?;
+        };
+        let with_note = if note.is_empty() { String::new() } else { format!(": {note}") };
+        let entry = AuditNote {
+            scope: AuditScope::Fund(fund_id),
+            action: AuditAction::AlertResolve,
+            subject: alert_id.to_string(),
+            summary: format!("resolved the alert \"{rule}\"{with_note}"),
+            detail: serde_json::json!({ "rule": rule, "note": note }),
+        };
+        audit::record(&mut tx, actor, entry).await?;
+        bump_revision(&mut tx, fund_id).await?;
+        tx.commit().await?;
         self.alert(fund_id, alert_id).await
     }
 }
@@ -401,6 +418,7 @@ pub(super) fn alert_from_row(row: &PgRow) -> Result<AlertRecord, StoreError> {
         resolution_note: row.try_get("resolution_note")?,
         read_at: row.try_get("read_at")?,
         resolved_at: row.try_get("resolved_at")?,
+        resolved_by: row.try_get("resolved_by_email")?,
         created_at: row.try_get("created_at")?,
         deliveries: Vec::new(),
     })

@@ -44,6 +44,16 @@ impl Store {
         if let Some(user_id) = admin {
             sqlx::query("INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, 'admin')").bind(id).bind(user_id).execute(&mut *tx).await?;
             super::accounts::notify_access_changed(&mut tx, user_id).await?;
+            // The creator's first role goes in the audit trail like any later one.
+            let actor = super::AuditActor { user_id: Some(user_id), token_id: None, address: metadata.address.clone() };
+            let note = super::audit::AuditNote {
+                scope: super::audit::AuditScope::Fund(id),
+                action: super::AuditAction::MemberRole,
+                subject: user_id.to_string(),
+                summary: format!("created the fund {:?} and became its admin", name.trim()),
+                detail: serde_json::json!({ "role": "admin", "previous_role": null }),
+            };
+            super::audit::record(&mut tx, &actor, note).await?;
         }
         let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req).await?;

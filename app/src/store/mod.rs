@@ -6,6 +6,7 @@ mod actuals;
 mod alert_rules;
 mod alerts;
 mod append;
+pub mod audit;
 mod append_optimistic;
 mod append_write;
 mod error;
@@ -42,6 +43,7 @@ pub use reserve_scenarios::{ReserveScenario, MAX_SCENARIOS};
 pub use reserve_runs::{
     ClaimedRun, Heartbeat, NewReserveRun, ReserveRun, RunOutcome, RunStatus, MAX_RUNS_LISTED, RESERVE_EVENTS_CHANNEL, RESERVE_QUEUE_CHANNEL,
 };
+pub use audit::{AuditActor, AuditAction, MAX_AUDIT_LIMIT};
 pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
 pub use error::StoreError;
 pub use funds::FundSummary;

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use serde_json::json;
+
+use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
 use super::{Store, StoreError};
 
 /// The settings as shown to clients: the webhook secret is never sent back, only whether one is set.
@@ -30,13 +33,13 @@ impl Store {
 
     /// Replaces the settings. A `None` secret keeps the stored one when the URL is unchanged, so
     /// clients can edit recipients without re-sending the secret.
-    pub async fn put_notification_settings(&self, fund_id: Uuid, new: NotificationSettings) -> Result<NotificationSettings, StoreError> {
+    pub async fn put_notification_settings(&self, actor: &AuditActor, fund_id: Uuid, new: NotificationSettings) -> Result<NotificationSettings, StoreError> {
         self.fund_version(fund_id).await?;
         let mut tx = self.pool.begin().await?;
         let old = settings_in(&mut tx, fund_id).await?;
         let mut new = new;
         if new.webhook_secret.is_none() && new.webhook_url.is_some() && new.webhook_url == old.webhook_url {
-            new.webhook_secret = old.webhook_secret;
+            new.webhook_secret = old.webhook_secret.clone();
         }
         let new = new.validated().map_err(StoreError::from_domain_field)?;
         sqlx::query(
@@ -49,8 +52,37 @@ impl Store {
         .bind(&new.email_to)
         .execute(&mut *tx)
         .await?;
+        audit::record(&mut tx, actor, settings_note(fund_id, &old, &new)).await?;
         tx.commit().await?;
         Ok(new)
+    }
+}
+
+/// The audit entry for a settings change. Webhook URLs often carry a credential in their path
+/// (Slack's do), so only the host is recorded, and the secret only as changed or not.
+fn settings_note(fund_id: Uuid, old: &NotificationSettings, new: &NotificationSettings) -> AuditNote {
+    let (old_host, new_host) = (old.webhook_host(), new.webhook_host());
+    let mut changes = Vec::new();
+    match (&old_host, &new_host) {
+        (None, Some(h)) => changes.push(format!("webhook set to {h}")),
+        (Some(_), None) => changes.push("webhook removed".to_string()),
+        (Some(_), Some(h)) if old.webhook_url != new.webhook_url => changes.push(format!("webhook changed to {h}")),
+        _ => {}
+    }
+    let secret_changed = old.webhook_secret != new.webhook_secret;
+    if secret_changed && new.webhook_url.is_some() {
+        changes.push(if new.webhook_secret.is_some() { "webhook secret changed" } else { "webhook secret removed" }.to_string());
+    }
+    if old.email_to != new.email_to {
+        changes.push(if new.email_to.is_empty() { "no e-mail recipients".to_string() } else { format!("e-mail to {}", new.email_to.join(", ")) });
+    }
+    let summary = if changes.is_empty() { "saved the notification settings unchanged".to_string() } else { format!("notification settings: {}", changes.join("; ")) };
+    AuditNote {
+        scope: AuditScope::Fund(fund_id),
+        action: AuditAction::NotificationSettings,
+        subject: fund_id.to_string(),
+        summary,
+        detail: json!({ "webhook_host": new_host, "webhook_secret_changed": secret_changed, "email_to": new.email_to }),
     }
 }
 

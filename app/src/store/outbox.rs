@@ -52,7 +52,7 @@ impl Store {
         let alert_row = sqlx::query(
             "SELECT a.*, (SELECT payload->>'name' FROM fund_events e WHERE e.fund_id = a.fund_id
                           AND e.event_type = 'COMPANY_ADDED' AND e.company_id = a.company_id ORDER BY version LIMIT 1) AS company,
-                    f.name AS fund_name
+                    f.name AS fund_name, NULL::text AS resolved_by_email
              FROM alerts a JOIN funds f ON f.id = a.fund_id WHERE a.id = $1",
         )
         .bind(alert_id)

@@ -90,6 +90,8 @@ pub struct AlertRow {
     pub forecast_basis: String,
     pub state: AlertState,
     pub resolution_note: Option<String>,
+    /// Who resolved it (their e-mail), when known.
+    pub resolved_by: Option<String>,
     pub effective_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub deliveries: Vec<DeliveryRow>,

@@ -340,6 +340,7 @@ pub fn alert_row(a: AlertRecord) -> AlertRow {
         forecast_basis: a.forecast_basis,
         state: a.state,
         resolution_note: a.resolution_note,
+        resolved_by: a.resolved_by,
         effective_at: a.actual_effective_at,
         created_at: a.created_at,
         deliveries: a

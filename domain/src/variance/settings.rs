@@ -22,9 +22,8 @@ impl NotificationSettings {
         self.webhook_url = self.webhook_url.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         self.webhook_secret = self.webhook_secret.filter(|s| !s.is_empty());
         if let Some(url) = &self.webhook_url {
-            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-            let host = rest.and_then(|r| r.split(['/', '?', '#']).next()).unwrap_or("");
-            if rest.is_none() || host.is_empty() || url.len() > 2_000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            let host = self.webhook_host().unwrap_or("");
+            if host.is_empty() || url.len() > 2_000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 return Err(DomainError::invalid("webhook_url", "must be an http:// or https:// URL"));
             }
         }
@@ -46,6 +45,16 @@ impl NotificationSettings {
             }
         }
         Ok(self)
+    }
+
+    /// The webhook URL's host (and port), without any user name or password: what may be shown
+    /// or logged, since the rest of such a URL is often a credential. `None` without a webhook or
+    /// when the URL is not http(s).
+    pub fn webhook_host(&self) -> Option<&str> {
+        let url = self.webhook_url.as_deref()?;
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        Some(authority.rsplit('@').next().unwrap_or(""))
     }
 }
 
@@ -81,5 +90,14 @@ mod tests {
         assert_eq!(s(None, None, &["a@b.co", "nope"]).unwrap_err().field(), "email_to[1]");
         assert!(s(Some(" http://127.0.0.1:9/hook "), Some("0123456789abcdef"), &[" ops@fund.example "]).is_ok());
         assert_eq!(s(Some("  "), None, &[]).unwrap(), NotificationSettings::default());
+    }
+
+    #[test]
+    fn the_webhook_host_leaves_out_credentials_and_the_path() {
+        let host = |url: &str| NotificationSettings { webhook_url: Some(url.into()), ..Default::default() }.webhook_host().map(str::to_string);
+        assert_eq!(host("https://hooks.slack.com/services/T000/B000/XXXX"), Some("hooks.slack.com".into()));
+        assert_eq!(host("http://bot:hunter2@chat.example:8443?token=1"), Some("chat.example:8443".into()));
+        assert_eq!(host("ftp://x"), None);
+        assert!(s(Some("http://user@/hook"), Some("0123456789abcdef"), &[]).is_err());
     }
 }

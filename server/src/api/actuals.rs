@@ -129,7 +129,7 @@ pub async fn variance(
     ApiQuery(q): ApiQuery<VarianceQueryParams>,
 ) -> Result<Json<VarianceResponse>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let q = q.into_params().parse(Utc::now()).map_err(super::alerts::bad_param)?;
+    let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
     let (version, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
     Ok(Json(VarianceResponse { fund_id, version, rows }))
 }
@@ -141,7 +141,7 @@ pub async fn variance_csv(
     ApiQuery(q): ApiQuery<VarianceQueryParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let q = q.into_params().parse(Utc::now()).map_err(super::alerts::bad_param)?;
+    let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
     let (_, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
     Ok(csv_response("variance.csv", service::csv_export(&rows)))
 }

@@ -12,6 +12,7 @@ use domain::variance::{Channel, Comparison, NotificationSettings, RuleSpec, Seve
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::caller::Actor;
 use super::error::ApiError;
 use super::params;
 use super::query::ApiQuery;
@@ -31,19 +32,12 @@ pub async fn list_alerts(
     ApiQuery(q): ApiQuery<AlertListParams>,
 ) -> Result<Json<Vec<AlertRow>>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref()).map_err(bad_param)?;
+    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref()).map_err(params::bad_param)?;
     let alerts = state.store.alerts(fund_id, &filter).await?;
     Ok(Json(alerts.into_iter().map(service::alert_row).collect()))
 }
 
 /// A query parameter that does not parse is a malformed request (400), not a broken rule.
-pub(super) fn bad_param(e: app::store::StoreError) -> ApiError {
-    match e {
-        app::store::StoreError::Invalid { field, message } => ApiError::bad(field, message),
-        other => other.into(),
-    }
-}
-
 /// `POST /api/funds/{id}/alerts/{alert_id}/read`
 pub async fn read_alert(State(state): State<AppState>, Path((id, alert)): Path<(String, String)>) -> Result<Json<AlertRow>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
@@ -61,6 +55,7 @@ struct ResolveBody {
 /// `POST /api/funds/{id}/alerts/{alert_id}/resolve {note}`
 pub async fn resolve_alert(
     State(state): State<AppState>,
+    Actor(actor): Actor,
     Path((id, alert)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -68,7 +63,7 @@ pub async fn resolve_alert(
     let fund_id = params::uuid("fund_id", &id)?;
     let alert_id = params::uuid("alert_id", &alert)?;
     let body: ResolveBody = if body.is_empty() { ResolveBody { note: String::new() } } else { params::json_body(&headers, &body)? };
-    Ok(Json(service::alert_row(state.store.resolve_alert(fund_id, alert_id, &body.note).await?)))
+    Ok(Json(service::alert_row(state.store.resolve_alert(&actor, fund_id, alert_id, &body.note).await?)))
 }
 
 #[derive(Deserialize)]
@@ -111,18 +106,20 @@ pub async fn list_rules(State(state): State<AppState>, Path(id): Path<String>) -
 /// `POST /api/funds/{id}/alert-rules` → 201 with the rule.
 pub async fn create_rule(
     State(state): State<AppState>,
+    Actor(actor): Actor,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<AlertRule>), ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let body: RuleBody = params::json_body(&headers, &body)?;
-    Ok((StatusCode::CREATED, Json(state.store.create_alert_rule(fund_id, &body.spec()).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.create_alert_rule(&actor, fund_id, &body.spec()).await?)))
 }
 
 /// `PUT /api/funds/{id}/alert-rules/{rule_id}`: replaces the rule.
 pub async fn update_rule(
     State(state): State<AppState>,
+    Actor(actor): Actor,
     Path((id, rule)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -130,14 +127,14 @@ pub async fn update_rule(
     let fund_id = params::uuid("fund_id", &id)?;
     let rule_id = params::uuid("rule_id", &rule)?;
     let body: RuleBody = params::json_body(&headers, &body)?;
-    Ok(Json(state.store.update_alert_rule(fund_id, rule_id, &body.spec()).await?))
+    Ok(Json(state.store.update_alert_rule(&actor, fund_id, rule_id, &body.spec()).await?))
 }
 
 /// `DELETE /api/funds/{id}/alert-rules/{rule_id}` → 204.
-pub async fn delete_rule(State(state): State<AppState>, Path((id, rule)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+pub async fn delete_rule(State(state): State<AppState>, Actor(actor): Actor, Path((id, rule)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let rule_id = params::uuid("rule_id", &rule)?;
-    state.store.delete_alert_rule(fund_id, rule_id).await?;
+    state.store.delete_alert_rule(&actor, fund_id, rule_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -161,6 +158,7 @@ pub async fn get_settings(State(state): State<AppState>, Path(id): Path<String>)
 /// `PUT /api/funds/{id}/notification-settings {webhook_url?, webhook_secret?, email_to?: [..]}`
 pub async fn put_settings(
     State(state): State<AppState>,
+    Actor(actor): Actor,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -175,6 +173,6 @@ pub async fn put_settings(
         }
     }
     let new = NotificationSettings { webhook_url: b.webhook_url, webhook_secret: b.webhook_secret, email_to: b.email_to };
-    let saved = state.store.put_notification_settings(fund_id, new).await?;
+    let saved = state.store.put_notification_settings(&actor, fund_id, new).await?;
     Ok(Json(NotificationSettingsView::from(&saved)))
 }

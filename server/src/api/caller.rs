@@ -1,6 +1,6 @@
-use app::accounts::authorize::event_metadata_of;
+use app::accounts::authorize::{audit_actor_of, event_metadata_of};
 use app::accounts::principal::Principal;
-use app::store::EventMetadata;
+use app::store::{AuditActor, EventMetadata};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
@@ -15,6 +15,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Caller(event_metadata_of(parts)))
+    }
+}
+
+/// Who is making a change, for the audit trail: the user (and token) and their address.
+pub struct Actor(pub AuditActor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Actor(audit_actor_of(parts)))
     }
 }
 

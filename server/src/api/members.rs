@@ -6,7 +6,7 @@ use axum::Json;
 use domain::access::Role;
 use serde::Deserialize;
 
-use super::caller::SignedIn;
+use super::caller::{Actor, SignedIn};
 use super::error::ApiError;
 use super::params;
 use crate::state::AppState;
@@ -25,12 +25,12 @@ pub async fn list_members(State(state): State<AppState>, Path(id): Path<String>)
 
 /// `PUT /api/funds/{id}/members {email, role}` (admins): grants or changes a role. The user must
 /// have an account.
-pub async fn put_member(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Json<Vec<Member>>, ApiError> {
+pub async fn put_member(State(state): State<AppState>, Actor(actor): Actor, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Json<Vec<Member>>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let req: Grant = params::json_body(&headers, &body)?;
     let role: Role = req.role.parse().map_err(|e: String| ApiError::bad("role", e))?;
     let user = state.store.user_by_email(&req.email).await?.ok_or_else(|| ApiError::Unprocessable { field: Some("email".into()), message: format!("no account for {}", req.email.trim()) })?;
-    state.store.grant_role(fund_id, user.id, role).await?;
+    state.store.grant_role(&actor, fund_id, user.id, role).await?;
     Ok(Json(state.store.members(fund_id).await?))
 }
 
@@ -39,6 +39,7 @@ pub async fn put_member(State(state): State<AppState>, Path(id): Path<String>, h
 pub async fn delete_member(
     State(state): State<AppState>,
     SignedIn(principal): SignedIn,
+    Actor(actor): Actor,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
@@ -46,6 +47,6 @@ pub async fn delete_member(
     if user_id == principal.user.id {
         return Err(ApiError::Unprocessable { field: Some("user_id".into()), message: "you cannot remove yourself; ask another admin".into() });
     }
-    state.store.remove_member(fund_id, user_id).await?;
+    state.store.remove_member(&actor, fund_id, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,7 @@ mod caller;
 pub mod error;
 mod events;
 mod funds;
+mod audit;
 mod members;
 pub mod params;
 mod query;
@@ -35,7 +36,8 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
         .add(Method::POST, "/funds/{id}/events", Fund(Analyst), events::append_events.layer(DefaultBodyLimit::max(BIG_BODY)))
         .add(Method::GET, "/funds/{id}/members", Fund(Admin), members::list_members)
         .add(Method::PUT, "/funds/{id}/members", Fund(Admin), members::put_member)
-        .add(Method::DELETE, "/funds/{id}/members/{user_id}", Fund(Admin), members::delete_member);
+        .add(Method::DELETE, "/funds/{id}/members/{user_id}", Fund(Admin), members::delete_member)
+        .add(Method::GET, "/funds/{id}/audit", Fund(Admin), audit::list_audit);
     if features.time_machine {
         r = r
             .add(Method::GET, "/funds/{id}/state", Fund(Viewer), time_machine::get_state)

@@ -9,6 +9,14 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 
+/// A store's refusal of a query parameter, as a 400 naming it (body fields get 422).
+pub fn bad_param(e: app::store::StoreError) -> ApiError {
+    match e {
+        app::store::StoreError::Invalid { field, message } => ApiError::bad(field, message),
+        other => other.into(),
+    }
+}
+
 pub fn uuid(field: &str, raw: &str) -> Result<Uuid, ApiError> {
     raw.parse().map_err(|_| ApiError::bad(field, format!("{raw:?} is not a UUID")))
 }

@@ -11,7 +11,8 @@ use crate::state::AppState;
 
 /// Pages need a signed-in user: anonymous visitors go to the sign-in form (and come back after),
 /// and a fund's pages need membership (403 page otherwise). The sign-in form, share links, static
-/// files, server functions and the API (which answer 401/403 themselves) pass through.
+/// files, server functions and the API (which answer 401/403 themselves) pass through. The audit
+/// trail page is for the fund's admins ([`page_role`]).
 pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !(req.method() == Method::GET || req.method() == Method::HEAD) {
         return next.run(req).await;
@@ -28,7 +29,7 @@ pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Reque
     };
     if let Some(raw) = fund_page {
         let Ok(fund_id) = raw.parse() else { return next.run(req).await };
-        match fund_access(&state.store, Some(&principal), fund_id, Role::Viewer).await {
+        match fund_access(&state.store, Some(&principal), fund_id, page_role(path)).await {
             Ok(Ok(_)) => {}
             Ok(Err(d)) => return forbidden_page(&d.message()),
             Err(e) => {
@@ -38,6 +39,15 @@ pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Reque
         }
     }
     next.run(req).await
+}
+
+/// The role a fund page needs: admin for the audit trail, viewer for the rest.
+pub fn page_role(path: &str) -> Role {
+    if path.ends_with("/audit") {
+        Role::Admin
+    } else {
+        Role::Viewer
+    }
 }
 
 fn forbidden_page(message: &str) -> Response {

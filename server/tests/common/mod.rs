@@ -174,7 +174,16 @@ pub fn days_ago(days: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339()
 }
 
+/// Makes the tests of a file that render pages run one at a time. Run in parallel (each on its
+/// own tokio runtime), a page request sometimes never answered while another test's runtime shut
+/// down on the other thread; the server itself runs one runtime. See docs/security.md.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 pub mod receivers;
+pub mod session;
 
 impl TestApp {
     pub async fn put(&self, uri: &str, body: Value) -> (StatusCode, Value) {

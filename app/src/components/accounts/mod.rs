@@ -1,5 +1,6 @@
 //! Sign-in status, sharing and API tokens.
 
+pub mod audit_table;
 pub mod password_panel;
 pub mod share_panel;
 pub mod token_panel;

@@ -43,7 +43,11 @@ fn alert_item(a: AlertRow, fund_id: String, read: ServerAction<MarkAlertRead>, r
             <p class="muted deliveries">
                 {a.deliveries.iter().map(|d| format!("{}: {}{}", d.channel.as_str().replace('_', "-"), d.status, d.last_error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())).collect::<Vec<_>>().join(" · ")}
             </p>
-            {a.resolution_note.clone().map(|n| view! { <p class="note">"Resolved: " {n}</p> })}
+            {resolved.then(|| {
+                let by = a.resolved_by.clone().map(|e| format!(" by {e}")).unwrap_or_default();
+                let note = a.resolution_note.clone().map(|n| format!(": {n}")).unwrap_or_default();
+                view! { <p class="note">{format!("Resolved{by}{note}")}</p> }
+            })}
             {(!resolved).then(|| view! {
                 <div class="alert-actions">
                     {unread.then(|| view! {

@@ -100,6 +100,9 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
                 {tabs}
                 {meta.features.variance.then(|| view! { <UnreadBadge fund_id=id.to_string()/> })}
             </nav>
+            {meta.role.allows(Role::Admin).then(|| view! {
+                <a class="audit-link" href=format!("/funds/{id}/audit")>"Audit trail"</a>
+            })}
             {meta.role.allows(Role::Analyst).then(|| {
                 let q = location.query.read_untracked();
                 view! { <SharePanel fund_id=id.to_string() tab=tab.slug() at=q.get("at") known_at=q.get("known_at")/> }

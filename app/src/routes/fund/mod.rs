@@ -1,6 +1,7 @@
 //! The fund hub: one route per tab, all sharing the hub header.
 
 pub mod alerts;
+pub mod audit;
 pub mod hub_header;
 pub mod overview;
 pub mod reserves;

@@ -1,11 +1,13 @@
 use chrono::{DateTime, Utc};
 use domain::access::Role;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::User;
+use crate::store::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
 use crate::store::{Store, StoreError};
 
 /// What a user sees about one of their tokens (never the token itself after creation).
@@ -47,13 +49,21 @@ fn new_token() -> Result<String, StoreError> {
 }
 
 impl Store {
-    /// Creates a token for the user. Returns it in clear exactly once; only its hash is stored.
+    /// Creates a token for the user from the command line (`mint-token`). Returns it in clear
+    /// exactly once; only its hash is stored.
     pub async fn create_api_token(&self, user_id: Uuid, name: &str, max_role: Role) -> Result<(ApiTokenInfo, String), StoreError> {
-        self.create_expiring_api_token(user_id, name, max_role, None).await
+        self.create_expiring_api_token(&AuditActor::command_line(), user_id, name, max_role, None).await
     }
 
-    /// The same, expiring `expires_in_days` days from now (1 to [`MAX_TOKEN_DAYS`]).
-    pub async fn create_expiring_api_token(&self, user_id: Uuid, name: &str, max_role: Role, expires_in_days: Option<u32>) -> Result<(ApiTokenInfo, String), StoreError> {
+    /// The same, by `actor`, expiring `expires_in_days` days from now (1 to [`MAX_TOKEN_DAYS`]).
+    pub async fn create_expiring_api_token(
+        &self,
+        actor: &AuditActor,
+        user_id: Uuid,
+        name: &str,
+        max_role: Role,
+        expires_in_days: Option<u32>,
+    ) -> Result<(ApiTokenInfo, String), StoreError> {
         if let Some(days) = expires_in_days {
             if !(1..=MAX_TOKEN_DAYS).contains(&days) {
                 return Err(StoreError::invalid("expires_in_days", format!("{days} is not between 1 and {MAX_TOKEN_DAYS}")));
@@ -64,6 +74,7 @@ impl Store {
             return Err(StoreError::invalid("name", "give the token a name of 1 to 100 characters"));
         }
         let token = new_token()?;
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "INSERT INTO api_tokens (id, user_id, name, token_hash, max_role, expires_at)
              VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6))
@@ -75,9 +86,23 @@ impl Store {
         .bind(token_hash(&token))
         .bind(max_role.as_str())
         .bind(expires_in_days.map(|d| d as i32))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok((info_from_row(&row)?, token))
+        let info = info_from_row(&row)?;
+        let expiry = match info.expires_at {
+            Some(at) => format!("expiring {}", at.format("%Y-%m-%d")),
+            None => "never expiring".into(),
+        };
+        let note = AuditNote {
+            scope: AuditScope::Account(user_id),
+            action: AuditAction::ApiTokenCreate,
+            subject: info.id.to_string(),
+            summary: format!("created API token {:?} (capped at {max_role}, {expiry})", info.name),
+            detail: json!({ "user_id": user_id, "name": info.name, "max_role": max_role.as_str(), "expires_at": info.expires_at }),
+        };
+        audit::record(&mut tx, actor, note).await?;
+        tx.commit().await?;
+        Ok((info, token))
     }
 
     pub async fn api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiTokenInfo>, StoreError> {
@@ -90,16 +115,26 @@ impl Store {
 
     /// Revokes one of the user's tokens; another user's token is "not found". Every server
     /// process forgets its cached answer for the token when this commits (`access_cache`).
-    pub async fn revoke_api_token(&self, user_id: Uuid, token_id: Uuid) -> Result<(), StoreError> {
+    pub async fn revoke_api_token(&self, actor: &AuditActor, user_id: Uuid, token_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2")
-            .bind(token_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
+        let name: Option<String> = sqlx::query_scalar(
+            "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 RETURNING name",
+        )
+        .bind(token_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(name) = name else {
             return Err(StoreError::invalid("token_id", format!("you have no token {token_id}")));
-        }
+        };
+        let note = AuditNote {
+            scope: AuditScope::Account(user_id),
+            action: AuditAction::ApiTokenRevoke,
+            subject: token_id.to_string(),
+            summary: format!("revoked API token {name:?}"),
+            detail: json!({ "user_id": user_id, "name": name }),
+        };
+        audit::record(&mut tx, actor, note).await?;
         self.commit_access_change(tx, user_id).await
     }
 

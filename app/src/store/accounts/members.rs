@@ -3,6 +3,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
+use serde_json::json;
+
+use crate::store::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
 use crate::store::{Store, StoreError};
 
 /// A user's role in a fund.
@@ -16,9 +19,18 @@ pub struct Member {
 impl Store {
     /// Grants `role` in the fund (replacing any earlier role). Every server process forgets its
     /// cached role for the user when this commits (`access_cache`).
-    pub async fn grant_role(&self, fund_id: Uuid, user_id: Uuid, role: Role) -> Result<(), StoreError> {
+    pub async fn grant_role(&self, actor: &AuditActor, fund_id: Uuid, user_id: Uuid, role: Role) -> Result<(), StoreError> {
         self.fund_version(fund_id).await?;
         let mut tx = self.pool.begin().await?;
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
+        let Some(email) = email else {
+            return Err(StoreError::invalid("user", format!("no user {user_id}")));
+        };
+        let before: Option<String> = sqlx::query_scalar("SELECT role FROM fund_members WHERE fund_id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(fund_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, $3)
              ON CONFLICT (fund_id, user_id) DO UPDATE SET role = EXCLUDED.role, granted_at = now()",
@@ -32,17 +44,46 @@ impl Store {
             sqlx::Error::Database(d) if d.constraint() == Some("fund_members_user_id_fkey") => StoreError::invalid("user", format!("no user {user_id}")),
             _ => StoreError::Database(e),
         })?;
+        let summary = match &before {
+            Some(old) if old == role.as_str() => format!("confirmed {email} as {role}"),
+            Some(old) => format!("changed {email} from {old} to {role}"),
+            None => format!("added {email} as {role}"),
+        };
+        let note = AuditNote {
+            scope: AuditScope::Fund(fund_id),
+            action: AuditAction::MemberRole,
+            subject: user_id.to_string(),
+            summary,
+            detail: json!({ "email": email, "role": role.as_str(), "previous_role": before }),
+        };
+        audit::record(&mut tx, actor, note).await?;
         self.commit_access_change(tx, user_id).await?;
         // Cached pages show what a role offers.
         self.touch_fund(fund_id).await
     }
 
-    pub async fn remove_member(&self, fund_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+    pub async fn remove_member(&self, actor: &AuditActor, fund_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("DELETE FROM fund_members WHERE fund_id = $1 AND user_id = $2").bind(fund_id).bind(user_id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
+        let removed = sqlx::query(
+            "DELETE FROM fund_members m USING users u WHERE m.fund_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.email, m.role",
+        )
+        .bind(fund_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(removed) = removed else {
             return Err(StoreError::invalid("user_id", format!("{user_id} is not a member of this fund")));
-        }
+        };
+        let email: String = removed.try_get("email")?;
+        let role: String = removed.try_get("role")?;
+        let note = AuditNote {
+            scope: AuditScope::Fund(fund_id),
+            action: AuditAction::MemberRemove,
+            subject: user_id.to_string(),
+            summary: format!("removed {email} ({role}) from the fund"),
+            detail: json!({ "email": email, "previous_role": role }),
+        };
+        audit::record(&mut tx, actor, note).await?;
         self.commit_access_change(tx, user_id).await?;
         self.touch_fund(fund_id).await
     }

@@ -3,6 +3,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
+use serde_json::json;
+
+use crate::store::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
+use crate::store::funds::bump_revision;
 use crate::store::{Store, StoreError};
 
 /// A shared, read-only view of one hub tab at fixed dates.
@@ -27,6 +31,7 @@ const SELECT: &str = "SELECT s.id, s.fund_id, s.tab, s.as_of, s.known_at, u.emai
 impl Store {
     pub async fn create_share_link(
         &self,
+        actor: &AuditActor,
         fund_id: Uuid,
         tab: &str,
         as_of: NaiveDate,
@@ -42,6 +47,7 @@ impl Store {
         }
         self.fund_version(fund_id).await?;
         let id = Uuid::new_v4();
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO share_links (id, fund_id, tab, as_of, known_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(id)
             .bind(fund_id)
@@ -50,10 +56,20 @@ impl Store {
             .bind(known_at)
             .bind(created_by)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let known = known_at.map(|k| format!(", as known at {}", k.format("%Y-%m-%d"))).unwrap_or_default();
+        let note = AuditNote {
+            scope: AuditScope::Fund(fund_id),
+            action: AuditAction::ShareLinkCreate,
+            subject: id.to_string(),
+            summary: format!("shared the {tab} tab at {as_of}{known}, until {}", expires_at.format("%Y-%m-%d %H:%M UTC")),
+            detail: json!({ "tab": tab, "as_of": as_of, "known_at": known_at, "expires_at": expires_at }),
+        };
+        audit::record(&mut tx, actor, note).await?;
         // The hub pages list the fund's links: cached copies must not show the old list.
-        self.touch_fund(fund_id).await?;
+        bump_revision(&mut tx, fund_id).await?;
+        tx.commit().await?;
         self.share_link(id).await?.ok_or_else(|| StoreError::Corrupt(format!("share link {id} vanished")))
     }
 
@@ -72,17 +88,31 @@ impl Store {
     }
 
     /// Revokes a link of this fund; a link of another fund is "not found".
-    pub async fn revoke_share_link(&self, fund_id: Uuid, link_id: Uuid, by: Uuid) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE share_links SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $3) WHERE id = $1 AND fund_id = $2")
-            .bind(link_id)
-            .bind(fund_id)
-            .bind(by)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
+    pub async fn revoke_share_link(&self, actor: &AuditActor, fund_id: Uuid, link_id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let tab: Option<String> = sqlx::query_scalar(
+            "UPDATE share_links SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $3)
+             WHERE id = $1 AND fund_id = $2 RETURNING tab",
+        )
+        .bind(link_id)
+        .bind(fund_id)
+        .bind(actor.user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(tab) = tab else {
             return Err(StoreError::invalid("link_id", format!("this fund has no share link {link_id}")));
-        }
-        self.touch_fund(fund_id).await
+        };
+        let note = AuditNote {
+            scope: AuditScope::Fund(fund_id),
+            action: AuditAction::ShareLinkRevoke,
+            subject: link_id.to_string(),
+            summary: format!("revoked a share link to the {tab} tab"),
+            detail: json!({ "tab": tab }),
+        };
+        audit::record(&mut tx, actor, note).await?;
+        bump_revision(&mut tx, fund_id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
