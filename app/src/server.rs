@@ -22,7 +22,7 @@ pub fn to_server_error(e: StoreError) -> ServerFnError {
         }
         StoreError::FundNotFound(_) | StoreError::SnapshotNotFound(_) | StoreError::AlertRuleNotFound(_) | StoreError::AlertNotFound(_) => StatusCode::NOT_FOUND,
         StoreError::Conflict { .. } => StatusCode::CONFLICT,
-        StoreError::IdempotencyMismatch | StoreError::Invalid { .. } | StoreError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::IdempotencyMismatch | StoreError::Invalid { .. } | StoreError::BreaksLaterEvent { .. } | StoreError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
     };
     set_status(status);
     ServerFnError::new(e.to_string())

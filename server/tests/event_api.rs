@@ -282,3 +282,70 @@ fn dec(v: &serde_json::Value) -> rust_decimal::Decimal {
 fn urlencode(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
 }
+
+/// Issue 13: a back-dated event is accepted only if every later event stays valid.
+#[tokio::test]
+async fn a_back_dated_event_that_would_invalidate_a_later_one_is_refused_naming_both() {
+    let app = spawn().await;
+    let effective = (chrono::Utc::now() - chrono::Duration::days(1200)).to_rfc3339();
+    let (s, v) = app.post("/api/funds", json!({"name": "Small Fund", "size": "1000", "effective_at": effective})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let fund = v["id"].as_str().unwrap().to_string();
+    let events = format!("/api/funds/{fund}/events");
+    let call = |amount: &str, at: &str| json!({"events": [{"type": "CAPITAL_CALLED", "effective_at": at, "payload": {"amount": amount}}]});
+    let (s, v) = app.post(&events, call("600", "2024-06-01")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let later_version = v["version"].as_u64().unwrap();
+
+    let (s, v) = app.post(&events, call("600", "2024-03-01")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["field"], "events[0].payload.amount", "{v}");
+    assert_eq!(v["conflicts_with"], json!({"version": later_version, "type": "CAPITAL_CALLED"}), "{v}");
+    assert!(v["error"].as_str().unwrap().contains("uncalled commitment"), "{v}");
+    let (_, state) = app.get(&format!("/api/funds/{fund}/state")).await;
+    assert_eq!(state["state"]["called"], "600", "nothing written: {state}");
+
+    // A back-dated call that leaves room for the later one is fine.
+    let (s, v) = app.post(&events, call("400", "2024-03-01")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // A write-off dated before a stored mark of the same company: the mark would be of a
+    // written-off company, so the write-off is refused with its date named.
+    let company = app.company(&fund, "Acme").await;
+    let mark = json!({"events": [{"type": "VALUATION_UPDATED", "effective_at": "2024-09-01", "payload": {"company_id": company, "post_money": "5000"}}]});
+    let (s, v) = app.post(&events, mark).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mark_version = v["version"].as_u64().unwrap();
+    let write_off = json!({"events": [{"type": "COMPANY_WRITTEN_OFF", "effective_at": "2024-08-01", "payload": {"company_id": company}}]});
+    let (s, v) = app.post(&events, write_off).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["field"], "events[0].effective_at", "{v}");
+    assert_eq!(v["conflicts_with"], json!({"version": mark_version, "type": "VALUATION_UPDATED"}), "{v}");
+}
+
+/// Issue 13: events sent without an effective time take the append's time under the fund's lock,
+/// so concurrent appends are never back-dated behind each other.
+#[tokio::test]
+async fn concurrent_undated_appends_are_effective_in_version_order() {
+    let app = std::sync::Arc::new(spawn().await);
+    let fund = app.fund(30).await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let (app, fund) = (app.clone(), fund.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..5 {
+                let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]})).await;
+                assert_eq!(s, StatusCode::CREATED, "{v}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut events = common::stored_events(app.store.pool(), fund.parse().unwrap()).await;
+    events.sort_by_key(|e| e.version);
+    assert_eq!(events.len(), 81);
+    for w in events.windows(2) {
+        assert!(w[0].effective_at <= w[1].effective_at, "v{} effective {} after v{} effective {}", w[0].version, w[0].effective_at, w[1].version, w[1].effective_at);
+    }
+}

@@ -1,6 +1,7 @@
 //! Property: whatever snapshots the store holds (automatic every 3 events here, manual ones too,
 //! some invalidated by late events), `state(fund, as_of, known_at)` equals a full replay of the
-//! qualifying events — on real PostgreSQL.
+//! qualifying events — on real PostgreSQL. And whatever late events are accepted, every event of
+//! the resulting history is still valid at its effective date.
 
 mod common;
 
@@ -74,7 +75,7 @@ fn batches() -> impl Strategy<Value = Vec<Vec<(i64, Op)>>> {
 }
 
 fn req(events: Vec<NewEvent>) -> AppendRequest {
-    AppendRequest { expected_version: None, idempotency_key: None, fingerprint: String::new(), events, metadata: EventMetadata::default() }
+    AppendRequest { expected_version: None, idempotency_key: None, fingerprint: String::new(), events, undated: Vec::new(), metadata: EventMetadata::default() }
 }
 
 async fn run_case(store: &Store, batches: Vec<Vec<(i64, Op)>>, queries: Vec<(i64, usize)>, manual_every: usize) -> Result<(), TestCaseError> {
@@ -89,8 +90,14 @@ async fn run_case(store: &Store, batches: Vec<Vec<(i64, Op)>>, queries: Vec<(i64
     store.append(fund.id, req(companies)).await.unwrap();
     for (n, batch) in batches.into_iter().enumerate() {
         let events = batch.iter().map(|(day, op)| NewEvent { effective_at: start + Duration::days(*day), payload: payload(op) }).collect();
-        // Some random batches break a rule (e.g. a write-off then an investment); those are refused whole.
-        let _ = store.append(fund.id, req(events)).await;
+        // Some random batches break a rule (e.g. a write-off then an investment), or would make a
+        // later stored event invalid; those are refused whole. After every accepted one, the
+        // whole history replays valid.
+        if store.append(fund.id, req(events)).await.is_ok() {
+            let stored = common::stored_events(store.pool(), fund.id).await;
+            let invalid = domain::time_machine::validate::first_invalid_event(&stored, Utc::now());
+            prop_assert!(invalid.is_none(), "after batch {}: {:?}", n, invalid);
+        }
         if manual_every > 0 && n % manual_every == 0 {
             store.create_snapshot(fund.id, "manual").await.unwrap();
         }

@@ -60,6 +60,7 @@ pub async fn apply_recommendation(
         idempotency_key: None,
         fingerprint: format!("apply {run_id} {picked:?}"),
         events,
+        undated: Vec::new(),
         metadata,
     };
     let outcome = store.append(fund_id, req).await?;
@@ -108,6 +109,7 @@ pub async fn set_assumptions(
         idempotency_key: None,
         fingerprint: serde_json::to_string(&assumptions)?,
         events: vec![NewEvent { effective_at, payload: EventPayload::ReserveAssumptionsSet(Box::new(assumptions)) }],
+        undated: Vec::new(),
         metadata,
     };
     match store.append(fund_id, req).await {

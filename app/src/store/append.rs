@@ -33,6 +33,9 @@ pub struct AppendRequest {
     /// The request as the client sent it: a retry under the same idempotency key must match it.
     pub fingerprint: String,
     pub events: Vec<NewEvent>,
+    /// Indexes of events sent without an effective time: they take the append's own time, read
+    /// once the fund's lock is held, so concurrent appends cannot back-date each other.
+    pub undated: Vec<usize>,
     pub metadata: EventMetadata,
 }
 
@@ -121,34 +124,42 @@ impl Store {
         // PostgreSQL keeps microseconds: truncate here so cached states equal replayed ones.
         let now = micros(Utc::now());
         let recorded_at = now.max(head.last_recorded_at);
-        let new_events = numbered(&req.events, head.version, recorded_at);
+        let new_events = numbered(&req.events, &req.undated, head.version, recorded_at);
         let min_new = new_events.iter().map(|e| e.effective_at).min().expect("non-empty batch");
         let max_new = new_events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
         let chronological = head.max_effective_at.is_none_or(|m| min_new >= m);
         let sorted = new_events.windows(2).all(|w| w[0].effective_at <= w[1].effective_at);
 
-        // Validate every new event against the state just before it in canonical order.
-        let (base, stored_between) = if chronological {
+        // Validate every new event against the state just before it in canonical order, and
+        // every stored event after a back-dated one again: the whole resulting history must stay
+        // valid, not only the new events at their own dates.
+        let (base, stored_after) = if chronological {
             (self.latest_state(conn, fund_id, &head).await?, Vec::new())
         } else {
             let base = self.state_in(conn, fund_id, min_new, head.version).await?;
-            (base, events_between(conn, fund_id, head.version, min_new, max_new).await?)
+            let until = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
+            (base, events_between(conn, fund_id, head.version, min_new, until).await?)
         };
-        let mut merged: Vec<&FundEvent> = stored_between.iter().chain(new_events.iter()).collect();
+        let mut merged: Vec<&FundEvent> = stored_after.iter().chain(new_events.iter()).collect();
         merged.sort_by(|a, b| canonical_cmp(a, b));
         let take_snapshots_inline = chronological && sorted;
         let mut inline_snapshots: Vec<(usize, FundState)> = Vec::new();
         let mut running = base;
+        let mut last_new: Option<usize> = None;
         for e in merged {
+            let event = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
             if e.version > head.version {
                 let index = (e.version - head.version - 1) as usize;
-                let candidate = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
-                decide(&running, &candidate, now).map_err(|err| StoreError::from_domain(index, err))?;
+                decide(&running, &event, now).map_err(|err| StoreError::from_domain(index, err))?;
+                last_new = Some(index);
                 running = evolve(running, e);
                 if take_snapshots_inline && self.snapshot_due(&new_events, index) {
                     inline_snapshots.push((index, running.clone()));
                 }
             } else {
+                if let Some(index) = last_new {
+                    decide(&running, &event, e.recorded_at.max(now)).map_err(|err| breaks_later(&new_events[index], index, e, err))?;
+                }
                 running = evolve(running, e);
             }
         }
@@ -187,14 +198,34 @@ impl Store {
     }
 }
 
-/// The request's events as stored: numbered after `after`, all recorded at `recorded_at`.
-pub(super) fn numbered(events: &[NewEvent], after: u64, recorded_at: DateTime<Utc>) -> Vec<FundEvent> {
+/// Why new event `index` (`new`) is refused: the stored event `later` is no longer valid after
+/// it. The field is the new event's (the same field when both are of one type, else its date).
+fn breaks_later(new: &FundEvent, index: usize, later: &FundEvent, err: domain::DomainError) -> StoreError {
+    let domain::DomainError::Invalid { field, message } = err;
+    let event_type = later.payload.event_type().to_string();
+    let same_type = new.payload.event_type() == later.payload.event_type();
+    let field = if same_type && field.starts_with("payload.") { format!("events[{index}].{field}") } else { format!("events[{index}].effective_at") };
+    StoreError::BreaksLaterEvent {
+        field,
+        message: format!(
+            "would make a later event invalid: version {} ({event_type}, effective {}): {message}",
+            later.version,
+            later.effective_at.format("%Y-%m-%d")
+        ),
+        version: later.version,
+        event_type,
+    }
+}
+
+/// The request's events as stored: numbered after `after`, all recorded at `recorded_at`; the
+/// `undated` ones effective at `recorded_at` too.
+pub(super) fn numbered(events: &[NewEvent], undated: &[usize], after: u64, recorded_at: DateTime<Utc>) -> Vec<FundEvent> {
     events
         .iter()
         .enumerate()
         .map(|(i, e)| FundEvent {
             version: after + 1 + i as u64,
-            effective_at: micros(e.effective_at),
+            effective_at: if undated.contains(&i) { recorded_at } else { micros(e.effective_at) },
             recorded_at,
             payload: e.payload.clone(),
         })

@@ -31,7 +31,7 @@ impl Store {
         if now < latest.last_recorded_at {
             return Ok(None);
         }
-        let events = numbered(&req.events, latest.version, now);
+        let events = numbered(&req.events, &req.undated, latest.version, now);
         if !events.windows(2).all(|w| w[0].effective_at <= w[1].effective_at) {
             return Ok(None);
         }

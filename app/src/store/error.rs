@@ -13,6 +13,10 @@ pub enum StoreError {
     IdempotencyMismatch,
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A back-dated event of the request would make a later stored event invalid: `field`
+    /// names the request's event, `version` and `event_type` the stored event it breaks.
+    #[error("{field}: {message}")]
+    BreaksLaterEvent { field: String, message: String, version: u64, event_type: String },
     #[error("snapshot {0} not found")]
     SnapshotNotFound(i64),
     #[error("alert rule {0} not found")]

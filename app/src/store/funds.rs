@@ -55,7 +55,7 @@ impl Store {
             };
             super::audit::record(&mut tx, &actor, note).await?;
         }
-        let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], metadata };
+        let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], undated: Vec::new(), metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req).await?;
         tx.commit().await?;
         if let Some(user_id) = admin {

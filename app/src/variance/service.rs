@@ -222,6 +222,7 @@ pub async fn record_actual(
         idempotency_key: None,
         fingerprint: String::new(),
         events: vec![NewEvent { effective_at, payload }],
+        undated: Vec::new(),
         metadata,
     };
     let outcome = store.append(fund_id, req).await.map_err(single_event_field)?;
@@ -282,7 +283,7 @@ pub async fn import_actuals_csv(
             payload: EventPayload::ActualRecorded(ActualRecorded { company_id: r.company_id, metric: r.metric, period: r.period, value: r.value, source: r.source }),
         })
         .collect();
-    let req = AppendRequest { expected_version: None, idempotency_key: None, fingerprint: String::new(), events, metadata };
+    let req = AppendRequest { expected_version: None, idempotency_key: None, fingerprint: String::new(), events, undated: Vec::new(), metadata };
     let outcome = store.append(fund_id, req).await.map_err(|e| match e {
         // A rule only the fund's history can check: name the row it broke.
         StoreError::Invalid { field, message } => {

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod replay;
 pub mod series;
+pub mod validate;
 
 pub use diff::{diff, CompanyChange, KpiChange, StateDiff};
 pub use replay::{canonical_cmp, replay, state_at, SnapshotMeta};

@@ -16,6 +16,8 @@ pub enum ApiError {
     /// A file with bad rows: every one of them (line, column, reason).
     Rows { message: String, rows: Vec<domain::variance::RowError> },
     Conflict { message: String, current_version: u64 },
+    /// A back-dated event that would make a later stored event invalid (422).
+    BreaksLaterEvent { field: String, message: String, version: u64, event_type: String },
     /// No valid session or API token (401).
     Unauthorized { message: String },
     /// Signed in, but not allowed this (403).
@@ -43,6 +45,7 @@ impl From<StoreError> for ApiError {
                 ApiError::Unprocessable { field: Some("idempotency_key".into()), message: e.to_string() }
             }
             StoreError::Invalid { field, message } => ApiError::Unprocessable { field: Some(field), message },
+            StoreError::BreaksLaterEvent { field, message, version, event_type } => ApiError::BreaksLaterEvent { field, message, version, event_type },
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!("database pool exhausted");
                 ApiError::Unavailable
@@ -63,6 +66,10 @@ impl IntoResponse for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "field": field }))
             }
             ApiError::NotFound { field, message } => (StatusCode::NOT_FOUND, json!({ "error": message, "field": field })),
+            ApiError::BreaksLaterEvent { field, message, version, event_type } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "error": message, "field": field, "conflicts_with": { "version": version, "type": event_type } }),
+            ),
             ApiError::Rows { message, rows } => (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "rows": rows })),
             ApiError::Conflict { message, current_version } => {
                 (StatusCode::CONFLICT, json!({ "error": message, "current_version": current_version }))

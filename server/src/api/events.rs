@@ -50,13 +50,15 @@ pub async fn append_events(
         return Err(ApiError::bad("events", format!("at most {MAX_BATCH} events per request")));
     }
     let now = Utc::now();
+    // Events without an effective time take the append's time, read under the fund's lock.
+    let undated: Vec<usize> = body.events.iter().enumerate().filter(|(_, e)| e.effective_at.is_none()).map(|(i, _)| i).collect();
     let events = body
         .events
         .into_iter()
         .enumerate()
         .map(|(i, e)| new_event(i, e, now))
         .collect::<Result<Vec<_>, _>>()?;
-    let req = AppendRequest { expected_version: body.expected_version, idempotency_key: body.idempotency_key, fingerprint, events, metadata };
+    let req = AppendRequest { expected_version: body.expected_version, idempotency_key: body.idempotency_key, fingerprint, events, undated, metadata };
     let outcome = state.store.append(fund_id, req).await?;
     metrics::counter!("fund_events_appended_total").increment(if outcome.replayed { 0 } else { outcome.appended as u64 });
     if !outcome.replayed {

@@ -3,6 +3,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{HubHeader, Tab};
 use crate::components::format::{date, money};
+use crate::components::fragment::fragment;
 use crate::components::reserves::allocation_chart::AllocationChart;
 use crate::components::reserves::apply_forms::ApplyForms;
 use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
@@ -115,8 +116,23 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
         {body}
         <HistoryChart fund_id=fund_id.clone() history=page.history pending=page.history_pending/>
         <ScenariosPanel fund_id=fund_id.clone() run_id=run_id scenarios=page.scenarios can_edit=page.can_run/>
-        <ParametersPanel parameters=page.parameters calibration=page.calibration editor=page.can_edit_assumptions.then(|| (fund_id.clone(), page.assumptions_json.clone()))/>
+        {parameters_panel(&fund_id, page.parameters, page.calibration, page.assumptions_json, page.can_edit_assumptions)}
     }
+}
+
+/// The parameter tables (and, for admins, the editor) of one set of assumptions, rendered once
+/// per fund, assumptions (their JSON, from which the tables are built) and editor flag
+/// (`components::fragment`).
+fn parameters_panel(
+    fund_id: &str,
+    parameters: std::sync::Arc<Vec<crate::reserves::page_data::ParameterRow>>,
+    calibration: std::sync::Arc<Vec<crate::reserves::page_data::CalibrationRow>>,
+    assumptions_json: String,
+    can_edit: bool,
+) -> impl IntoView {
+    let key = format!("reserves:parameters:{fund_id}:{can_edit}:{assumptions_json}");
+    let editor = can_edit.then(|| (fund_id.to_string(), assumptions_json));
+    fragment(key, move || view! { <ParametersPanel parameters=parameters calibration=calibration editor=editor/> })
 }
 
 /// A ranking with what changed since and how to reproduce it; `csv_href` when the reader may export.
@@ -151,16 +167,26 @@ pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeL
         r.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default(),
         r.requested_by,
     );
+    // The cards, table and charts show the run's result only, which never changes once written.
+    let selectable = apply_as.is_some();
+    let key = |part: &str| format!("reserves:{part}:{}:{}:{}:{}:{selectable}", r.run_id, r.fund_version, r.iterations, r.seed);
+    let (cards_report, chart_report) = (report.clone(), report.clone());
+    let cards = fragment(key("cards"), move || view! {
+        <InsightCards report=cards_report.clone()/>
+        <RankingTable report=cards_report hurdle=hurdle selectable=selectable/>
+    });
+    let charts = fragment(key("charts"), move || view! {
+        <CurveChart report=chart_report.clone() hurdle=hurdle/>
+        <AllocationChart report=chart_report/>
+    });
     view! {
         {stale}
-        <InsightCards report=report.clone()/>
-        <RankingTable report=report.clone() hurdle=hurdle selectable=apply_as.is_some()/>
+        {cards}
         {apply_as.map(|fund_id| view! { <ApplyForms fund_id=fund_id run_id=r.run_id.to_string()/> })}
         <div class="table-actions">
             <span class="muted" data-test="reproduce" data-run=r.run_id.to_string()>{reproduce}</span>
             {csv_href.map(|href| view! { <a href=href download="reserves.csv" data-test="reserves-csv">"Export CSV"</a> })}
         </div>
-        <CurveChart report=report.clone() hurdle=hurdle/>
-        <AllocationChart report=report/>
+        {charts}
     }
 }

@@ -1,0 +1,44 @@
+//! Server-rendered fragments reused across page renders. Some parts of a page are a pure function
+//! of data that never changes once written — the ranking table and charts of one reserve run, the
+//! parameter tables of one set of assumptions — yet they are most of the page's HTML and most of
+//! its render time. [`Fragment`] renders such a part once per key and reuses the HTML.
+//!
+//! A key must name everything the fragment shows (a run id names an immutable result), and a
+//! fragment must not contain an island (it is inserted as plain HTML). In the browser build the
+//! view is rendered as usual.
+
+use leptos::prelude::*;
+
+/// Most HTML kept, in bytes.
+#[cfg(feature = "ssr")]
+const MAX_BYTES: u64 = 32 * 1024 * 1024;
+
+#[cfg(feature = "ssr")]
+fn cache() -> &'static moka::sync::Cache<String, std::sync::Arc<str>> {
+    static CACHE: std::sync::OnceLock<moka::sync::Cache<String, std::sync::Arc<str>>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        moka::sync::Cache::builder()
+            .weigher(|k: &String, v: &std::sync::Arc<str>| (k.len() + v.len()).try_into().unwrap_or(u32::MAX))
+            .max_capacity(MAX_BYTES)
+            .build()
+    })
+}
+
+/// `build()`'s HTML, rendered once per `key` (see the module). The HTML sits in a
+/// `<div class="fragment">`, which takes no box of its own (`display: contents`).
+pub fn fragment<V, F>(key: String, build: F) -> AnyView
+where
+    V: IntoView + 'static,
+    F: FnOnce() -> V,
+{
+    #[cfg(feature = "ssr")]
+    {
+        let html = cache().get_with(key, || build().into_view().to_html().into());
+        view! { <div class="fragment" inner_html=html.to_string()/> }.into_any()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = key;
+        build().into_any()
+    }
+}
