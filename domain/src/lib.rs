@@ -4,6 +4,7 @@
 #[cfg(feature = "engine")]
 pub mod demo;
 pub mod access;
+pub mod amount;
 pub mod dates;
 pub mod error;
 pub mod fund;

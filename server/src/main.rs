@@ -17,6 +17,32 @@ async fn main() {
     }
 }
 
+/// SIGINT (Ctrl-C) or SIGTERM (what containers and systemd send): either starts the graceful
+/// shutdown — requests in flight finish, background work stops.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT shuts down gracefully");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => tracing::info!("SIGINT: shutting down"),
+        _ = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
 async fn run() -> Result<(), server::StartupError> {
     let config = Config::from_env()?;
     let addr = config.bind_addr;
@@ -25,10 +51,7 @@ async fn run() -> Result<(), server::StartupError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| server::StartupError::Leptos(format!("bind {addr}: {e}")))?;
     tracing::info!(%addr, "listening on http://{addr}");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| server::StartupError::Leptos(e.to_string()))?;
     state.shutdown().await;

@@ -269,8 +269,11 @@ fn check_request(req: &AppendRequest) -> Result<(), StoreError> {
         return Err(StoreError::invalid("events", format!("at most {MAX_BATCH} events per request")));
     }
     if let Some(key) = &req.idempotency_key {
-        if key.trim().is_empty() || key.len() > 200 {
+        if key.trim().is_empty() || key.chars().count() > 200 {
             return Err(StoreError::invalid("idempotency_key", "must be 1 to 200 characters"));
+        }
+        if key.chars().any(char::is_control) {
+            return Err(StoreError::invalid("idempotency_key", "cannot contain control characters"));
         }
     }
     Ok(())

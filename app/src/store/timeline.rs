@@ -156,8 +156,10 @@ fn parse_cursor(s: &str) -> Result<(DateTime<Utc>, i64), StoreError> {
     let bad = || StoreError::invalid("cursor", "is not a cursor returned by this endpoint");
     let (micros, version) = s.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
-    let version: i64 = version.parse().map_err(|_| bad())?;
-    Ok((DateTime::from_timestamp_micros(micros).ok_or_else(bad)?, version))
+    let version: i64 = version.parse().ok().filter(|v| *v >= 0).ok_or_else(bad)?;
+    let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+    domain::dates::check_moment(at).map_err(|_| bad())?;
+    Ok((at, version))
 }
 
 fn timeline_event(row: &sqlx::postgres::PgRow) -> Result<TimelineEvent, StoreError> {

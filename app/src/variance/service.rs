@@ -204,7 +204,7 @@ pub async fn record_actual(
 ) -> Result<RecordedActual, StoreError> {
     let company_id: Uuid = input.company_id.trim().parse().map_err(|_| StoreError::invalid("company_id", format!("{:?} is not a UUID", input.company_id)))?;
     let metric = parse_metric(&input.metric).map_err(|m| StoreError::invalid("metric", m))?;
-    let value: Decimal = input.value.trim().parse().map_err(|_| StoreError::invalid("value", format!("{:?} is not a number", input.value)))?;
+    let value: Decimal = domain::amount::parse_strict(input.value.trim()).map_err(|m| StoreError::invalid("value", m))?;
     let effective_at = domain::variance::csv_rows::parse_day_or_moment(input.effective_date.trim()).map_err(|m| StoreError::invalid("effective_date", m))?;
     let period = input
         .period

@@ -223,5 +223,8 @@ fn non_blank(field: &str, s: &str, max: usize) -> Result<(), DomainError> {
     if s.chars().count() > max {
         return Err(DomainError::invalid(field, format!("is longer than {max} characters")));
     }
+    if s.chars().any(char::is_control) {
+        return Err(DomainError::invalid(field, "cannot contain control characters (NUL, tabs, line breaks…)"));
+    }
     Ok(())
 }

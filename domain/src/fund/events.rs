@@ -147,6 +147,7 @@ impl EventPayload {
 pub struct FundCreated {
     pub name: String,
     /// Committed capital.
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub size: Decimal,
     #[serde(default)]
     pub vintage: Option<i32>,
@@ -166,12 +167,15 @@ pub struct CompanyAdded {
 #[serde(deny_unknown_fields)]
 pub struct InvestmentMade {
     pub company_id: Uuid,
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub amount: Decimal,
     /// The fund's fully diluted ownership after this round.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::amount::strict_option")]
     pub ownership: Option<Decimal>,
     /// Post-money valuation of the round; sets the company's valuation.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::amount::strict_option")]
     pub post_money: Option<Decimal>,
     /// The round's stage, when the company moved up.
     #[serde(default)]
@@ -185,8 +189,10 @@ pub struct InvestmentMade {
 #[serde(deny_unknown_fields)]
 pub struct ValuationUpdated {
     pub company_id: Uuid,
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub post_money: Decimal,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::amount::strict_option")]
     pub ownership: Option<Decimal>,
     #[serde(default)]
     pub stage: Option<Stage>,
@@ -195,12 +201,14 @@ pub struct ValuationUpdated {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CapitalCalled {
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DistributionMade {
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub amount: Decimal,
     /// The company whose proceeds are distributed, when known.
     #[serde(default)]
@@ -212,6 +220,7 @@ pub struct DistributionMade {
 pub struct ReserveAllocated {
     pub company_id: Uuid,
     /// The company's planned follow-on reserve from now on (replaces the previous plan).
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub amount: Decimal,
 }
 
@@ -222,6 +231,7 @@ pub struct ForecastCreated {
     pub metric: Metric,
     /// Last day of the forecast period.
     pub period: NaiveDate,
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub value: Decimal,
 }
 
@@ -233,6 +243,7 @@ pub struct ActualRecorded {
     /// Last day of the period the actual covers; defaults to the event's effective date.
     #[serde(default)]
     pub period: Option<NaiveDate>,
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub value: Decimal,
     #[serde(default)]
     pub source: ActualSource,
@@ -243,6 +254,7 @@ pub struct ActualRecorded {
 pub struct CompanyExited {
     pub company_id: Uuid,
     /// The fund's share of the sale proceeds.
+    #[serde(deserialize_with = "crate::amount::strict")]
     pub proceeds: Decimal,
 }
 

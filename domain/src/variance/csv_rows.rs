@@ -222,7 +222,7 @@ fn parse_row(
     };
     let value = match get("value") {
         None => Err("is required".to_string()),
-        Some(s) => s.parse::<Decimal>().map_err(|_| format!("{s:?} is not a number (use . for decimals, no thousands separators)")),
+        Some(s) => crate::amount::parse_strict(&s).map_err(|_| format!("{s:?} is not a number (use . for decimals, no thousands separators)")),
     };
     let effective_at = match get("effective_date") {
         None => Err("is required".to_string()),

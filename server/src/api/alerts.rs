@@ -73,6 +73,7 @@ struct RuleBody {
     #[serde(default)]
     metric: Option<Metric>,
     comparison: Comparison,
+    #[serde(deserialize_with = "domain::amount::strict")]
     threshold: Decimal,
     unit: ThresholdUnit,
     severity: Severity,

@@ -16,6 +16,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 struct CreateFund {
     name: String,
+    #[serde(deserialize_with = "domain::amount::strict")]
     size: Decimal,
     #[serde(default)]
     vintage: Option<i32>,

@@ -80,5 +80,18 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             .add(Method::PUT, "/funds/{id}/reserves/assumptions", Fund(Admin), reserves::put_assumptions);
     }
     let (router, specs) = r.finish();
-    (router.fallback(|| async { error::ApiError::NotFound { field: None, message: "no such API route".into() } }), specs)
+    let router = router
+        .fallback(|| async { error::ApiError::NotFound { field: None, message: "no such API route".into() } })
+        .layer(axum::middleware::map_response(json_too_large));
+    (router, specs)
+}
+
+/// axum's own 413 (a body over the route's limit) is plain text: answer in the API's JSON shape.
+async fn json_too_large(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let message = "the request body is too large (2 MB at most; 32 MB for event batches and CSV imports)";
+    (axum::http::StatusCode::PAYLOAD_TOO_LARGE, axum::Json(serde_json::json!({ "error": message, "field": null }))).into_response()
 }

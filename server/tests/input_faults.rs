@@ -1,0 +1,154 @@
+//! Issue 13: inputs that used to answer 500, or were accepted when they should not be, now get a
+//! 4xx naming the field and write nothing. Also: SIGTERM shuts the server down gracefully.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::session::raw;
+use common::{spawn, TestApp};
+use serde_json::{json, Value};
+
+/// Posts `body` as is, with `content_type`, using the owner's token.
+async fn post_raw(app: &TestApp, uri: &str, content_type: &str, body: &str) -> (StatusCode, Value) {
+    let req = Request::post(uri)
+        .header("authorization", format!("Bearer {}", app.token))
+        .header("content-type", content_type)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, _, text) = raw(app, req).await;
+    (s, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_exactly_one_json_document_are_refused() {
+    let app = spawn().await;
+    let fund = app.fund(30).await;
+    let uri = format!("/api/funds/{fund}/events");
+    let call = r#"{"events":[{"type":"CAPITAL_CALLED","payload":{"amount":"1"}}]}"#;
+    let before = app.event_count().await;
+    for (content_type, body) in [
+        ("application/json", format!("{call} xyz")),
+        ("application/json", format!("{call}{call}")),
+        ("application/jsonx", call.to_string()),
+        ("application/json-patch+json", call.to_string()),
+    ] {
+        let (s, v) = post_raw(&app, &uri, content_type, &body).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{content_type} {body}: {v}");
+    }
+    assert_eq!(app.event_count().await, before, "nothing appended");
+    let (s, v) = post_raw(&app, &uri, "application/json; charset=utf-8", call).await;
+    assert_eq!(s, StatusCode::CREATED, "parameters after the media type are fine: {v}");
+}
+
+#[tokio::test]
+async fn amounts_are_plain_decimals_with_at_most_eight_places() {
+    let app = spawn().await;
+    let fund = app.fund(30).await;
+    let uri = format!("/api/funds/{fund}/events");
+    let before = app.event_count().await;
+    for amount in ["1_000", "+1", "1E5", "0.000000001", " 1"] {
+        let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": amount}}]})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{amount}: {v}");
+        assert_eq!(v["field"], "events[0].payload.amount", "{amount}: {v}");
+    }
+    let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": 0.5}}]})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a JSON number with a fraction: {v}");
+    assert_eq!(app.event_count().await, before);
+    // A fund size the database would round to zero.
+    let (s, v) = app.post("/api/funds", json!({"name": "Tiny", "size": "0.000000001"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["field"], "size", "{v}");
+    let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1250.50"}}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": 1000}}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "JSON integers stay accepted: {v}");
+}
+
+#[tokio::test]
+async fn nul_characters_and_bad_cursors_get_a_4xx_naming_the_field() {
+    let app = spawn().await;
+    let fund = app.fund(30).await;
+    let uri = format!("/api/funds/{fund}/events");
+    let before = app.event_count().await;
+    let cases = [
+        (json!({"events": [{"type": "COMPANY_ADDED", "payload": {"name": "Acme\u{0}", "stage": "seed"}}]}), "events[0].payload.name"),
+        (json!({"events": [{"type": "COMPANY_ADDED", "payload": {"name": "Acme", "stage": "seed", "sector": "\u{0}"}}]}), "events[0].payload.sector"),
+        (json!({"idempotency_key": "k\u{0}", "events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]}), "idempotency_key"),
+    ];
+    for (body, field) in cases {
+        let (s, v) = app.post(&uri, body.clone()).await;
+        assert!(s == StatusCode::BAD_REQUEST || s == StatusCode::UNPROCESSABLE_ENTITY, "{body}: {s} {v}");
+        assert_eq!(v["field"], field, "{body}: {v}");
+    }
+    assert_eq!(app.event_count().await, before);
+    // A 200-character key is fine however many bytes it takes.
+    let key: String = "é".repeat(200);
+    let (s, v) = app.post(&uri, json!({"idempotency_key": key, "events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    for cursor in ["-8000000000000000000_1", "8000000000000000000_1", "0_-5", "1_x"] {
+        let (s, v) = app.get(&format!("/api/funds/{fund}/timeline?cursor={cursor}")).await;
+        assert!(s.is_client_error(), "{cursor}: {s} {v}");
+        assert_eq!(v["field"], "cursor", "{cursor}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn errors_do_not_echo_huge_inputs_and_413_is_json() {
+    let app = spawn().await;
+    let fund = app.fund(30).await;
+    let name = "x".repeat(1_000_000);
+    let body = format!(r#"{{"events":[{{"type":"CAPITAL_CALLED","payload":{{"amount":"1"}},"{name}":1}}]}}"#);
+    let (s, v) = post_raw(&app, &format!("/api/funds/{fund}/events"), "application/json", &body).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v.to_string().len() < 2_000, "the error is short: {} bytes", v.to_string().len());
+
+    let big = format!(r#"{{"name":"{}","size":"1"}}"#, "y".repeat(3 * 1024 * 1024));
+    let (s, v) = post_raw(&app, "/api/funds", "application/json", &big).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("too large")), "JSON error shape: {v}");
+}
+
+#[tokio::test]
+async fn sigterm_shuts_the_server_down_gracefully() {
+    let url = common::fresh_database().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let log = std::env::temp_dir().join(format!("fundlens-sigterm-{port}.log"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", &url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
+        .spawn()
+        .expect("start the server binary");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the server exited early ({status}): {}", std::fs::read_to_string(log.with_extension("err")).unwrap_or_default());
+        }
+        assert!(std::time::Instant::now() < deadline, "the server never listened");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let sent = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "SIGTERM did not stop the server");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let output = std::fs::read_to_string(&log).unwrap_or_default() + &std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
+    assert!(status.success(), "exit {status} (killed by the signal, not shut down): {output}");
+    assert!(output.contains("SIGTERM: shutting down") && output.contains("background work stopped"), "{output}");
+}
