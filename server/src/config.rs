@@ -28,6 +28,11 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Bearer token GET /metrics requires (METRICS_TOKEN; unset: loopback peers only).
     pub metrics_token: Option<String>,
+    /// How long a client may take to send a request's headers (HEADER_READ_TIMEOUT_MS, default
+    /// 10,000), and a request to be answered (REQUEST_TIMEOUT_S, default 60; an answer then streams
+    /// for as long as it needs, e.g. run progress over SSE): slow clients cannot hold sockets.
+    pub header_read_timeout: std::time::Duration,
+    pub request_timeout: std::time::Duration,
 }
 
 /// How this process takes part in reserve runs (README's configuration table).
@@ -125,6 +130,8 @@ impl Config {
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
             delivery: delivery(&get)?,
             reserves: reserves(&get)?,
+            header_read_timeout: std::time::Duration::from_millis(number(&get, "HEADER_READ_TIMEOUT_MS", 10_000, 100, 600_000)?),
+            request_timeout: std::time::Duration::from_secs(number(&get, "REQUEST_TIMEOUT_S", 60, 1, 3_600)?),
             metrics_token: get("METRICS_TOKEN").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
             auth: AuthConfig {
                 cookie_secure: flag(&get, "COOKIE_SECURE", true)?,

@@ -12,6 +12,7 @@ pub mod observability;
 pub mod page_cache;
 pub mod reserves;
 pub mod router;
+pub mod serve;
 pub mod state;
 
 use std::sync::Arc;

@@ -1,4 +1,3 @@
-use std::net::SocketAddr;
 
 use server::config::Config;
 use server::{build_state, leptos_options, observability, router};
@@ -50,10 +49,7 @@ async fn run() -> Result<(), server::StartupError> {
     let app = router::router(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| server::StartupError::Leptos(format!("bind {addr}: {e}")))?;
     tracing::info!(%addr, "listening on http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| server::StartupError::Leptos(e.to_string()))?;
+    server::serve::serve(listener, app, state.config.header_read_timeout, shutdown_signal()).await;
     state.shutdown().await;
     tracing::info!("background work stopped");
     Ok(())

@@ -43,7 +43,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(observability::track_requests));
     // Outside the page cache (cached pages carry them too) and inside compression (the CSP reads
     // the page's inline scripts).
+    let timeout = state.config.request_timeout;
     headers::apply(router, state.config.auth.cookie_secure)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

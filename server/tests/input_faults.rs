@@ -110,23 +110,26 @@ async fn errors_do_not_echo_huge_inputs_and_413_is_json() {
     assert!(v["error"].as_str().is_some_and(|e| e.contains("too large")), "JSON error shape: {v}");
 }
 
-#[tokio::test]
-async fn sigterm_shuts_the_server_down_gracefully() {
+/// The server binary on a fresh database and a free port; returns it, the port and its log path.
+async fn start_binary(env: &[(&str, &str)]) -> (std::process::Child, u16, std::path::PathBuf) {
     let url = common::fresh_database().await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let log = std::env::temp_dir().join(format!("fundlens-sigterm-{port}.log"));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+    let log = std::env::temp_dir().join(format!("fundlens-binary-{port}.log"));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    command
         .env("DATABASE_URL", &url)
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "info")
         .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
-        .spawn()
-        .expect("start the server binary");
+        .stderr(std::fs::File::create(log.with_extension("err")).unwrap());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("start the server binary");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -138,6 +141,53 @@ async fn sigterm_shuts_the_server_down_gracefully() {
         assert!(std::time::Instant::now() < deadline, "the server never listened");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    (child, port, log)
+}
+
+fn log_text(log: &std::path::Path) -> String {
+    std::fs::read_to_string(log).unwrap_or_default() + &std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_client_sending_headers_slowly_is_dropped_while_others_are_served() {
+    use std::io::{Read, Write};
+    let (mut child, port, _log) = start_binary(&[("HEADER_READ_TIMEOUT_MS", "800")]).await;
+    let slow = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_millis(100))).unwrap();
+        let started = std::time::Instant::now();
+        let request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        for byte in request.iter().cycle() {
+            if s.write_all(&[*byte]).is_err() {
+                return started.elapsed();
+            }
+            let mut buf = [0u8; 64];
+            match s.read(&mut buf) {
+                Ok(0) => return started.elapsed(),
+                Ok(_) => return started.elapsed(),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return started.elapsed(),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            assert!(started.elapsed() < std::time::Duration::from_secs(15), "the slow client was never dropped");
+        }
+        unreachable!()
+    });
+    // Meanwhile an ordinary request is answered at once.
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let dropped_after = slow.join().unwrap();
+    assert!(dropped_after < std::time::Duration::from_secs(5), "dropped after {dropped_after:?}");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn sigterm_shuts_the_server_down_gracefully() {
+    let (mut child, _port, log) = start_binary(&[]).await;
     let sent = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(sent.success());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -148,7 +198,7 @@ async fn sigterm_shuts_the_server_down_gracefully() {
         assert!(std::time::Instant::now() < deadline, "SIGTERM did not stop the server");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
-    let output = std::fs::read_to_string(&log).unwrap_or_default() + &std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
+    let output = log_text(&log);
     assert!(status.success(), "exit {status} (killed by the signal, not shut down): {output}");
     assert!(output.contains("SIGTERM: shutting down") && output.contains("background work stopped"), "{output}");
 }
