@@ -15,6 +15,11 @@ pub fn store() -> Result<Store, ServerFnError> {
 pub fn to_server_error(e: StoreError) -> ServerFnError {
     use axum::http::StatusCode;
     let status = match &e {
+        e if e.is_unavailable() => {
+            tracing::warn!(error = %e, "server function: database unavailable");
+            set_status(StatusCode::SERVICE_UNAVAILABLE);
+            return ServerFnError::new("the database is unavailable or busy; retry shortly");
+        }
         StoreError::Database(_) | StoreError::Corrupt(_) => {
             tracing::error!(error = %e, "server function failed");
             set_status(StatusCode::INTERNAL_SERVER_ERROR);

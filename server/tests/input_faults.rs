@@ -202,3 +202,46 @@ async fn sigterm_shuts_the_server_down_gracefully() {
     assert!(status.success(), "exit {status} (killed by the signal, not shut down): {output}");
     assert!(output.contains("SIGTERM: shutting down") && output.contains("background work stopped"), "{output}");
 }
+
+#[tokio::test]
+async fn a_lost_database_connection_is_503_with_retry_after_not_500() {
+    use axum::response::IntoResponse;
+    let app = spawn().await;
+    // A query in flight when PostgreSQL ends its connection (as a shutdown does: SQLSTATE 57P01).
+    let pool = app.store.pool().clone();
+    let in_flight = tokio::spawn(async move { sqlx::query("SELECT pg_sleep(30)").execute(&pool).await });
+    let mut killed = 0;
+    for _ in 0..100 {
+        killed = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid()) t")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        if killed > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(killed > 0, "the sleeping query was never seen");
+    let err = app::store::StoreError::Database(in_flight.await.unwrap().expect_err("the query was cut off"));
+    assert!(err.is_unavailable(), "{err}");
+    let response = server::api::error::ApiError::from(err).into_response();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers().get("retry-after").unwrap(), "2");
+}
+
+#[tokio::test]
+async fn the_health_check_answers_503_within_a_second_and_a_half_when_no_connection_is_free() {
+    let app = common::spawn_with(&[("DATABASE_MAX_CONNECTIONS", "4"), ("ALERT_WORKER", "false"), ("RESERVE_WORKER", "false"), ("SNAPSHOT_RETAKE_INTERVAL_MS", "0")]).await;
+    // Take every connection the pool can give (the listeners hold some for good).
+    let mut held = Vec::new();
+    while let Ok(Ok(c)) = tokio::time::timeout(std::time::Duration::from_millis(300), app.store.pool().acquire()).await {
+        held.push(c);
+    }
+    let started = std::time::Instant::now();
+    let (s, v) = app.call_as(None, "GET", "/healthz", None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert!(started.elapsed() < std::time::Duration::from_millis(1_500), "took {:?}", started.elapsed());
+    drop(held);
+    let (s, v) = app.call_as(None, "GET", "/healthz", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}

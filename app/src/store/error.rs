@@ -33,6 +33,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database is unreachable, restarting or saturated, not the request at fault: answer
+    /// 503 and let the client retry. (Lost connections, a pool with no free connection, and
+    /// PostgreSQL's shutdown and connection-exception errors, SQLSTATE 57P0x and 08xxx.)
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else { return false };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+            _ => false,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         StoreError::Invalid { field: field.into(), message: message.into() }
     }

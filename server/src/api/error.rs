@@ -26,6 +26,9 @@ pub enum ApiError {
     Internal,
 }
 
+/// What a 503 asks the client to wait, in seconds.
+pub const RETRY_AFTER_SECS: &str = "2";
+
 impl ApiError {
     pub fn bad(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::BadRequest { field: Some(field.into()), message: message.into() }
@@ -46,8 +49,8 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Invalid { field, message } => ApiError::Unprocessable { field: Some(field), message },
             StoreError::BreaksLaterEvent { field, message, version, event_type } => ApiError::BreaksLaterEvent { field, message, version, event_type },
-            StoreError::Database(sqlx::Error::PoolTimedOut) => {
-                tracing::warn!("database pool exhausted");
+            ref unavailable if unavailable.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable
             }
             StoreError::Database(_) | StoreError::Corrupt(_) => {
@@ -77,7 +80,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized { message } => (StatusCode::UNAUTHORIZED, json!({ "error": message })),
             ApiError::Forbidden { message } => (StatusCode::FORBIDDEN, json!({ "error": message })),
             ApiError::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "the server is busy; retry shortly" }))
+                (StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "the database is unavailable or busy; retry shortly" }))
             }
             ApiError::Internal => {
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "internal error; it has been logged" }))
@@ -91,6 +94,9 @@ impl IntoResponse for ApiError {
             other => other,
         };
         let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(RETRY_AFTER_SECS));
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 9110: a 401 names the scheme that would work.
             response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer realm=\"fundlens\""));

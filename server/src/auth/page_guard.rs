@@ -32,6 +32,11 @@ pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Reque
         match fund_access(&state.store, Some(&principal), fund_id, page_role(path)).await {
             Ok(Ok(_)) => {}
             Ok(Err(d)) => return forbidden_page(&d.message()),
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "access check: database unavailable");
+                let retry = [(header::RETRY_AFTER, crate::api::error::RETRY_AFTER_SECS)];
+                return (StatusCode::SERVICE_UNAVAILABLE, retry, "The database is unavailable or busy; retry in a moment.").into_response();
+            }
             Err(e) => {
                 tracing::error!(error = %e, "access check failed");
                 return (StatusCode::INTERNAL_SERVER_ERROR, "internal error; it has been logged").into_response();
