@@ -10,6 +10,9 @@
 #   6. cargo leptos build   debug build of the server and the wasm bundle into target/site
 #   7. end2end              target/debug/server on a free port against a fresh database `e2e`,
 #                           then node --test end2end/tests/ in headless Chromium
+#   8. faults               the fault suite's short form against target/debug/server
+#                           (scripts/faults.sh: kill -9, PostgreSQL stopped, two processes,
+#                           slow connections; its own cluster; about 30 s)
 #
 # The server and the cluster are stopped and the temp dir removed on exit, also on failure.
 # Works from any directory, without stdin and under CI=true. Exits non-zero on any failure.
@@ -25,7 +28,7 @@ export SQLX_OFFLINE=true
 
 SUITE_START=$(date +%s)
 STEP=""
-STEPS=7
+STEPS=8
 TMP=""
 PG_DATADIR=""
 SERVER_PID=""
@@ -165,3 +168,6 @@ if ! BASE_URL="$base_url" node --test end2end/tests/*.test.mjs; then
     fail "end2end tests failed (screenshots in end2end/screenshots/)"
 fi
 stop_server
+
+section 8 "faults: scripts/faults.sh (short form) against $server_bin"
+SERVER_BIN="$server_bin" FAULTS_SHORT=1 scripts/faults.sh

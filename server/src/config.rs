@@ -20,6 +20,9 @@ pub struct Config {
     pub seed_demo: bool,
     /// Most pooled database connections (DATABASE_MAX_CONNECTIONS, default 32).
     pub max_connections: u32,
+    /// Longest wait for a pooled connection before a request gets 503 (DATABASE_ACQUIRE_TIMEOUT_MS,
+    /// default 3,000): while PostgreSQL is down, requests fail fast instead of hanging.
+    pub acquire_timeout: std::time::Duration,
     /// Alert delivery worker (ALERT_* and SMTP_* variables).
     pub delivery: crate::alerts::DeliveryConfig,
     /// Reserve runs: the worker, its limits and the result cache (RESERVE_* variables).
@@ -128,6 +131,7 @@ impl Config {
             },
             seed_demo: flag(&get, "SEED_DEMO", false)?,
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
+            acquire_timeout: std::time::Duration::from_millis(number(&get, "DATABASE_ACQUIRE_TIMEOUT_MS", 3_000, 100, 60_000)?),
             delivery: delivery(&get)?,
             reserves: reserves(&get)?,
             header_read_timeout: std::time::Duration::from_millis(number(&get, "HEADER_READ_TIMEOUT_MS", 10_000, 100, 600_000)?),

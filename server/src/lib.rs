@@ -46,7 +46,7 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
     observability::prometheus();
     let pool = PgPoolOptions::new()
         .max_connections(config.max_connections)
-        .acquire_timeout(std::time::Duration::from_secs(10))
+        .acquire_timeout(config.acquire_timeout)
         .connect(&config.database_url)
         .await?;
     app::store::MIGRATOR.run(&pool).await?;
