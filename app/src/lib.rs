@@ -30,6 +30,7 @@ use components::theme_toggle::ThemeToggle;
 use routes::fund::overview::OverviewPage;
 use routes::fund::alerts::AlertsPage;
 use routes::fund::audit::AuditPage;
+use routes::fund::members::MembersPage;
 use routes::fund::reserves::ReservesPage;
 use routes::fund::variance::VariancePage;
 use routes::fund::time_machine::TimeMachinePage;
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/funds/:id/variance") view=VariancePage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/audit") view=AuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/members") view=MembersPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/reserves") view=ReservesPage ssr=SsrMode::Async/>
             </Routes>
             <LivePage/>

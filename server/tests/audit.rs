@@ -229,11 +229,69 @@ async fn only_the_funds_admins_read_its_trail() {
     assert!(page.contains("created API token \"t\""), "a member's tokens are on the fund's trail");
     let (s, overview) = send(&app, As::Cookie(&owner_cookie), "GET", &format!("/funds/{fund}/overview"), None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(overview.as_str().unwrap().contains(&format!("href=\"/funds/{fund}/audit\"")), "admins find the trail from the hub header");
+    assert!(overview.as_str().unwrap().contains(&format!("href=\"/funds/{fund}/members\"")), "admins find members and the trail from the hub header");
+    let (s, members) = send(&app, As::Cookie(&owner_cookie), "GET", &format!("/funds/{fund}/members"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(members.as_str().unwrap().contains(&format!("href=\"/funds/{fund}/audit\"")), "the members page links the trail");
     let (_, overview) = send(&app, As::Cookie(&analyst_cookie), "GET", &format!("/funds/{fund}/overview"), None).await;
-    assert!(!overview.as_str().unwrap().contains("/audit\""), "analysts are not offered it");
+    assert!(!overview.as_str().unwrap().contains("/members\""), "analysts are not offered it");
+    let (s, _) = send(&app, As::Cookie(&analyst_cookie), "GET", &format!("/funds/{fund}/members"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 
     let entries = trail(&app, &other).await;
     assert!(entries.iter().all(|e| !e["summary"].as_str().unwrap().contains("analyst@test.local")), "{entries:#?}");
     assert!(entries.iter().all(|e| e["summary"] != "created API token \"t\" (capped at analyst, never expiring)"), "{entries:#?}");
+}
+
+/// Issue 16 (members): admins manage members with server functions (the members page's forms);
+/// the fund always keeps an admin, and every change is on the trail.
+#[tokio::test]
+async fn admins_manage_members_from_the_browser_and_the_fund_keeps_an_admin() {
+    let _serial = one_at_a_time();
+    let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(30).await;
+    let ana = common::create_user(&app.store, "ana@test.local").await;
+    let cookie = session_cookie(&app, "owner@test.local", common::PASSWORD).await.expect("signed in");
+
+    let (s, v) = server_fn(&app, &cookie, "set_member_role", &[("fund_id", &fund), ("email", "ana@test.local"), ("role", "analyst")]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = server_fn(&app, &cookie, "set_member_role", &[("fund_id", &fund), ("email", "nobody@test.local"), ("role", "viewer")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("no account for nobody@test.local"), "{v}");
+    let (s, v) = server_fn(&app, &cookie, "set_member_role", &[("fund_id", &fund), ("email", "ana@test.local"), ("role", "owner")]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = server_fn(&app, &cookie, "list_members", &[("fund_id", &fund)]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let roles: Vec<(String, String, bool)> = v.as_array().unwrap().iter().map(|m| (m["email"].as_str().unwrap().into(), m["role"].as_str().unwrap().into(), m["you"].as_bool().unwrap())).collect();
+    assert_eq!(roles, [("ana@test.local".into(), "analyst".into(), false), ("owner@test.local".into(), "admin".into(), true)]);
+
+    // The only admin cannot step down or be removed; once Ana is admin too, the owner can step down.
+    let (s, v) = server_fn(&app, &cookie, "set_member_role", &[("fund_id", &fund), ("email", "owner@test.local"), ("role", "viewer")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("only admin"), "{v}");
+    let (s, v) = server_fn(&app, &cookie, "remove_fund_member", &[("fund_id", &fund), ("user_id", &app.owner.id.to_string())]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "you cannot remove yourself: {v}");
+    let (s, _) = server_fn(&app, &cookie, "set_member_role", &[("fund_id", &fund), ("email", "ana@test.local"), ("role", "admin")]).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = server_fn(&app, &cookie, "set_member_role", &[("fund_id", &fund), ("email", "owner@test.local"), ("role", "analyst")]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Ana is now the only admin: she cannot be removed through the API either.
+    let (s, v) = rest(&app, "DELETE", &format!("/api/funds/{fund}/members/{}", ana.id), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the owner is an analyst now: {v}");
+    let ana_cookie = session_cookie(&app, "ana@test.local", common::PASSWORD).await.expect("signed in");
+    let (s, v) = server_fn(&app, &ana_cookie, "remove_fund_member", &[("fund_id", &fund), ("user_id", &app.owner.id.to_string())]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (s, v) = send(&app, As::Cookie(&ana_cookie), "GET", &format!("/api/funds/{fund}/audit"), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let summaries: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert_eq!(
+        &summaries[..4],
+        [
+            "removed owner@test.local (analyst) from the fund",
+            "changed owner@test.local from admin to analyst",
+            "changed ana@test.local from analyst to admin",
+            "added ana@test.local as analyst",
+        ]
+    );
 }

@@ -11,6 +11,7 @@ mod get_shared_report;
 mod list_api_tokens;
 mod list_audit_entries;
 mod list_share_links;
+mod members;
 mod revoke_api_token;
 mod revoke_share_link;
 
@@ -33,5 +34,6 @@ pub use get_shared_report::*;
 pub use list_api_tokens::*;
 pub use list_audit_entries::*;
 pub use list_share_links::*;
+pub use members::*;
 pub use revoke_api_token::*;
 pub use revoke_share_link::*;

@@ -70,6 +70,16 @@ pub struct CreatedToken {
     pub info: ApiTokenRow,
 }
 
+/// A member of a fund, as its admins see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    /// The admin looking at the list.
+    pub you: bool,
+}
+
 /// Entries per page of the audit trail when none is asked for.
 pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
 

@@ -46,9 +46,9 @@ pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Reque
     next.run(req).await
 }
 
-/// The role a fund page needs: admin for the audit trail, viewer for the rest.
+/// The role a fund page needs: admin for members and the audit trail, viewer for the rest.
 pub fn page_role(path: &str) -> Role {
-    if path.ends_with("/audit") {
+    if path.ends_with("/audit") || path.ends_with("/members") {
         Role::Admin
     } else {
         Role::Viewer

@@ -25,6 +25,7 @@ pub fn AuditPage() -> impl IntoView {
                             <HubHeader meta=m tab=Tab::Overview/>
                             <main class="page">
                                 <h2>"Audit trail"</h2>
+                                <p><a href=format!("/funds/{fund_id}/members")>"← Members"</a></p>
                                 <p class="muted">
                                     "Who created or revoked API tokens and share links, changed roles, notification settings or alert rules, and resolved alerts, with the address they came from."
                                 </p>

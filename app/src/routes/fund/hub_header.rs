@@ -101,7 +101,7 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
                 {meta.features.variance.then(|| view! { <UnreadBadge fund_id=id.to_string()/> })}
             </nav>
             {meta.role.allows(Role::Admin).then(|| view! {
-                <a class="audit-link" href=format!("/funds/{id}/audit")>"Audit trail"</a>
+                <a class="audit-link" href=format!("/funds/{id}/members")>"Members & audit"</a>
             })}
             {meta.role.allows(Role::Analyst).then(|| {
                 let q = location.query.read_untracked();

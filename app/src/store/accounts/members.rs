@@ -31,6 +31,9 @@ impl Store {
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?;
+        if before.as_deref() == Some(Role::Admin.as_str()) && role != Role::Admin && last_admin(&mut tx, fund_id).await? {
+            return Err(StoreError::invalid("role", format!("{email} is the fund's only admin: make someone else admin first")));
+        }
         sqlx::query(
             "INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, $3)
              ON CONFLICT (fund_id, user_id) DO UPDATE SET role = EXCLUDED.role, granted_at = now()",
@@ -64,6 +67,8 @@ impl Store {
 
     pub async fn remove_member(&self, actor: &AuditActor, fund_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Lock the fund's admins, so two removals at once cannot leave none.
+        last_admin(&mut tx, fund_id).await?;
         let removed = sqlx::query(
             "DELETE FROM fund_members m USING users u WHERE m.fund_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.email, m.role",
         )
@@ -76,6 +81,9 @@ impl Store {
         };
         let email: String = removed.try_get("email")?;
         let role: String = removed.try_get("role")?;
+        if role == Role::Admin.as_str() && sqlx::query_scalar::<_, i64>("SELECT count(*) FROM fund_members WHERE fund_id = $1 AND role = 'admin'").bind(fund_id).fetch_one(&mut *tx).await? == 0 {
+            return Err(StoreError::invalid("user_id", format!("{email} is the fund's only admin: make someone else admin first")));
+        }
         let note = AuditNote {
             scope: AuditScope::Fund(fund_id),
             action: AuditAction::MemberRemove,
@@ -122,4 +130,14 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT fund_id FROM fund_members WHERE user_id = $1").bind(user_id).fetch_all(&self.pool).await?)
     }
 
+}
+
+/// Whether the fund has exactly one admin, with its admins locked until the transaction ends (so
+/// two demotions at once cannot leave none).
+async fn last_admin(conn: &mut sqlx::PgConnection, fund_id: Uuid) -> Result<bool, StoreError> {
+    let admins: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM fund_members WHERE fund_id = $1 AND role = 'admin' FOR UPDATE")
+        .bind(fund_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(admins.len() <= 1)
 }
