@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 
 use crate::state::AppState;
 
-/// How long the health check waits for the database (the pool's own wait is 10 s).
+/// How long the health check waits for the database (shorter than the pool's own wait,
+/// DATABASE_ACQUIRE_TIMEOUT_MS).
 const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `GET /healthz`: 200 when the database answers within a second, 503 otherwise.

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use serde_json::json;
 
 use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
-use super::funds::bump_revision;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,7 +87,7 @@ impl Store {
 
 /// Records a rule change in the audit trail, marks the fund's pages changed and commits.
 async fn commit_rule_change(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
     actor: &AuditActor,
     rule: &AlertRule,
     action: AuditAction,
@@ -101,10 +100,7 @@ async fn commit_rule_change(
         summary,
         detail: json!({ "description": rule.description, "enabled": rule.spec.enabled }),
     };
-    audit::record(&mut tx, actor, note).await?;
-    bump_revision(&mut tx, rule.fund_id).await?;
-    tx.commit().await?;
-    Ok(())
+    audit::commit_fund_change(tx, actor, rule.fund_id, note).await
 }
 
 /// The default rules, written in the transaction that creates the fund.

@@ -15,7 +15,6 @@ use uuid::Uuid;
 use super::alert_rules::{rules_in, AlertRule};
 use super::rows::event_from_row;
 use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
-use super::funds::bump_revision;
 use super::{Store, StoreError};
 
 /// The NOTIFY channel that wakes delivery workers.
@@ -385,9 +384,7 @@ impl Store {
             summary: format!("resolved the alert \"{rule}\"{with_note}"),
             detail: serde_json::json!({ "rule": rule, "note": note }),
         };
-        audit::record(&mut tx, actor, entry).await?;
-        bump_revision(&mut tx, fund_id).await?;
-        tx.commit().await?;
+        audit::commit_fund_change(tx, actor, fund_id, entry).await?;
         self.alert(fund_id, alert_id).await
     }
 }

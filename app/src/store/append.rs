@@ -147,10 +147,10 @@ impl Store {
         let mut running = base;
         let mut last_new: Option<usize> = None;
         for e in merged {
-            let event = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
+            let event = || NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
             if e.version > head.version {
                 let index = (e.version - head.version - 1) as usize;
-                decide(&running, &event, now).map_err(|err| StoreError::from_domain(index, err))?;
+                decide(&running, &event(), now).map_err(|err| StoreError::from_domain(index, err))?;
                 last_new = Some(index);
                 running = evolve(running, e);
                 if take_snapshots_inline && self.snapshot_due(&new_events, index) {
@@ -158,7 +158,7 @@ impl Store {
                 }
             } else {
                 if let Some(index) = last_new {
-                    decide(&running, &event, e.recorded_at.max(now)).map_err(|err| breaks_later(&new_events[index], index, e, err))?;
+                    decide(&running, &event(), e.recorded_at.max(now)).map_err(|err| breaks_later(&new_events[index], index, e, err))?;
                 }
                 running = evolve(running, e);
             }

@@ -110,6 +110,15 @@ pub(crate) async fn record(conn: &mut PgConnection, actor: &AuditActor, note: Au
     Ok(())
 }
 
+/// Records `note`, a change to one fund, marks the fund's pages changed and commits: the change,
+/// its entry and the revision bump land together.
+pub(crate) async fn commit_fund_change(mut tx: sqlx::Transaction<'_, sqlx::Postgres>, actor: &AuditActor, fund_id: Uuid, note: AuditNote) -> Result<(), StoreError> {
+    record(&mut tx, actor, note).await?;
+    super::funds::bump_revision(&mut tx, fund_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 impl Store {
     /// The fund's audit trail, newest first: its own entries and the API-token entries of its
     /// current members (a member's token acts on the fund). `before`: only entries older than

@@ -6,7 +6,7 @@ use axum::Json;
 use domain::access::Role;
 use serde::Deserialize;
 
-use super::caller::{Actor, SignedIn};
+use super::caller::Actor;
 use super::error::ApiError;
 use super::params;
 use crate::state::AppState;
@@ -29,24 +29,19 @@ pub async fn put_member(State(state): State<AppState>, Actor(actor): Actor, Path
     let fund_id = params::uuid("fund_id", &id)?;
     let req: Grant = params::json_body(&headers, &body)?;
     let role: Role = req.role.parse().map_err(|e: String| ApiError::bad("role", e))?;
-    let user = state.store.user_by_email(&req.email).await?.ok_or_else(|| ApiError::Unprocessable { field: Some("email".into()), message: format!("no account for {}", req.email.trim()) })?;
-    state.store.grant_role(&actor, fund_id, user.id, role).await?;
+    state.store.grant_role_by_email(&actor, fund_id, &req.email, role).await?;
     Ok(Json(state.store.members(fund_id).await?))
 }
 
-/// `DELETE /api/funds/{id}/members/{user_id}` (admins). An admin cannot remove themselves, so a
-/// fund always keeps one.
+/// `DELETE /api/funds/{id}/members/{user_id}` (admins). An admin cannot remove themselves, and
+/// the fund always keeps one admin (`Store::remove_member`).
 pub async fn delete_member(
     State(state): State<AppState>,
-    SignedIn(principal): SignedIn,
     Actor(actor): Actor,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let user_id = params::uuid("user_id", &user_id)?;
-    if user_id == principal.user.id {
-        return Err(ApiError::Unprocessable { field: Some("user_id".into()), message: "you cannot remove yourself; ask another admin".into() });
-    }
     state.store.remove_member(&actor, fund_id, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,8 +11,8 @@ use crate::state::AppState;
 
 /// Pages need a signed-in user: anonymous visitors go to the sign-in form (and come back after),
 /// and a fund's pages need membership (403 page otherwise). The sign-in form, share links, static
-/// files, server functions and the API (which answer 401/403 themselves) pass through. The audit
-/// trail page is for the fund's admins ([`page_role`]).
+/// files, server functions and the API (which answer 401/403 themselves) pass through. The members
+/// and audit-trail pages are for the fund's admins ([`page_role`]).
 pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !(req.method() == Method::GET || req.method() == Method::HEAD) {
         return next.run(req).await;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use serde_json::json;
 
 use crate::store::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
+use crate::store::funds::bump_revision;
 use crate::store::{Store, StoreError};
 
 /// A user's role in a fund.
@@ -60,15 +61,32 @@ impl Store {
             detail: json!({ "email": email, "role": role.as_str(), "previous_role": before }),
         };
         audit::record(&mut tx, actor, note).await?;
-        self.commit_access_change(tx, user_id).await?;
         // Cached pages show what a role offers.
-        self.touch_fund(fund_id).await
+        bump_revision(&mut tx, fund_id).await?;
+        self.commit_access_change(tx, user_id).await
     }
 
+    /// [`Self::grant_role`] for the account with this e-mail, which must exist.
+    pub async fn grant_role_by_email(&self, actor: &AuditActor, fund_id: Uuid, email: &str, role: Role) -> Result<(), StoreError> {
+        let email = email.trim();
+        if email.is_empty() || email.chars().count() > 254 || email.chars().any(char::is_control) {
+            return Err(StoreError::invalid("email", "give the e-mail of an existing account"));
+        }
+        let Some(user) = self.user_by_email(email).await? else {
+            return Err(StoreError::invalid("email", format!("no account for {email} (an administrator creates accounts with `server admin create-user`)")));
+        };
+        self.grant_role(actor, fund_id, user.id, role).await
+    }
+
+    /// Removes a member. An admin cannot remove themselves (another admin must), and the fund
+    /// always keeps one admin.
     pub async fn remove_member(&self, actor: &AuditActor, fund_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+        if actor.user_id == Some(user_id) {
+            return Err(StoreError::invalid("user_id", "you cannot remove yourself; ask another admin"));
+        }
         let mut tx = self.pool.begin().await?;
-        // Lock the fund's admins, so two removals at once cannot leave none.
-        last_admin(&mut tx, fund_id).await?;
+        // Locks the fund's admins, so two removals at once cannot leave none.
+        let only_admin = last_admin(&mut tx, fund_id).await?;
         let removed = sqlx::query(
             "DELETE FROM fund_members m USING users u WHERE m.fund_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.email, m.role",
         )
@@ -81,7 +99,7 @@ impl Store {
         };
         let email: String = removed.try_get("email")?;
         let role: String = removed.try_get("role")?;
-        if role == Role::Admin.as_str() && sqlx::query_scalar::<_, i64>("SELECT count(*) FROM fund_members WHERE fund_id = $1 AND role = 'admin'").bind(fund_id).fetch_one(&mut *tx).await? == 0 {
+        if role == Role::Admin.as_str() && only_admin {
             return Err(StoreError::invalid("user_id", format!("{email} is the fund's only admin: make someone else admin first")));
         }
         let note = AuditNote {
@@ -92,8 +110,8 @@ impl Store {
             detail: json!({ "email": email, "previous_role": role }),
         };
         audit::record(&mut tx, actor, note).await?;
-        self.commit_access_change(tx, user_id).await?;
-        self.touch_fund(fund_id).await
+        bump_revision(&mut tx, fund_id).await?;
+        self.commit_access_change(tx, user_id).await
     }
 
     /// The user's role in the fund, if they are a member; from this process's access cache when

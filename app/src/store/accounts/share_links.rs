@@ -6,7 +6,6 @@ use uuid::Uuid;
 use serde_json::json;
 
 use crate::store::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
-use crate::store::funds::bump_revision;
 use crate::store::{Store, StoreError};
 
 /// A shared, read-only view of one hub tab at fixed dates.
@@ -66,10 +65,8 @@ impl Store {
             summary: format!("shared the {tab} tab at {as_of}{known}, until {}", expires_at.format("%Y-%m-%d %H:%M UTC")),
             detail: json!({ "tab": tab, "as_of": as_of, "known_at": known_at, "expires_at": expires_at }),
         };
-        audit::record(&mut tx, actor, note).await?;
         // The hub pages list the fund's links: cached copies must not show the old list.
-        bump_revision(&mut tx, fund_id).await?;
-        tx.commit().await?;
+        audit::commit_fund_change(tx, actor, fund_id, note).await?;
         self.share_link(id).await?.ok_or_else(|| StoreError::Corrupt(format!("share link {id} vanished")))
     }
 
@@ -109,10 +106,7 @@ impl Store {
             summary: format!("revoked a share link to the {tab} tab"),
             detail: json!({ "tab": tab }),
         };
-        audit::record(&mut tx, actor, note).await?;
-        bump_revision(&mut tx, fund_id).await?;
-        tx.commit().await?;
-        Ok(())
+        audit::commit_fund_change(tx, actor, fund_id, note).await
     }
 }
 
