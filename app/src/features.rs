@@ -11,6 +11,10 @@ pub struct Features {
 
 impl Default for Features {
     fn default() -> Self {
-        Features { time_machine: true, variance: true, optimal_reserves: true }
+        Features {
+            time_machine: true,
+            variance: true,
+            optimal_reserves: true,
+        }
     }
 }

@@ -85,6 +85,7 @@ pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
 
 /// One entry of a fund's audit trail, as its admins see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StateResponse {
     pub fund_id: Uuid,
     pub as_of: DateTime<Utc>,
     pub known_at: Option<DateTime<Utc>>,
     /// Highest event version included.
     pub version: u64,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub state: StateView,
 }
 
@@ -44,9 +46,22 @@ pub struct CompanyView {
 
 impl StateView {
     pub fn new(state: &FundState, as_of: DateTime<Utc>) -> Self {
-        let mut companies: Vec<CompanyView> = state.companies.values().map(|c| CompanyView::new(c)).collect();
-        companies.sort_by(|a, b| b.fair_value.cmp(&a.fair_value).then_with(|| a.name.cmp(&b.name)));
-        StateView { name: state.name.clone(), exists: state.exists, kpis: state.kpis(as_of), companies }
+        let mut companies: Vec<CompanyView> = state
+            .companies
+            .values()
+            .map(|c| CompanyView::new(c))
+            .collect();
+        companies.sort_by(|a, b| {
+            b.fair_value
+                .cmp(&a.fair_value)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        StateView {
+            name: state.name.clone(),
+            exists: state.exists,
+            kpis: state.kpis(as_of),
+            companies,
+        }
     }
 }
 

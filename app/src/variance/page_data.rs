@@ -9,9 +9,11 @@ use uuid::Uuid;
 
 /// One actual against the forecast known at its effective date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VarianceRow {
     pub company_id: Uuid,
     pub company: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub metric: Metric,
     /// Last day of the period.
     pub period: NaiveDate,
@@ -22,10 +24,14 @@ pub struct VarianceRow {
     /// Percent of |forecast|; `None` (show "n/a") when the forecast is 0 and the actual is not.
     pub variance_pct: Option<Decimal>,
     /// Highest severity among the fund's rules this row breaches (cooldown aside).
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub severity: Option<Severity>,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub direction: Direction,
     /// `recorded_later`: no forecast was known at the actual's date; the earliest one is used.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub forecast_basis: ForecastBasis,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub source: ActualSource,
     pub effective_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
@@ -65,7 +71,9 @@ pub struct ForecastActualPoint {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeliveryRow {
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub channel: Channel,
     /// pending, delivered, dead or skipped.
     pub status: String,
@@ -74,13 +82,16 @@ pub struct DeliveryRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AlertRow {
     pub id: Uuid,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub severity: Severity,
     /// The rule as worded when the alert was raised.
     pub rule: String,
     pub company_id: Uuid,
     pub company: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub metric: Metric,
     pub period: NaiveDate,
     pub actual: Decimal,
@@ -88,6 +99,7 @@ pub struct AlertRow {
     pub variance: Decimal,
     pub variance_pct: Option<Decimal>,
     pub forecast_basis: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub state: AlertState,
     pub resolution_note: Option<String>,
     /// Who resolved it (their e-mail), when known.
@@ -104,12 +116,15 @@ pub struct InboxSummary {
 
 /// What recording an actual produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecordedActual {
     pub version: u64,
     pub company_id: Uuid,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub metric: Metric,
     pub period: NaiveDate,
     pub value: Decimal,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub source: ActualSource,
     pub effective_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
@@ -118,6 +133,7 @@ pub struct RecordedActual {
 
 /// What a CSV import produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportOutcome {
     pub imported: usize,
     pub first_version: u64,

@@ -19,7 +19,7 @@ use super::params;
 use super::query::ApiQuery;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ActualBody {
     company_id: String,
@@ -35,6 +35,15 @@ struct ActualBody {
 
 /// `POST /api/funds/{id}/actuals {company_id, metric, value, effective_date, source?, period?}`
 /// → 201 with the recorded actual and the alerts it raised (same transaction).
+#[utoipa::path(
+    post, path = "/api/funds/{id}/actuals", tag = "variance",
+    params(crate::api::openapi::FundPath),
+    request_body(content = ActualBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The recorded actual and the alerts it raised", body = RecordedActual),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn record_actual(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -47,7 +56,12 @@ pub async fn record_actual(
     let value = match body.value {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s,
-        _ => return Err(ApiError::bad("value", "must be a number or a decimal string")),
+        _ => {
+            return Err(ApiError::bad(
+                "value",
+                "must be a number or a decimal string",
+            ))
+        }
     };
     let input = ActualInput {
         company_id: body.company_id,
@@ -57,7 +71,8 @@ pub async fn record_actual(
         period: body.period,
         source: body.source,
     };
-    let recorded = service::record_actual(&state.store, fund_id, &input, ActualSource::Api, metadata).await?;
+    let recorded =
+        service::record_actual(&state.store, fund_id, &input, ActualSource::Api, metadata).await?;
     metrics::counter!("fund_events_appended_total").increment(1);
     count_alerts(recorded.alerts.len());
     Ok((StatusCode::CREATED, Json(recorded)))
@@ -66,6 +81,15 @@ pub async fn record_actual(
 /// `POST /api/funds/{id}/actuals/import` (text/csv, see docs/api.md "Variance") → 201
 /// `{imported, first_version, version, alerts}`; any bad row → 422 `{error, rows: [{line, column, reason}]}`
 /// listing every bad row, and nothing written.
+#[utoipa::path(
+    post, path = "/api/funds/{id}/actuals/import", tag = "variance",
+    params(crate::api::openapi::FundPath),
+    request_body(content = String, content_type = "text/csv", description = "company_id or company, metric, period, value, effective_date[, source] (see the template)"),
+    responses(
+        (status = 201, description = "Every row imported", body = ImportOutcome),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn import_actuals(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -81,7 +105,8 @@ pub async fn import_actuals(
     if !is_csv {
         return Err(ApiError::bad("content-type", "must be text/csv"));
     }
-    let outcome = service::import_actuals_csv(&state.store, fund_id, &body, metadata, Utc::now()).await?;
+    let outcome =
+        service::import_actuals_csv(&state.store, fund_id, &body, metadata, Utc::now()).await?;
     metrics::counter!("fund_events_appended_total").increment(outcome.imported as u64);
     count_alerts(outcome.alerts);
     Ok((StatusCode::CREATED, Json(outcome)))
@@ -94,13 +119,28 @@ pub fn count_alerts(n: usize) {
 }
 
 /// `GET /api/funds/{id}/actuals/template.csv`: the import template with example rows.
-pub async fn template(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+#[utoipa::path(
+    get, path = "/api/funds/{id}/actuals/template.csv", tag = "variance",
+    params(crate::api::openapi::FundPath),
+    responses(
+        (status = 200, description = "The import template with example rows", content_type = "text/csv", body = String),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn template(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     state.store.fund_version(fund_id).await?;
-    Ok(csv_response("actuals-template.csv", CSV_TEMPLATE.to_string()))
+    Ok(csv_response(
+        "actuals-template.csv",
+        CSV_TEMPLATE.to_string(),
+    ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VarianceQueryParams {
     at: Option<String>,
@@ -111,11 +151,16 @@ pub struct VarianceQueryParams {
 
 impl VarianceQueryParams {
     fn into_params(self) -> VarianceParams {
-        VarianceParams { at: self.at, known_at: self.known_at, metric: self.metric, severity: self.severity }
+        VarianceParams {
+            at: self.at,
+            known_at: self.known_at,
+            metric: self.metric,
+            severity: self.severity,
+        }
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct VarianceResponse {
     fund_id: uuid::Uuid,
     version: u64,
@@ -123,25 +168,51 @@ pub struct VarianceResponse {
 }
 
 /// `GET /api/funds/{id}/variance?at=&known_at=&metric=&severity=` → `{version, rows}`.
+#[utoipa::path(
+    get, path = "/api/funds/{id}/variance", tag = "variance",
+    params(crate::api::openapi::FundPath, VarianceQueryParams),
+    responses(
+        (status = 200, description = "Actuals against the forecast known at their dates", body = VarianceResponse),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn variance(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<VarianceQueryParams>,
 ) -> Result<Json<VarianceResponse>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
+    let q = q
+        .into_params()
+        .parse(Utc::now())
+        .map_err(super::params::bad_param)?;
     let (version, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
-    Ok(Json(VarianceResponse { fund_id, version, rows }))
+    Ok(Json(VarianceResponse {
+        fund_id,
+        version,
+        rows,
+    }))
 }
 
 /// `GET /api/funds/{id}/variance.csv?at=&known_at=&metric=&severity=`: the same rows as CSV.
+#[utoipa::path(
+    get, path = "/api/funds/{id}/variance.csv", tag = "variance",
+    params(crate::api::openapi::FundPath, VarianceQueryParams),
+    responses(
+        (status = 200, description = "The same rows as CSV", content_type = "text/csv", body = String),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn variance_csv(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<VarianceQueryParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
+    let q = q
+        .into_params()
+        .parse(Utc::now())
+        .map_err(super::params::bad_param)?;
     let (_, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
     Ok(csv_response("variance.csv", service::csv_export(&rows)))
 }
@@ -150,7 +221,10 @@ fn csv_response(filename: &str, body: String) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         body,
     )

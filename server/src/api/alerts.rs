@@ -8,7 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use domain::fund::Metric;
-use domain::variance::{Channel, Comparison, NotificationSettings, RuleSpec, Severity, ThresholdUnit, DEFAULT_COOLDOWN_DAYS};
+use domain::variance::{
+    Channel, Comparison, NotificationSettings, RuleSpec, Severity, ThresholdUnit,
+    DEFAULT_COOLDOWN_DAYS,
+};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -18,7 +21,8 @@ use super::params;
 use super::query::ApiQuery;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlertListParams {
     state: Option<String>,
@@ -26,26 +30,48 @@ pub struct AlertListParams {
 }
 
 /// `GET /api/funds/{id}/alerts?state=unread|read|resolved&severity=info|warning|critical|urgent`
+#[utoipa::path(
+    get, path = "/api/funds/{id}/alerts", tag = "alerts",
+    params(crate::api::openapi::FundPath, AlertListParams),
+    responses(
+        (status = 200, description = "Alerts, newest first", body = Vec<AlertRow>),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn list_alerts(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<AlertListParams>,
 ) -> Result<Json<Vec<AlertRow>>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref()).map_err(params::bad_param)?;
+    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref())
+        .map_err(params::bad_param)?;
     let alerts = state.store.alerts(fund_id, &filter).await?;
     Ok(Json(alerts.into_iter().map(service::alert_row).collect()))
 }
 
 /// A query parameter that does not parse is a malformed request (400), not a broken rule.
 /// `POST /api/funds/{id}/alerts/{alert_id}/read`
-pub async fn read_alert(State(state): State<AppState>, Path((id, alert)): Path<(String, String)>) -> Result<Json<AlertRow>, ApiError> {
+#[utoipa::path(
+    post, path = "/api/funds/{id}/alerts/{alert_id}/read", tag = "alerts",
+    params(crate::api::openapi::AlertPath),
+    responses(
+        (status = 200, description = "The alert, marked read", body = AlertRow),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn read_alert(
+    State(state): State<AppState>,
+    Path((id, alert)): Path<(String, String)>,
+) -> Result<Json<AlertRow>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let alert_id = params::uuid("alert_id", &alert)?;
-    Ok(Json(service::alert_row(state.store.mark_alert_read(fund_id, alert_id).await?)))
+    Ok(Json(service::alert_row(
+        state.store.mark_alert_read(fund_id, alert_id).await?,
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveBody {
     #[serde(default)]
@@ -53,6 +79,15 @@ struct ResolveBody {
 }
 
 /// `POST /api/funds/{id}/alerts/{alert_id}/resolve {note}`
+#[utoipa::path(
+    post, path = "/api/funds/{id}/alerts/{alert_id}/resolve", tag = "alerts",
+    params(crate::api::openapi::AlertPath),
+    request_body(content = ResolveBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The alert, resolved", body = AlertRow),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn resolve_alert(
     State(state): State<AppState>,
     Actor(actor): Actor,
@@ -62,21 +97,37 @@ pub async fn resolve_alert(
 ) -> Result<Json<AlertRow>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let alert_id = params::uuid("alert_id", &alert)?;
-    let body: ResolveBody = if body.is_empty() { ResolveBody { note: String::new() } } else { params::json_body(&headers, &body)? };
-    Ok(Json(service::alert_row(state.store.resolve_alert(&actor, fund_id, alert_id, &body.note).await?)))
+    let body: ResolveBody = if body.is_empty() {
+        ResolveBody {
+            note: String::new(),
+        }
+    } else {
+        params::json_body(&headers, &body)?
+    };
+    Ok(Json(service::alert_row(
+        state
+            .store
+            .resolve_alert(&actor, fund_id, alert_id, &body.note)
+            .await?,
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RuleBody {
     /// Omitted or null: every metric.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     metric: Option<Metric>,
+    #[schema(value_type = String)]
     comparison: Comparison,
     #[serde(deserialize_with = "domain::amount::strict")]
     threshold: Decimal,
+    #[schema(value_type = String)]
     unit: ThresholdUnit,
+    #[schema(value_type = String)]
     severity: Severity,
+    #[schema(value_type = Vec<String>)]
     channels: Vec<Channel>,
     #[serde(default)]
     cooldown_days: Option<u32>,
@@ -100,11 +151,36 @@ impl RuleBody {
 }
 
 /// `GET /api/funds/{id}/alert-rules`
-pub async fn list_rules(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<AlertRule>>, ApiError> {
-    Ok(Json(state.store.alert_rules(params::uuid("fund_id", &id)?).await?))
+#[utoipa::path(
+    get, path = "/api/funds/{id}/alert-rules", tag = "alerts",
+    params(crate::api::openapi::FundPath),
+    responses(
+        (status = 200, description = "The fund's alert rules", body = Vec<Object>),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn list_rules(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AlertRule>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .alert_rules(params::uuid("fund_id", &id)?)
+            .await?,
+    ))
 }
 
 /// `POST /api/funds/{id}/alert-rules` → 201 with the rule.
+#[utoipa::path(
+    post, path = "/api/funds/{id}/alert-rules", tag = "alerts",
+    params(crate::api::openapi::FundPath),
+    request_body(content = RuleBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The rule", body = Object),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn create_rule(
     State(state): State<AppState>,
     Actor(actor): Actor,
@@ -114,10 +190,27 @@ pub async fn create_rule(
 ) -> Result<(StatusCode, Json<AlertRule>), ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let body: RuleBody = params::json_body(&headers, &body)?;
-    Ok((StatusCode::CREATED, Json(state.store.create_alert_rule(&actor, fund_id, &body.spec()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .store
+                .create_alert_rule(&actor, fund_id, &body.spec())
+                .await?,
+        ),
+    ))
 }
 
 /// `PUT /api/funds/{id}/alert-rules/{rule_id}`: replaces the rule.
+#[utoipa::path(
+    put, path = "/api/funds/{id}/alert-rules/{rule_id}", tag = "alerts",
+    params(crate::api::openapi::RulePath),
+    request_body(content = RuleBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The rule", body = Object),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn update_rule(
     State(state): State<AppState>,
     Actor(actor): Actor,
@@ -128,18 +221,38 @@ pub async fn update_rule(
     let fund_id = params::uuid("fund_id", &id)?;
     let rule_id = params::uuid("rule_id", &rule)?;
     let body: RuleBody = params::json_body(&headers, &body)?;
-    Ok(Json(state.store.update_alert_rule(&actor, fund_id, rule_id, &body.spec()).await?))
+    Ok(Json(
+        state
+            .store
+            .update_alert_rule(&actor, fund_id, rule_id, &body.spec())
+            .await?,
+    ))
 }
 
 /// `DELETE /api/funds/{id}/alert-rules/{rule_id}` → 204.
-pub async fn delete_rule(State(state): State<AppState>, Actor(actor): Actor, Path((id, rule)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+#[utoipa::path(
+    delete, path = "/api/funds/{id}/alert-rules/{rule_id}", tag = "alerts",
+    params(crate::api::openapi::RulePath),
+    responses(
+        (status = 204, description = "Deleted"),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    Actor(actor): Actor,
+    Path((id, rule)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let rule_id = params::uuid("rule_id", &rule)?;
-    state.store.delete_alert_rule(&actor, fund_id, rule_id).await?;
+    state
+        .store
+        .delete_alert_rule(&actor, fund_id, rule_id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SettingsBody {
     #[serde(default)]
@@ -151,12 +264,35 @@ struct SettingsBody {
 }
 
 /// `GET /api/funds/{id}/notification-settings` (the secret is never returned, only `webhook_secret_set`).
-pub async fn get_settings(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<NotificationSettingsView>, ApiError> {
-    let s = state.store.notification_settings(params::uuid("fund_id", &id)?).await?;
+#[utoipa::path(
+    get, path = "/api/funds/{id}/notification-settings", tag = "alerts",
+    params(crate::api::openapi::FundPath),
+    responses(
+        (status = 200, description = "Where alerts go (the webhook secret is never returned)", body = NotificationSettingsView),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<NotificationSettingsView>, ApiError> {
+    let s = state
+        .store
+        .notification_settings(params::uuid("fund_id", &id)?)
+        .await?;
     Ok(Json(NotificationSettingsView::from(&s)))
 }
 
 /// `PUT /api/funds/{id}/notification-settings {webhook_url?, webhook_secret?, email_to?: [..]}`
+#[utoipa::path(
+    put, path = "/api/funds/{id}/notification-settings", tag = "alerts",
+    params(crate::api::openapi::FundPath),
+    request_body(content = SettingsBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The settings", body = NotificationSettingsView),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
 pub async fn put_settings(
     State(state): State<AppState>,
     Actor(actor): Actor,
@@ -170,10 +306,20 @@ pub async fn put_settings(
         if !state.config.delivery.allow_private {
             crate::alerts::address::check_webhook_url(url)
                 .await
-                .map_err(|e| ApiError::Unprocessable { field: Some("webhook_url".into()), message: e.to_string() })?;
+                .map_err(|e| ApiError::Unprocessable {
+                    field: Some("webhook_url".into()),
+                    message: e.to_string(),
+                })?;
         }
     }
-    let new = NotificationSettings { webhook_url: b.webhook_url, webhook_secret: b.webhook_secret, email_to: b.email_to };
-    let saved = state.store.put_notification_settings(&actor, fund_id, new).await?;
+    let new = NotificationSettings {
+        webhook_url: b.webhook_url,
+        webhook_secret: b.webhook_secret,
+        email_to: b.email_to,
+    };
+    let saved = state
+        .store
+        .put_notification_settings(&actor, fund_id, new)
+        .await?;
     Ok(Json(NotificationSettingsView::from(&saved)))
 }

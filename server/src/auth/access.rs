@@ -5,11 +5,11 @@
 use app::accounts::authorize::{fund_access, AccessDenied};
 use app::accounts::principal::{Principal, Via};
 use axum::extract::{RawPathParams, Request, State};
-use axum::RequestExt;
 use axum::http::Method;
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter};
+use axum::RequestExt;
 use axum::Router;
 use domain::access::Role;
 
@@ -19,6 +19,8 @@ use crate::state::AppState;
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Access {
+    /// Anyone, signed in or not: only the API's own description (`/api/openapi.json`).
+    Public,
     /// Any signed-in user (session or token); handlers scope what they return to the caller.
     /// Writes (creating a fund) need a session or a token capped at analyst or above.
     SignedIn,
@@ -47,7 +49,11 @@ pub struct ApiRoutes {
 
 impl ApiRoutes {
     pub fn new(state: AppState) -> Self {
-        ApiRoutes { state, router: Router::new(), specs: Vec::new() }
+        ApiRoutes {
+            state,
+            router: Router::new(),
+            specs: Vec::new(),
+        }
     }
 
     /// Adds `method path` (relative to `/api`) behind the `access` check.
@@ -57,10 +63,22 @@ impl ApiRoutes {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).expect("an HTTP method axum routes");
-        let route = on(filter, handler).route_layer(from_fn_with_state((self.state.clone(), access), check_access));
+        let route = on(filter, handler).route_layer(from_fn_with_state(
+            (self.state.clone(), access),
+            check_access,
+        ));
         self.router = self.router.route(path, route);
-        self.specs.push(RouteSpec { method, path: format!("/api{path}"), access });
+        self.specs.push(RouteSpec {
+            method,
+            path: format!("/api{path}"),
+            access,
+        });
         self
+    }
+
+    /// The routes added so far.
+    pub fn specs(&self) -> &[RouteSpec] {
+        &self.specs
     }
 
     pub fn finish(self) -> (Router<AppState>, Vec<RouteSpec>) {
@@ -68,7 +86,14 @@ impl ApiRoutes {
     }
 }
 
-async fn check_access(State((state, access)): State<(AppState, Access)>, mut req: Request, next: Next) -> Response {
+async fn check_access(
+    State((state, access)): State<(AppState, Access)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if access == Access::Public {
+        return next.run(req).await;
+    }
     let principal = req.extensions().get::<Principal>().cloned();
     let Some(principal) = principal else {
         return denied(AccessDenied::Anonymous);
@@ -86,7 +111,11 @@ async fn check_access(State((state, access)): State<(AppState, Access)>, mut req
             Ok(p) => p,
             Err(_) => return ApiError::bad("fund_id", "missing from the path").into_response(),
         };
-        let Some(raw) = params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.to_string()) else {
+        let Some(raw) = params
+            .iter()
+            .find(|(k, _)| *k == "id")
+            .map(|(_, v)| v.to_string())
+        else {
             return ApiError::bad("fund_id", "missing from the path").into_response();
         };
         let Ok(fund_id) = raw.parse() else {
@@ -103,7 +132,13 @@ async fn check_access(State((state, access)): State<(AppState, Access)>, mut req
 
 fn denied(d: AccessDenied) -> Response {
     match d {
-        AccessDenied::Anonymous => ApiError::Unauthorized { message: d.message() }.into_response(),
-        _ => ApiError::Forbidden { message: d.message() }.into_response(),
+        AccessDenied::Anonymous => ApiError::Unauthorized {
+            message: d.message(),
+        }
+        .into_response(),
+        _ => ApiError::Forbidden {
+            message: d.message(),
+        }
+        .into_response(),
     }
 }
