@@ -5,11 +5,12 @@
 # wasm-bindgen and wasm-opt on PATH, or it would try to fetch them from the internet.
 #
 #   apt:     ca-certificates, curl, build-essential, pkg-config, procps, PostgreSQL (15 on bookworm),
-#            chromium, fonts-liberation
+#            chromium, fonts-liberation, python3 and python3-venv (the fault and fuzzing suites)
 #   needs:   Node.js >= 20 with npm (playwright-core needs 20; Debian bookworm's nodejs is 18)
 #   rustup:  wasm32-unknown-unknown target; nightly (only to build cargo-leptos)
 #   cargo:   cargo-leptos $CARGO_LEPTOS_VERSION (~20 min), wasm-bindgen-cli at the Cargo.lock version
 #   npm:     binaryen@132 (wasm-opt) into .local/npm, end2end/node_modules (npm ci)
+#   PyPI:    schemathesis $SCHEMATHESIS_VERSION into the venv .local/venv (API fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,6 +22,7 @@ export PATH="$NPM_PREFIX/node_modules/.bin:$CARGO_BIN:$PATH"
 CARGO_LEPTOS_VERSION=${CARGO_LEPTOS_VERSION:-0.3.11}
 # Debian's binaryen (108) produces wasm that fails in the browser with current wasm-bindgen.
 BINARYEN_VERSION=132
+SCHEMATHESIS_VERSION=4.32.5
 
 say() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
@@ -33,7 +35,7 @@ pkg_installed() {
 
 apt_missing=()
 if command -v dpkg-query >/dev/null; then
-    for pkg in ca-certificates curl build-essential pkg-config procps fonts-liberation; do
+    for pkg in ca-certificates curl build-essential pkg-config procps fonts-liberation python3 python3-venv; do
         pkg_installed "$pkg" || apt_missing+=("$pkg")
     done
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
@@ -134,11 +136,20 @@ if [[ ! -f "$e2e_stamp" || end2end/package-lock.json -nt "$e2e_stamp" ]]; then
     changed=1
 fi
 
+# --- PyPI ----------------------------------------------------------------------------------------
+VENV="$ROOT/.local/venv"
+if [[ "$("$VENV/bin/st" --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]]; then
+    say "pip install schemathesis==$SCHEMATHESIS_VERSION into .local/venv (API fuzzing)"
+    [[ -x "$VENV/bin/pip" ]] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" </dev/null
+    changed=1
+fi
+
 if pkg_installed binaryen 2>/dev/null; then
     say "note: Debian's binaryen is installed; these scripts put binaryen@$BINARYEN_VERSION first on PATH (Debian's breaks release builds)"
 fi
 
-summary="cargo-leptos $(cargo-leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WASM_BINDGEN_VERSION, wasm-opt $BINARYEN_VERSION, $("$(compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' | sort -V | tail -n 1)" --version), $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?')"
+summary="cargo-leptos $(cargo-leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WASM_BINDGEN_VERSION, wasm-opt $BINARYEN_VERSION, $("$(compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' | sort -V | tail -n 1)" --version), $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?'), schemathesis $SCHEMATHESIS_VERSION"
 if ((changed)); then
     say "done: $summary"
 else

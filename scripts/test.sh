@@ -13,6 +13,9 @@
 #   8. faults               the fault suite's short form against target/debug/server
 #                           (scripts/faults.sh: kill -9, PostgreSQL stopped, two processes,
 #                           slow connections; its own cluster; about 30 s)
+#   9. fuzz                 schemathesis against /api/openapi.json, 25 examples per operation
+#                           (scripts/fuzz-api.sh: no 5xx, answers match the document, refused
+#                           writes change nothing; its own cluster; about a minute)
 #
 # The server and the cluster are stopped and the temp dir removed on exit, also on failure.
 # Works from any directory, without stdin and under CI=true. Exits non-zero on any failure.
@@ -28,7 +31,7 @@ export SQLX_OFFLINE=true
 
 SUITE_START=$(date +%s)
 STEP=""
-STEPS=8
+STEPS=9
 TMP=""
 PG_DATADIR=""
 SERVER_PID=""
@@ -171,3 +174,6 @@ stop_server
 
 section 8 "faults: scripts/faults.sh (short form) against $server_bin"
 SERVER_BIN="$server_bin" FAULTS_SHORT=1 scripts/faults.sh
+
+section 9 "fuzz: scripts/fuzz-api.sh (25 examples per operation) against $server_bin"
+SERVER_BIN="$server_bin" FUZZ_EXAMPLES=25 scripts/fuzz-api.sh

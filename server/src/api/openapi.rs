@@ -98,7 +98,7 @@ pub enum ApiErrors {
 #[allow(dead_code)]
 pub struct FundPath {
     /// The fund's id (a UUID).
-    id: String,
+    id: uuid::Uuid,
 }
 
 /// `{id}` and `{alert_id}`.
@@ -107,9 +107,9 @@ pub struct FundPath {
 #[allow(dead_code)]
 pub struct AlertPath {
     /// The fund's id (a UUID).
-    id: String,
+    id: uuid::Uuid,
     /// The alert's id (a UUID).
-    alert_id: String,
+    alert_id: uuid::Uuid,
 }
 
 /// `{id}` and `{rule_id}`.
@@ -118,9 +118,9 @@ pub struct AlertPath {
 #[allow(dead_code)]
 pub struct RulePath {
     /// The fund's id (a UUID).
-    id: String,
+    id: uuid::Uuid,
     /// The alert rule's id (a UUID).
-    rule_id: String,
+    rule_id: uuid::Uuid,
 }
 
 /// `{id}` and `{user_id}`.
@@ -129,9 +129,9 @@ pub struct RulePath {
 #[allow(dead_code)]
 pub struct MemberPath {
     /// The fund's id (a UUID).
-    id: String,
+    id: uuid::Uuid,
     /// The member's user id (a UUID).
-    user_id: String,
+    user_id: uuid::Uuid,
 }
 
 /// `{id}` and `{run_id}`.
@@ -140,9 +140,9 @@ pub struct MemberPath {
 #[allow(dead_code)]
 pub struct RunPath {
     /// The fund's id (a UUID).
-    id: String,
+    id: uuid::Uuid,
     /// The reserve run's id (a UUID).
-    run_id: String,
+    run_id: uuid::Uuid,
 }
 
 /// `{id}` and `{scenario_id}`.
@@ -151,9 +151,9 @@ pub struct RunPath {
 #[allow(dead_code)]
 pub struct ScenarioPath {
     /// The fund's id (a UUID).
-    id: String,
+    id: uuid::Uuid,
     /// The saved scenario's id (a UUID).
-    scenario_id: String,
+    scenario_id: uuid::Uuid,
 }
 
 /// `GET /api/openapi.json`: this document (public: it describes the API, it holds no data).
