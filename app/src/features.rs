@@ -11,10 +11,6 @@ pub struct Features {
 
 impl Default for Features {
     fn default() -> Self {
-        Features {
-            time_machine: true,
-            variance: true,
-            optimal_reserves: true,
-        }
+        Features { time_machine: true, variance: true, optimal_reserves: true }
     }
 }

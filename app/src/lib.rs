@@ -27,18 +27,18 @@ use leptos_router::{path, SsrMode};
 use components::accounts::user_menu::UserMenu;
 use components::live_page::LivePage;
 use components::theme_toggle::ThemeToggle;
-use routes::account::AccountPage;
+use routes::fund::overview::OverviewPage;
 use routes::fund::alerts::AlertsPage;
 use routes::fund::audit::AuditPage;
 use routes::fund::members::MembersPage;
-use routes::fund::overview::OverviewPage;
 use routes::fund::reserves::ReservesPage;
-use routes::fund::time_machine::TimeMachinePage;
 use routes::fund::variance::VariancePage;
+use routes::fund::time_machine::TimeMachinePage;
+use routes::account::AccountPage;
 use routes::home::HomePage;
 use routes::login::LoginPage;
-use routes::not_found::NotFound;
 use routes::share::SharePage;
+use routes::not_found::NotFound;
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -6,8 +6,7 @@ use crate::store::{Store, StoreError};
 
 /// The store the server put into the Leptos context.
 pub fn store() -> Result<Store, ServerFnError> {
-    use_context::<Store>()
-        .ok_or_else(|| ServerFnError::new("server misconfigured: no store in context"))
+    use_context::<Store>().ok_or_else(|| ServerFnError::new("server misconfigured: no store in context"))
 }
 
 /// A store error as the browser may see it: rule violations verbatim with a 4xx status (422 for
@@ -26,15 +25,9 @@ pub fn to_server_error(e: StoreError) -> ServerFnError {
             set_status(StatusCode::INTERNAL_SERVER_ERROR);
             return ServerFnError::new("internal error; it has been logged");
         }
-        StoreError::FundNotFound(_)
-        | StoreError::SnapshotNotFound(_)
-        | StoreError::AlertRuleNotFound(_)
-        | StoreError::AlertNotFound(_) => StatusCode::NOT_FOUND,
+        StoreError::FundNotFound(_) | StoreError::SnapshotNotFound(_) | StoreError::AlertRuleNotFound(_) | StoreError::AlertNotFound(_) => StatusCode::NOT_FOUND,
         StoreError::Conflict { .. } => StatusCode::CONFLICT,
-        StoreError::IdempotencyMismatch
-        | StoreError::Invalid { .. }
-        | StoreError::BreaksLaterEvent { .. }
-        | StoreError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::IdempotencyMismatch | StoreError::Invalid { .. } | StoreError::BreaksLaterEvent { .. } | StoreError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
     };
     set_status(status);
     ServerFnError::new(e.to_string())

@@ -19,10 +19,7 @@ fn fund() -> (Vec<ForecastVersion>, Vec<ActualFact>) {
             for q in 0..40i64 {
                 let period_end = start + Duration::days(91 * (q + 1));
                 let period: NaiveDate = period_end.date_naive();
-                for (made, bump) in [
-                    (period_end - Duration::days(120), 0i64),
-                    (period_end - Duration::days(30), 7),
-                ] {
+                for (made, bump) in [(period_end - Duration::days(120), 0i64), (period_end - Duration::days(30), 7)] {
                     version += 1;
                     forecasts.push(ForecastVersion {
                         company_id,
@@ -58,10 +55,7 @@ fn variance(c: &mut Criterion) {
     c.bench_function("variance/50x5x40_with_severity", |b| {
         b.iter(|| {
             let lines = compare_all(forecasts.iter().cloned(), &actuals);
-            let breaches = lines
-                .iter()
-                .filter(|l| l.severity(&rules).is_some())
-                .count();
+            let breaches = lines.iter().filter(|l| l.severity(&rules).is_some()).count();
             assert_eq!(lines.len(), 10_000);
             std::hint::black_box(breaches)
         })

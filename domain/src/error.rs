@@ -10,10 +10,7 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        DomainError::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        DomainError::Invalid { field: field.into(), message: message.into() }
     }
 
     /// The input field at fault.

@@ -1,11 +1,11 @@
 //! Fundlens's pure core: money, events, the projector (`evolve`), commands (`decide`), variance and the
 //! reserve engine. No web, database or async runtime here, so it builds and tests in seconds.
 
+#[cfg(feature = "engine")]
+pub mod demo;
 pub mod access;
 pub mod amount;
 pub mod dates;
-#[cfg(feature = "engine")]
-pub mod demo;
 pub mod error;
 pub mod fund;
 pub mod reserves;

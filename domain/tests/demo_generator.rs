@@ -47,10 +47,7 @@ const EVERY: usize = 128;
 
 impl Ledger {
     fn new() -> Self {
-        Ledger {
-            known: Vec::new(),
-            checkpoints: BTreeMap::new(),
-        }
+        Ledger { known: Vec::new(), checkpoints: BTreeMap::new() }
     }
 
     fn state_at(&mut self, as_of: DateTime<Utc>) -> FundState {
@@ -71,9 +68,7 @@ impl Ledger {
 
     fn record(&mut self, event: FundEvent) {
         // The newest version sorts after every known event with the same effective date.
-        let at = self
-            .known
-            .partition_point(|e| e.effective_at <= event.effective_at);
+        let at = self.known.partition_point(|e| e.effective_at <= event.effective_at);
         self.known.insert(at, event);
         self.checkpoints.split_off(&(at + 1));
     }
@@ -89,16 +84,9 @@ fn validate(events: &[GeneratedEvent], cross_check: usize) -> FundState {
     for (i, event) in log.iter().enumerate() {
         let state = ledger.state_at(event.effective_at);
         if i % cross_check == 0 {
-            assert_eq!(
-                state,
-                state_at(&log[..i], event.effective_at, u64::MAX),
-                "ledger differs at event {i}"
-            );
+            assert_eq!(state, state_at(&log[..i], event.effective_at, u64::MAX), "ledger differs at event {i}");
         }
-        let candidate = NewEvent {
-            effective_at: event.effective_at,
-            payload: event.payload.clone(),
-        };
+        let candidate = NewEvent { effective_at: event.effective_at, payload: event.payload.clone() };
         if let Err(e) = decide(&state, &candidate, event.recorded_at) {
             panic!("event {i} rejected: {e}\n{event:#?}");
         }
@@ -112,43 +100,22 @@ fn final_state(events: &[GeneratedEvent]) -> FundState {
 }
 
 fn count(events: &[GeneratedEvent], event_type: &str) -> usize {
-    events
-        .iter()
-        .filter(|e| e.payload.event_type() == event_type)
-        .count()
+    events.iter().filter(|e| e.payload.event_type() == event_type).count()
 }
 
 fn is_late_mark(e: &GeneratedEvent) -> bool {
-    matches!(e.payload, EventPayload::ValuationUpdated(_))
-        && e.recorded_at - e.effective_at >= Duration::days(30)
+    matches!(e.payload, EventPayload::ValuationUpdated(_)) && e.recorded_at - e.effective_at >= Duration::days(30)
 }
 
 fn assert_well_ordered(spec: &DemoSpec, events: &[GeneratedEvent]) {
     let first = events.first().expect("an empty history");
-    assert!(
-        matches!(first.payload, EventPayload::FundCreated(_)),
-        "history starts with {first:?}"
-    );
+    assert!(matches!(first.payload, EventPayload::FundCreated(_)), "history starts with {first:?}");
     assert_eq!(first.effective_at, spec.start);
     assert_eq!(count(events, "FUND_CREATED"), 1);
-    assert!(
-        events
-            .windows(2)
-            .all(|w| w[0].recorded_at <= w[1].recorded_at),
-        "not sorted by recorded_at"
-    );
-    assert!(
-        events.iter().all(|e| e.recorded_at <= spec.end()),
-        "recorded after the end"
-    );
-    assert!(
-        events.iter().all(|e| e.effective_at <= e.recorded_at),
-        "effective after recorded"
-    );
-    assert!(
-        events.iter().all(|e| e.effective_at >= spec.start),
-        "effective before the fund"
-    );
+    assert!(events.windows(2).all(|w| w[0].recorded_at <= w[1].recorded_at), "not sorted by recorded_at");
+    assert!(events.iter().all(|e| e.recorded_at <= spec.end()), "recorded after the end");
+    assert!(events.iter().all(|e| e.effective_at <= e.recorded_at), "effective after recorded");
+    assert!(events.iter().all(|e| e.effective_at >= spec.start), "effective before the fund");
 }
 
 #[test]
@@ -156,10 +123,7 @@ fn same_seed_gives_the_same_history_and_another_seed_a_different_one() {
     let spec = DemoSpec::demo_fund(now());
     let a = generate(&spec);
     assert_eq!(a, generate(&spec));
-    let other = generate(&DemoSpec {
-        seed: spec.seed + 1,
-        ..spec.clone()
-    });
+    let other = generate(&DemoSpec { seed: spec.seed + 1, ..spec.clone() });
     assert_ne!(a, other);
     let ids = |events: &[GeneratedEvent]| -> Vec<Uuid> {
         events
@@ -170,10 +134,7 @@ fn same_seed_gives_the_same_history_and_another_seed_a_different_one() {
             })
             .collect()
     };
-    assert!(
-        ids(&a).iter().all(|id| !ids(&other).contains(id)),
-        "company ids shared across seeds"
-    );
+    assert!(ids(&a).iter().all(|id| !ids(&other).contains(id)), "company ids shared across seeds");
 }
 
 #[test]
@@ -193,10 +154,7 @@ fn other_seeds_and_dates_are_valid_too() {
         (2, Utc.with_ymd_and_hms(2024, 3, 29, 8, 0, 0).unwrap()),
         (3, now()),
     ] {
-        let spec = DemoSpec {
-            seed,
-            ..DemoSpec::demo_fund(now)
-        };
+        let spec = DemoSpec { seed, ..DemoSpec::demo_fund(now) };
         let events = generate(&spec);
         assert_well_ordered(&spec, &events);
         assert!(spec.end() <= now);
@@ -231,25 +189,14 @@ fn demo_fund_looks_like_a_six_year_old_100m_fund() {
         k.reserves_planned,
         k.reserves_deployed,
     );
-    assert_eq!(
-        state.vintage,
-        Some(spec.start.format("%Y").to_string().parse().unwrap())
-    );
+    assert_eq!(state.vintage, Some(spec.start.format("%Y").to_string().parse().unwrap()));
     assert_eq!(state.companies.len(), 30);
     let tvpi = k.tvpi.unwrap();
     assert!(tvpi >= dec("1.3") && tvpi <= dec("2.5"), "TVPI {tvpi}");
     assert!(k.dpi.unwrap() > Decimal::ZERO);
     assert!(k.called <= k.committed && k.called >= k.total_invested);
-    assert!(
-        k.total_invested >= dec("0.6") * k.committed,
-        "only {} invested",
-        k.total_invested
-    );
-    assert!(
-        k.nav >= dec("0.5") * k.called && k.nav <= dec("2.5") * k.called,
-        "NAV {}",
-        k.nav
-    );
+    assert!(k.total_invested >= dec("0.6") * k.committed, "only {} invested", k.total_invested);
+    assert!(k.nav >= dec("0.5") * k.called && k.nav <= dec("2.5") * k.called, "NAV {}", k.nav);
     assert!((2..=8).contains(&statuses(CompanyStatus::Exited)));
     assert!((2..=14).contains(&statuses(CompanyStatus::WrittenOff)));
     let irr = k.net_irr.unwrap();
@@ -308,28 +255,17 @@ fn deals_have_consistent_terms_follow_ons_move_up_and_some_rounds_go_down() {
 #[test]
 fn first_cheques_buy_5_to_20_percent_at_a_post_money_that_matches_the_cheque() {
     for seed in 0..20 {
-        let events = generate(&DemoSpec {
-            seed,
-            ..DemoSpec::demo_fund(now())
-        });
+        let events = generate(&DemoSpec { seed, ..DemoSpec::demo_fund(now()) });
         for e in &events {
-            let EventPayload::InvestmentMade(i) = &e.payload else {
-                continue;
-            };
+            let EventPayload::InvestmentMade(i) = &e.payload else { continue };
             let (own, post) = (i.ownership.unwrap(), i.post_money.unwrap());
             let bought = i.amount / post;
             if i.follow_on {
                 // Old shares diluted plus the new ones: at least what the cheque bought.
                 assert!(own + dec("0.0001") >= bought, "seed {seed}: {i:?}");
             } else {
-                assert!(
-                    own >= dec("0.05") && own <= dec("0.20"),
-                    "seed {seed}: initial ownership {own}"
-                );
-                assert!(
-                    (bought - own).abs() <= dec("0.0001"),
-                    "seed {seed}: {i:?}: ownership is not cheque / post"
-                );
+                assert!(own >= dec("0.05") && own <= dec("0.20"), "seed {seed}: initial ownership {own}");
+                assert!((bought - own).abs() <= dec("0.0001"), "seed {seed}: {i:?}: ownership is not cheque / post");
             }
         }
     }
@@ -346,11 +282,7 @@ fn capital_is_called_before_it_is_invested() {
             EventPayload::CapitalCalled(c) => called += c.amount,
             EventPayload::InvestmentMade(i) => {
                 invested += i.amount;
-                assert!(
-                    called >= invested,
-                    "invested {invested} with {called} called on {}",
-                    e.effective_at
-                );
+                assert!(called >= invested, "invested {invested} with {called} called on {}", e.effective_at);
             }
             _ => {}
         }
@@ -363,19 +295,10 @@ fn some_valuations_are_recorded_weeks_late() {
     let marks = count(&events, "VALUATION_UPDATED");
     let late: Vec<&GeneratedEvent> = events.iter().filter(|e| is_late_mark(e)).collect();
     let share = late.len() as f64 / marks as f64;
-    assert!(
-        (0.1..=0.35).contains(&share),
-        "{} of {marks} marks late",
-        late.len()
-    );
-    assert!(late
-        .iter()
-        .all(|e| e.recorded_at - e.effective_at <= Duration::days(76)));
+    assert!((0.1..=0.35).contains(&share), "{} of {marks} marks late", late.len());
+    assert!(late.iter().all(|e| e.recorded_at - e.effective_at <= Duration::days(76)));
     // Late marks land behind events with later effective dates: replay has to put them back.
-    let overtaken = events
-        .windows(2)
-        .filter(|w| w[1].effective_at < w[0].effective_at)
-        .count();
+    let overtaken = events.windows(2).filter(|w| w[1].effective_at < w[0].effective_at).count();
     assert!(overtaken > 0);
 }
 
@@ -388,23 +311,14 @@ fn companies_report_plans_revisions_and_actuals_that_sometimes_miss() {
     for e in &events {
         match &e.payload {
             EventPayload::ForecastCreated(f) => {
-                assert!(
-                    e.effective_at.date_naive() < f.period,
-                    "forecast made after its period"
-                );
-                forecasts
-                    .entry((f.company_id, f.metric, f.period))
-                    .or_default()
-                    .push(f.value);
+                assert!(e.effective_at.date_naive() < f.period, "forecast made after its period");
+                forecasts.entry((f.company_id, f.metric, f.period)).or_default().push(f.value);
             }
             EventPayload::ActualRecorded(a) => {
                 let period = a.period.unwrap();
                 assert_eq!(e.effective_at.date_naive(), period);
                 let delay = e.recorded_at - e.effective_at;
-                assert!(
-                    delay >= Duration::days(3) && delay <= Duration::days(46),
-                    "actual recorded after {delay}"
-                );
+                assert!(delay >= Duration::days(3) && delay <= Duration::days(46), "actual recorded after {delay}");
                 sources.insert(a.source);
                 actuals.insert((a.company_id, a.metric, period), a.value);
             }
@@ -412,19 +326,11 @@ fn companies_report_plans_revisions_and_actuals_that_sometimes_miss() {
         }
     }
     for metric in Metric::ALL {
-        assert!(
-            actuals.keys().any(|k| k.1 == metric),
-            "no {metric:?} actuals"
-        );
+        assert!(actuals.keys().any(|k| k.1 == metric), "no {metric:?} actuals");
     }
     assert_eq!(sources.len(), 3, "sources {sources:?}");
-    assert!(
-        forecasts.values().filter(|v| v.len() > 1).count() >= 50,
-        "few re-forecasts"
-    );
-    assert!(actuals
-        .iter()
-        .any(|(k, v)| k.1 == Metric::Ebitda && v.is_sign_negative()));
+    assert!(forecasts.values().filter(|v| v.len() > 1).count() >= 50, "few re-forecasts");
+    assert!(actuals.iter().any(|(k, v)| k.1 == Metric::Ebitda && v.is_sign_negative()));
     // Revenue against the latest plan: mostly close, a clear minority 20–40% short.
     let mut close = 0;
     let mut misses = 0;
@@ -433,26 +339,15 @@ fn companies_report_plans_revisions_and_actuals_that_sometimes_miss() {
         if *metric != Metric::Revenue {
             continue;
         }
-        let Some(plan) = forecasts
-            .get(&(*id, *metric, *period))
-            .and_then(|v| v.first())
-        else {
-            continue;
-        };
+        let Some(plan) = forecasts.get(&(*id, *metric, *period)).and_then(|v| v.first()) else { continue };
         compared += 1;
         let ratio = (actual / plan).to_f64().unwrap();
         close += usize::from((0.85..=1.15).contains(&ratio));
         misses += usize::from((0.55..=0.8).contains(&ratio));
     }
     assert!(compared >= 300);
-    assert!(
-        close as f64 > 0.6 * compared as f64,
-        "{close} of {compared} near plan"
-    );
-    assert!(
-        misses as f64 > 0.05 * compared as f64 && (misses as f64) < 0.25 * compared as f64,
-        "{misses} misses"
-    );
+    assert!(close as f64 > 0.6 * compared as f64, "{close} of {compared} near plan");
+    assert!(misses as f64 > 0.05 * compared as f64 && (misses as f64) < 0.25 * compared as f64, "{misses} misses");
 }
 
 #[test]
@@ -463,11 +358,7 @@ fn large_fund_has_about_the_requested_number_of_events_over_more_companies_and_a
     let took = started.elapsed();
     let companies = count(&events, "COMPANY_ADDED");
     let late = events.iter().filter(|e| is_late_mark(e)).count();
-    assert!(
-        events.len().abs_diff(100_000) <= 5_000,
-        "{} events",
-        events.len()
-    );
+    assert!(events.len().abs_diff(100_000) <= 5_000, "{} events", events.len());
     assert!(companies >= 200, "{companies} companies");
     assert_well_ordered(&spec, &events);
     assert!(late > 1_000, "{late} late marks");
@@ -490,11 +381,7 @@ fn large_fund_has_about_the_requested_number_of_events_over_more_companies_and_a
 fn smaller_large_funds_hit_their_targets_too() {
     for target in [8_000, 30_000] {
         let events = generate(&DemoSpec::large_fund(now(), target));
-        assert!(
-            events.len().abs_diff(target) * 20 <= target,
-            "{} events for {target}",
-            events.len()
-        );
+        assert!(events.len().abs_diff(target) * 20 <= target, "{} events for {target}", events.len());
     }
 }
 
@@ -502,11 +389,7 @@ fn smaller_large_funds_hit_their_targets_too() {
 fn tiny_specs_give_short_valid_histories() {
     let base = DemoSpec::demo_fund(now());
     for (companies, years) in [(0, 6), (1, 1), (3, 2), (30, 0)] {
-        let spec = DemoSpec {
-            companies,
-            years,
-            ..base.clone()
-        };
+        let spec = DemoSpec { companies, years, ..base.clone() };
         let events = generate(&spec);
         assert_well_ordered(&spec, &events);
         validate(&events, 100);
@@ -522,15 +405,11 @@ fn tiny_specs_give_short_valid_histories() {
 fn seed_survey() {
     let mut tvpis = Vec::new();
     for seed in 0..200 {
-        let spec = DemoSpec {
-            seed,
-            ..DemoSpec::demo_fund(now())
-        };
+        let spec = DemoSpec { seed, ..DemoSpec::demo_fund(now()) };
         let events = generate(&spec);
         let state = final_state(&events);
         let k = state.kpis(spec.end());
-        let statuses =
-            |s: CompanyStatus| state.companies.values().filter(|c| c.status == s).count();
+        let statuses = |s: CompanyStatus| state.companies.values().filter(|c| c.status == s).count();
         let tvpi = k.tvpi.unwrap().to_f64().unwrap();
         tvpis.push(tvpi);
         println!(
@@ -546,8 +425,5 @@ fn seed_survey() {
     }
     tvpis.sort_by(f64::total_cmp);
     let inside = tvpis.iter().filter(|t| (1.3..=2.5).contains(*t)).count();
-    println!(
-        "TVPI p5 {:.2} p50 {:.2} p95 {:.2}; {inside}/200 in [1.3, 2.5]",
-        tvpis[10], tvpis[100], tvpis[190]
-    );
+    println!("TVPI p5 {:.2} p50 {:.2} p95 {:.2}; {inside}/200 in [1.3, 2.5]", tvpis[10], tvpis[100], tvpis[190]);
 }

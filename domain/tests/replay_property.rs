@@ -22,74 +22,45 @@ fn payload() -> impl Strategy<Value = EventPayload> {
     let amount = (1i64..5_000).prop_map(|k| Decimal::new(k * 1000, 0));
     let own = (1i64..100).prop_map(|k| Decimal::new(k, 2));
     prop_oneof![
-        c.clone()
-            .prop_map(|company_id| EventPayload::CompanyAdded(CompanyAdded {
+        c.clone().prop_map(|company_id| EventPayload::CompanyAdded(CompanyAdded {
+            company_id,
+            name: "Co".into(),
+            stage: Stage::Seed,
+            sector: None
+        })),
+        (c.clone(), amount.clone(), own.clone(), any::<bool>()).prop_map(|(company_id, amount, o, follow_on)| {
+            EventPayload::InvestmentMade(InvestmentMade {
                 company_id,
-                name: "Co".into(),
-                stage: Stage::Seed,
-                sector: None
-            })),
-        (c.clone(), amount.clone(), own.clone(), any::<bool>()).prop_map(
-            |(company_id, amount, o, follow_on)| {
-                EventPayload::InvestmentMade(InvestmentMade {
-                    company_id,
-                    amount,
-                    ownership: Some(o),
-                    post_money: Some(amount * Decimal::from(10)),
-                    stage: None,
-                    follow_on,
-                })
-            }
-        ),
-        (c.clone(), amount.clone()).prop_map(|(company_id, v)| EventPayload::ValuationUpdated(
-            ValuationUpdated {
-                company_id,
-                post_money: v * Decimal::from(20),
-                ownership: None,
-                stage: Some(Stage::SeriesA)
-            }
-        )),
-        amount
-            .clone()
-            .prop_map(|amount| EventPayload::CapitalCalled(CapitalCalled { amount })),
-        amount
-            .clone()
-            .prop_map(|amount| EventPayload::DistributionMade(DistributionMade {
                 amount,
-                company_id: None
-            })),
-        (c.clone(), amount.clone()).prop_map(
-            |(company_id, amount)| EventPayload::ReserveAllocated(ReserveAllocated {
-                company_id,
-                amount
+                ownership: Some(o),
+                post_money: Some(amount * Decimal::from(10)),
+                stage: None,
+                follow_on,
             })
-        ),
-        (c.clone(), amount.clone()).prop_map(|(company_id, value)| EventPayload::ActualRecorded(
-            ActualRecorded {
-                company_id,
-                metric: Metric::Revenue,
-                period: None,
-                value,
-                source: ActualSource::Api
-            }
-        )),
-        (c.clone(), amount.clone()).prop_map(|(company_id, proceeds)| EventPayload::CompanyExited(
-            CompanyExited {
-                company_id,
-                proceeds
-            }
-        )),
+        }),
+        (c.clone(), amount.clone()).prop_map(|(company_id, v)| EventPayload::ValuationUpdated(ValuationUpdated {
+            company_id,
+            post_money: v * Decimal::from(20),
+            ownership: None,
+            stage: Some(Stage::SeriesA)
+        })),
+        amount.clone().prop_map(|amount| EventPayload::CapitalCalled(CapitalCalled { amount })),
+        amount.clone().prop_map(|amount| EventPayload::DistributionMade(DistributionMade { amount, company_id: None })),
+        (c.clone(), amount.clone()).prop_map(|(company_id, amount)| EventPayload::ReserveAllocated(ReserveAllocated { company_id, amount })),
+        (c.clone(), amount.clone()).prop_map(|(company_id, value)| EventPayload::ActualRecorded(ActualRecorded {
+            company_id,
+            metric: Metric::Revenue,
+            period: None,
+            value,
+            source: ActualSource::Api
+        })),
+        (c.clone(), amount.clone()).prop_map(|(company_id, proceeds)| EventPayload::CompanyExited(CompanyExited { company_id, proceeds })),
         c.prop_map(|company_id| EventPayload::CompanyWrittenOff(CompanyWrittenOff { company_id })),
-        (prop::option::of(amount), prop::option::of(1i64..300)).prop_map(
-            |(reserve_budget, hurdle)| {
-                let mut a = domain::reserves::ReserveAssumptions {
-                    reserve_budget,
-                    ..Default::default()
-                };
-                a.constraints.hurdle = hurdle.map(|h| h as f64 / 100.0);
-                EventPayload::ReserveAssumptionsSet(Box::new(a))
-            }
-        ),
+        (prop::option::of(amount), prop::option::of(1i64..300)).prop_map(|(reserve_budget, hurdle)| {
+            let mut a = domain::reserves::ReserveAssumptions { reserve_budget, ..Default::default() };
+            a.constraints.hurdle = hurdle.map(|h| h as f64 / 100.0);
+            EventPayload::ReserveAssumptionsSet(Box::new(a))
+        }),
     ]
 }
 
@@ -101,11 +72,7 @@ fn stream() -> impl Strategy<Value = Vec<FundEvent>> {
             version: 1,
             effective_at: t0(),
             recorded_at: t0(),
-            payload: EventPayload::FundCreated(FundCreated {
-                name: "F".into(),
-                size: Decimal::from(100_000_000),
-                vintage: None,
-            }),
+            payload: EventPayload::FundCreated(FundCreated { name: "F".into(), size: Decimal::from(100_000_000), vintage: None }),
         }];
         for (i, (day, payload)) in items.into_iter().enumerate() {
             let version = i as u64 + 2;
@@ -128,11 +95,7 @@ fn snapshots_at(events: &[FundEvent], points: &[usize]) -> Vec<(SnapshotMeta, Fu
         let v = (p % events.len()) as u64 + 1;
         let known: Vec<FundEvent> = events.iter().filter(|e| e.version <= v).cloned().collect();
         let effective_at = known.iter().map(|e| e.effective_at).max().unwrap();
-        let mut meta = SnapshotMeta {
-            version: v,
-            effective_at,
-            invalidated_by: None,
-        };
+        let mut meta = SnapshotMeta { version: v, effective_at, invalidated_by: None };
         for later in events.iter().filter(|e| e.version > v) {
             if meta.invalidated_by_event(later.effective_at) {
                 meta.invalidated_by = Some(later.version);

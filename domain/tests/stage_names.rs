@@ -41,40 +41,21 @@ fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
 fn every_written_form_parses_to_its_stage_in_both_enums() {
     for &(text, stage) in FORMS {
         assert_eq!(FundStage::parse(text), Some(stage), "fund stage {text:?}");
-        assert_eq!(
-            EngineStage::parse(text),
-            Some(EngineStage::from(stage)),
-            "engine stage {text:?}"
-        );
+        assert_eq!(EngineStage::parse(text), Some(EngineStage::from(stage)), "engine stage {text:?}");
     }
 }
 
 #[test]
 fn every_written_form_deserialises_in_both_enums() {
     for &(text, stage) in FORMS {
-        assert_eq!(
-            from_json::<FundStage>(text),
-            Ok(stage),
-            "fund stage {text:?}"
-        );
-        assert_eq!(
-            from_json::<EngineStage>(text),
-            Ok(EngineStage::from(stage)),
-            "engine stage {text:?}"
-        );
+        assert_eq!(from_json::<FundStage>(text), Ok(stage), "fund stage {text:?}");
+        assert_eq!(from_json::<EngineStage>(text), Ok(EngineStage::from(stage)), "engine stage {text:?}");
     }
 }
 
 #[test]
 fn stages_serialise_as_the_stored_snake_case_keys_and_read_back() {
-    let keys = [
-        "pre_seed",
-        "seed",
-        "series_a",
-        "series_b",
-        "series_c",
-        "series_d_plus",
-    ];
+    let keys = ["pre_seed", "seed", "series_a", "series_b", "series_c", "series_d_plus"];
     for (stage, key) in FundStage::ALL.into_iter().zip(keys) {
         assert_eq!(serde_json::to_value(stage).unwrap(), key);
         assert_eq!(from_json::<FundStage>(key), Ok(stage));
@@ -93,10 +74,7 @@ fn an_unknown_stage_is_rejected_with_the_accepted_forms() {
     }
     let message = from_json::<FundStage>("Series Z").unwrap_err();
     assert!(message.contains("\"Series Z\""), "{message}");
-    assert!(
-        message.contains("pre-seed, seed, A, B, C or D+"),
-        "{message}"
-    );
+    assert!(message.contains("pre-seed, seed, A, B, C or D+"), "{message}");
     assert!(from_json::<EngineStage>("Series Z").is_err());
 }
 
@@ -104,14 +82,10 @@ fn an_unknown_stage_is_rejected_with_the_accepted_forms() {
 fn a_stored_company_added_event_with_a_snake_case_stage_still_decodes() {
     use domain::fund::{EventPayload, CURRENT_SCHEMA_VERSION};
     let payload = r#"{"company_id": "00000000-0000-0000-0000-000000000007", "name": "Acme", "stage": "series_d_plus"}"#;
-    let event =
-        EventPayload::from_stored_text("COMPANY_ADDED", CURRENT_SCHEMA_VERSION, payload).unwrap();
-    let EventPayload::CompanyAdded(added) = event else {
-        panic!("{event:?}")
-    };
+    let event = EventPayload::from_stored_text("COMPANY_ADDED", CURRENT_SCHEMA_VERSION, payload).unwrap();
+    let EventPayload::CompanyAdded(added) = event else { panic!("{event:?}") };
     assert_eq!(added.stage, FundStage::SeriesDPlus);
     let typed = r#"{"company_id": "00000000-0000-0000-0000-000000000007", "name": "Acme", "stage": "Series C"}"#;
-    let event =
-        EventPayload::from_stored_text("COMPANY_ADDED", CURRENT_SCHEMA_VERSION, typed).unwrap();
+    let event = EventPayload::from_stored_text("COMPANY_ADDED", CURRENT_SCHEMA_VERSION, typed).unwrap();
     assert!(matches!(event, EventPayload::CompanyAdded(ref a) if a.stage == FundStage::SeriesC));
 }

@@ -48,9 +48,7 @@ use uuid::Uuid;
 
 /// The history ends here, so every run generates the same events and dates.
 fn fixed_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
-        .single()
-        .expect("valid date")
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().expect("valid date")
 }
 
 const SEED: u64 = 0x5747_4154_455f_5131;
@@ -60,10 +58,7 @@ fn main() {
         println!("state_query: run with `cargo bench -p server --bench state_query` (needs DATABASE_URL)");
         return;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(run());
 }
 
@@ -72,8 +67,7 @@ async fn run() {
     let queries = env_number("BENCH_QUERIES", 2_000);
     let warmup = env_number("BENCH_WARMUP", 200);
     let snapshot_every = env_number("SNAPSHOT_FREQUENCY", 100) as u64;
-    let base = std::env::var("DATABASE_URL")
-        .expect("DATABASE_URL must point at a PostgreSQL cluster (scripts/pg.sh start prints one)");
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL must point at a PostgreSQL cluster (scripts/pg.sh start prints one)");
 
     let (database_url, name) = fresh_database(&base).await;
     let mut connect: PgConnectOptions = database_url.parse().expect("database URL");
@@ -83,11 +77,7 @@ async fn run() {
     if !plan_cache_mode.is_empty() {
         connect = connect.options([("plan_cache_mode", plan_cache_mode.as_str())]);
     }
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
-        .connect_with(connect)
-        .await
-        .expect("connect to the bench database");
+    let pool = PgPoolOptions::new().max_connections(8).connect_with(connect).await.expect("connect to the bench database");
     app::store::MIGRATOR.run(&pool).await.expect("migrations");
     let durability: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes') ORDER BY name",
@@ -97,37 +87,17 @@ async fn run() {
     .expect("settings");
     println!(
         "state_query: database {name}; {}; SNAPSHOT_FREQUENCY={snapshot_every}; plan_cache_mode={}",
-        durability
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        if plan_cache_mode.is_empty() {
-            "auto (default)"
-        } else {
-            plan_cache_mode.as_str()
-        }
+        durability.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+        if plan_cache_mode.is_empty() { "auto (default)" } else { plan_cache_mode.as_str() }
     );
 
     let spec = DemoSpec::large_fund(fixed_now(), events_wanted);
     let t = Instant::now();
     let history = generate(&spec);
-    println!(
-        "generate: {} events in {:.2} s",
-        history.len(),
-        t.elapsed().as_secs_f64()
-    );
+    println!("generate: {} events in {:.2} s", history.len(), t.elapsed().as_secs_f64());
 
-    let first_effective = history
-        .iter()
-        .map(|e| e.effective_at)
-        .min()
-        .expect("non-empty history");
-    let last_effective = history
-        .iter()
-        .map(|e| e.effective_at)
-        .max()
-        .expect("non-empty history");
+    let first_effective = history.iter().map(|e| e.effective_at).min().expect("non-empty history");
+    let last_effective = history.iter().map(|e| e.effective_at).max().expect("non-empty history");
     let first_recorded = history.first().expect("non-empty history").recorded_at;
     let last_recorded = history.last().expect("non-empty history").recorded_at;
     println!("effective {first_effective} .. {last_effective}; recorded {first_recorded} .. {last_recorded}");
@@ -138,20 +108,10 @@ async fn run() {
         from + chrono::Duration::seconds((rng.next() % span) as i64)
     };
     let warm: Vec<(DateTime<Utc>, DateTime<Utc>)> = (0..warmup)
-        .map(|_| {
-            (
-                random_moment(first_effective, last_effective),
-                random_moment(first_recorded, last_recorded),
-            )
-        })
+        .map(|_| (random_moment(first_effective, last_effective), random_moment(first_recorded, last_recorded)))
         .collect();
     let dates: Vec<(DateTime<Utc>, DateTime<Utc>)> = (0..queries)
-        .map(|_| {
-            (
-                random_moment(first_effective, last_effective),
-                random_moment(first_recorded, last_recorded),
-            )
-        })
+        .map(|_| (random_moment(first_effective, last_effective), random_moment(first_recorded, last_recorded)))
         .collect();
 
     let load = std::env::var("BENCH_LOAD").unwrap_or_else(|_| "import".into());
@@ -159,10 +119,7 @@ async fn run() {
         "import" => {
             let store = Store::new(pool.clone(), snapshot_every);
             let t = Instant::now();
-            let fund = store
-                .import_history(&history)
-                .await
-                .expect("import the large fund");
+            let fund = store.import_history(&history).await.expect("import the large fund");
             let took = t.elapsed().as_secs_f64();
             println!(
                 "import_history: {} events in {:.2} s = {:.0} events/s (one transaction; validated in memory, written in bulk)",
@@ -178,14 +135,9 @@ async fn run() {
         "fixture" => {
             let t = Instant::now();
             let (fund, events) = load_fixture(&pool, &spec, &history).await;
-            println!(
-                "fixture: {} events inserted in {:.2} s (bulk INSERT, no validation)",
-                events.len(),
-                t.elapsed().as_secs_f64()
-            );
+            println!("fixture: {} events inserted in {:.2} s (bulk INSERT, no validation)", events.len(), t.elapsed().as_secs_f64());
             cost_model(&events);
-            let layouts =
-                std::env::var("BENCH_LAYOUTS").unwrap_or_else(|_| "frontier,lag90,rebuild".into());
+            let layouts = std::env::var("BENCH_LAYOUTS").unwrap_or_else(|_| "frontier,lag90,rebuild".into());
             for layout in layouts.split(',').map(str::trim).filter(|l| !l.is_empty()) {
                 let t = Instant::now();
                 let snapshots = layout_snapshots(layout, &events, snapshot_every);
@@ -201,14 +153,7 @@ async fn run() {
                     describe_snapshots(&pool, fund).await;
                 }
                 vacuum(&pool).await;
-                verify(
-                    &pool,
-                    snapshot_every,
-                    fund,
-                    &events,
-                    &dates[..dates.len().min(20)],
-                )
-                .await;
+                verify(&pool, snapshot_every, fund, &events, &dates[..dates.len().min(20)]).await;
                 measure_all(&pool, snapshot_every, fund, &warm, &dates).await;
             }
             fund
@@ -231,28 +176,19 @@ async fn retake(pool: &PgPool, snapshot_every: u64) {
     let t = Instant::now();
     let mut handled = 0;
     loop {
-        let n = store
-            .retake_invalidated_snapshots()
-            .await
-            .expect("retake snapshots");
+        let n = store.retake_invalidated_snapshots().await.expect("retake snapshots");
         if n == 0 {
             break;
         }
         handled += n;
     }
-    println!(
-        "retake pass: {handled} invalidated snapshot dates re-taken in {:.2} s",
-        t.elapsed().as_secs_f64()
-    );
+    println!("retake pass: {handled} invalidated snapshot dates re-taken in {:.2} s", t.elapsed().as_secs_f64());
 }
 
 /// What autovacuum does within a minute of a bulk load (hint bits, visibility map, statistics),
 /// done now so that it does not run in the middle of the measurement.
 async fn vacuum(pool: &PgPool) {
-    sqlx::query("VACUUM (ANALYZE) funds, fund_events, fund_snapshots")
-        .execute(pool)
-        .await
-        .expect("vacuum");
+    sqlx::query("VACUUM (ANALYZE) funds, fund_events, fund_snapshots").execute(pool).await.expect("vacuum");
 }
 
 async fn describe_snapshots(pool: &PgPool, fund: Uuid) {
@@ -270,13 +206,7 @@ async fn describe_snapshots(pool: &PgPool, fund: Uuid) {
 }
 
 /// Both query kinds on a warmed store, then on fresh stores (empty caches).
-async fn measure_all(
-    pool: &PgPool,
-    snapshot_every: u64,
-    fund: Uuid,
-    warm: &[(DateTime<Utc>, DateTime<Utc>)],
-    dates: &[(DateTime<Utc>, DateTime<Utc>)],
-) {
+async fn measure_all(pool: &PgPool, snapshot_every: u64, fund: Uuid, warm: &[(DateTime<Utc>, DateTime<Utc>)], dates: &[(DateTime<Utc>, DateTime<Utc>)]) {
     // BENCH_KNOWN_AT=0 measures `state(as_of, None)` only (the past-knowledge queries can take
     // minutes on layouts that serve them badly).
     let known_at_too = std::env::var("BENCH_KNOWN_AT").map_or(true, |v| v != "0");
@@ -284,62 +214,32 @@ async fn measure_all(
     for &(as_of, known_at) in warm {
         black_box(store.state(fund, as_of, None).await.expect("state"));
         if known_at_too {
-            black_box(
-                store
-                    .state(fund, as_of, Some(known_at))
-                    .await
-                    .expect("state"),
-            );
+            black_box(store.state(fund, as_of, Some(known_at)).await.expect("state"));
         }
     }
-    println!(
-        "warm store ({} warm-up dates first), {} random dates each, one at a time:",
-        warm.len(),
-        dates.len()
-    );
-    measure("state(as_of, None)", dates, |(as_of, _)| {
-        store.state(fund, as_of, None)
-    })
-    .await;
+    println!("warm store ({} warm-up dates first), {} random dates each, one at a time:", warm.len(), dates.len());
+    measure("state(as_of, None)", dates, |(as_of, _)| store.state(fund, as_of, None)).await;
     if known_at_too {
-        measure("state(as_of, known_at)", dates, |(as_of, known_at)| {
-            store.state(fund, as_of, Some(known_at))
-        })
-        .await;
+        measure("state(as_of, known_at)", dates, |(as_of, known_at)| store.state(fund, as_of, Some(known_at))).await;
     }
 
     println!("cold store (a fresh Store: empty snapshot and latest-state caches, no warm-up):");
     let cold = Store::new(pool.clone(), snapshot_every);
-    measure("state(as_of, None)", dates, |(as_of, _)| {
-        cold.state(fund, as_of, None)
-    })
-    .await;
+    measure("state(as_of, None)", dates, |(as_of, _)| cold.state(fund, as_of, None)).await;
     if known_at_too {
         let cold = Store::new(pool.clone(), snapshot_every);
-        measure("state(as_of, known_at)", dates, |(as_of, known_at)| {
-            cold.state(fund, as_of, Some(known_at))
-        })
-        .await;
+        measure("state(as_of, known_at)", dates, |(as_of, known_at)| cold.state(fund, as_of, Some(known_at))).await;
     }
 }
 
 /// The history as `import_history` would store it (versions in recorded order, the fund row's
 /// head columns set), written with bulk INSERTs and no validation.
-async fn load_fixture(
-    pool: &PgPool,
-    spec: &DemoSpec,
-    history: &[GeneratedEvent],
-) -> (Uuid, Vec<FundEvent>) {
+async fn load_fixture(pool: &PgPool, spec: &DemoSpec, history: &[GeneratedEvent]) -> (Uuid, Vec<FundEvent>) {
     let fund = Uuid::new_v4();
     let events: Vec<FundEvent> = history
         .iter()
         .enumerate()
-        .map(|(i, e)| FundEvent {
-            version: i as u64 + 1,
-            effective_at: e.effective_at,
-            recorded_at: e.recorded_at,
-            payload: e.payload.clone(),
-        })
+        .map(|(i, e)| FundEvent { version: i as u64 + 1, effective_at: e.effective_at, recorded_at: e.recorded_at, payload: e.payload.clone() })
         .collect();
     let mut tx = pool.begin().await.expect("begin");
     sqlx::query(
@@ -378,59 +278,26 @@ async fn load_fixture(
 }
 
 /// The store, reading a fixture layout, must answer as a full replay does (else the layout is wrong).
-async fn verify(
-    pool: &PgPool,
-    snapshot_every: u64,
-    fund: Uuid,
-    events: &[FundEvent],
-    dates: &[(DateTime<Utc>, DateTime<Utc>)],
-) {
+async fn verify(pool: &PgPool, snapshot_every: u64, fund: Uuid, events: &[FundEvent], dates: &[(DateTime<Utc>, DateTime<Utc>)]) {
     let store = Store::new(pool.clone(), snapshot_every);
     for &(as_of, known_at) in dates {
-        let known_version = events
-            .iter()
-            .filter(|e| e.recorded_at <= known_at)
-            .map(|e| e.version)
-            .max()
-            .unwrap_or(0);
-        let got = store
-            .state(fund, as_of, Some(known_at))
-            .await
-            .expect("state");
+        let known_version = events.iter().filter(|e| e.recorded_at <= known_at).map(|e| e.version).max().unwrap_or(0);
+        let got = store.state(fund, as_of, Some(known_at)).await.expect("state");
         assert_eq!(got.version, known_version, "known version at {known_at}");
-        assert!(
-            *got.state == replay::state_at(events, as_of, known_version),
-            "state({as_of}, {known_at}) differs from a full replay"
-        );
+        assert!(*got.state == replay::state_at(events, as_of, known_version), "state({as_of}, {known_at}) differs from a full replay");
         let got = store.state(fund, as_of, None).await.expect("state");
-        assert!(
-            *got.state == replay::state_at(events, as_of, events.len() as u64),
-            "state({as_of}) differs from a full replay"
-        );
+        assert!(*got.state == replay::state_at(events, as_of, events.len() as u64), "state({as_of}) differs from a full replay");
     }
-    println!(
-        "verified: {} dates answer as a full replay does",
-        dates.len()
-    );
+    println!("verified: {} dates answer as a full replay does", dates.len());
 }
 
 /// Where a replay's time goes, per event, in memory: decoding a stored payload (JSON value to
 /// typed payload, as `rows::event_from_row` does) and folding it (`evolve`).
 fn cost_model(events: &[FundEvent]) {
-    let stored: Vec<(String, serde_json::Value)> = events
-        .iter()
-        .map(|e| (e.payload.event_type().to_string(), e.payload.to_stored()))
-        .collect();
+    let stored: Vec<(String, serde_json::Value)> = events.iter().map(|e| (e.payload.event_type().to_string(), e.payload.to_stored())).collect();
     let t = Instant::now();
     for (event_type, payload) in &stored {
-        black_box(
-            domain::fund::EventPayload::from_stored(
-                event_type,
-                CURRENT_SCHEMA_VERSION,
-                payload.clone(),
-            )
-            .expect("decodes"),
-        );
+        black_box(domain::fund::EventPayload::from_stored(event_type, CURRENT_SCHEMA_VERSION, payload.clone()).expect("decodes"));
     }
     let decode = t.elapsed().as_secs_f64() / events.len() as f64;
     let text: Vec<String> = stored.iter().map(|(_, p)| p.to_string()).collect();
@@ -442,10 +309,7 @@ fn cost_model(events: &[FundEvent]) {
     let mut canonical: Vec<&FundEvent> = events.iter().collect();
     canonical.sort_by(|a, b| canonical_cmp(a, b));
     let t = Instant::now();
-    black_box(replay::replay(
-        FundState::default(),
-        canonical.iter().copied(),
-    ));
+    black_box(replay::replay(FundState::default(), canonical.iter().copied()));
     let fold = t.elapsed().as_secs_f64() / events.len() as f64;
     println!(
         "per event, in memory: JSON text -> Value {:.2} us, Value -> payload {:.2} us, evolve {:.2} us",
@@ -513,17 +377,10 @@ fn layout_snapshots(layout: &str, events: &[FundEvent], every: u64) -> Vec<Fixtu
                 state = evolve(state, e);
                 since += 1;
                 // A snapshot must hold every event at its effective date: wait for the run's end.
-                let run_ends = canonical
-                    .get(i + 1)
-                    .is_none_or(|n| n.effective_at != e.effective_at);
+                let run_ends = canonical.get(i + 1).is_none_or(|n| n.effective_at != e.effective_at);
                 if since >= every && run_ends {
                     since = 0;
-                    out.push(FixtureSnapshot {
-                        version: last,
-                        effective_at: e.effective_at,
-                        invalidated_by: None,
-                        state: state.clone(),
-                    });
+                    out.push(FixtureSnapshot { version: last, effective_at: e.effective_at, invalidated_by: None, state: state.clone() });
                 }
             }
             out
@@ -531,10 +388,7 @@ fn layout_snapshots(layout: &str, events: &[FundEvent], every: u64) -> Vec<Fixtu
         _ => {
             let lag_days: i64 = match layout {
                 "frontier" => 0,
-                l => l
-                    .strip_prefix("lag")
-                    .and_then(|d| d.parse().ok())
-                    .unwrap_or_else(|| panic!("unknown layout {l:?}")),
+                l => l.strip_prefix("lag").and_then(|d| d.parse().ok()).unwrap_or_else(|| panic!("unknown layout {l:?}")),
             };
             frontier_snapshots(events, &canonical, every, chrono::Duration::days(lag_days))
         }
@@ -543,12 +397,7 @@ fn layout_snapshots(layout: &str, events: &[FundEvent], every: u64) -> Vec<Fixtu
 
 /// A snapshot every `every` versions at (latest effective date so far - lag), as known at that
 /// version, built incrementally while the previous one is still valid.
-fn frontier_snapshots(
-    events: &[FundEvent],
-    canonical: &[&FundEvent],
-    every: usize,
-    lag: chrono::Duration,
-) -> Vec<FixtureSnapshot> {
+fn frontier_snapshots(events: &[FundEvent], canonical: &[&FundEvent], every: usize, lag: chrono::Duration) -> Vec<FixtureSnapshot> {
     let mut out: Vec<FixtureSnapshot> = Vec::new();
     let mut frontier = events[0].effective_at;
     // Position in `canonical` up to which the previous snapshot's state has folded (by effective date).
@@ -564,10 +413,7 @@ fn frontier_snapshots(
             continue;
         }
         let still_valid = previous.as_ref().is_some_and(|(v, t, _)| {
-            *t <= at
-                && !events[*v as usize..i + 1]
-                    .iter()
-                    .any(|x| x.effective_at <= *t)
+            *t <= at && !events[*v as usize..i + 1].iter().any(|x| x.effective_at <= *t)
         });
         let (from, base) = match previous.take() {
             Some((_, t, s)) if still_valid => (Some(t), s),
@@ -575,23 +421,9 @@ fn frontier_snapshots(
         };
         let start = from.map_or(0, |t| canonical.partition_point(|x| x.effective_at <= t));
         let end = canonical.partition_point(|x| x.effective_at <= at);
-        let state = replay::replay(
-            base,
-            canonical[start..end]
-                .iter()
-                .copied()
-                .filter(|x| x.version <= version),
-        );
-        let invalidated_by = events[i + 1..]
-            .iter()
-            .find(|x| x.effective_at <= at)
-            .map(|x| x.version);
-        out.push(FixtureSnapshot {
-            version,
-            effective_at: at,
-            invalidated_by,
-            state: state.clone(),
-        });
+        let state = replay::replay(base, canonical[start..end].iter().copied().filter(|x| x.version <= version));
+        let invalidated_by = events[i + 1..].iter().find(|x| x.effective_at <= at).map(|x| x.version);
+        out.push(FixtureSnapshot { version, effective_at: at, invalidated_by, state: state.clone() });
         previous = Some((version, at, state));
     }
     out
@@ -599,11 +431,7 @@ fn frontier_snapshots(
 
 async fn write_snapshots(pool: &PgPool, fund: Uuid, snapshots: &[FixtureSnapshot]) {
     let mut tx = pool.begin().await.expect("begin");
-    sqlx::query("DELETE FROM fund_snapshots WHERE fund_id = $1")
-        .bind(fund)
-        .execute(&mut *tx)
-        .await
-        .expect("clear snapshots");
+    sqlx::query("DELETE FROM fund_snapshots WHERE fund_id = $1").bind(fund).execute(&mut *tx).await.expect("clear snapshots");
     for chunk in snapshots.chunks(50) {
         sqlx::query(
             "INSERT INTO fund_snapshots (fund_id, version, effective_at, invalidated_by, kind, event_count, state)
@@ -637,9 +465,7 @@ where
     }
     took.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let pct = |p: f64| {
-        ms(took[((p / 100.0 * took.len() as f64).ceil() as usize).clamp(1, took.len()) - 1])
-    };
+    let pct = |p: f64| ms(took[((p / 100.0 * took.len() as f64).ceil() as usize).clamp(1, took.len()) - 1]);
     let mean = took.iter().map(|d| ms(*d)).sum::<f64>() / took.len() as f64;
     println!(
         "  {label:<24} n={}  p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms  mean {:.2} ms",
@@ -654,37 +480,22 @@ where
 
 fn env_number(name: &str, default: usize) -> usize {
     match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a whole number")),
+        Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a whole number")),
         Err(_) => default,
     }
 }
 
 async fn fresh_database(base: &str) -> (String, String) {
     let name = format!("bench_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(base)
-        .await
-        .expect("connect to the cluster");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create bench database");
+    let mut admin = PgConnection::connect(base).await.expect("connect to the cluster");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create bench database");
     let i = base.rfind('/').expect("DATABASE_URL has a database part");
     (format!("{}/{name}", &base[..i]), name)
 }
 
 async fn drop_database(base: &str, name: &str) {
-    let mut admin = PgConnection::connect(base)
-        .await
-        .expect("connect to the cluster");
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await
-    .expect("drop bench database");
+    let mut admin = PgConnection::connect(base).await.expect("connect to the cluster");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&mut admin).await.expect("drop bench database");
 }
 
 /// SplitMix64: a fixed, dependency-free sequence, enough to spread dates uniformly.

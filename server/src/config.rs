@@ -92,11 +92,7 @@ pub struct AuthConfig {
 
 impl AuthConfig {
     pub fn throttle(&self) -> app::store::accounts::LoginThrottle {
-        app::store::accounts::LoginThrottle {
-            per_account: self.login_per_account,
-            per_address: self.login_per_address,
-            ..Default::default()
-        }
+        app::store::accounts::LoginThrottle { per_account: self.login_per_account, per_address: self.login_per_address, ..Default::default() }
     }
 }
 
@@ -114,35 +110,20 @@ impl Config {
 
     /// Reads through `get`, so tests can supply their own environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let database_url =
-            get("DATABASE_URL")
-                .filter(|v| !v.trim().is_empty())
-                .ok_or(ConfigError {
-                    name: "DATABASE_URL",
-                    message: "is not set (scripts/run.sh starts a local PostgreSQL and sets it)"
-                        .into(),
-                })?;
+        let database_url = get("DATABASE_URL")
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(ConfigError { name: "DATABASE_URL", message: "is not set (scripts/run.sh starts a local PostgreSQL and sets it)".into() })?;
         // BIND_ADDR first; cargo-leptos's LEPTOS_SITE_ADDR second; then the documented default.
-        let bind = get("BIND_ADDR")
-            .or_else(|| get("LEPTOS_SITE_ADDR"))
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
-        let bind_addr = bind.parse().map_err(|_| ConfigError {
-            name: "BIND_ADDR",
-            message: format!("{bind:?} is not host:port"),
-        })?;
+        let bind = get("BIND_ADDR").or_else(|| get("LEPTOS_SITE_ADDR")).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind_addr = bind
+            .parse()
+            .map_err(|_| ConfigError { name: "BIND_ADDR", message: format!("{bind:?} is not host:port") })?;
         Ok(Config {
             database_url,
             bind_addr,
             snapshot_frequency: number(&get, "SNAPSHOT_FREQUENCY", 100, 1, 1_000_000)?,
-            snapshot_retake_interval_ms: number(
-                &get,
-                "SNAPSHOT_RETAKE_INTERVAL_MS",
-                5_000,
-                0,
-                86_400_000,
-            )?,
-            monte_carlo_iterations: number(&get, "MONTE_CARLO_ITERATIONS", 10_000, 100, 10_000_000)?
-                as u32,
+            snapshot_retake_interval_ms: number(&get, "SNAPSHOT_RETAKE_INTERVAL_MS", 5_000, 0, 86_400_000)?,
+            monte_carlo_iterations: number(&get, "MONTE_CARLO_ITERATIONS", 10_000, 100, 10_000_000)? as u32,
             features: Features {
                 time_machine: flag(&get, "FF_TIME_MACHINE", true)?,
                 variance: flag(&get, "FF_VARIANCE", true)?,
@@ -150,42 +131,19 @@ impl Config {
             },
             seed_demo: flag(&get, "SEED_DEMO", false)?,
             max_connections: number(&get, "DATABASE_MAX_CONNECTIONS", 32, 1, 1_000)? as u32,
-            acquire_timeout: std::time::Duration::from_millis(number(
-                &get,
-                "DATABASE_ACQUIRE_TIMEOUT_MS",
-                3_000,
-                100,
-                60_000,
-            )?),
+            acquire_timeout: std::time::Duration::from_millis(number(&get, "DATABASE_ACQUIRE_TIMEOUT_MS", 3_000, 100, 60_000)?),
             delivery: delivery(&get)?,
             reserves: reserves(&get)?,
-            header_read_timeout: std::time::Duration::from_millis(number(
-                &get,
-                "HEADER_READ_TIMEOUT_MS",
-                10_000,
-                100,
-                600_000,
-            )?),
-            request_timeout: std::time::Duration::from_secs(number(
-                &get,
-                "REQUEST_TIMEOUT_S",
-                60,
-                1,
-                3_600,
-            )?),
-            metrics_token: get("METRICS_TOKEN")
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty()),
+            header_read_timeout: std::time::Duration::from_millis(number(&get, "HEADER_READ_TIMEOUT_MS", 10_000, 100, 600_000)?),
+            request_timeout: std::time::Duration::from_secs(number(&get, "REQUEST_TIMEOUT_S", 60, 1, 3_600)?),
+            metrics_token: get("METRICS_TOKEN").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
             auth: AuthConfig {
                 cookie_secure: flag(&get, "COOKIE_SECURE", true)?,
                 session_idle_secs: number(&get, "SESSION_IDLE_SECS", 7_200, 1, 30 * 86_400)?,
                 session_max_age_secs: number(&get, "SESSION_MAX_AGE_SECS", 43_200, 1, 90 * 86_400)?,
-                login_per_account: number(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 1_000)?
-                    as i64,
-                login_per_address: number(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100_000)?
-                    as i64,
-                password_hash_concurrency: number(&get, "PASSWORD_HASH_CONCURRENCY", 4, 1, 256)?
-                    as usize,
+                login_per_account: number(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 1_000)? as i64,
+                login_per_address: number(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 100_000)? as i64,
+                password_hash_concurrency: number(&get, "PASSWORD_HASH_CONCURRENCY", 4, 1, 256)? as usize,
                 trust_forwarded_for: flag(&get, "TRUST_FORWARDED_FOR", false)?,
                 trusted_proxy_hops: number(&get, "TRUSTED_PROXY_HOPS", 1, 1, 16)? as usize,
                 demo_password: get("DEMO_PASSWORD").filter(|v| !v.is_empty()),
@@ -194,46 +152,24 @@ impl Config {
     }
 }
 
-fn delivery(
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<crate::alerts::DeliveryConfig, ConfigError> {
+fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<crate::alerts::DeliveryConfig, ConfigError> {
     use std::time::Duration;
     let d = crate::alerts::DeliveryConfig::default();
-    let smtp_url = get("SMTP_URL")
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
+    let smtp_url = get("SMTP_URL").map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     if let Some(url) = &smtp_url {
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-            return Err(ConfigError {
-                name: "SMTP_URL",
-                message: format!("{url:?} is not smtp://host:port or smtps://host:port"),
-            });
+            return Err(ConfigError { name: "SMTP_URL", message: format!("{url:?} is not smtp://host:port or smtps://host:port") });
         }
     }
     Ok(crate::alerts::DeliveryConfig {
         enabled: flag(get, "ALERT_WORKER", d.enabled)?,
         concurrency: number(get, "ALERT_WORKER_CONCURRENCY", d.concurrency as u64, 1, 64)? as usize,
-        poll_interval: Duration::from_millis(number(
-            get,
-            "ALERT_POLL_INTERVAL_MS",
-            5_000,
-            10,
-            3_600_000,
-        )?),
+        poll_interval: Duration::from_millis(number(get, "ALERT_POLL_INTERVAL_MS", 5_000, 10, 3_600_000)?),
         retry_base: Duration::from_millis(number(get, "ALERT_RETRY_BASE_MS", 1_000, 1, 3_600_000)?),
         max_attempts: number(get, "ALERT_MAX_ATTEMPTS", d.max_attempts as u64, 1, 100)? as u32,
-        timeout: Duration::from_millis(number(
-            get,
-            "ALERT_DELIVERY_TIMEOUT_MS",
-            10_000,
-            10,
-            600_000,
-        )?),
+        timeout: Duration::from_millis(number(get, "ALERT_DELIVERY_TIMEOUT_MS", 10_000, 10, 600_000)?),
         smtp_url,
-        smtp_from: get("SMTP_FROM")
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .unwrap_or(d.smtp_from),
+        smtp_from: get("SMTP_FROM").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(d.smtp_from),
         allow_private: flag(get, "WEBHOOK_ALLOW_PRIVATE", d.allow_private)?,
     })
 }
@@ -244,73 +180,37 @@ fn reserves(get: &impl Fn(&str) -> Option<String>) -> Result<ReserveConfig, Conf
         worker: flag(get, "RESERVE_WORKER", true)?,
         concurrency: number(get, "RESERVE_WORKER_CONCURRENCY", 1, 1, 64)? as usize,
         run_timeout: Duration::from_secs(number(get, "RESERVE_RUN_TIMEOUT_S", 300, 1, 86_400)?),
-        heartbeat_stale: Duration::from_millis(number(
-            get,
-            "RESERVE_HEARTBEAT_STALE_MS",
-            30_000,
-            1_500,
-            3_600_000,
-        )?),
-        poll_interval: Duration::from_millis(number(
-            get,
-            "RESERVE_POLL_INTERVAL_MS",
-            5_000,
-            10,
-            3_600_000,
-        )?),
+        heartbeat_stale: Duration::from_millis(number(get, "RESERVE_HEARTBEAT_STALE_MS", 30_000, 1_500, 3_600_000)?),
+        poll_interval: Duration::from_millis(number(get, "RESERVE_POLL_INTERVAL_MS", 5_000, 10, 3_600_000)?),
         cache_ttl: Duration::from_secs(number(get, "RESERVE_CACHE_TTL_S", 3_600, 1, 30 * 86_400)?),
-        refresh_interval: Duration::from_millis(number(
-            get,
-            "RESERVE_REFRESH_INTERVAL_MS",
-            10_000,
-            0,
-            86_400_000,
-        )?),
+        refresh_interval: Duration::from_millis(number(get, "RESERVE_REFRESH_INTERVAL_MS", 10_000, 0, 86_400_000)?),
         threads: number(get, "RESERVE_THREADS", default_threads(), 1, 256)? as usize,
     })
 }
 
 /// All cores but one for the simulation (at least one).
 fn default_threads() -> u64 {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     cores.saturating_sub(1).max(1) as u64
 }
 
-fn number(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-    min: u64,
-    max: u64,
-) -> Result<u64, ConfigError> {
+fn number(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
     match get(name) {
         None => Ok(default),
         Some(v) => match v.trim().parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(ConfigError {
-                name,
-                message: format!("{v:?} is not a whole number between {min} and {max}"),
-            }),
+            _ => Err(ConfigError { name, message: format!("{v:?} is not a whole number between {min} and {max}") }),
         },
     }
 }
 
-fn flag(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: bool,
-) -> Result<bool, ConfigError> {
+fn flag(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
     match get(name).map(|v| v.trim().to_ascii_lowercase()) {
         None => Ok(default),
         Some(v) => match v.as_str() {
             "1" | "true" | "yes" | "on" => Ok(true),
             "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(ConfigError {
-                name,
-                message: format!("{v:?} is not true/false"),
-            }),
+            _ => Err(ConfigError { name, message: format!("{v:?} is not true/false") }),
         },
     }
 }
@@ -321,10 +221,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let env: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| env.get(k).cloned())
     }
 
@@ -345,41 +242,11 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         assert_eq!(config(&[]).unwrap_err().name, "DATABASE_URL");
-        assert_eq!(
-            config(&[("DATABASE_URL", "x"), ("SNAPSHOT_FREQUENCY", "0")])
-                .unwrap_err()
-                .name,
-            "SNAPSHOT_FREQUENCY"
-        );
-        assert_eq!(
-            config(&[("DATABASE_URL", "x"), ("FF_VARIANCE", "maybe")])
-                .unwrap_err()
-                .name,
-            "FF_VARIANCE"
-        );
-        assert_eq!(
-            config(&[("DATABASE_URL", "x"), ("BIND_ADDR", "nowhere")])
-                .unwrap_err()
-                .name,
-            "BIND_ADDR"
-        );
-        assert!(
-            !config(&[("DATABASE_URL", "x"), ("FF_VARIANCE", "off")])
-                .unwrap()
-                .features
-                .variance
-        );
-        assert_eq!(
-            config(&[("DATABASE_URL", "x"), ("RESERVE_WORKER_CONCURRENCY", "0")])
-                .unwrap_err()
-                .name,
-            "RESERVE_WORKER_CONCURRENCY"
-        );
-        assert_eq!(
-            config(&[("DATABASE_URL", "x"), ("RESERVE_HEARTBEAT_STALE_MS", "100")])
-                .unwrap_err()
-                .name,
-            "RESERVE_HEARTBEAT_STALE_MS"
-        );
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("SNAPSHOT_FREQUENCY", "0")]).unwrap_err().name, "SNAPSHOT_FREQUENCY");
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("FF_VARIANCE", "maybe")]).unwrap_err().name, "FF_VARIANCE");
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("BIND_ADDR", "nowhere")]).unwrap_err().name, "BIND_ADDR");
+        assert!(!config(&[("DATABASE_URL", "x"), ("FF_VARIANCE", "off")]).unwrap().features.variance);
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("RESERVE_WORKER_CONCURRENCY", "0")]).unwrap_err().name, "RESERVE_WORKER_CONCURRENCY");
+        assert_eq!(config(&[("DATABASE_URL", "x"), ("RESERVE_HEARTBEAT_STALE_MS", "100")]).unwrap_err().name, "RESERVE_HEARTBEAT_STALE_MS");
     }
 }

@@ -27,8 +27,7 @@ const PAGE_POLICY: &str = "default-src 'self'; base-uri 'none'; object-src 'none
      connect-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; worker-src 'none'; manifest-src 'self'";
 
 /// Non-HTML answers (JSON, CSV, static assets) run nothing.
-const DATA_POLICY: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DATA_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Adds the headers to `router`: the fixed ones with `SetResponseHeaderLayer` (kept when a
 /// handler set its own), the per-answer ones (CSP, caching, referrer policy of share pages) with
@@ -36,18 +35,9 @@ const DATA_POLICY: &str =
 pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) -> Router<S> {
     let router = router
         .layer(axum::middleware::from_fn(per_answer))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
@@ -75,12 +65,7 @@ enum Kind {
 fn kind(path: &str) -> Kind {
     if path.starts_with("/share/") {
         Kind::Share
-    } else if path.starts_with("/funds/")
-        || path.starts_with("/api/")
-        || path == "/"
-        || path == "/account"
-        || path.starts_with("/sfn/")
-    {
+    } else if path.starts_with("/funds/") || path.starts_with("/api/") || path == "/" || path == "/account" || path.starts_with("/sfn/") {
         Kind::Private
     } else {
         Kind::Other
@@ -94,17 +79,11 @@ async fn per_answer(req: Request, next: Next) -> Response {
     match kind {
         Kind::Share => {
             // The token must not leak to other sites through Referer, nor stay in shared caches.
-            headers.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
+            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         Kind::Private => {
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         }
         Kind::Other => {}
     }
@@ -114,18 +93,12 @@ async fn per_answer(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if !is_html {
-        response
-            .headers_mut()
-            .entry(header::CONTENT_SECURITY_POLICY)
-            .or_insert(HeaderValue::from_static(DATA_POLICY));
+        response.headers_mut().entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(DATA_POLICY));
         return response;
     }
     // The page cache stores a page's policy with it (computed by [`html_policy`] when the page
     // was rendered): a cache hit is not read again.
-    if response
-        .headers()
-        .contains_key(header::CONTENT_SECURITY_POLICY)
-    {
+    if response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -133,15 +106,10 @@ async fn per_answer(req: Request, next: Next) -> Response {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!(error = %e, "page body failed while adding its CSP");
-            return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::empty())
-                .unwrap_or_default();
+            return Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default();
         }
     };
-    parts
-        .headers
-        .insert(header::CONTENT_SECURITY_POLICY, html_policy(&bytes));
+    parts.headers.insert(header::CONTENT_SECURITY_POLICY, html_policy(&bytes));
     Response::from_parts(parts, Body::from(bytes))
 }
 
@@ -149,9 +117,7 @@ async fn per_answer(req: Request, next: Next) -> Response {
 /// page is not UTF-8 or the policy is not a valid header).
 pub fn html_policy(bytes: &[u8]) -> HeaderValue {
     match std::str::from_utf8(bytes).map(page_policy) {
-        Ok(policy) => {
-            HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(DATA_POLICY))
-        }
+        Ok(policy) => HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(DATA_POLICY)),
         Err(_) => HeaderValue::from_static(DATA_POLICY),
     }
 }
@@ -161,12 +127,7 @@ pub fn html_policy(bytes: &[u8]) -> HeaderValue {
 pub fn page_policy(html: &str) -> String {
     let mut hashes: Vec<String> = inline_scripts(html)
         .into_iter()
-        .map(|s| {
-            format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
-            )
-        })
+        .map(|s| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
         .collect();
     hashes.sort();
     hashes.dedup();
@@ -192,9 +153,7 @@ fn inline_scripts(html: &str) -> Vec<&str> {
             i = html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
             continue;
         }
-        let name_end = html[i..]
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .map_or(bytes.len(), |p| i + p);
+        let name_end = html[i..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
         let name = &html[i..name_end];
         if name.is_empty() {
             // `</…>`, `<!…>`, `<?…>`: skip to the end of the markup.
@@ -218,9 +177,7 @@ fn inline_scripts(html: &str) -> Vec<&str> {
             j += 1;
         }
         if name.eq_ignore_ascii_case("script") {
-            has_src |= attribute_names(&html[attrs_start..j.min(bytes.len())])
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case("src"));
+            has_src |= attribute_names(&html[attrs_start..j.min(bytes.len())]).iter().any(|a| a.eq_ignore_ascii_case("src"));
             let content_start = (j + 1).min(bytes.len());
             let close = find_closing_script(bytes, content_start);
             if !has_src && close > content_start {
@@ -304,24 +261,12 @@ mod tests {
     fn inline_scripts_are_allowed_by_their_hash_only() {
         let html = r#"<html><head><script type="module" nonce="">import('/pkg/x.js')</script><script src="/pkg/y.js"></script></head>
             <body><SCRIPT>window.a=1</SCRIPT></body></html>"#;
-        assert_eq!(
-            inline_scripts(html),
-            vec!["import('/pkg/x.js')", "window.a=1"]
-        );
+        assert_eq!(inline_scripts(html), vec!["import('/pkg/x.js')", "window.a=1"]);
         let tricky = r#"<input value="<script>alert(1)</script>"><!-- <script>alert(2)</script> --><p data-src="x">&lt;script&gt;</p><script data-src="1">ok()</script>"#;
-        assert_eq!(
-            inline_scripts(tricky),
-            vec!["ok()"],
-            "only real script elements"
-        );
-        assert_eq!(
-            inline_scripts("<SCRIPT>a<b</SCRIPT><script>c</Script >"),
-            vec!["a<b", "c"],
-            "closing tags in any case"
-        );
+        assert_eq!(inline_scripts(tricky), vec!["ok()"], "only real script elements");
+        assert_eq!(inline_scripts("<SCRIPT>a<b</SCRIPT><script>c</Script >"), vec!["a<b", "c"], "closing tags in any case");
         let policy = page_policy(html);
-        let expected =
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"window.a=1"));
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"window.a=1"));
         assert!(policy.contains(&format!("'sha256-{expected}'")), "{policy}");
         assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
         assert!(!policy.contains("unsafe-inline"));

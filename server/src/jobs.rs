@@ -57,28 +57,14 @@ struct Shared<Q> {
 
 impl Runner {
     /// Starts `concurrency` workers (at least one) and the listener that wakes them.
-    pub fn spawn<Q: JobQueue>(
-        store: Store,
-        queue: Arc<Q>,
-        concurrency: usize,
-        poll_interval: Duration,
-    ) -> Runner {
+    pub fn spawn<Q: JobQueue>(store: Store, queue: Arc<Q>, concurrency: usize, poll_interval: Duration) -> Runner {
         let (stop, stop_rx) = watch::channel(false);
-        let shared = Arc::new(Shared {
-            store,
-            queue: queue.clone(),
-            poll_interval,
-            wake: Notify::new(),
-        });
+        let shared = Arc::new(Shared { store, queue: queue.clone(), poll_interval, wake: Notify::new() });
         let mut tasks = vec![tokio::spawn(listen(shared.clone(), stop_rx.clone()))];
         for _ in 0..concurrency.max(1) {
             tasks.push(tokio::spawn(work(shared.clone(), stop_rx.clone())));
         }
-        Runner {
-            stop,
-            tasks: Mutex::new(tasks),
-            on_abort: Box::new(move || queue.on_abort()),
-        }
+        Runner { stop, tasks: Mutex::new(tasks), on_abort: Box::new(move || queue.on_abort()) }
     }
 
     /// Stops the workers between items (an item in progress finishes and is recorded first).
@@ -150,11 +136,7 @@ async fn work<Q: JobQueue>(shared: Arc<Shared<Q>>, mut stop: watch::Receiver<boo
             Ok(None) => {}
             Err(e) => tracing::warn!(queue = Q::NAME, error = %e, "claiming work failed"),
         }
-        let wait = shared
-            .queue
-            .next_due()
-            .await
-            .map_or(shared.poll_interval, |d| d.min(shared.poll_interval));
+        let wait = shared.queue.next_due().await.map_or(shared.poll_interval, |d| d.min(shared.poll_interval));
         tokio::select! {
             _ = stop.changed() => break,
             _ = &mut woken => {}

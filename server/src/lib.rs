@@ -1,7 +1,7 @@
 //! The Fundlens server: configuration, state, router, start-up. `main.rs` only calls [`start`].
 
-pub mod admin_cli;
 pub mod alerts;
+pub mod admin_cli;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -42,10 +42,7 @@ pub enum StartupError {
 }
 
 /// Connects, migrates, seeds when asked, and builds the application state.
-pub async fn build_state(
-    config: Config,
-    leptos_options: LeptosOptions,
-) -> Result<AppState, StartupError> {
+pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartupError> {
     observability::prometheus();
     let pool = PgPoolOptions::new()
         .max_connections(config.max_connections)
@@ -53,8 +50,7 @@ pub async fn build_state(
         .connect(&config.database_url)
         .await?;
     app::store::MIGRATOR.run(&pool).await?;
-    let store = Store::new(pool, config.snapshot_frequency)
-        .with_reserve_cache_ttl(config.reserves.cache_ttl);
+    let store = Store::new(pool, config.snapshot_frequency).with_reserve_cache_ttl(config.reserves.cache_ttl);
     if config.seed_demo {
         if let Some(id) = store.seed_demo_if_empty(chrono::Utc::now()).await? {
             tracing::info!(fund_id = %id, "seeded the demo fund");
@@ -65,25 +61,15 @@ pub async fn build_state(
         seed_demo_user(&store, config.auth.demo_password.clone()).await?;
     }
     let alert_worker = if config.delivery.enabled {
-        let worker = alerts::AlertWorker::spawn(store.clone(), config.delivery.clone())
-            .map_err(StartupError::Delivery)?;
+        let worker = alerts::AlertWorker::spawn(store.clone(), config.delivery.clone()).map_err(StartupError::Delivery)?;
         Some(Arc::new(worker))
     } else {
         None
     };
     let (reserve_worker, reserve_hub) = if config.features.optimal_reserves {
-        let worker = config.reserves.worker.then(|| {
-            Arc::new(reserves::ReserveWorker::spawn(
-                store.clone(),
-                config.reserves.clone(),
-            ))
-        });
+        let worker = config.reserves.worker.then(|| Arc::new(reserves::ReserveWorker::spawn(store.clone(), config.reserves.clone())));
         if config.reserves.worker && !config.reserves.refresh_interval.is_zero() {
-            reserves::refresher::spawn(
-                store.clone(),
-                config.reserves.refresh_interval,
-                config.monte_carlo_iterations,
-            );
+            reserves::refresher::spawn(store.clone(), config.reserves.refresh_interval, config.monte_carlo_iterations);
         }
         (worker, Some(reserves::ProgressHub::start(store.clone())))
     } else {
@@ -93,37 +79,18 @@ pub async fn build_state(
     tokio::spawn(store.clone().follow_access_changes());
     spawn_session_purge(store.clone());
     if config.snapshot_retake_interval_ms > 0 {
-        spawn_snapshot_retake(
-            store.clone(),
-            std::time::Duration::from_millis(config.snapshot_retake_interval_ms),
-        );
+        spawn_snapshot_retake(store.clone(), std::time::Duration::from_millis(config.snapshot_retake_interval_ms));
     }
     let routes = Arc::new(leptos_axum::generate_route_list(app::App));
-    Ok(AppState {
-        leptos_options,
-        store,
-        features: config.features,
-        config: Arc::new(config),
-        routes,
-        alert_worker,
-        reserve_worker,
-        reserve_hub,
-    })
+    Ok(AppState { leptos_options, store, features: config.features, config: Arc::new(config), routes, alert_worker, reserve_worker, reserve_hub })
 }
 
 /// Queues today's ranking of the freshly seeded demo fund, so the Reserves tab opens on a result
 /// (a worker, here or on another process, computes it within a second).
-async fn queue_demo_ranking(
-    store: &Store,
-    fund_id: uuid::Uuid,
-    iterations: u32,
-) -> Result<(), StartupError> {
+async fn queue_demo_ranking(store: &Store, fund_id: uuid::Uuid, iterations: u32) -> Result<(), StartupError> {
     use app::reserves::run_spec::{RawRunSpec, RunSpec};
     let spec = RunSpec::parse(&RawRunSpec::default(), iterations, chrono::Utc::now())?;
-    let who = app::reserves::service::Requester {
-        user: None,
-        actor: "demo seed".into(),
-    };
+    let who = app::reserves::service::Requester { user: None, actor: "demo seed".into() };
     let answer = app::reserves::service::request_run(store, fund_id, &who, &spec).await?;
     tracing::info!(run_id = %answer.run.id, "queued the demo fund's reserve ranking");
     Ok(())
@@ -179,8 +146,7 @@ async fn seed_demo_user(store: &Store, password: Option<String>) -> Result<(), S
         Some(p) => p,
         None => {
             let mut bytes = [0u8; 9];
-            getrandom::fill(&mut bytes)
-                .map_err(|e| StartupError::Leptos(format!("no randomness: {e}")))?;
+            getrandom::fill(&mut bytes).map_err(|e| StartupError::Leptos(format!("no randomness: {e}")))?;
             format!("demo-{}", hex::encode(bytes))
         }
     };
@@ -188,34 +154,19 @@ async fn seed_demo_user(store: &Store, password: Option<String>) -> Result<(), S
     let user = store.create_user(DEMO_EMAIL, &hash).await?;
     for fund in store.funds().await? {
         if store.members(fund.id).await?.is_empty() {
-            store
-                .grant_role(
-                    &app::store::AuditActor::command_line(),
-                    fund.id,
-                    user.id,
-                    domain::access::Role::Admin,
-                )
-                .await?;
+            store.grant_role(&app::store::AuditActor::command_line(), fund.id, user.id, domain::access::Role::Admin).await?;
         }
     }
     if generated {
-        tracing::info!(
-            email = DEMO_EMAIL,
-            "created the demo user; its password is printed on stderr once"
-        );
+        tracing::info!(email = DEMO_EMAIL, "created the demo user; its password is printed on stderr once");
         eprintln!("fundlens: demo sign-in: {DEMO_EMAIL} / {password}");
     } else {
-        tracing::info!(
-            email = DEMO_EMAIL,
-            "created the demo user with DEMO_PASSWORD"
-        );
+        tracing::info!(email = DEMO_EMAIL, "created the demo user with DEMO_PASSWORD");
     }
     Ok(())
 }
 
 /// Leptos options from cargo-leptos's environment (LEPTOS_*), falling back to Cargo.toml.
 pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
-    leptos::config::get_configuration(None)
-        .map(|c| c.leptos_options)
-        .map_err(|e| StartupError::Leptos(e.to_string()))
+    leptos::config::get_configuration(None).map(|c| c.leptos_options).map_err(|e| StartupError::Leptos(e.to_string()))
 }

@@ -1,3 +1,4 @@
+
 use server::config::Config;
 use server::{build_state, leptos_options, observability, router};
 
@@ -46,17 +47,9 @@ async fn run() -> Result<(), server::StartupError> {
     let addr = config.bind_addr;
     let state = build_state(config, leptos_options()?).await?;
     let app = router::router(state.clone());
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| server::StartupError::Leptos(format!("bind {addr}: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| server::StartupError::Leptos(format!("bind {addr}: {e}")))?;
     tracing::info!(%addr, "listening on http://{addr}");
-    server::serve::serve(
-        listener,
-        app,
-        state.config.header_read_timeout,
-        shutdown_signal(),
-    )
-    .await;
+    server::serve::serve(listener, app, state.config.header_read_timeout, shutdown_signal()).await;
     state.shutdown().await;
     tracing::info!("background work stopped");
     Ok(())

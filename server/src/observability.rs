@@ -11,8 +11,7 @@ use tracing_subscriber::EnvFilter;
 
 /// JSON logs unless LOG_FORMAT=pretty; level from RUST_LOG (default info).
 pub fn init_tracing() {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "pretty") {
         builder.try_init()
@@ -29,9 +28,7 @@ static PROMETHEUS: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn prometheus() -> &'static PrometheusHandle {
     PROMETHEUS.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
-            .set_buckets(&[
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-            ])
+            .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
             .expect("static bucket list is valid")
             .build_recorder();
         let handle = recorder.handle();
@@ -46,10 +43,7 @@ pub fn prometheus() -> &'static PrometheusHandle {
 /// to loopback peers only (in-process calls have no peer and count as local). Behind a proxy on
 /// the same host every peer is loopback: set METRICS_TOKEN there. Reserve runs by status (and the
 /// queue depth) are read from PostgreSQL at each scrape, so every process reports the whole picture.
-pub async fn metrics_endpoint(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    req: Request,
-) -> Response {
+pub async fn metrics_endpoint(axum::extract::State(state): axum::extract::State<crate::state::AppState>, req: Request) -> Response {
     use axum::http::{header, StatusCode};
     let allowed = match state.config.metrics_token.as_deref() {
         Some(expected) => req
@@ -64,17 +58,8 @@ pub async fn metrics_endpoint(
             .is_none_or(|c| c.0.ip().is_loopback()),
     };
     if !allowed {
-        let message = if state.config.metrics_token.is_some() {
-            "send Authorization: Bearer <METRICS_TOKEN>"
-        } else {
-            "metrics answer only on loopback unless METRICS_TOKEN is set"
-        };
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
-            message,
-        )
-            .into_response();
+        let message = if state.config.metrics_token.is_some() { "send Authorization: Bearer <METRICS_TOKEN>" } else { "metrics answer only on loopback unless METRICS_TOKEN is set" };
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")], message).into_response();
     }
     if state.features.optimal_reserves {
         match state.store.reserve_run_counts().await {
@@ -89,11 +74,7 @@ pub async fn metrics_endpoint(
             Err(e) => tracing::warn!(error = %e, "reading reserve run counts for /metrics failed"),
         }
     }
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        prometheus().render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render()).into_response()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -102,18 +83,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Counts requests and their latency per route and status.
 pub async fn track_requests(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
-        .record(start.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
     response
 }

@@ -8,12 +8,12 @@
 
 use std::sync::OnceLock;
 
-use app::accounts::principal::{Principal, Via};
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use app::accounts::principal::{Principal, Via};
 use chrono::{NaiveDate, Utc};
 use domain::access::Role;
 use moka::sync::Cache;
@@ -64,22 +64,10 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
         };
         (p.user.id, cap)
     });
-    let fund = (req.method() == Method::GET)
-        .then(|| fund_page(req.uri().path()))
-        .flatten();
-    let (Some(fund_id), Some((user, cap))) = (fund, user) else {
-        return next.run(req).await;
-    };
-    let Ok(revision) = state.store.fund_revision(fund_id).await else {
-        return next.run(req).await;
-    };
-    let key = (
-        req.uri().to_string(),
-        revision,
-        Utc::now().date_naive(),
-        user,
-        cap,
-    );
+    let fund = (req.method() == Method::GET).then(|| fund_page(req.uri().path())).flatten();
+    let (Some(fund_id), Some((user, cap))) = (fund, user) else { return next.run(req).await };
+    let Ok(revision) = state.store.fund_revision(fund_id).await else { return next.run(req).await };
+    let key = (req.uri().to_string(), revision, Utc::now().date_naive(), user, cap);
     if let Some(cached) = cache().get(&key) {
         metrics::counter!("page_cache_hits_total").increment(1);
         return page(cached, "hit");
@@ -95,38 +83,26 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
     };
     match to_bytes(body, MAX_PAGE).await {
         Ok(body) => {
-            let is_html = content_type
-                .to_str()
-                .is_ok_and(|v| v.starts_with("text/html"));
+            let is_html = content_type.to_str().is_ok_and(|v| v.starts_with("text/html"));
             let policy = is_html.then(|| crate::headers::html_policy(&body));
-            let rendered = Page {
-                content_type,
-                policy,
-                body,
-            };
+            let rendered = Page { content_type, policy, body };
             cache().insert(key, rendered.clone());
             page(rendered, "miss")
         }
         Err(e) => {
             tracing::warn!(error = %e, "page too large to cache or body failed");
-            Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::empty())
-                .unwrap_or_default()
+            Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default()
         }
     }
 }
 
 fn page(cached: Page, outcome: &'static str) -> Response {
     let mut r = Response::new(Body::from(cached.body));
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, cached.content_type);
+    r.headers_mut().insert(header::CONTENT_TYPE, cached.content_type);
     if let Some(policy) = cached.policy {
-        r.headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy);
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    r.headers_mut()
-        .insert("x-page-cache", HeaderValue::from_static(outcome));
+    r.headers_mut().insert("x-page-cache", HeaderValue::from_static(outcome));
     r
 }
 

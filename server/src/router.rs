@@ -1,7 +1,7 @@
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_login::AuthManagerLayerBuilder;
@@ -10,8 +10,8 @@ use leptos_axum::{handle_server_fns_with_context, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::backend::Backend;
 use crate::state::AppState;
+use crate::auth::backend::Backend;
 use crate::{api, auth, headers, health, observability, page_cache};
 
 /// The whole HTTP surface: pages, server functions, REST, sign-in, health and metrics.
@@ -23,56 +23,29 @@ use crate::{api, auth, headers, health, observability, page_cache};
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.as_ref().clone();
     let (api_routes, _) = api::routes(&state);
-    let hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(
-        state.config.auth.password_hash_concurrency,
-    ));
-    let backend = Backend {
-        store: state.store.clone(),
-        throttle: state.config.auth.throttle(),
-        hashing,
-    };
-    let sessions = AuthManagerLayerBuilder::new(
-        backend,
-        auth::session_layer(state.store.clone(), &state.config.auth),
-    )
-    .build();
+    let hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.auth.password_hash_concurrency));
+    let backend = Backend { store: state.store.clone(), throttle: state.config.auth.throttle(), hashing };
+    let sessions = AuthManagerLayerBuilder::new(backend, auth::session_layer(state.store.clone(), &state.config.auth)).build();
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(observability::metrics_endpoint))
         .route("/login", post(auth::login::login))
         .route("/logout", post(auth::login::logout))
         .nest("/api", api_routes)
-        .route(
-            "/sfn/{*fn_name}",
-            get(server_fn_handler).post(server_fn_handler),
-        )
+        .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_handler(routes, get(page_handler))
-        .layer(from_fn_with_state(
-            state.clone(),
-            page_cache::cache_fund_pages,
-        ))
-        .layer(from_fn_with_state(
-            state.clone(),
-            auth::page_guard::require_sign_in_for_pages,
-        ))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .layer(from_fn_with_state(state.clone(), page_cache::cache_fund_pages))
+        .layer(from_fn_with_state(state.clone(), auth::page_guard::require_sign_in_for_pages))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(from_fn(auth::csrf::refuse_cross_site))
-        .layer(from_fn_with_state(
-            state.clone(),
-            auth::principal::resolve_principal,
-        ))
+        .layer(from_fn_with_state(state.clone(), auth::principal::resolve_principal))
         .layer(sessions)
         .layer(from_fn(observability::track_requests));
     // Outside the page cache (cached pages carry them too) and inside compression (the CSP reads
     // the page's inline scripts).
     let timeout = state.config.request_timeout;
     headers::apply(router, state.config.auth.cookie_secure)
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -83,9 +56,7 @@ fn provide_app_context(state: &AppState) {
     provide_context(state.store.clone());
     provide_context(state.features);
     provide_context(state.config.auth.throttle());
-    provide_context(app::reserves::ReserveSettings {
-        default_iterations: state.config.monte_carlo_iterations,
-    });
+    provide_context(app::reserves::ReserveSettings { default_iterations: state.config.monte_carlo_iterations });
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

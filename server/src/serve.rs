@@ -19,12 +19,7 @@ const DRAIN: Duration = Duration::from_secs(20);
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits up to [`DRAIN`] for open
 /// connections to finish.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    header_read_timeout: Duration,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn serve(listener: TcpListener, app: Router, header_read_timeout: Duration, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -41,28 +36,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let app = app.clone();
-        let service =
-            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                let app = app.clone();
-                async move {
-                    Ok::<_, Infallible>(
-                        app.oneshot(req.map(axum::body::Body::new))
-                            .await
-                            .unwrap_or_else(|never| match never {}),
-                    )
-                }
-            });
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(app.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|never| match never {})) }
+        });
         let mut builder = Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_read_timeout);
-        let connection = graceful.watch(
-            builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .into_owned(),
-        );
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+        let connection = graceful.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned());
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
@@ -70,13 +51,7 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            "some connections were still open {} s after the shutdown signal",
-            DRAIN.as_secs()
-        );
+    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!("some connections were still open {} s after the shutdown signal", DRAIN.as_secs());
     }
 }

@@ -11,71 +11,33 @@ use domain::time_machine::replay::state_at;
 async fn demo_fund_is_seeded_once_with_its_late_records_kept() {
     let app = common::spawn().await;
     let now = Utc::now();
-    let fund = app
-        .store
-        .seed_demo_if_empty(now)
-        .await
-        .unwrap()
-        .expect("seeds an empty database");
-    assert!(
-        app.store.seed_demo_if_empty(now).await.unwrap().is_none(),
-        "never seeds twice"
-    );
+    let fund = app.store.seed_demo_if_empty(now).await.unwrap().expect("seeds an empty database");
+    assert!(app.store.seed_demo_if_empty(now).await.unwrap().is_none(), "never seeds twice");
 
     let generated = generate(&DemoSpec::demo_fund(now));
     assert_eq!(app.event_count().await as usize, generated.len());
-    let late_generated = generated
-        .iter()
-        .filter(|e| e.recorded_at - e.effective_at > chrono::Duration::days(7))
-        .count();
-    let late_stored: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM fund_events WHERE recorded_at > effective_at + interval '7 days'",
-    )
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
-    assert_eq!(
-        late_stored as usize, late_generated,
-        "recorded times survive the import"
-    );
+    let late_generated = generated.iter().filter(|e| e.recorded_at - e.effective_at > chrono::Duration::days(7)).count();
+    let late_stored: i64 = sqlx::query_scalar("SELECT count(*) FROM fund_events WHERE recorded_at > effective_at + interval '7 days'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(late_stored as usize, late_generated, "recorded times survive the import");
     assert!(late_generated > 50 && late_generated < generated.len() / 2);
 
     // The stored fund, as known now and as known at a past moment, equals a replay of the history.
     let events: Vec<FundEvent> = generated
         .iter()
         .enumerate()
-        .map(|(i, e)| FundEvent {
-            version: i as u64 + 1,
-            effective_at: e.effective_at,
-            recorded_at: e.recorded_at,
-            payload: NewEvent {
-                effective_at: e.effective_at,
-                payload: e.payload.clone(),
-            }
-            .payload,
-        })
+        .map(|(i, e)| FundEvent { version: i as u64 + 1, effective_at: e.effective_at, recorded_at: e.recorded_at, payload: NewEvent { effective_at: e.effective_at, payload: e.payload.clone() }.payload })
         .collect();
     for days_ago in [0, 200, 700, 1500] {
         let as_of = now - chrono::Duration::days(days_ago);
         let got = app.store.state(fund, as_of, None).await.unwrap();
-        assert_eq!(
-            got.state.kpis(as_of),
-            state_at(&events, as_of, u64::MAX).kpis(as_of),
-            "{days_ago} days ago"
-        );
+        assert_eq!(got.state.kpis(as_of), state_at(&events, as_of, u64::MAX).kpis(as_of), "{days_ago} days ago");
         let known_at = as_of - chrono::Duration::days(10);
-        let known_version = events
-            .iter()
-            .filter(|e| e.recorded_at <= known_at)
-            .map(|e| e.version)
-            .max()
-            .unwrap_or(0);
+        let known_version = events.iter().filter(|e| e.recorded_at <= known_at).map(|e| e.version).max().unwrap_or(0);
         let past = app.store.state(fund, as_of, Some(known_at)).await.unwrap();
-        assert_eq!(
-            past.state.kpis(as_of),
-            state_at(&events, as_of, known_version).kpis(as_of),
-            "{days_ago} days ago, known 10 days earlier"
-        );
+        assert_eq!(past.state.kpis(as_of), state_at(&events, as_of, known_version).kpis(as_of), "{days_ago} days ago, known 10 days earlier");
     }
 }
 
@@ -86,12 +48,7 @@ async fn demo_fund_is_seeded_once_with_its_late_records_kept() {
 async fn imported_history_answers_as_a_full_replay_at_dates_throughout() {
     let app = common::spawn().await;
     let now = Utc::now();
-    let fund = app
-        .store
-        .seed_demo_if_empty(now)
-        .await
-        .unwrap()
-        .expect("seeds an empty database");
+    let fund = app.store.seed_demo_if_empty(now).await.unwrap().expect("seeds an empty database");
     let events = common::stored_events(app.store.pool(), fund).await;
     let snapshots: Vec<(i64, chrono::DateTime<Utc>, Option<i64>)> =
         sqlx::query_as("SELECT version, effective_at, invalidated_by FROM fund_snapshots WHERE fund_id = $1 ORDER BY effective_at")
@@ -99,36 +56,18 @@ async fn imported_history_answers_as_a_full_replay_at_dates_throughout() {
             .fetch_all(app.store.pool())
             .await
             .unwrap();
-    assert!(
-        snapshots.len() > 10,
-        "the import writes snapshots ({})",
-        snapshots.len()
-    );
+    assert!(snapshots.len() > 10, "the import writes snapshots ({})", snapshots.len());
     for (version, effective_at, invalidated_by) in &snapshots {
         assert_eq!(*invalidated_by, None);
-        let complete_by = events
-            .iter()
-            .filter(|e| e.effective_at <= *effective_at)
-            .map(|e| e.version)
-            .max()
-            .unwrap();
-        assert_eq!(
-            *version as u64, complete_by,
-            "snapshot at {effective_at} is marked with the version that completed its date"
-        );
+        let complete_by = events.iter().filter(|e| e.effective_at <= *effective_at).map(|e| e.version).max().unwrap();
+        assert_eq!(*version as u64, complete_by, "snapshot at {effective_at} is marked with the version that completed its date");
     }
-    assert!(
-        snapshots.iter().any(|s| (s.0 as usize) < events.len()),
-        "past knowledge has snapshots too"
-    );
+    assert!(snapshots.iter().any(|s| (s.0 as usize) < events.len()), "past knowledge has snapshots too");
     let first = events.iter().map(|e| e.effective_at).min().unwrap();
     let last = events.iter().map(|e| e.effective_at).max().unwrap();
     for i in 0..=40 {
         let as_of = first + (last - first) * i / 40;
         let got = app.store.state(fund, as_of, None).await.unwrap();
-        assert!(
-            *got.state == state_at(&events, as_of, u64::MAX),
-            "state at {as_of} differs from a full replay"
-        );
+        assert!(*got.state == state_at(&events, as_of, u64::MAX), "state at {as_of} differs from a full replay");
     }
 }

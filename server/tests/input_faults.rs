@@ -17,10 +17,7 @@ async fn post_raw(app: &TestApp, uri: &str, content_type: &str, body: &str) -> (
         .body(Body::from(body.to_string()))
         .unwrap();
     let (s, _, text) = raw(app, req).await;
-    (
-        s,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    (s, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 #[tokio::test]
@@ -41,11 +38,7 @@ async fn bodies_that_are_not_exactly_one_json_document_are_refused() {
     }
     assert_eq!(app.event_count().await, before, "nothing appended");
     let (s, v) = post_raw(&app, &uri, "application/json; charset=utf-8", call).await;
-    assert_eq!(
-        s,
-        StatusCode::CREATED,
-        "parameters after the media type are fine: {v}"
-    );
+    assert_eq!(s, StatusCode::CREATED, "parameters after the media type are fine: {v}");
 }
 
 #[tokio::test]
@@ -55,46 +48,20 @@ async fn amounts_are_plain_decimals_with_at_most_eight_places() {
     let uri = format!("/api/funds/{fund}/events");
     let before = app.event_count().await;
     for amount in ["1_000", "+1", "1E5", "0.000000001", " 1"] {
-        let (s, v) = app
-            .post(
-                &uri,
-                json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": amount}}]}),
-            )
-            .await;
+        let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": amount}}]})).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{amount}: {v}");
         assert_eq!(v["field"], "events[0].payload.amount", "{amount}: {v}");
     }
-    let (s, v) = app
-        .post(
-            &uri,
-            json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": 0.5}}]}),
-        )
-        .await;
-    assert_eq!(
-        s,
-        StatusCode::BAD_REQUEST,
-        "a JSON number with a fraction: {v}"
-    );
+    let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": 0.5}}]})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a JSON number with a fraction: {v}");
     assert_eq!(app.event_count().await, before);
     // A fund size the database would round to zero.
-    let (s, v) = app
-        .post("/api/funds", json!({"name": "Tiny", "size": "0.000000001"}))
-        .await;
+    let (s, v) = app.post("/api/funds", json!({"name": "Tiny", "size": "0.000000001"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["field"], "size", "{v}");
-    let (s, v) = app
-        .post(
-            &uri,
-            json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1250.50"}}]}),
-        )
-        .await;
+    let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1250.50"}}]})).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = app
-        .post(
-            &uri,
-            json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": 1000}}]}),
-        )
-        .await;
+    let (s, v) = app.post(&uri, json!({"events": [{"type": "CAPITAL_CALLED", "payload": {"amount": 1000}}]})).await;
     assert_eq!(s, StatusCode::CREATED, "JSON integers stay accepted: {v}");
 }
 
@@ -105,25 +72,13 @@ async fn nul_characters_and_bad_cursors_get_a_4xx_naming_the_field() {
     let uri = format!("/api/funds/{fund}/events");
     let before = app.event_count().await;
     let cases = [
-        (
-            json!({"events": [{"type": "COMPANY_ADDED", "payload": {"name": "Acme\u{0}", "stage": "seed"}}]}),
-            "events[0].payload.name",
-        ),
-        (
-            json!({"events": [{"type": "COMPANY_ADDED", "payload": {"name": "Acme", "stage": "seed", "sector": "\u{0}"}}]}),
-            "events[0].payload.sector",
-        ),
-        (
-            json!({"idempotency_key": "k\u{0}", "events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]}),
-            "idempotency_key",
-        ),
+        (json!({"events": [{"type": "COMPANY_ADDED", "payload": {"name": "Acme\u{0}", "stage": "seed"}}]}), "events[0].payload.name"),
+        (json!({"events": [{"type": "COMPANY_ADDED", "payload": {"name": "Acme", "stage": "seed", "sector": "\u{0}"}}]}), "events[0].payload.sector"),
+        (json!({"idempotency_key": "k\u{0}", "events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]}), "idempotency_key"),
     ];
     for (body, field) in cases {
         let (s, v) = app.post(&uri, body.clone()).await;
-        assert!(
-            s == StatusCode::BAD_REQUEST || s == StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {s} {v}"
-        );
+        assert!(s == StatusCode::BAD_REQUEST || s == StatusCode::UNPROCESSABLE_ENTITY, "{body}: {s} {v}");
         assert_eq!(v["field"], field, "{body}: {v}");
     }
     assert_eq!(app.event_count().await, before);
@@ -132,15 +87,8 @@ async fn nul_characters_and_bad_cursors_get_a_4xx_naming_the_field() {
     let (s, v) = app.post(&uri, json!({"idempotency_key": key, "events": [{"type": "CAPITAL_CALLED", "payload": {"amount": "1"}}]})).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 
-    for cursor in [
-        "-8000000000000000000_1",
-        "8000000000000000000_1",
-        "0_-5",
-        "1_x",
-    ] {
-        let (s, v) = app
-            .get(&format!("/api/funds/{fund}/timeline?cursor={cursor}"))
-            .await;
+    for cursor in ["-8000000000000000000_1", "8000000000000000000_1", "0_-5", "1_x"] {
+        let (s, v) = app.get(&format!("/api/funds/{fund}/timeline?cursor={cursor}")).await;
         assert!(s.is_client_error(), "{cursor}: {s} {v}");
         assert_eq!(v["field"], "cursor", "{cursor}: {v}");
     }
@@ -151,30 +99,15 @@ async fn errors_do_not_echo_huge_inputs_and_413_is_json() {
     let app = spawn().await;
     let fund = app.fund(30).await;
     let name = "x".repeat(1_000_000);
-    let body = format!(
-        r#"{{"events":[{{"type":"CAPITAL_CALLED","payload":{{"amount":"1"}},"{name}":1}}]}}"#
-    );
-    let (s, v) = post_raw(
-        &app,
-        &format!("/api/funds/{fund}/events"),
-        "application/json",
-        &body,
-    )
-    .await;
+    let body = format!(r#"{{"events":[{{"type":"CAPITAL_CALLED","payload":{{"amount":"1"}},"{name}":1}}]}}"#);
+    let (s, v) = post_raw(&app, &format!("/api/funds/{fund}/events"), "application/json", &body).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(
-        v.to_string().len() < 2_000,
-        "the error is short: {} bytes",
-        v.to_string().len()
-    );
+    assert!(v.to_string().len() < 2_000, "the error is short: {} bytes", v.to_string().len());
 
     let big = format!(r#"{{"name":"{}","size":"1"}}"#, "y".repeat(3 * 1024 * 1024));
     let (s, v) = post_raw(&app, "/api/funds", "application/json", &big).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(
-        v["error"].as_str().is_some_and(|e| e.contains("too large")),
-        "JSON error shape: {v}"
-    );
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("too large")), "JSON error shape: {v}");
 }
 
 /// The server binary on a fresh database and a free port; returns it, the port and its log path.
@@ -203,23 +136,16 @@ async fn start_binary(env: &[(&str, &str)]) -> (std::process::Child, u16, std::p
             break;
         }
         if let Some(status) = child.try_wait().unwrap() {
-            panic!(
-                "the server exited early ({status}): {}",
-                std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
-            );
+            panic!("the server exited early ({status}): {}", std::fs::read_to_string(log.with_extension("err")).unwrap_or_default());
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server never listened"
-        );
+        assert!(std::time::Instant::now() < deadline, "the server never listened");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     (child, port, log)
 }
 
 fn log_text(log: &std::path::Path) -> String {
-    std::fs::read_to_string(log).unwrap_or_default()
-        + &std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
+    std::fs::read_to_string(log).unwrap_or_default() + &std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
 }
 
 #[tokio::test]
@@ -228,8 +154,7 @@ async fn a_client_sending_headers_slowly_is_dropped_while_others_are_served() {
     let (mut child, port, _log) = start_binary(&[("HEADER_READ_TIMEOUT_MS", "800")]).await;
     let slow = std::thread::spawn(move || {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.set_read_timeout(Some(std::time::Duration::from_millis(100)))
-            .unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_millis(100))).unwrap();
         let started = std::time::Instant::now();
         let request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
         for byte in request.iter().cycle() {
@@ -240,31 +165,22 @@ async fn a_client_sending_headers_slowly_is_dropped_while_others_are_served() {
             match s.read(&mut buf) {
                 Ok(0) => return started.elapsed(),
                 Ok(_) => return started.elapsed(),
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
                 Err(_) => return started.elapsed(),
             }
             std::thread::sleep(std::time::Duration::from_millis(150));
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(15),
-                "the slow client was never dropped"
-            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(15), "the slow client was never dropped");
         }
         unreachable!()
     });
     // Meanwhile an ordinary request is answered at once.
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let dropped_after = slow.join().unwrap();
-    assert!(
-        dropped_after < std::time::Duration::from_secs(5),
-        "dropped after {dropped_after:?}"
-    );
+    assert!(dropped_after < std::time::Duration::from_secs(5), "dropped after {dropped_after:?}");
     child.kill().unwrap();
     let _ = child.wait();
 }
@@ -272,31 +188,19 @@ async fn a_client_sending_headers_slowly_is_dropped_while_others_are_served() {
 #[tokio::test]
 async fn sigterm_shuts_the_server_down_gracefully() {
     let (mut child, _port, log) = start_binary(&[]).await;
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let sent = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(sent.success());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "SIGTERM did not stop the server"
-        );
+        assert!(std::time::Instant::now() < deadline, "SIGTERM did not stop the server");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     let output = log_text(&log);
-    assert!(
-        status.success(),
-        "exit {status} (killed by the signal, not shut down): {output}"
-    );
-    assert!(
-        output.contains("SIGTERM: shutting down") && output.contains("background work stopped"),
-        "{output}"
-    );
+    assert!(status.success(), "exit {status} (killed by the signal, not shut down): {output}");
+    assert!(output.contains("SIGTERM: shutting down") && output.contains("background work stopped"), "{output}");
 }
 
 #[tokio::test]
@@ -305,8 +209,7 @@ async fn a_lost_database_connection_is_503_with_retry_after_not_500() {
     let app = spawn().await;
     // A query in flight when PostgreSQL ends its connection (as a shutdown does: SQLSTATE 57P01).
     let pool = app.store.pool().clone();
-    let in_flight =
-        tokio::spawn(async move { sqlx::query("SELECT pg_sleep(30)").execute(&pool).await });
+    let in_flight = tokio::spawn(async move { sqlx::query("SELECT pg_sleep(30)").execute(&pool).await });
     let mut killed = 0;
     for _ in 0..100 {
         killed = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid()) t")
@@ -319,9 +222,7 @@ async fn a_lost_database_connection_is_503_with_retry_after_not_500() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(killed > 0, "the sleeping query was never seen");
-    let err = app::store::StoreError::Database(
-        in_flight.await.unwrap().expect_err("the query was cut off"),
-    );
+    let err = app::store::StoreError::Database(in_flight.await.unwrap().expect_err("the query was cut off"));
     assert!(err.is_unavailable(), "{err}");
     let response = server::api::error::ApiError::from(err).into_response();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -330,31 +231,16 @@ async fn a_lost_database_connection_is_503_with_retry_after_not_500() {
 
 #[tokio::test]
 async fn the_health_check_answers_503_within_a_second_and_a_half_when_no_connection_is_free() {
-    let app = common::spawn_with(&[
-        ("DATABASE_MAX_CONNECTIONS", "4"),
-        ("ALERT_WORKER", "false"),
-        ("RESERVE_WORKER", "false"),
-        ("SNAPSHOT_RETAKE_INTERVAL_MS", "0"),
-    ])
-    .await;
+    let app = common::spawn_with(&[("DATABASE_MAX_CONNECTIONS", "4"), ("ALERT_WORKER", "false"), ("RESERVE_WORKER", "false"), ("SNAPSHOT_RETAKE_INTERVAL_MS", "0")]).await;
     // Take every connection the pool can give (the listeners hold some for good).
     let mut held = Vec::new();
-    while let Ok(Ok(c)) = tokio::time::timeout(
-        std::time::Duration::from_millis(300),
-        app.store.pool().acquire(),
-    )
-    .await
-    {
+    while let Ok(Ok(c)) = tokio::time::timeout(std::time::Duration::from_millis(300), app.store.pool().acquire()).await {
         held.push(c);
     }
     let started = std::time::Instant::now();
     let (s, v) = app.call_as(None, "GET", "/healthz", None).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
-    assert!(
-        started.elapsed() < std::time::Duration::from_millis(1_500),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < std::time::Duration::from_millis(1_500), "took {:?}", started.elapsed());
     drop(held);
     let (s, v) = app.call_as(None, "GET", "/healthz", None).await;
     assert_eq!(s, StatusCode::OK, "{v}");

@@ -19,15 +19,7 @@ const PERIOD: &str = "2026-09-30";
 async fn fund_with_webhook_rule(app: &TestApp) -> (String, String) {
     let fund = app.fund(400).await;
     let company = app.company(&fund, "Acme Robotics").await;
-    app.forecast(
-        &fund,
-        &company,
-        "REVENUE",
-        PERIOD,
-        "1000000",
-        &common::days_ago(200),
-    )
-    .await;
+    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
     add_webhook_rule(app, &fund).await;
     (fund, company)
 }
@@ -55,27 +47,16 @@ async fn breach(app: &TestApp, fund: &str, company: &str) {
 
 /// The fund's only webhook delivery, once it is no longer pending.
 async fn settled_webhook_delivery(app: &TestApp, fund: &str) -> Value {
-    let settled = |a: &[Value]| {
-        a.iter()
-            .filter_map(|a| delivery(a, "webhook"))
-            .any(|d| d["status"] == "dead" || d["status"] == "delivered")
-    };
+    let settled = |a: &[Value]| a.iter().filter_map(|a| delivery(a, "webhook")).any(|d| d["status"] == "dead" || d["status"] == "delivered");
     let alerts = app.wait_for_alerts(fund, 15, settled).await;
-    let webhooks: Vec<&Value> = alerts
-        .iter()
-        .filter_map(|a| delivery(a, "webhook"))
-        .collect();
+    let webhooks: Vec<&Value> = alerts.iter().filter_map(|a| delivery(a, "webhook")).collect();
     assert_eq!(webhooks.len(), 1, "{alerts:#?}");
     webhooks[0].clone()
 }
 
 #[tokio::test]
 async fn webhook_urls_to_non_public_addresses_are_refused_when_saved() {
-    let app = spawn_with(&[
-        ("ALERT_WORKER", "false"),
-        ("WEBHOOK_ALLOW_PRIVATE", "false"),
-    ])
-    .await;
+    let app = spawn_with(&[("ALERT_WORKER", "false"), ("WEBHOOK_ALLOW_PRIVATE", "false")]).await;
     let fund = app.fund(10).await;
     let settings = format!("/api/funds/{fund}/notification-settings");
     for url in [
@@ -98,23 +79,13 @@ async fn webhook_urls_to_non_public_addresses_are_refused_when_saved() {
         "http://localhost:8080/hook",
         "https://user:secret@8.8.8.8/hook",
     ] {
-        let (s, v) = app
-            .put(
-                &settings,
-                json!({"webhook_url": url, "webhook_secret": SECRET}),
-            )
-            .await;
+        let (s, v) = app.put(&settings, json!({"webhook_url": url, "webhook_secret": SECRET})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
         assert_eq!(v["field"], "webhook_url", "{url}: {v}");
     }
     let (_, v) = app.get(&settings).await;
     assert_eq!(v["webhook_url"], Value::Null, "nothing was saved: {v}");
-    let (s, v) = app
-        .put(
-            &settings,
-            json!({"webhook_url": "https://8.8.8.8/hook", "webhook_secret": SECRET}),
-        )
-        .await;
+    let (s, v) = app.put(&settings, json!({"webhook_url": "https://8.8.8.8/hook", "webhook_secret": SECRET})).await;
     assert_eq!(s, StatusCode::OK, "a public address is accepted: {v}");
 }
 
@@ -126,37 +97,16 @@ async fn connect_time_refusal(url_of: impl Fn(&WebhookReceiver) -> String) {
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let (fund, company) = fund_with_webhook_rule(&app).await;
     let url = url_of(&hook);
-    let (s, v) = app
-        .put(
-            &format!("/api/funds/{fund}/notification-settings"),
-            json!({"webhook_url": url, "webhook_secret": SECRET}),
-        )
-        .await;
-    assert_eq!(
-        s,
-        StatusCode::OK,
-        "saved while WEBHOOK_ALLOW_PRIVATE=true: {v}"
-    );
-    let _worker = replica_with(
-        &app,
-        &[
-            ("WEBHOOK_ALLOW_PRIVATE", "false"),
-            ("ALERT_MAX_ATTEMPTS", "2"),
-            ("ALERT_RETRY_BASE_MS", "20"),
-            ("ALERT_POLL_INTERVAL_MS", "100"),
-        ],
-    )
-    .await;
+    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": url, "webhook_secret": SECRET})).await;
+    assert_eq!(s, StatusCode::OK, "saved while WEBHOOK_ALLOW_PRIVATE=true: {v}");
+    let _worker = replica_with(&app, &[("WEBHOOK_ALLOW_PRIVATE", "false"), ("ALERT_MAX_ATTEMPTS", "2"), ("ALERT_RETRY_BASE_MS", "20"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
     breach(&app, &fund, &company).await;
     let d = settled_webhook_delivery(&app, &fund).await;
     assert_eq!(d["status"], "dead", "{d}");
     assert_eq!(d["attempts"], 2, "{d}");
     let error = d["last_error"].as_str().unwrap();
     assert_eq!(error, "webhook refused: the host is not a public address");
-    assert!(
-        hook.received().is_empty(),
-        "nothing reached the loopback receiver"
-    );
+    assert!(hook.received().is_empty(), "nothing reached the loopback receiver");
 }
 
 #[tokio::test]
@@ -188,36 +138,18 @@ async fn redirector(location: String) -> String {
 async fn webhook_redirects_are_not_followed_and_count_as_failed_attempts() {
     let target = WebhookReceiver::start(&[], 200).await;
     let bouncer = redirector(target.url.clone()).await;
-    let app = spawn_with(&[
-        ("ALERT_MAX_ATTEMPTS", "1"),
-        ("ALERT_POLL_INTERVAL_MS", "100"),
-    ])
-    .await;
+    let app = spawn_with(&[("ALERT_MAX_ATTEMPTS", "1"), ("ALERT_POLL_INTERVAL_MS", "100")]).await;
     let (fund, company) = fund_with_webhook_rule(&app).await;
-    let (s, v) = app
-        .put(
-            &format!("/api/funds/{fund}/notification-settings"),
-            json!({"webhook_url": bouncer, "webhook_secret": SECRET}),
-        )
-        .await;
+    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": bouncer, "webhook_secret": SECRET})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     breach(&app, &fund, &company).await;
     let d = settled_webhook_delivery(&app, &fund).await;
     assert_eq!(d["status"], "dead", "{d}");
     assert_eq!(d["attempts"], 1);
     assert!(d["last_error"].as_str().unwrap().contains("307"), "{d}");
-    assert!(
-        d["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("redirects are not followed"),
-        "{d}"
-    );
+    assert!(d["last_error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(
-        target.received().is_empty(),
-        "the redirect target got nothing"
-    );
+    assert!(target.received().is_empty(), "the redirect target got nothing");
 }
 
 // ---- 12. Slack control sequences in names -----------------------------------------------------------
@@ -229,52 +161,23 @@ async fn company_and_fund_names_cannot_ping_a_slack_channel() {
     let (s, v) = app.post("/api/funds", json!({"name": "Fund <!channel> & Co", "size": "100000000", "effective_at": common::days_ago(400)})).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let fund = v["id"].as_str().unwrap().to_string();
-    let company = app
-        .company(&fund, "<!here> <https://evil.example|Acme>")
-        .await;
-    app.forecast(
-        &fund,
-        &company,
-        "REVENUE",
-        PERIOD,
-        "1000000",
-        &common::days_ago(200),
-    )
-    .await;
+    let company = app.company(&fund, "<!here> <https://evil.example|Acme>").await;
+    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
     add_webhook_rule(&app, &fund).await;
-    let (s, v) = app
-        .put(
-            &format!("/api/funds/{fund}/notification-settings"),
-            json!({"webhook_url": hook.url, "webhook_secret": SECRET}),
-        )
-        .await;
+    let (s, v) = app.put(&format!("/api/funds/{fund}/notification-settings"), json!({"webhook_url": hook.url, "webhook_secret": SECRET})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     breach(&app, &fund, &company).await;
-    assert_eq!(
-        settled_webhook_delivery(&app, &fund).await["status"],
-        "delivered"
-    );
+    assert_eq!(settled_webhook_delivery(&app, &fund).await["status"], "delivered");
     let body = hook.received()[0].body.clone();
     let mut mrkdwn = vec![body["text"].as_str().unwrap().to_string()];
     for block in body["blocks"].as_array().unwrap() {
-        for f in block["fields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .chain(block["elements"].as_array().into_iter().flatten())
-        {
+        for f in block["fields"].as_array().into_iter().flatten().chain(block["elements"].as_array().into_iter().flatten()) {
             mrkdwn.push(f["text"].as_str().unwrap().to_string());
         }
     }
     let all = mrkdwn.join("\n");
-    assert!(
-        !all.contains('<') && !all.contains('>'),
-        "no Slack control sequence survives: {all}"
-    );
-    assert!(
-        all.contains("&lt;!channel&gt; &amp; Co") && all.contains("&lt;!here&gt;"),
-        "{all}"
-    );
+    assert!(!all.contains('<') && !all.contains('>'), "no Slack control sequence survives: {all}");
+    assert!(all.contains("&lt;!channel&gt; &amp; Co") && all.contains("&lt;!here&gt;"), "{all}");
 }
 
 // ---- 9. Alert fan-out: one write queues at most MAX_OUTBOUND_PER_WRITE webhooks -----------------
@@ -286,15 +189,7 @@ async fn one_write_that_breaches_many_companies_sends_at_most_twenty_webhooks() 
     let mut companies = vec![first];
     for i in 1..25 {
         let c = app.company(&fund, &format!("Company {i:02}")).await;
-        app.forecast(
-            &fund,
-            &c,
-            "REVENUE",
-            PERIOD,
-            "1000000",
-            &common::days_ago(200),
-        )
-        .await;
+        app.forecast(&fund, &c, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
         companies.push(c);
     }
     let now = chrono::Utc::now().to_rfc3339();
@@ -302,12 +197,7 @@ async fn one_write_that_breaches_many_companies_sends_at_most_twenty_webhooks() 
         .iter()
         .map(|c| json!({"type": "ACTUAL_RECORDED", "effective_at": now, "payload": {"company_id": c, "metric": "REVENUE", "period": PERIOD, "value": "500000"}}))
         .collect();
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/events"),
-            json!({ "events": events }),
-        )
-        .await;
+    let (s, v) = app.post(&format!("/api/funds/{fund}/events"), json!({ "events": events })).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let fund_id: uuid::Uuid = fund.parse().unwrap();
     let count = |status: &'static str| {
@@ -321,31 +211,18 @@ async fn one_write_that_breaches_many_companies_sends_at_most_twenty_webhooks() 
                 .unwrap()
         }
     };
-    assert_eq!(
-        count("pending").await,
-        app::store::MAX_OUTBOUND_PER_WRITE as i64,
-        "the write's share is queued"
-    );
-    assert_eq!(
-        count("skipped").await,
-        25 - app::store::MAX_OUTBOUND_PER_WRITE as i64,
-        "the rest are not sent"
-    );
-    let reason: String = sqlx::query_scalar(
-        "SELECT last_error FROM alert_outbox WHERE fund_id = $1 AND status = 'skipped' LIMIT 1",
-    )
-    .bind(fund_id)
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
+    assert_eq!(count("pending").await, app::store::MAX_OUTBOUND_PER_WRITE as i64, "the write's share is queued");
+    assert_eq!(count("skipped").await, 25 - app::store::MAX_OUTBOUND_PER_WRITE as i64, "the rest are not sent");
+    let reason: String = sqlx::query_scalar("SELECT last_error FROM alert_outbox WHERE fund_id = $1 AND status = 'skipped' LIMIT 1")
+        .bind(fund_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
     assert!(reason.contains("in-app inbox"), "{reason}");
     let alerts: i64 = sqlx::query_scalar("SELECT count(DISTINCT a.id) FROM alerts a JOIN alert_outbox o ON o.alert_id = a.id AND o.channel = 'webhook' WHERE a.fund_id = $1")
         .bind(fund_id)
         .fetch_one(app.store.pool())
         .await
         .unwrap();
-    assert_eq!(
-        alerts, 25,
-        "every breach of the webhook rule is still an alert in the inbox"
-    );
+    assert_eq!(alerts, 25, "every breach of the webhook rule is still an alert in the inbox");
 }

@@ -28,11 +28,7 @@ async fn fund_with_invalidated_snapshots(app: &common::TestApp) -> Uuid {
 }
 
 async fn count(app: &common::TestApp, sql: &str, fund: Uuid) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .bind(fund)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).bind(fund).fetch_one(app.store.pool()).await.unwrap()
 }
 
 const INVALIDATED_DATES: &str = "SELECT count(DISTINCT effective_at) FROM fund_snapshots WHERE fund_id = $1 AND kind = 'automatic' AND invalidated_by IS NOT NULL";
@@ -45,15 +41,8 @@ async fn invalidated_snapshots_are_retaken_and_every_snapshot_matches_a_full_rep
     let app = common::spawn_with(&[("SNAPSHOT_FREQUENCY", "5")]).await;
     let fund = fund_with_invalidated_snapshots(&app).await;
     let invalidated = count(&app, INVALIDATED_DATES, fund).await;
-    assert!(
-        invalidated >= 5,
-        "the late call invalidated snapshots ({invalidated})"
-    );
-    assert_eq!(
-        count(&app, UNCOVERED_DATES, fund).await,
-        invalidated,
-        "none is replaced yet"
-    );
+    assert!(invalidated >= 5, "the late call invalidated snapshots ({invalidated})");
+    assert_eq!(count(&app, UNCOVERED_DATES, fund).await, invalidated, "none is replaced yet");
 
     let mut handled = 0;
     loop {
@@ -64,38 +53,27 @@ async fn invalidated_snapshots_are_retaken_and_every_snapshot_matches_a_full_rep
         handled += n;
     }
     assert_eq!(handled as i64, invalidated);
-    assert_eq!(
-        count(&app, UNCOVERED_DATES, fund).await,
-        0,
-        "every invalidated date has a valid snapshot again"
-    );
+    assert_eq!(count(&app, UNCOVERED_DATES, fund).await, 0, "every invalidated date has a valid snapshot again");
 
     // A second late call invalidates the re-taken snapshots like any other.
     call(&app, &fund.to_string(), 380).await;
     assert!(count(&app, UNCOVERED_DATES, fund).await > 0);
 
     let events = common::stored_events(app.store.pool(), fund).await;
-    let snapshots: Vec<(i64, chrono::DateTime<chrono::Utc>, serde_json::Value)> = sqlx::query_as(
-        "SELECT version, effective_at, state FROM fund_snapshots WHERE fund_id = $1",
-    )
-    .bind(fund)
-    .fetch_all(app.store.pool())
-    .await
-    .unwrap();
+    let snapshots: Vec<(i64, chrono::DateTime<chrono::Utc>, serde_json::Value)> =
+        sqlx::query_as("SELECT version, effective_at, state FROM fund_snapshots WHERE fund_id = $1")
+            .bind(fund)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
     for (version, at, state) in snapshots {
         let state: FundState = serde_json::from_value(state).unwrap();
-        assert!(
-            state == state_at(&events, at, version as u64),
-            "snapshot ({version}, {at}) differs from a full replay"
-        );
+        assert!(state == state_at(&events, at, version as u64), "snapshot ({version}, {at}) differs from a full replay");
     }
     for days_ago in [390, 345, 300, 250, 180, 120, 90, 0] {
         let as_of = chrono::Utc::now() - chrono::Duration::days(days_ago);
         let got = app.store.state(fund, as_of, None).await.unwrap();
-        assert!(
-            *got.state == state_at(&events, as_of, u64::MAX),
-            "state {days_ago} days ago differs from a full replay"
-        );
+        assert!(*got.state == state_at(&events, as_of, u64::MAX), "state {days_ago} days ago differs from a full replay");
     }
 }
 
@@ -103,15 +81,9 @@ async fn invalidated_snapshots_are_retaken_and_every_snapshot_matches_a_full_rep
 async fn two_processes_retaking_at_once_write_each_snapshot_once() {
     let app = common::spawn_with(&[("SNAPSHOT_FREQUENCY", "5")]).await;
     let (_, other) = common::replica(&app).await;
-    let funds = [
-        fund_with_invalidated_snapshots(&app).await,
-        fund_with_invalidated_snapshots(&app).await,
-    ];
+    let funds = [fund_with_invalidated_snapshots(&app).await, fund_with_invalidated_snapshots(&app).await];
     loop {
-        let (a, b) = tokio::join!(
-            app.store.retake_invalidated_snapshots(),
-            other.retake_invalidated_snapshots()
-        );
+        let (a, b) = tokio::join!(app.store.retake_invalidated_snapshots(), other.retake_invalidated_snapshots());
         if a.unwrap() == 0 && b.unwrap() == 0 {
             break;
         }

@@ -55,16 +55,8 @@ fn payload(op: &Op) -> EventPayload {
             stage: None,
             follow_on: a % 2 == 0,
         }),
-        Op::Mark(c, v) => EventPayload::ValuationUpdated(ValuationUpdated {
-            company_id: company(c),
-            post_money: k(v * 10),
-            ownership: None,
-            stage: None,
-        }),
-        Op::Reserve(c, v) => EventPayload::ReserveAllocated(ReserveAllocated {
-            company_id: company(c),
-            amount: k(v),
-        }),
+        Op::Mark(c, v) => EventPayload::ValuationUpdated(ValuationUpdated { company_id: company(c), post_money: k(v * 10), ownership: None, stage: None }),
+        Op::Reserve(c, v) => EventPayload::ReserveAllocated(ReserveAllocated { company_id: company(c), amount: k(v) }),
         Op::Actual(c, v) => EventPayload::ActualRecorded(ActualRecorded {
             company_id: company(c),
             metric: Metric::Arr,
@@ -72,13 +64,8 @@ fn payload(op: &Op) -> EventPayload {
             value: k(v),
             source: ActualSource::Api,
         }),
-        Op::WriteOff(c) => EventPayload::CompanyWrittenOff(CompanyWrittenOff {
-            company_id: company(c),
-        }),
-        Op::Exit(c, v) => EventPayload::CompanyExited(CompanyExited {
-            company_id: company(c),
-            proceeds: k(v),
-        }),
+        Op::WriteOff(c) => EventPayload::CompanyWrittenOff(CompanyWrittenOff { company_id: company(c) }),
+        Op::Exit(c, v) => EventPayload::CompanyExited(CompanyExited { company_id: company(c), proceeds: k(v) }),
     }
 }
 
@@ -88,54 +75,21 @@ fn batches() -> impl Strategy<Value = Vec<Vec<(i64, Op)>>> {
 }
 
 fn req(events: Vec<NewEvent>) -> AppendRequest {
-    AppendRequest {
-        expected_version: None,
-        idempotency_key: None,
-        fingerprint: String::new(),
-        events,
-        undated: Vec::new(),
-        metadata: EventMetadata::default(),
-    }
+    AppendRequest { expected_version: None, idempotency_key: None, fingerprint: String::new(), events, undated: Vec::new(), metadata: EventMetadata::default() }
 }
 
-async fn run_case(
-    store: &Store,
-    batches: Vec<Vec<(i64, Op)>>,
-    queries: Vec<(i64, usize)>,
-    manual_every: usize,
-) -> Result<(), TestCaseError> {
+async fn run_case(store: &Store, batches: Vec<Vec<(i64, Op)>>, queries: Vec<(i64, usize)>, manual_every: usize) -> Result<(), TestCaseError> {
     let start = Utc::now() - Duration::days(400);
-    let fund = store
-        .create_fund(
-            "Prop Fund",
-            Decimal::from(1_000_000_000),
-            None,
-            start,
-            EventMetadata::default(),
-            None,
-        )
-        .await
-        .unwrap();
+    let fund = store.create_fund("Prop Fund", Decimal::from(1_000_000_000), None, start, EventMetadata::default(), None).await.unwrap();
     let companies: Vec<NewEvent> = (0..3)
         .map(|i| NewEvent {
             effective_at: start,
-            payload: EventPayload::CompanyAdded(CompanyAdded {
-                company_id: company(i),
-                name: format!("C{i}"),
-                stage: Stage::Seed,
-                sector: None,
-            }),
+            payload: EventPayload::CompanyAdded(CompanyAdded { company_id: company(i), name: format!("C{i}"), stage: Stage::Seed, sector: None }),
         })
         .collect();
     store.append(fund.id, req(companies)).await.unwrap();
     for (n, batch) in batches.into_iter().enumerate() {
-        let events = batch
-            .iter()
-            .map(|(day, op)| NewEvent {
-                effective_at: start + Duration::days(*day),
-                payload: payload(op),
-            })
-            .collect();
+        let events = batch.iter().map(|(day, op)| NewEvent { effective_at: start + Duration::days(*day), payload: payload(op) }).collect();
         // Some random batches break a rule (e.g. a write-off then an investment), or would make a
         // later stored event invalid; those are refused whole. After every accepted one, the
         // whole history replays valid.
@@ -152,25 +106,11 @@ async fn run_case(
     for (day, k) in queries {
         let as_of: DateTime<Utc> = start + Duration::days(day);
         let known = &events[k % events.len()];
-        let known_version = events
-            .iter()
-            .filter(|e| e.recorded_at <= known.recorded_at)
-            .map(|e| e.version)
-            .max()
-            .unwrap();
+        let known_version = events.iter().filter(|e| e.recorded_at <= known.recorded_at).map(|e| e.version).max().unwrap();
         let expected = state_at(&events, as_of, known_version);
-        let got = store
-            .state(fund.id, as_of, Some(known.recorded_at))
-            .await
-            .unwrap();
+        let got = store.state(fund.id, as_of, Some(known.recorded_at)).await.unwrap();
         prop_assert_eq!(got.version, known_version);
-        prop_assert_eq!(
-            got.state.as_ref(),
-            &expected,
-            "as_of day {} known_version {}",
-            day,
-            known_version
-        );
+        prop_assert_eq!(got.state.as_ref(), &expected, "as_of day {} known_version {}", day, known_version);
         // And as known now.
         let now = store.state(fund.id, as_of, None).await.unwrap();
         prop_assert_eq!(now.state.as_ref(), &state_at(&events, as_of, u64::MAX));
@@ -183,39 +123,19 @@ fn state_with_snapshots_equals_full_replay_on_postgres() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let app = rt.block_on(common::spawn_with(&[("SNAPSHOT_FREQUENCY", "3")]));
     let snapshot_count = std::sync::atomic::AtomicI64::new(0);
-    let mut runner = TestRunner::new(ProptestConfig {
-        cases: 40,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
+    let mut runner = TestRunner::new(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() });
     runner
         .run(
-            &(
-                batches(),
-                prop::collection::vec((0i64..260, 0usize..1000), 1..10),
-                0usize..4,
-            ),
+            &(batches(), prop::collection::vec((0i64..260, 0usize..1000), 1..10), 0usize..4),
             |(b, q, manual)| rt.block_on(run_case(&app.store, b, q, manual)),
         )
         .unwrap();
     let invalidated: i64 = rt
-        .block_on(
-            sqlx::query_scalar(
-                "SELECT count(*) FROM fund_snapshots WHERE invalidated_by IS NOT NULL",
-            )
-            .fetch_one(app.store.pool()),
-        )
+        .block_on(sqlx::query_scalar("SELECT count(*) FROM fund_snapshots WHERE invalidated_by IS NOT NULL").fetch_one(app.store.pool()))
         .unwrap();
-    let total: i64 = rt
-        .block_on(
-            sqlx::query_scalar("SELECT count(*) FROM fund_snapshots").fetch_one(app.store.pool()),
-        )
-        .unwrap();
+    let total: i64 = rt.block_on(sqlx::query_scalar("SELECT count(*) FROM fund_snapshots").fetch_one(app.store.pool())).unwrap();
     snapshot_count.store(total, std::sync::atomic::Ordering::Relaxed);
     // The property is only meaningful if snapshots were used and late events invalidated some.
-    assert!(
-        total > 100 && invalidated > 10,
-        "snapshots {total}, invalidated {invalidated}"
-    );
+    assert!(total > 100 && invalidated > 10, "snapshots {total}, invalidated {invalidated}");
     println!("snapshots taken {total}, invalidated by late events {invalidated}");
 }

@@ -19,15 +19,7 @@ async fn setup(env: &[(&str, &str)], hook: &WebhookReceiver) -> (TestApp, String
     let app = spawn_with(env).await;
     let fund = app.fund(400).await;
     let company = app.company(&fund, "Acme Robotics").await;
-    app.forecast(
-        &fund,
-        &company,
-        "REVENUE",
-        PERIOD,
-        "1000000",
-        &common::days_ago(200),
-    )
-    .await;
+    app.forecast(&fund, &company, "REVENUE", PERIOD, "1000000", &common::days_ago(200)).await;
     let (s, v) = app
         .put(
             &format!("/api/funds/{fund}/notification-settings"),
@@ -36,10 +28,7 @@ async fn setup(env: &[(&str, &str)], hook: &WebhookReceiver) -> (TestApp, String
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["webhook_secret_set"], true);
-    assert!(
-        v.get("webhook_secret").is_none(),
-        "the secret is never sent back"
-    );
+    assert!(v.get("webhook_secret").is_none(), "the secret is never sent back");
     (app, fund, company)
 }
 
@@ -57,20 +46,12 @@ fn env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> 
 }
 
 async fn rule(app: &TestApp, fund: &str, body: Value) -> String {
-    let (s, v) = app
-        .post(&format!("/api/funds/{fund}/alert-rules"), body)
-        .await;
+    let (s, v) = app.post(&format!("/api/funds/{fund}/alert-rules"), body).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v["id"].as_str().unwrap().to_string()
 }
 
-async fn actual(
-    app: &TestApp,
-    fund: &str,
-    company: &str,
-    value: &str,
-    effective: chrono::DateTime<chrono::Utc>,
-) -> Value {
+async fn actual(app: &TestApp, fund: &str, company: &str, value: &str, effective: chrono::DateTime<chrono::Utc>) -> Value {
     let (s, v) = app
         .post(
             &format!("/api/funds/{fund}/actuals"),
@@ -82,11 +63,7 @@ async fn actual(
 }
 
 fn status_of(alerts: &[Value], rule: &str, channel: &str) -> Option<String> {
-    alerts
-        .iter()
-        .find(|a| a["rule"] == rule)
-        .and_then(|a| delivery(a, channel))
-        .map(|d| d["status"].as_str().unwrap().to_string())
+    alerts.iter().find(|a| a["rule"] == rule).and_then(|a| delivery(a, channel)).map(|d| d["status"].as_str().unwrap().to_string())
 }
 
 #[tokio::test]
@@ -95,23 +72,15 @@ async fn a_breach_raises_one_alert_per_matching_rule_and_one_delivery_per_channe
     let smtp = SmtpSink::start().await;
     let vars = fast(&smtp.url);
     let (app, fund, company) = setup(&env(&vars), &hook).await;
-    rule(
-        &app,
-        &fund,
-        json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
-        "severity": "urgent", "channels": ["in_app", "webhook", "email"], "cooldown_days": 30}),
-    )
-    .await;
+    rule(&app, &fund, json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
+        "severity": "urgent", "channels": ["in_app", "webhook", "email"], "cooldown_days": 30})).await;
 
     // −30%: breaches the default "below 20%" (warning) and the new "below 10%" (urgent), not "below 40%".
     let recorded = actual(&app, &fund, &company, "700000", chrono::Utc::now()).await;
     let raised = recorded["alerts"].as_array().unwrap();
     assert_eq!(raised.len(), 2, "{recorded:#}");
     let urgent = raised.iter().find(|a| a["severity"] == "urgent").unwrap();
-    assert_eq!(
-        (urgent["variance"].as_str(), urgent["variance_pct"].as_str()),
-        (Some("-300000"), Some("-30"))
-    );
+    assert_eq!((urgent["variance"].as_str(), urgent["variance_pct"].as_str()), (Some("-300000"), Some("-30")));
     assert_eq!(urgent["forecast_basis"], "known");
     assert_eq!(urgent["company"], "Acme Robotics");
     assert_eq!(urgent["deliveries"].as_array().unwrap().len(), 3);
@@ -119,69 +88,37 @@ async fn a_breach_raises_one_alert_per_matching_rule_and_one_delivery_per_channe
     let alerts = app
         .wait_for_alerts(&fund, 10, |a| {
             status_of(a, "REVENUE below forecast by 10%", "webhook").as_deref() == Some("delivered")
-                && status_of(a, "REVENUE below forecast by 10%", "email").as_deref()
-                    == Some("delivered")
+                && status_of(a, "REVENUE below forecast by 10%", "email").as_deref() == Some("delivered")
         })
         .await;
     assert_eq!(alerts.len(), 2);
     let warning = alerts.iter().find(|a| a["severity"] == "warning").unwrap();
-    assert_eq!(
-        warning["deliveries"].as_array().unwrap().len(),
-        1,
-        "the default rule notifies in-app only"
-    );
+    assert_eq!(warning["deliveries"].as_array().unwrap().len(), 1, "the default rule notifies in-app only");
     assert_eq!(delivery(warning, "in_app").unwrap()["status"], "delivered");
     assert_eq!(warning["state"], "unread");
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let got = hook.received();
     assert_eq!(got.len(), 1, "exactly one webhook request");
-    assert!(
-        got[0].signature_valid,
-        "HMAC signature verifies with the fund's secret"
-    );
-    assert!(got[0].body["text"]
-        .as_str()
-        .unwrap()
-        .contains("Acme Robotics"));
+    assert!(got[0].signature_valid, "HMAC signature verifies with the fund's secret");
+    assert!(got[0].body["text"].as_str().unwrap().contains("Acme Robotics"));
     assert!(got[0].body["blocks"].is_array());
     let mails = smtp.mails();
     assert_eq!(mails.len(), 1, "exactly one e-mail");
-    assert_eq!(
-        mails[0].to,
-        vec!["partners@fund.example", "ops@fund.example"]
-    );
+    assert_eq!(mails[0].to, vec!["partners@fund.example", "ops@fund.example"]);
     assert!(mails[0].data.contains("URGENT"));
     assert_eq!(app.count("alerts").await, 2);
     assert_eq!(app.count("alert_outbox").await, 4);
 
     // Read, resolve, unread count.
     let id = warning["id"].as_str().unwrap();
-    let (s, v) = app
-        .post(&format!("/api/funds/{fund}/alerts/{id}/read"), json!({}))
-        .await;
+    let (s, v) = app.post(&format!("/api/funds/{fund}/alerts/{id}/read"), json!({})).await;
     assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("read")));
-    let (s, v) = app
-        .post(
-            &format!("/api/funds/{fund}/alerts/{id}/resolve"),
-            json!({"note": "Q3 deal slipped to Q4"}),
-        )
-        .await;
-    assert_eq!(
-        (s, v["state"].as_str(), v["resolution_note"].as_str()),
-        (
-            StatusCode::OK,
-            Some("resolved"),
-            Some("Q3 deal slipped to Q4")
-        )
-    );
-    let (_, unread) = app
-        .get(&format!("/api/funds/{fund}/alerts?state=unread"))
-        .await;
+    let (s, v) = app.post(&format!("/api/funds/{fund}/alerts/{id}/resolve"), json!({"note": "Q3 deal slipped to Q4"})).await;
+    assert_eq!((s, v["state"].as_str(), v["resolution_note"].as_str()), (StatusCode::OK, Some("resolved"), Some("Q3 deal slipped to Q4")));
+    let (_, unread) = app.get(&format!("/api/funds/{fund}/alerts?state=unread")).await;
     assert_eq!(unread.as_array().unwrap().len(), 1);
-    let (_, urgent_only) = app
-        .get(&format!("/api/funds/{fund}/alerts?severity=urgent"))
-        .await;
+    let (_, urgent_only) = app.get(&format!("/api/funds/{fund}/alerts?severity=urgent")).await;
     assert_eq!(urgent_only.as_array().unwrap().len(), 1);
 }
 
@@ -191,41 +128,16 @@ async fn a_receiver_failing_twice_then_answering_200_gets_three_attempts_and_end
     let smtp = SmtpSink::start().await;
     let vars = fast(&smtp.url);
     let (app, fund, company) = setup(&env(&vars), &hook).await;
-    rule(
-        &app,
-        &fund,
-        json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
-        "severity": "critical", "channels": ["webhook"]}),
-    )
-    .await;
+    rule(&app, &fund, json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
+        "severity": "critical", "channels": ["webhook"]})).await;
     actual(&app, &fund, &company, "850000", chrono::Utc::now()).await;
-    let alerts = app
-        .wait_for_alerts(&fund, 10, |a| {
-            status_of(a, "REVENUE below forecast by 10%", "webhook").as_deref() == Some("delivered")
-        })
-        .await;
-    let d = delivery(
-        alerts.iter().find(|a| a["severity"] == "critical").unwrap(),
-        "webhook",
-    )
-    .unwrap()
-    .clone();
+    let alerts = app.wait_for_alerts(&fund, 10, |a| status_of(a, "REVENUE below forecast by 10%", "webhook").as_deref() == Some("delivered")).await;
+    let d = delivery(alerts.iter().find(|a| a["severity"] == "critical").unwrap(), "webhook").unwrap().clone();
     assert_eq!(d["attempts"], 3);
     let got = hook.received();
-    assert_eq!(
-        got.iter().map(|r| r.status).collect::<Vec<_>>(),
-        vec![500, 500, 200]
-    );
-    assert!(
-        got.iter()
-            .all(|r| r.signature_valid && r.delivery == got[0].delivery),
-        "one delivery id across retries"
-    );
-    assert!(
-        got[1].at - got[0].at >= Duration::from_millis(35)
-            && got[2].at - got[1].at >= Duration::from_millis(75),
-        "exponential backoff"
-    );
+    assert_eq!(got.iter().map(|r| r.status).collect::<Vec<_>>(), vec![500, 500, 200]);
+    assert!(got.iter().all(|r| r.signature_valid && r.delivery == got[0].delivery), "one delivery id across retries");
+    assert!(got[1].at - got[0].at >= Duration::from_millis(35) && got[2].at - got[1].at >= Duration::from_millis(75), "exponential backoff");
 }
 
 #[tokio::test]
@@ -234,19 +146,10 @@ async fn a_receiver_that_always_fails_ends_dead_and_is_counted() {
     let smtp = SmtpSink::start().await;
     let vars = fast(&smtp.url);
     let (app, fund, company) = setup(&env(&vars), &hook).await;
-    rule(
-        &app,
-        &fund,
-        json!({"metric": null, "comparison": "outside", "threshold": "5", "unit": "percent",
-        "severity": "info", "channels": ["webhook"]}),
-    )
-    .await;
+    rule(&app, &fund, json!({"metric": null, "comparison": "outside", "threshold": "5", "unit": "percent",
+        "severity": "info", "channels": ["webhook"]})).await;
     actual(&app, &fund, &company, "1200000", chrono::Utc::now()).await;
-    let alerts = app
-        .wait_for_alerts(&fund, 10, |a| {
-            status_of(a, "Any metric outside forecast ±5%", "webhook").as_deref() == Some("dead")
-        })
-        .await;
+    let alerts = app.wait_for_alerts(&fund, 10, |a| status_of(a, "Any metric outside forecast ±5%", "webhook").as_deref() == Some("dead")).await;
     let d = delivery(&alerts[0], "webhook").unwrap();
     assert_eq!(d["attempts"], 3);
     assert!(d["last_error"].as_str().unwrap().contains("503"));
@@ -254,10 +157,7 @@ async fn a_receiver_that_always_fails_ends_dead_and_is_counted() {
     assert_eq!(hook.received().len(), 3, "no attempt after the last");
     let (_, metrics) = app.get("/metrics").await;
     let text = metrics.as_str().unwrap();
-    assert!(
-        text.contains("alert_deliveries_dead_total{channel=\"webhook\"}"),
-        "{text}"
-    );
+    assert!(text.contains("alert_deliveries_dead_total{channel=\"webhook\"}"), "{text}");
     assert!(text.contains("alert_deliveries_failed_total{channel=\"webhook\"}"));
 }
 
@@ -270,41 +170,12 @@ async fn the_cooldown_suppresses_a_repeat_within_its_window_of_effective_dates()
     let now = chrono::Utc::now();
     // Three revisions of the same period's revenue, all 30% short: days 0 and +10 fall within
     // the default rules' 30-day cooldown, day −45 (back-filled) does not.
-    let first = actual(
-        &app,
-        &fund,
-        &company,
-        "700000",
-        now - chrono::Duration::days(60),
-    )
-    .await;
+    let first = actual(&app, &fund, &company, "700000", now - chrono::Duration::days(60)).await;
     assert_eq!(first["alerts"].as_array().unwrap().len(), 1, "{first:#}");
-    let repeat = actual(
-        &app,
-        &fund,
-        &company,
-        "690000",
-        now - chrono::Duration::days(50),
-    )
-    .await;
-    assert_eq!(
-        repeat["alerts"].as_array().unwrap().len(),
-        0,
-        "suppressed by the cooldown"
-    );
-    let later = actual(
-        &app,
-        &fund,
-        &company,
-        "680000",
-        now - chrono::Duration::days(15),
-    )
-    .await;
-    assert_eq!(
-        later["alerts"].as_array().unwrap().len(),
-        1,
-        "outside the window"
-    );
+    let repeat = actual(&app, &fund, &company, "690000", now - chrono::Duration::days(50)).await;
+    assert_eq!(repeat["alerts"].as_array().unwrap().len(), 0, "suppressed by the cooldown");
+    let later = actual(&app, &fund, &company, "680000", now - chrono::Duration::days(15)).await;
+    assert_eq!(later["alerts"].as_array().unwrap().len(), 1, "outside the window");
     assert_eq!(app.count("alerts").await, 2);
 }
 
@@ -319,11 +190,7 @@ async fn actuals_posted_as_generic_events_raise_alerts_in_the_same_transaction()
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert_eq!(
-        v["alerts"].as_array().unwrap().len(),
-        2,
-        "warning and critical defaults: {v}"
-    );
+    assert_eq!(v["alerts"].as_array().unwrap().len(), 2, "warning and critical defaults: {v}");
     // A batch that fails validation writes neither the actual nor any alert.
     let (s, _) = app
         .post(
@@ -342,19 +209,10 @@ async fn actuals_posted_as_generic_events_raise_alerts_in_the_same_transaction()
 async fn after_a_crashed_worker_a_new_worker_delivers_exactly_once() {
     let hook = WebhookReceiver::start(&[], 200).await;
     let (app, fund, company) = setup(&[("ALERT_WORKER", "false")], &hook).await;
-    rule(
-        &app,
-        &fund,
-        json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
-        "severity": "critical", "channels": ["webhook"]}),
-    )
-    .await;
+    rule(&app, &fund, json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
+        "severity": "critical", "channels": ["webhook"]})).await;
     actual(&app, &fund, &company, "800000", chrono::Utc::now()).await;
-    let pending: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM alert_outbox WHERE status = 'pending'")
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM alert_outbox WHERE status = 'pending'").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(pending, 1, "alert and outbox row committed with the actual");
 
     let config = server::alerts::DeliveryConfig {
@@ -367,31 +225,19 @@ async fn after_a_crashed_worker_a_new_worker_delivers_exactly_once() {
     // A worker that dies at once, and one that has claimed the row and dies before delivering.
     let doomed = server::alerts::AlertWorker::spawn(app.store.clone(), config.clone()).unwrap();
     doomed.abort().await;
-    let claim = app
-        .store
-        .claim_delivery()
-        .await
-        .unwrap()
-        .expect("the pending row");
+    let claim = app.store.claim_delivery().await.unwrap().expect("the pending row");
     // Two fresh workers start while the dead one still holds its claim: they must skip it.
     let a = server::alerts::AlertWorker::spawn(app.store.clone(), config.clone()).unwrap();
     let b = server::alerts::AlertWorker::spawn(app.store.clone(), config).unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     let early = hook.received().len();
     drop(claim); // the crash: its transaction rolls back, the row is pending again
-    app.wait_for_alerts(&fund, 10, |a| {
-        status_of(a, "REVENUE below forecast by 10%", "webhook").as_deref() == Some("delivered")
-    })
-    .await;
+    app.wait_for_alerts(&fund, 10, |a| status_of(a, "REVENUE below forecast by 10%", "webhook").as_deref() == Some("delivered")).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     a.shutdown().await;
     b.shutdown().await;
     assert_eq!(early, 0, "no worker delivers a row another one holds");
     assert_eq!(hook.received().len(), 1, "delivered exactly once");
-    let attempts: i32 =
-        sqlx::query_scalar("SELECT attempts FROM alert_outbox WHERE channel = 'webhook'")
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM alert_outbox WHERE channel = 'webhook'").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(attempts, 1);
 }

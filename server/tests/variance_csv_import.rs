@@ -29,23 +29,13 @@ fn big_file(ids: &[String]) -> String {
             _ => "\"Gamma, Inc.\"".to_string(),
         };
         let day = start + chrono::Duration::days((i / 15) as i64 * 10);
-        s.push_str(&format!(
-            "{company},{},{}.25,{day},{day},import\n",
-            metrics[i % 5],
-            1_000 + i
-        ));
+        s.push_str(&format!("{company},{},{}.25,{day},{day},import\n", metrics[i % 5], 1_000 + i));
     }
     s
 }
 
 async fn import(app: &TestApp, fund: &str, body: String) -> (StatusCode, Value) {
-    app.send_raw(
-        "POST",
-        &format!("/api/funds/{fund}/actuals/import"),
-        "text/csv",
-        body,
-    )
-    .await
+    app.send_raw("POST", &format!("/api/funds/{fund}/actuals/import"), "text/csv", body).await
 }
 
 #[tokio::test]
@@ -58,12 +48,10 @@ async fn a_5000_row_file_imports_in_one_transaction() {
     assert_eq!(v["imported"], 5_000);
     assert_eq!(app.event_count().await, before + 5_000);
     // One append: every row carries the same recorded time.
-    let recorded: i64 = sqlx::query_scalar(
-        "SELECT count(DISTINCT recorded_at) FROM fund_events WHERE event_type = 'ACTUAL_RECORDED'",
-    )
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
+    let recorded: i64 = sqlx::query_scalar("SELECT count(DISTINCT recorded_at) FROM fund_events WHERE event_type = 'ACTUAL_RECORDED'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
     assert_eq!(recorded, 1);
 }
 
@@ -77,13 +65,7 @@ async fn the_same_file_with_one_bad_row_writes_nothing_and_names_that_row() {
     let (s, v) = import(&app, &fund, lines.join("\n")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["rows"].as_array().unwrap().len(), 1, "{v}");
-    assert_eq!(
-        (
-            v["rows"][0]["line"].as_u64(),
-            v["rows"][0]["column"].as_str()
-        ),
-        (Some(3_002), Some("source"))
-    );
+    assert_eq!((v["rows"][0]["line"].as_u64(), v["rows"][0]["column"].as_str()), (Some(3_002), Some("source")));
     assert!(v["rows"][0]["reason"].as_str().unwrap().contains("fax"));
     assert_eq!(app.event_count().await, before);
 }
@@ -106,28 +88,10 @@ async fn several_bad_rows_are_all_reported() {
     let before = app.event_count().await;
     let (s, v) = import(&app, &fund, file).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let got: Vec<(u64, String)> = v["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["line"].as_u64().unwrap(),
-                r["column"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let want: Vec<(u64, String)> = [
-        (3, "company"),
-        (4, "value"),
-        (5, "value"),
-        (6, "effective_date"),
-        (7, "period"),
-        (8, "company"),
-    ]
-    .iter()
-    .map(|(l, c)| (*l, c.to_string()))
-    .collect();
+    let got: Vec<(u64, String)> =
+        v["rows"].as_array().unwrap().iter().map(|r| (r["line"].as_u64().unwrap(), r["column"].as_str().unwrap().to_string())).collect();
+    let want: Vec<(u64, String)> =
+        [(3, "company"), (4, "value"), (5, "value"), (6, "effective_date"), (7, "period"), (8, "company")].iter().map(|(l, c)| (*l, c.to_string())).collect();
     assert_eq!(got, want, "{v:#}");
     assert_eq!(app.event_count().await, before);
 }
@@ -136,26 +100,11 @@ async fn several_bad_rows_are_all_reported() {
 async fn the_template_is_served_and_wrong_content_types_are_refused() {
     let app = spawn_with(&[("ALERT_WORKER", "false")]).await;
     let (fund, _) = fund_with_companies(&app).await;
-    let (s, v) = app
-        .get(&format!("/api/funds/{fund}/actuals/template.csv"))
-        .await;
+    let (s, v) = app.get(&format!("/api/funds/{fund}/actuals/template.csv")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(v
-        .as_str()
-        .unwrap()
-        .starts_with("company,metric,value,effective_date,period,source"));
-    let (s, v) = app
-        .send_raw(
-            "POST",
-            &format!("/api/funds/{fund}/actuals/import"),
-            "application/json",
-            "{}".into(),
-        )
-        .await;
-    assert_eq!(
-        (s, v["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("content-type"))
-    );
+    assert!(v.as_str().unwrap().starts_with("company,metric,value,effective_date,period,source"));
+    let (s, v) = app.send_raw("POST", &format!("/api/funds/{fund}/actuals/import"), "application/json", "{}".into()).await;
+    assert_eq!((s, v["field"].as_str()), (StatusCode::BAD_REQUEST, Some("content-type")));
     let (s, v) = import(&app, &fund, "company,metric,amount\n".into()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["rows"].as_array().unwrap().iter().all(|r| r["line"] == 1));

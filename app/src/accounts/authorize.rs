@@ -34,33 +34,18 @@ impl AccessDenied {
         match self {
             AccessDenied::Anonymous => "sign in (or send an API token) to continue".into(),
             AccessDenied::NotMember => "you are not a member of this fund".into(),
-            AccessDenied::RoleTooLow { have, need } => {
-                format!("this needs the {need} role in this fund; you are {have}")
-            }
+            AccessDenied::RoleTooLow { have, need } => format!("this needs the {need} role in this fund; you are {have}"),
         }
     }
 }
 
 /// The role `principal` may use in the fund, or why not. Unknown funds read as "not a member", so
 /// outsiders cannot probe which fund ids exist.
-pub async fn fund_access(
-    store: &Store,
-    principal: Option<&Principal>,
-    fund_id: Uuid,
-    need: Role,
-) -> Result<Result<Role, AccessDenied>, StoreError> {
-    let Some(principal) = principal else {
-        return Ok(Err(AccessDenied::Anonymous));
-    };
-    let Some(member) = store.member_role(fund_id, principal.user.id).await? else {
-        return Ok(Err(AccessDenied::NotMember));
-    };
+pub async fn fund_access(store: &Store, principal: Option<&Principal>, fund_id: Uuid, need: Role) -> Result<Result<Role, AccessDenied>, StoreError> {
+    let Some(principal) = principal else { return Ok(Err(AccessDenied::Anonymous)) };
+    let Some(member) = store.member_role(fund_id, principal.user.id).await? else { return Ok(Err(AccessDenied::NotMember)) };
     let have = principal.effective_role(member);
-    Ok(if have.allows(need) {
-        Ok(have)
-    } else {
-        Err(AccessDenied::RoleTooLow { have, need })
-    })
+    Ok(if have.allows(need) { Ok(have) } else { Err(AccessDenied::RoleTooLow { have, need }) })
 }
 
 /// The principal the server attached to this request (server functions and page renders).
@@ -76,17 +61,10 @@ pub fn require_signed_in() -> Result<Principal, ServerFnError> {
 /// Checks the caller's right to `need` in the fund named by the `fund_id` argument. Errors are
 /// 400 for a malformed id, 401 anonymous, 403 otherwise.
 /// Returns the fund id, the caller and the role they may use in it.
-pub async fn require_fund_role(
-    store: &Store,
-    fund_id: &str,
-    need: Role,
-) -> Result<(Uuid, Principal, Role), ServerFnError> {
+pub async fn require_fund_role(store: &Store, fund_id: &str, need: Role) -> Result<(Uuid, Principal, Role), ServerFnError> {
     let principal = require_signed_in()?;
     let id = crate::server::parse_uuid("fund_id", fund_id)?;
-    match fund_access(store, Some(&principal), id, need)
-        .await
-        .map_err(crate::server::to_server_error)?
-    {
+    match fund_access(store, Some(&principal), id, need).await.map_err(crate::server::to_server_error)? {
         Ok(role) => Ok((id, principal, role)),
         Err(denied) => Err(deny(denied)),
     }
@@ -97,29 +75,19 @@ fn deny(denied: AccessDenied) -> ServerFnError {
     ServerFnError::new(denied.message())
 }
 
+
 /// What events written by a request record about their author: the principal (user, and token),
 /// the client address and the user agent. REST handlers and server functions both use this.
 pub fn event_metadata_of(parts: &Parts) -> crate::store::EventMetadata {
-    let user_agent = parts
-        .headers
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(300).collect::<String>());
+    let user_agent = parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>());
     let address = parts.extensions.get::<ClientAddress>().map(|a| a.0.clone());
     let actor = parts.extensions.get::<Principal>().map(Principal::actor);
-    crate::store::EventMetadata {
-        actor,
-        address,
-        user_agent,
-        ..Default::default()
-    }
+    crate::store::EventMetadata { actor, address, user_agent, ..Default::default() }
 }
 
 /// `event_metadata_of` for the request this server function serves.
 pub fn event_metadata() -> crate::store::EventMetadata {
-    use_context::<Parts>()
-        .map(|parts| event_metadata_of(&parts))
-        .unwrap_or_default()
+    use_context::<Parts>().map(|parts| event_metadata_of(&parts)).unwrap_or_default()
 }
 
 /// Who is making a change, for the audit trail (`store::audit`): the principal (user, and token)
@@ -138,9 +106,7 @@ pub fn audit_actor_of(parts: &Parts) -> crate::store::AuditActor {
 
 /// `audit_actor_of` for the request this server function serves.
 pub fn audit_actor() -> crate::store::AuditActor {
-    use_context::<Parts>()
-        .map(|parts| audit_actor_of(&parts))
-        .unwrap_or_default()
+    use_context::<Parts>().map(|parts| audit_actor_of(&parts)).unwrap_or_default()
 }
 
 /// The client's address as the server determined it (peer address, or X-Forwarded-For behind a
@@ -153,9 +119,7 @@ pub fn require_session() -> Result<Principal, ServerFnError> {
     let principal = require_signed_in()?;
     if principal.via != super::principal::Via::Session {
         set_status(StatusCode::FORBIDDEN);
-        return Err(ServerFnError::new(
-            "API tokens can only be managed from a signed-in browser session",
-        ));
+        return Err(ServerFnError::new("API tokens can only be managed from a signed-in browser session"));
     }
     Ok(principal)
 }

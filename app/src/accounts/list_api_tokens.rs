@@ -7,9 +7,6 @@ use super::page_data::ApiTokenRow;
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenRow>, ServerFnError> {
     let store = crate::server::store()?;
     let principal = super::authorize::require_session()?;
-    let tokens = store
-        .api_tokens(principal.user.id)
-        .await
-        .map_err(crate::server::to_server_error)?;
+    let tokens = store.api_tokens(principal.user.id).await.map_err(crate::server::to_server_error)?;
     Ok(tokens.into_iter().map(super::service::token_row).collect())
 }

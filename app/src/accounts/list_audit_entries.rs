@@ -11,12 +11,7 @@ pub async fn list_audit_entries(
     #[server(default)] limit: Option<String>,
 ) -> Result<Vec<AuditEntry>, ServerFnError> {
     let store = crate::server::store()?;
-    let (id, _, _) =
-        super::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Admin).await?;
-    let (before, limit) = super::service::audit_paging(before.as_deref(), limit.as_deref())
-        .map_err(crate::server::to_server_error)?;
-    store
-        .audit_entries(id, before, limit)
-        .await
-        .map_err(crate::server::to_server_error)
+    let (id, _, _) = super::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Admin).await?;
+    let (before, limit) = super::service::audit_paging(before.as_deref(), limit.as_deref()).map_err(crate::server::to_server_error)?;
+    store.audit_entries(id, before, limit).await.map_err(crate::server::to_server_error)
 }

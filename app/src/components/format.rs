@@ -10,11 +10,7 @@ const MINUS: char = '−';
 /// Compact dollars: $950, $12.4K, $12.4M, $1.25B.
 pub fn money(d: Decimal) -> String {
     let v = d.to_f64().unwrap_or(0.0);
-    let sign = if v < 0.0 {
-        MINUS.to_string()
-    } else {
-        String::new()
-    };
+    let sign = if v < 0.0 { MINUS.to_string() } else { String::new() };
     let a = v.abs();
     let body = if a >= 1e9 {
         format!("${}B", trim(a / 1e9, 2))
@@ -31,11 +27,7 @@ pub fn money(d: Decimal) -> String {
 /// Full dollars with thousands separators: $1,234,567.
 pub fn money_exact(d: Decimal) -> String {
     let rounded = d.round_dp(0);
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
-        MINUS.to_string()
-    } else {
-        String::new()
-    };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
     let digits = rounded.abs().trunc().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -50,15 +42,7 @@ pub fn money_exact(d: Decimal) -> String {
 /// 2.31×, or an em dash when undefined.
 pub fn multiple(d: Option<Decimal>) -> String {
     match d {
-        Some(d) => format!(
-            "{}{:.2}×",
-            if d.is_sign_negative() {
-                MINUS.to_string()
-            } else {
-                String::new()
-            },
-            d.abs().to_f64().unwrap_or(0.0)
-        ),
+        Some(d) => format!("{}{:.2}×", if d.is_sign_negative() { MINUS.to_string() } else { String::new() }, d.abs().to_f64().unwrap_or(0.0)),
         None => "—".into(),
     }
 }
@@ -68,15 +52,7 @@ pub fn percent(d: Option<Decimal>) -> String {
     match d {
         Some(d) => {
             let v = d.to_f64().unwrap_or(0.0) * 100.0;
-            format!(
-                "{}{:.1}%",
-                if v < 0.0 {
-                    MINUS.to_string()
-                } else {
-                    String::new()
-                },
-                v.abs()
-            )
+            format!("{}{:.1}%", if v < 0.0 { MINUS.to_string() } else { String::new() }, v.abs())
         }
         None => "—".into(),
     }

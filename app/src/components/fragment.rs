@@ -15,13 +15,10 @@ const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 #[cfg(feature = "ssr")]
 fn cache() -> &'static moka::sync::Cache<String, std::sync::Arc<str>> {
-    static CACHE: std::sync::OnceLock<moka::sync::Cache<String, std::sync::Arc<str>>> =
-        std::sync::OnceLock::new();
+    static CACHE: std::sync::OnceLock<moka::sync::Cache<String, std::sync::Arc<str>>> = std::sync::OnceLock::new();
     CACHE.get_or_init(|| {
         moka::sync::Cache::builder()
-            .weigher(|k: &String, v: &std::sync::Arc<str>| {
-                (k.len() + v.len()).try_into().unwrap_or(u32::MAX)
-            })
+            .weigher(|k: &String, v: &std::sync::Arc<str>| (k.len() + v.len()).try_into().unwrap_or(u32::MAX))
             .max_capacity(MAX_BYTES)
             .build()
     })

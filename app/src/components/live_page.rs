@@ -41,10 +41,7 @@ pub fn navigate_in_place(url: &str) {
     #[cfg(feature = "hydrate")]
     {
         if let Ok(history) = window().history() {
-            if history
-                .push_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(url))
-                .is_err()
-            {
+            if history.push_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(url)).is_err() {
                 let _ = window().location().assign(url);
                 return;
             }
@@ -60,10 +57,7 @@ pub fn current_query(key: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         let search = window().location().search().ok()?;
-        web_sys::UrlSearchParams::new_with_str(&search)
-            .ok()?
-            .get(key)
-            .filter(|v| !v.is_empty())
+        web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key).filter(|v| !v.is_empty())
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -83,9 +77,7 @@ pub fn on_page_change(on_change: impl Fn() + 'static) {
         let refresh = window_event_listener_untyped(REFRESH_EVENT, move |_| on_change());
         let popstate = window_event_listener_untyped("popstate", move |_| on_popstate());
         let pageshow = window_event_listener_untyped("pageshow", move |event| {
-            let restored = event
-                .dyn_ref::<web_sys::PageTransitionEvent>()
-                .is_some_and(|e| e.persisted());
+            let restored = event.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
             if restored {
                 on_pageshow();
             }
@@ -129,10 +121,7 @@ mod browser {
     use leptos::prelude::*;
     use leptos::wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{
-        DomParser, Element, FormData, HtmlFormElement, RequestInit, Response, SupportedType,
-        UrlSearchParams,
-    };
+    use web_sys::{DomParser, Element, FormData, HtmlFormElement, RequestInit, Response, SupportedType, UrlSearchParams};
 
     /// The latest refresh; an answer for an older one is dropped (the slider moved on).
     static LATEST: AtomicU64 = AtomicU64::new(0);
@@ -145,9 +134,7 @@ mod browser {
 
     pub async fn refresh_regions() {
         let generation = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
-        let Ok(href) = window().location().href() else {
-            return;
-        };
+        let Ok(href) = window().location().href() else { return };
         let regions = live_regions();
         if regions.is_empty() {
             mark_shown(&href);
@@ -164,11 +151,7 @@ mod browser {
             for region in &regions {
                 let name = region.get_attribute("data-live").unwrap_or_default();
                 let selector = format!("[data-live=\"{name}\"]");
-                let replacement = doc
-                    .query_selector(&selector)
-                    .ok()
-                    .flatten()
-                    .ok_or(JsValue::NULL)?;
+                let replacement = doc.query_selector(&selector).ok().flatten().ok_or(JsValue::NULL)?;
                 region.set_inner_html(&replacement.inner_html());
                 let _ = region.remove_attribute("aria-busy");
             }
@@ -193,42 +176,25 @@ mod browser {
     }
 
     fn live_regions() -> Vec<Element> {
-        let Ok(list) = document().query_selector_all("[data-live]") else {
-            return Vec::new();
-        };
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|n| n.dyn_into::<Element>().ok())
-            .collect()
+        let Ok(list) = document().query_selector_all("[data-live]") else { return Vec::new() };
+        (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
     }
 
     /// The page at `href`, parsed; an error when it is not the page asked for (a redirect to the
     /// sign-in form, an error status) so the caller loads it as a whole page instead.
     async fn fetch_page(href: &str) -> Result<web_sys::Document, JsValue> {
-        let response: Response = JsFuture::from(window().fetch_with_str(href))
-            .await?
-            .dyn_into()?;
+        let response: Response = JsFuture::from(window().fetch_with_str(href)).await?.dyn_into()?;
         if !response.ok() || response.redirected() {
             return Err(JsValue::NULL);
         }
-        let text = JsFuture::from(response.text()?)
-            .await?
-            .as_string()
-            .ok_or(JsValue::NULL)?;
+        let text = JsFuture::from(response.text()?).await?.as_string().ok_or(JsValue::NULL)?;
         DomParser::new()?.parse_from_string(&text, SupportedType::TextHtml)
     }
 
     /// A submitted `data-enhance` form: post it in the background instead of leaving the page.
     pub fn on_submit(event: web_sys::SubmitEvent) {
-        let Some(form) = event
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        if !form.has_attribute("data-enhance")
-            || form.get_attribute("aria-busy").as_deref() == Some("true")
-        {
+        let Some(form) = event.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else { return };
+        if !form.has_attribute("data-enhance") || form.get_attribute("aria-busy").as_deref() == Some("true") {
             return;
         }
         event.prevent_default();
@@ -246,30 +212,22 @@ mod browser {
 
     /// Posts the form to its server function; the error is the server's message for the user.
     async fn post_form(form: &HtmlFormElement) -> Result<(), String> {
-        let unreachable =
-            || "The server could not be reached. Check the connection and try again.".to_string();
+        let unreachable = || "The server could not be reached. Check the connection and try again.".to_string();
         let data = FormData::new_with_form(form).map_err(|_| unreachable())?;
-        let body =
-            UrlSearchParams::new_with_str_sequence_sequence(&data).map_err(|_| unreachable())?;
+        let body = UrlSearchParams::new_with_str_sequence_sequence(&data).map_err(|_| unreachable())?;
         let init = RequestInit::new();
         init.set_method("POST");
         init.set_body(&body);
         let headers = web_sys::Headers::new().map_err(|_| unreachable())?;
         let _ = headers.set("Accept", "application/json");
         init.set_headers(&headers);
-        let fetched = JsFuture::from(window().fetch_with_str_and_init(&form.action(), &init))
-            .await
-            .map_err(|_| unreachable())?;
+        let fetched = JsFuture::from(window().fetch_with_str_and_init(&form.action(), &init)).await.map_err(|_| unreachable())?;
         let response: Response = fetched.dyn_into().map_err(|_| unreachable())?;
         if response.ok() {
             return Ok(());
         }
         let text = match response.text() {
-            Ok(promise) => JsFuture::from(promise)
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default(),
+            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
             Err(_) => String::new(),
         };
         Err(server_message(&text, response.status()))
@@ -287,9 +245,7 @@ mod browser {
 
     /// The form's error line (created after the form on first use), shown or cleared.
     fn show_form_error(form: &HtmlFormElement, message: Option<&str>) {
-        let existing = form
-            .next_element_sibling()
-            .filter(|e| e.has_attribute("data-form-error"));
+        let existing = form.next_element_sibling().filter(|e| e.has_attribute("data-form-error"));
         match (existing, message) {
             (Some(line), Some(m)) => line.set_text_content(Some(m)),
             (Some(line), None) => line.remove(),

@@ -38,44 +38,18 @@ pub struct OpenAlert {
 pub const MAX_ITEMS: usize = 5;
 
 #[server(prefix = "/sfn", endpoint = "get_overview_panel")]
-pub async fn get_overview_panel(
-    fund_id: String,
-    at: Option<String>,
-    known_at: Option<String>,
-) -> Result<OverviewPanel, ServerFnError> {
+pub async fn get_overview_panel(fund_id: String, at: Option<String>, known_at: Option<String>) -> Result<OverviewPanel, ServerFnError> {
     use crate::reserves::run_spec::{RawRunSpec, RunSpec};
     use domain::variance::AlertState;
     let store = crate::server::store()?;
-    let (id, _, _) = crate::accounts::authorize::require_fund_role(
-        &store,
-        &fund_id,
-        domain::access::Role::Viewer,
-    )
-    .await?;
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let features = use_context::<crate::features::Features>().unwrap_or_default();
-    let raw = RawRunSpec {
-        as_of: at,
-        known_at,
-        ..Default::default()
-    };
+    let raw = RawRunSpec { as_of: at, known_at, ..Default::default() };
     let spec = RunSpec::parse(&raw, 10_000, Utc::now()).map_err(crate::server::to_server_error)?;
-    let mut panel = OverviewPanel {
-        ranking_as_of: None,
-        ranking_current: false,
-        recommendations: Vec::new(),
-        alerts: Vec::new(),
-        open_alerts: 0,
-    };
+    let mut panel = OverviewPanel { ranking_as_of: None, ranking_current: false, recommendations: Vec::new(), alerts: Vec::new(), open_alerts: 0 };
     if features.optimal_reserves {
-        if let Some((run, report)) = store
-            .latest_reserve_ranking(id, spec.as_of, spec.known_at)
-            .await
-            .map_err(crate::server::to_server_error)?
-        {
-            let now = store
-                .state(id, spec.as_of, spec.known_at)
-                .await
-                .map_err(crate::server::to_server_error)?;
+        if let Some((run, report)) = store.latest_reserve_ranking(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)? {
+            let now = store.state(id, spec.as_of, spec.known_at).await.map_err(crate::server::to_server_error)?;
             panel.ranking_as_of = Some(run.as_of);
             panel.ranking_current = now.state.last_version == run.fund_version;
             panel.recommendations = report
@@ -83,11 +57,7 @@ pub async fn get_overview_panel(
                 .iter()
                 .filter(|c| c.follow_on_not_applicable.is_none())
                 .take(MAX_ITEMS)
-                .map(|c| Recommendation {
-                    company: c.name.clone(),
-                    follow_on_multiple: c.follow_on_multiple,
-                    change: c.change,
-                })
+                .map(|c| Recommendation { company: c.name.clone(), follow_on_multiple: c.follow_on_multiple, change: c.change })
                 .collect();
         }
     }
@@ -98,22 +68,12 @@ pub async fn get_overview_panel(
             .into_iter()
             .filter(|a| a.state != AlertState::Resolved && a.effective_at <= spec.as_of)
             .collect();
-        open.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(b.effective_at.cmp(&a.effective_at))
-        });
+        open.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.effective_at.cmp(&a.effective_at)));
         panel.open_alerts = open.len();
         panel.alerts = open
             .into_iter()
             .take(MAX_ITEMS)
-            .map(|a| OpenAlert {
-                severity: a.severity,
-                company: a.company,
-                metric: a.metric,
-                rule: a.rule,
-                effective_at: a.effective_at,
-            })
+            .map(|a| OpenAlert { severity: a.severity, company: a.company, metric: a.metric, rule: a.rule, effective_at: a.effective_at })
             .collect();
     }
     Ok(panel)

@@ -8,9 +8,7 @@ use domain::reserves::ReserveReport;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::store::{
-    AppendRequest, EventMetadata, ReserveRun, ReserveScenario, RunStatus, Store, StoreError,
-};
+use crate::store::{AppendRequest, EventMetadata, ReserveRun, ReserveScenario, RunStatus, Store, StoreError};
 
 /// What applying a recommendation wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,50 +35,26 @@ pub async fn apply_recommendation(
     let report: ReserveReport = serde_json::from_value(run.result.clone().unwrap_or_default())?;
     if let Some(ids) = &picked {
         if ids.is_empty() {
-            return Err(StoreError::invalid(
-                "companies",
-                "choose at least one company",
-            ));
+            return Err(StoreError::invalid("companies", "choose at least one company"));
         }
-        if let Some(unknown) = ids
-            .iter()
-            .find(|id| !report.companies.iter().any(|c| &c.id == *id))
-        {
-            return Err(StoreError::invalid(
-                "companies",
-                format!("{unknown} is not ranked in this run"),
-            ));
+        if let Some(unknown) = ids.iter().find(|id| !report.companies.iter().any(|c| &c.id == *id)) {
+            return Err(StoreError::invalid("companies", format!("{unknown} is not ranked in this run")));
         }
     }
     let now = Utc::now();
     let mut events = Vec::new();
     let mut changed = Vec::new();
-    for c in report
-        .companies
-        .iter()
-        .filter(|c| picked.as_ref().is_none_or(|ids| ids.contains(&c.id)))
-    {
+    for c in report.companies.iter().filter(|c| picked.as_ref().is_none_or(|ids| ids.contains(&c.id))) {
         if c.recommended_allocation == c.current_reserve {
             continue;
         }
-        let company_id: Uuid =
-            c.id.parse()
-                .map_err(|_| StoreError::Corrupt(format!("ranked company id {:?}", c.id)))?;
+        let company_id: Uuid = c.id.parse().map_err(|_| StoreError::Corrupt(format!("ranked company id {:?}", c.id)))?;
         let planned = c.deployed + c.recommended_allocation;
-        events.push(NewEvent {
-            effective_at: now,
-            payload: EventPayload::ReserveAllocated(ReserveAllocated {
-                company_id,
-                amount: planned,
-            }),
-        });
+        events.push(NewEvent { effective_at: now, payload: EventPayload::ReserveAllocated(ReserveAllocated { company_id, amount: planned }) });
         changed.push((c.name.clone(), planned));
     }
     if events.is_empty() {
-        return Err(StoreError::invalid(
-            "companies",
-            "the recommendation changes nothing for these companies",
-        ));
+        return Err(StoreError::invalid("companies", "the recommendation changes nothing for these companies"));
     }
     metadata.reserve_run = Some(run_id);
     let req = AppendRequest {
@@ -92,63 +66,31 @@ pub async fn apply_recommendation(
         metadata,
     };
     let outcome = store.append(fund_id, req).await?;
-    Ok(AppliedPlan {
-        version: outcome.version,
-        changed,
-    })
+    Ok(AppliedPlan { version: outcome.version, changed })
 }
 
 /// Saves a finished run as a named scenario. Names: 1–120 characters, no control characters,
 /// unique in the fund (case-insensitive); descriptions up to 2,000 characters.
-pub async fn save_scenario(
-    store: &Store,
-    fund_id: Uuid,
-    run_id: Uuid,
-    name: &str,
-    description: &str,
-    created_by: &str,
-) -> Result<ReserveScenario, StoreError> {
+pub async fn save_scenario(store: &Store, fund_id: Uuid, run_id: Uuid, name: &str, description: &str, created_by: &str) -> Result<ReserveScenario, StoreError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(StoreError::invalid("name", "cannot be blank"));
     }
     if name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(StoreError::invalid(
-            "name",
-            "must be at most 120 characters, without control characters",
-        ));
+        return Err(StoreError::invalid("name", "must be at most 120 characters, without control characters"));
     }
     let description = description.trim();
-    if description.chars().count() > 2_000
-        || description
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(StoreError::invalid(
-            "description",
-            "must be at most 2,000 characters",
-        ));
+    if description.chars().count() > 2_000 || description.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(StoreError::invalid("description", "must be at most 2,000 characters"));
     }
     let run = finished_run(store, fund_id, run_id).await?;
-    store
-        .save_reserve_scenario(&run, name, description, created_by)
-        .await
+    store.save_reserve_scenario(&run, name, description, created_by).await
 }
 
-async fn finished_run(
-    store: &Store,
-    fund_id: Uuid,
-    run_id: Uuid,
-) -> Result<ReserveRun, StoreError> {
-    let run = store
-        .reserve_run(fund_id, run_id)
-        .await?
-        .ok_or_else(|| StoreError::invalid("run_id", "no such reserve run in this fund"))?;
+async fn finished_run(store: &Store, fund_id: Uuid, run_id: Uuid) -> Result<ReserveRun, StoreError> {
+    let run = store.reserve_run(fund_id, run_id).await?.ok_or_else(|| StoreError::invalid("run_id", "no such reserve run in this fund"))?;
     if run.status != RunStatus::Succeeded {
-        return Err(StoreError::invalid(
-            "run_id",
-            format!("the run has not succeeded ({})", run.status.as_str()),
-        ));
+        return Err(StoreError::invalid("run_id", format!("the run has not succeeded ({})", run.status.as_str())));
     }
     Ok(run)
 }
@@ -163,30 +105,21 @@ pub async fn set_assumptions(
     effective_at: chrono::DateTime<Utc>,
     metadata: EventMetadata,
 ) -> Result<u64, StoreError> {
-    assumptions
-        .validate()
-        .map_err(super::service::reserve_error)?;
+    assumptions.validate().map_err(super::service::reserve_error)?;
     let req = AppendRequest {
         expected_version: None,
         idempotency_key: None,
         fingerprint: serde_json::to_string(&assumptions)?,
-        events: vec![NewEvent {
-            effective_at,
-            payload: EventPayload::ReserveAssumptionsSet(Box::new(assumptions)),
-        }],
+        events: vec![NewEvent { effective_at, payload: EventPayload::ReserveAssumptionsSet(Box::new(assumptions)) }],
         undated: Vec::new(),
         metadata,
     };
     match store.append(fund_id, req).await {
         Ok(outcome) => Ok(outcome.version),
         // The only event of the batch: name the field as the caller wrote it.
-        Err(StoreError::Invalid { field, message }) => Err(StoreError::Invalid {
-            field: field
-                .trim_start_matches("events[0].")
-                .trim_start_matches("payload.")
-                .to_string(),
-            message,
-        }),
+        Err(StoreError::Invalid { field, message }) => {
+            Err(StoreError::Invalid { field: field.trim_start_matches("events[0].").trim_start_matches("payload.").to_string(), message })
+        }
         Err(e) => Err(e),
     }
 }
@@ -202,18 +135,7 @@ pub fn parse_assumptions(json: &str) -> Result<domain::reserves::ReserveAssumpti
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
-        StoreError::invalid(
-            if path == "." || path.is_empty() {
-                "assumptions".to_string()
-            } else {
-                path
-            },
-            message,
-        )
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        StoreError::invalid(if path == "." || path.is_empty() { "assumptions".to_string() } else { path }, message)
     })
 }

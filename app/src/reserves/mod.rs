@@ -17,17 +17,17 @@ pub mod page;
 pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod run_spec;
-mod save_reserve_scenario;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod save_reserve_scenario;
 mod set_reserve_assumptions;
 mod start_reserve_run;
 
 pub use apply_reserve_recommendation::*;
 pub use cancel_reserve_run::*;
-pub use get_reserves_page::*;
 pub use save_reserve_scenario::*;
 pub use set_reserve_assumptions::*;
+pub use get_reserves_page::*;
 pub use start_reserve_run::*;
 
 /// Server settings the reserve server functions read from the Leptos context.
@@ -39,8 +39,6 @@ pub struct ReserveSettings {
 
 impl Default for ReserveSettings {
     fn default() -> Self {
-        ReserveSettings {
-            default_iterations: 10_000,
-        }
+        ReserveSettings { default_iterations: 10_000 }
     }
 }

@@ -11,9 +11,8 @@ use domain::reserves::{ReserveAssumptions, ReserveReport, RunParams};
 use uuid::Uuid;
 
 use super::page_data::{
-    AssumptionTables, CalibrationRow, ChangeLine, Comparison, ComparisonRow, ParameterRow,
-    QuarterCompany, QuarterRanking, Ranking, ReservesPageData, ReservesQuery, RunDefaults,
-    RunProgress, ScenarioSummary,
+    AssumptionTables, CalibrationRow, ChangeLine, Comparison, ComparisonRow, ParameterRow, QuarterCompany, QuarterRanking, Ranking, ReservesPageData, ReservesQuery, RunDefaults, RunProgress,
+    ScenarioSummary,
 };
 use super::run_spec::{RawRunSpec, RunSpec, DEFAULT_INCREMENT, DEFAULT_SEED};
 use super::service::{request_run, Requester};
@@ -30,24 +29,11 @@ pub struct Viewer<'a> {
     pub default_iterations: u32,
 }
 
-pub async fn reserves_page(
-    store: &Store,
-    fund_id: Uuid,
-    query: &ReservesQuery,
-    viewer: &Viewer<'_>,
-    now: DateTime<Utc>,
-) -> Result<ReservesPageData, StoreError> {
+pub async fn reserves_page(store: &Store, fund_id: Uuid, query: &ReservesQuery, viewer: &Viewer<'_>, now: DateTime<Utc>) -> Result<ReservesPageData, StoreError> {
     let default_iterations = viewer.default_iterations;
-    let raw = RawRunSpec {
-        as_of: query.at.clone(),
-        known_at: query.known_at.clone(),
-        ..Default::default()
-    };
+    let raw = RawRunSpec { as_of: query.at.clone(), known_at: query.known_at.clone(), ..Default::default() };
     let spec = RunSpec::parse(&raw, default_iterations, now).map_err(|e| match e {
-        StoreError::Invalid { field, message } if field == "as_of" => StoreError::Invalid {
-            field: "at".into(),
-            message,
-        },
+        StoreError::Invalid { field, message } if field == "as_of" => StoreError::Invalid { field: "at".into(), message },
         other => other,
     })?;
     let at_state = store.state(fund_id, spec.as_of, spec.known_at).await?;
@@ -55,21 +41,12 @@ pub async fn reserves_page(
         return Err(StoreError::invalid("at", "is before the fund existed"));
     }
     let current_version = at_state.state.last_version;
-    let mut latest = store
-        .latest_reserve_ranking(fund_id, spec.as_of, spec.known_at)
-        .await?;
-    let mut pending = store
-        .reserve_run_in_progress(fund_id, spec.as_of, spec.known_at)
-        .await?;
-    let stale = latest
-        .as_ref()
-        .is_none_or(|(r, _)| r.fund_version != current_version);
+    let mut latest = store.latest_reserve_ranking(fund_id, spec.as_of, spec.known_at).await?;
+    let mut pending = store.reserve_run_in_progress(fund_id, spec.as_of, spec.known_at).await?;
+    let stale = latest.as_ref().is_none_or(|(r, _)| r.fund_version != current_version);
     let mut notice = None;
     if stale && pending.is_none() {
-        let who = Requester {
-            user: None,
-            actor: format!("Reserves tab (opened by {})", viewer.name),
-        };
+        let who = Requester { user: None, actor: format!("Reserves tab (opened by {})", viewer.name) };
         match request_run(store, fund_id, &who, &spec).await {
             Ok(answer) if answer.run.status == RunStatus::Succeeded => {
                 let report = store.reserve_report(answer.run.id).await?;
@@ -78,26 +55,12 @@ pub async fn reserves_page(
             Ok(answer) => pending = Some(answer.run.as_ref().clone()),
             // The default settings do not fit this fund (say an increment above a small fund's
             // size): the page says why instead of failing.
-            Err(StoreError::Invalid { field, message }) => {
-                notice = Some(format!(
-                    "No ranking with the default settings: {field} {message}."
-                ))
-            }
+            Err(StoreError::Invalid { field, message }) => notice = Some(format!("No ranking with the default settings: {field} {message}.")),
             Err(e) => return Err(e),
         }
     }
     let changes_since = match &latest {
-        Some((r, _)) if r.fund_version != current_version => {
-            changes(
-                store,
-                fund_id,
-                r.fund_version,
-                spec.as_of,
-                at_state.version,
-                &at_state.state,
-            )
-            .await?
-        }
+        Some((r, _)) if r.fund_version != current_version => changes(store, fund_id, r.fund_version, spec.as_of, at_state.version, &at_state.state).await?,
         _ => Vec::new(),
     };
     let scenarios = store.reserve_scenario_list(fund_id).await?;
@@ -114,55 +77,22 @@ pub async fn reserves_page(
         Some(raw) => {
             let left = find_scenario(store, fund_id, &scenarios, raw, "compare_scenario").await?;
             let left_report: ReserveReport = serde_json::from_value(left.result.clone())?;
-            let (right_name, right_report) = match non_blank(&query.with)
-                .filter(|w| *w != "current")
-            {
+            let (right_name, right_report) = match non_blank(&query.with).filter(|w| *w != "current") {
                 Some(other) => {
                     let right = find_scenario(store, fund_id, &scenarios, other, "with").await?;
-                    (
-                        right.name.clone(),
-                        Arc::new(serde_json::from_value::<ReserveReport>(
-                            right.result.clone(),
-                        )?),
-                    )
+                    (right.name.clone(), Arc::new(serde_json::from_value::<ReserveReport>(right.result.clone())?))
                 }
                 None => match &latest {
-                    Some((_, report)) => (
-                        format!("Current ranking ({})", spec.as_of.format("%-d %b %Y")),
-                        report.clone(),
-                    ),
-                    None => {
-                        return Err(StoreError::invalid(
-                            "with",
-                            "there is no current ranking to compare with yet",
-                        ))
-                    }
+                    Some((_, report)) => (format!("Current ranking ({})", spec.as_of.format("%-d %b %Y")), report.clone()),
+                    None => return Err(StoreError::invalid("with", "there is no current ranking to compare with yet")),
                 },
             };
-            Some(compare(
-                &left.name,
-                &left_report,
-                &right_name,
-                &right_report,
-            ))
+            Some(compare(&left.name, &left_report, &right_name, &right_report))
         }
         None => None,
     };
-    let (history, history_pending) = history(
-        store,
-        fund_id,
-        &at_state.state,
-        spec.as_of,
-        now,
-        default_iterations,
-    )
-    .await?;
-    let assumptions = at_state
-        .state
-        .reserve_assumptions
-        .as_ref()
-        .map(|a| a.assumptions.clone())
-        .unwrap_or_default();
+    let (history, history_pending) = history(store, fund_id, &at_state.state, spec.as_of, now, default_iterations).await?;
+    let assumptions = at_state.state.reserve_assumptions.as_ref().map(|a| a.assumptions.clone()).unwrap_or_default();
     let tables = assumption_tables(store, &assumptions).await?;
     Ok(ReservesPageData {
         at: spec.as_of.date_naive(),
@@ -175,11 +105,7 @@ pub async fn reserves_page(
             events_url: format!("/api/funds/{fund_id}/reserves/runs/{}/events", r.id),
             iterations: r.iterations,
         }),
-        defaults: RunDefaults {
-            iterations: default_iterations,
-            increment: DEFAULT_INCREMENT,
-            seed: DEFAULT_SEED,
-        },
+        defaults: RunDefaults { iterations: default_iterations, increment: DEFAULT_INCREMENT, seed: DEFAULT_SEED },
         can_run: viewer.role.allows(Role::Analyst),
         changes_since,
         parameters: tables.parameters.clone(),
@@ -200,10 +126,7 @@ const CALIBRATION_PATHS: u32 = 20_000;
 
 /// The parameter and calibration tables and the editor's JSON for a set of assumptions, computed
 /// once per set (off the async runtime: the calibration simulates) and kept in the store.
-async fn assumption_tables(
-    store: &Store,
-    assumptions: &ReserveAssumptions,
-) -> Result<Arc<AssumptionTables>, StoreError> {
+async fn assumption_tables(store: &Store, assumptions: &ReserveAssumptions) -> Result<Arc<AssumptionTables>, StoreError> {
     let key = serde_json::to_string(assumptions)?;
     if let Some(tables) = store.reserve_tables_cache().get(&key) {
         return Ok(tables);
@@ -217,9 +140,7 @@ async fn assumption_tables(
         domain::reserves::outcome_spread_by_stage(&model, CALIBRATION_PATHS, 7)
             .into_iter()
             .map(|s| {
-                let published = domain::reserves::PUBLISHED_LOSS_RATES
-                    .iter()
-                    .find(|p| p.stage == s.stage);
+                let published = domain::reserves::PUBLISHED_LOSS_RATES.iter().find(|p| p.stage == s.stage);
                 CalibrationRow {
                     stage: s.stage,
                     below_1x: s.spread.below_1x,
@@ -235,11 +156,7 @@ async fn assumption_tables(
     })
     .await
     .map_err(|e| StoreError::Corrupt(format!("calibration: {e}")))?;
-    let tables = Arc::new(AssumptionTables {
-        parameters: Arc::new(parameters),
-        calibration: Arc::new(calibration),
-        assumptions_json,
-    });
+    let tables = Arc::new(AssumptionTables { parameters: Arc::new(parameters), calibration: Arc::new(calibration), assumptions_json });
     store.reserve_tables_cache().insert(key, tables.clone());
     Ok(tables)
 }
@@ -286,29 +203,17 @@ async fn history(
     now: DateTime<Utc>,
     default_iterations: u32,
 ) -> Result<(Arc<Vec<QuarterRanking>>, usize), StoreError> {
-    let Some(created) = state.created_at else {
-        return Ok((Arc::new(Vec::new()), 0));
-    };
+    let Some(created) = state.created_at else { return Ok((Arc::new(Vec::new()), 0)) };
     let last = as_of.min(now).date_naive();
     // Complete histories are kept per fund revision (which every finished run bumps).
-    let key = (
-        fund_id,
-        store.fund_revision(fund_id).await?,
-        as_of.date_naive(),
-        last,
-    );
+    let key = (fund_id, store.fund_revision(fund_id).await?, as_of.date_naive(), last);
     if let Some(history) = store.reserve_history_cache().get(&key) {
         return Ok((history, 0));
     }
     let ends = quarter_ends(created.date_naive(), last);
-    let moments: Vec<DateTime<Utc>> = ends
-        .iter()
-        .map(|d| crate::time_machine::dates::end_of(*d))
-        .collect();
+    let moments: Vec<DateTime<Utc>> = ends.iter().map(|d| crate::time_machine::dates::end_of(*d)).collect();
     let rows = store.rankings_as_known_then(fund_id, &moments).await?;
-    let in_progress = store
-        .dates_in_progress_as_known_then(fund_id, &moments)
-        .await?;
+    let in_progress = store.dates_in_progress_as_known_then(fund_id, &moments).await?;
     let mut pending = 0;
     for m in &moments {
         if rows.iter().any(|r| r.0 == *m) {
@@ -318,17 +223,8 @@ async fn history(
         if in_progress.contains(m) {
             continue;
         }
-        let spec = RunSpec {
-            as_of: *m,
-            known_at: Some(*m),
-            iterations: default_iterations,
-            increment: DEFAULT_INCREMENT,
-            seed: DEFAULT_SEED,
-        };
-        let who = Requester {
-            user: None,
-            actor: "Reserves tab history (quarter ends)".into(),
-        };
+        let spec = RunSpec { as_of: *m, known_at: Some(*m), iterations: default_iterations, increment: DEFAULT_INCREMENT, seed: DEFAULT_SEED };
+        let who = Requester { user: None, actor: "Reserves tab history (quarter ends)".into() };
         match request_run(store, fund_id, &who, &spec).await {
             Ok(_) => {}
             Err(StoreError::Invalid { .. }) => pending -= 1,
@@ -342,17 +238,9 @@ async fn history(
             let companies: Vec<QuarterCompany> = rows
                 .iter()
                 .filter(|r| r.0 == *m)
-                .map(|r| QuarterCompany {
-                    name: r.1.clone(),
-                    follow_on_multiple: r.2,
-                    recommended: r.3,
-                    rank: r.4.max(0) as u32,
-                })
+                .map(|r| QuarterCompany { name: r.1.clone(), follow_on_multiple: r.2, recommended: r.3, rank: r.4.max(0) as u32 })
                 .collect();
-            (!companies.is_empty()).then(|| QuarterRanking {
-                quarter_end: *end,
-                companies,
-            })
+            (!companies.is_empty()).then(|| QuarterRanking { quarter_end: *end, companies })
         })
         .collect();
     let history = Arc::new(history);
@@ -367,24 +255,13 @@ fn non_blank(s: &Option<String>) -> Option<&str> {
 }
 
 /// The scenario `raw` names (from `listed`, the fund's), read whole with its frozen result.
-async fn find_scenario(
-    store: &Store,
-    fund_id: Uuid,
-    listed: &[ReserveScenario],
-    raw: &str,
-    field: &str,
-) -> Result<ReserveScenario, StoreError> {
-    let id: Uuid = raw
-        .parse()
-        .map_err(|_| StoreError::invalid(field, format!("{raw:?} is not a scenario id")))?;
+async fn find_scenario(store: &Store, fund_id: Uuid, listed: &[ReserveScenario], raw: &str, field: &str) -> Result<ReserveScenario, StoreError> {
+    let id: Uuid = raw.parse().map_err(|_| StoreError::invalid(field, format!("{raw:?} is not a scenario id")))?;
     let missing = || StoreError::invalid(field, "no such scenario in this fund");
     if !listed.iter().any(|s| s.id == id) {
         return Err(missing());
     }
-    store
-        .reserve_scenario(fund_id, id)
-        .await?
-        .ok_or_else(missing)
+    store.reserve_scenario(fund_id, id).await?.ok_or_else(missing)
 }
 
 fn summary(s: &ReserveScenario) -> ScenarioSummary {
@@ -431,24 +308,14 @@ fn scenario_run(s: &ReserveScenario, fund_id: Uuid) -> ReserveRun {
 }
 
 /// Companies of either side, in the left side's rank order, then the right side's others.
-fn compare(
-    left_name: &str,
-    left: &ReserveReport,
-    right_name: &str,
-    right: &ReserveReport,
-) -> Comparison {
+fn compare(left_name: &str, left: &ReserveReport, right_name: &str, right: &ReserveReport) -> Comparison {
     let mut names: Vec<&str> = left.companies.iter().map(|c| c.name.as_str()).collect();
     for c in &right.companies {
         if !names.contains(&c.name.as_str()) {
             names.push(&c.name);
         }
     }
-    let side = |r: &ReserveReport, name: &str| {
-        r.companies
-            .iter()
-            .find(|c| c.name == name)
-            .map(|c| (c.follow_on_multiple, c.recommended_allocation))
-    };
+    let side = |r: &ReserveReport, name: &str| r.companies.iter().find(|c| c.name == name).map(|c| (c.follow_on_multiple, c.recommended_allocation));
     let rows = names
         .into_iter()
         .map(|name| {
@@ -462,11 +329,7 @@ fn compare(
             }
         })
         .collect();
-    Comparison {
-        left: left_name.to_string(),
-        right: right_name.to_string(),
-        rows,
-    }
+    Comparison { left: left_name.to_string(), right: right_name.to_string(), rows }
 }
 
 fn ranking(run: ReserveRun, report: Arc<ReserveReport>, current_version: u64) -> Ranking {
@@ -495,9 +358,7 @@ async fn changes(
     state: &domain::fund::FundState,
 ) -> Result<Vec<ChangeLine>, StoreError> {
     let names = crate::store::company_names(state);
-    let events = store
-        .events_since(fund_id, after, as_of, known_version, MAX_CHANGES)
-        .await?;
+    let events = store.events_since(fund_id, after, as_of, known_version, MAX_CHANGES).await?;
     Ok(events
         .into_iter()
         .map(|(version, event_type, effective_at, company)| {
@@ -506,11 +367,7 @@ async fn changes(
                 Some(name) => format!("{what}: {name}"),
                 None => what,
             };
-            ChangeLine {
-                version,
-                effective_at,
-                label,
-            }
+            ChangeLine { version, effective_at, label }
         })
         .collect())
 }
@@ -532,44 +389,25 @@ fn parameter_rows(params: &RunParams, budget: Option<rust_decimal::Decimal>) -> 
     walk("", &tree, &mut rows);
     rows.push(ParameterRow {
         key: "reserve_budget".into(),
-        value: budget
-            .map(|b| b.normalize().to_string())
-            .unwrap_or_else(|| "held reserves, capped at uninvested capital".into()),
-        source: if budget.is_some() {
-            domain::reserves::FUND_OVERRIDE.into()
-        } else {
-            "docs/reserves-model.md, Available reserves".into()
-        },
+        value: budget.map(|b| b.normalize().to_string()).unwrap_or_else(|| "held reserves, capped at uninvested capital".into()),
+        source: if budget.is_some() { domain::reserves::FUND_OVERRIDE.into() } else { "docs/reserves-model.md, Available reserves".into() },
         overridden: budget.is_some(),
     });
     rows
 }
 
 fn walk(path: &str, v: &serde_json::Value, rows: &mut Vec<ParameterRow>) {
-    let serde_json::Value::Object(map) = v else {
-        return;
-    };
-    if let (Some(value), Some(serde_json::Value::String(source))) =
-        (map.get("value"), map.get("source"))
-    {
+    let serde_json::Value::Object(map) = v else { return };
+    if let (Some(value), Some(serde_json::Value::String(source))) = (map.get("value"), map.get("source")) {
         let value = match value {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        rows.push(ParameterRow {
-            key: path.to_string(),
-            value,
-            source: source.clone(),
-            overridden: source == domain::reserves::FUND_OVERRIDE,
-        });
+        rows.push(ParameterRow { key: path.to_string(), value, source: source.clone(), overridden: source == domain::reserves::FUND_OVERRIDE });
         return;
     }
     for (k, child) in map {
-        let next = if path.is_empty() {
-            k.clone()
-        } else {
-            format!("{path}.{k}")
-        };
+        let next = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
         walk(&next, child, rows);
     }
 }
@@ -581,10 +419,7 @@ mod tests {
     #[test]
     fn every_parameter_is_listed_with_its_source() {
         let rows = parameter_rows(&RunParams::default(), None);
-        let seed = rows
-            .iter()
-            .find(|r| r.key == "model.stages.seed.graduation")
-            .expect("seed graduation");
+        let seed = rows.iter().find(|r| r.key == "model.stages.seed.graduation").expect("seed graduation");
         assert!(!seed.source.is_empty() && !seed.overridden);
         assert!(rows.iter().any(|r| r.key == "constraints.hurdle"));
         assert!(rows.len() > 50, "{}", rows.len());
@@ -594,14 +429,8 @@ mod tests {
     #[test]
     fn quarter_ends_run_from_the_fund_start_to_the_date_oldest_first() {
         let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-        assert_eq!(
-            quarter_ends(d("2024-02-10"), d("2024-11-15")),
-            vec![d("2024-03-31"), d("2024-06-30"), d("2024-09-30")]
-        );
-        assert_eq!(
-            quarter_ends(d("2024-02-10"), d("2024-12-31")).last(),
-            Some(&d("2024-12-31"))
-        );
+        assert_eq!(quarter_ends(d("2024-02-10"), d("2024-11-15")), vec![d("2024-03-31"), d("2024-06-30"), d("2024-09-30")]);
+        assert_eq!(quarter_ends(d("2024-02-10"), d("2024-12-31")).last(), Some(&d("2024-12-31")));
         assert_eq!(quarter_ends(d("2010-01-01"), d("2026-12-01")).len(), 12);
         assert!(quarter_ends(d("2024-05-01"), d("2024-05-20")).is_empty());
     }

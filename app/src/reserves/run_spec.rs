@@ -52,48 +52,28 @@ pub struct RunSpec {
 impl RunSpec {
     /// Parses `raw`; `default_iterations` is MONTE_CARLO_ITERATIONS, `now` the server's clock
     /// (as_of defaults to the end of today).
-    pub fn parse(
-        raw: &RawRunSpec,
-        default_iterations: u32,
-        now: DateTime<Utc>,
-    ) -> Result<RunSpec, StoreError> {
+    pub fn parse(raw: &RawRunSpec, default_iterations: u32, now: DateTime<Utc>) -> Result<RunSpec, StoreError> {
         let as_of = match non_blank(&raw.as_of) {
             Some(s) => date("as_of", s)?,
             None => end_of(now.date_naive()),
         };
-        let known_at = non_blank(&raw.known_at)
-            .map(|s| date("known_at", s))
-            .transpose()?;
+        let known_at = non_blank(&raw.known_at).map(|s| date("known_at", s)).transpose()?;
         let iterations = match &raw.iterations {
             None | Some(serde_json::Value::Null) => default_iterations,
-            Some(v) => whole(
-                "iterations",
-                v,
-                u64::from(MIN_ITERATIONS),
-                u64::from(MAX_ITERATIONS),
-            )? as u32,
+            Some(v) => whole("iterations", v, u64::from(MIN_ITERATIONS), u64::from(MAX_ITERATIONS))? as u32,
         };
         let increment = match &raw.increment {
             None | Some(serde_json::Value::Null) => DEFAULT_INCREMENT,
             Some(v) => amount("increment", v)?,
         };
         if increment < MIN_INCREMENT || increment > MAX_INCREMENT {
-            return Err(StoreError::invalid(
-                "increment",
-                format!("must be between {MIN_INCREMENT} and {MAX_INCREMENT} dollars"),
-            ));
+            return Err(StoreError::invalid("increment", format!("must be between {MIN_INCREMENT} and {MAX_INCREMENT} dollars")));
         }
         let seed = match &raw.seed {
             None | Some(serde_json::Value::Null) => DEFAULT_SEED,
             Some(v) => whole("seed", v, 0, u64::MAX)?,
         };
-        Ok(RunSpec {
-            as_of,
-            known_at,
-            iterations,
-            increment,
-            seed,
-        })
+        Ok(RunSpec { as_of, known_at, iterations, increment, seed })
     }
 }
 
@@ -104,10 +84,7 @@ fn non_blank(s: &Option<String>) -> Option<&str> {
 /// A date (the end of that day) or an RFC 3339 time, in the supported range (`domain::dates`).
 fn date(field: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
     if raw.len() > 40 {
-        return Err(StoreError::invalid(
-            field,
-            "is not a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-        ));
+        return Err(StoreError::invalid(field, "is not a date (YYYY-MM-DD) or an RFC 3339 timestamp"));
     }
     parse_moment(raw, true).map_err(|m| StoreError::invalid(field, m))
 }
@@ -115,19 +92,12 @@ fn date(field: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
 fn whole(field: &str, v: &serde_json::Value, min: u64, max: u64) -> Result<u64, StoreError> {
     let n = match v {
         serde_json::Value::Number(n) => n.as_u64(),
-        serde_json::Value::String(s)
-            if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse().ok()
-        }
+        serde_json::Value::String(s) if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
         _ => None,
     };
     match n {
         Some(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(StoreError::invalid(
-            field,
-            format!("must be a whole number between {min} and {max}"),
-        )),
+        _ => Err(StoreError::invalid(field, format!("must be a whole number between {min} and {max}"))),
     }
 }
 
@@ -137,18 +107,11 @@ fn amount(field: &str, v: &serde_json::Value) -> Result<Decimal, StoreError> {
         serde_json::Value::String(s) => s.trim().to_string(),
         _ => String::new(),
     };
-    let plain = !text.is_empty()
-        && text.len() <= 30
-        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let plain = !text.is_empty() && text.len() <= 30 && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     plain
         .then(|| text.parse::<Decimal>().ok())
         .flatten()
-        .ok_or_else(|| {
-            StoreError::invalid(
-                field,
-                "must be an amount in dollars, e.g. 1000000 or \"250000.50\"",
-            )
-        })
+        .ok_or_else(|| StoreError::invalid(field, "must be an amount in dollars, e.g. 1000000 or \"250000.50\""))
 }
 
 #[cfg(test)]
@@ -169,42 +132,27 @@ mod tests {
     fn defaults_are_today_the_configured_iterations_one_million_and_seed_42() {
         let s = parse(json!({})).unwrap();
         assert_eq!(s.as_of.to_rfc3339(), "2026-12-01T23:59:59.999999+00:00");
-        assert_eq!(
-            (s.known_at, s.iterations, s.increment, s.seed),
-            (None, 10_000, Decimal::from(1_000_000), 42)
-        );
+        assert_eq!((s.known_at, s.iterations, s.increment, s.seed), (None, 10_000, Decimal::from(1_000_000), 42));
     }
 
     #[test]
     fn numbers_may_be_strings_and_dates_plain() {
         let s = parse(json!({"as_of": "2025-06-30", "iterations": "20000", "increment": "250000", "seed": "18446744073709551615"})).unwrap();
         assert_eq!(s.as_of.to_rfc3339(), "2025-06-30T23:59:59.999999+00:00");
-        assert_eq!(
-            (s.iterations, s.increment, s.seed),
-            (20_000, Decimal::from(250_000), u64::MAX)
-        );
+        assert_eq!((s.iterations, s.increment, s.seed), (20_000, Decimal::from(250_000), u64::MAX));
     }
 
     #[test]
     fn out_of_range_values_name_their_field() {
         assert_eq!(parse(json!({"iterations": 99})), Err("iterations".into()));
-        assert_eq!(
-            parse(json!({"iterations": 1_000_001})),
-            Err("iterations".into())
-        );
+        assert_eq!(parse(json!({"iterations": 1_000_001})), Err("iterations".into()));
         assert_eq!(parse(json!({"iterations": -5})), Err("iterations".into()));
         assert_eq!(parse(json!({"iterations": 1.5})), Err("iterations".into()));
         assert_eq!(parse(json!({"increment": 0})), Err("increment".into()));
         assert_eq!(parse(json!({"increment": "1e6"})), Err("increment".into()));
-        assert_eq!(
-            parse(json!({"increment": "-1000"})),
-            Err("increment".into())
-        );
+        assert_eq!(parse(json!({"increment": "-1000"})), Err("increment".into()));
         assert_eq!(parse(json!({"seed": "-1"})), Err("seed".into()));
-        assert_eq!(
-            parse(json!({"as_of": "+262142-12-31"})),
-            Err("as_of".into())
-        );
+        assert_eq!(parse(json!({"as_of": "+262142-12-31"})), Err("as_of".into()));
         assert_eq!(parse(json!({"as_of": "1899-12-31"})), Err("as_of".into()));
         assert_eq!(parse(json!({"known_at": "soon"})), Err("known_at".into()));
     }

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use domain::reserves::{
-    portfolio_from_state, FundPortfolio, ReserveAssumptions, ReserveError, RunParams,
-};
+use domain::reserves::{portfolio_from_state, FundPortfolio, ReserveAssumptions, ReserveError, RunParams};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -52,47 +50,27 @@ pub struct StoredInput {
 
 impl StoredInput {
     pub fn into_portfolio(self) -> FundPortfolio {
-        FundPortfolio {
-            input: self.portfolio,
-            excluded: self.excluded,
-            assumptions: self.assumptions,
-        }
+        FundPortfolio { input: self.portfolio, excluded: self.excluded, assumptions: self.assumptions }
     }
 }
 
 /// Answers a run request: from the cache, from a stored result, by joining an identical run in
 /// progress, or by queuing a new one. Nothing is written when the request is invalid.
-pub async fn request_run(
-    store: &Store,
-    fund_id: Uuid,
-    who: &Requester,
-    spec: &RunSpec,
-) -> Result<RunAnswer, StoreError> {
+pub async fn request_run(store: &Store, fund_id: Uuid, who: &Requester, spec: &RunSpec) -> Result<RunAnswer, StoreError> {
     let resolved = resolve(store, fund_id, spec).await?;
     if let Some(run) = store.reserve_cache().get(&resolved.cache_key) {
         metrics::counter!("reserve_cache_hits_total", "layer" => "memory").increment(1);
-        return Ok(RunAnswer {
-            run,
-            answered: Answered::Memory,
-        });
+        return Ok(RunAnswer { run, answered: Answered::Memory });
     }
     if let Some(run) = store.reserve_result_by_key(&resolved.cache_key).await? {
         metrics::counter!("reserve_cache_hits_total", "layer" => "database").increment(1);
         let run = Arc::new(run);
-        store
-            .reserve_cache()
-            .insert(resolved.cache_key.clone(), run.clone());
-        return Ok(RunAnswer {
-            run,
-            answered: Answered::Database,
-        });
+        store.reserve_cache().insert(resolved.cache_key.clone(), run.clone());
+        return Ok(RunAnswer { run, answered: Answered::Database });
     }
     metrics::counter!("reserve_cache_misses_total").increment(1);
     if let Some(run) = store.active_reserve_run_by_key(&resolved.cache_key).await? {
-        return Ok(RunAnswer {
-            run: Arc::new(run),
-            answered: Answered::Joined,
-        });
+        return Ok(RunAnswer { run: Arc::new(run), answered: Answered::Joined });
     }
     let new = NewReserveRun {
         fund_id,
@@ -111,10 +89,7 @@ pub async fn request_run(
         cache_key: resolved.cache_key,
     };
     let run = store.queue_reserve_run(&new).await?;
-    Ok(RunAnswer {
-        run: Arc::new(run),
-        answered: Answered::Queued,
-    })
+    Ok(RunAnswer { run: Arc::new(run), answered: Answered::Queued })
 }
 
 /// A request resolved against the fund's history.
@@ -132,47 +107,21 @@ async fn resolve(store: &Store, fund_id: Uuid, spec: &RunSpec) -> Result<Resolve
         return Err(StoreError::invalid("as_of", "is before the fund existed"));
     }
     if spec.increment > at.state.committed {
-        return Err(StoreError::invalid(
-            "increment",
-            format!(
-                "must not exceed the fund's committed capital ({})",
-                at.state.committed
-            ),
-        ));
+        return Err(StoreError::invalid("increment", format!("must not exceed the fund's committed capital ({})", at.state.committed)));
     }
     let portfolio = portfolio_from_state(&at.state);
-    let mut params = RunParams {
-        iterations: spec.iterations,
-        seed: spec.seed,
-        increment: spec.increment,
-        ..RunParams::default()
-    };
+    let mut params = RunParams { iterations: spec.iterations, seed: spec.seed, increment: spec.increment, ..RunParams::default() };
     portfolio.assumptions.apply(&mut params);
     params.validate().map_err(reserve_error)?;
-    let input = StoredInput {
-        portfolio: portfolio.input,
-        excluded: portfolio.excluded,
-        assumptions: portfolio.assumptions,
-    };
+    let input = StoredInput { portfolio: portfolio.input, excluded: portfolio.excluded, assumptions: portfolio.assumptions };
     let seen_version = at.state.last_version;
     let cache_key = cache_key(fund_id, spec, seen_version, &input.assumptions)?;
-    Ok(Resolved {
-        input,
-        params,
-        known_version: at.version,
-        seen_version,
-        cache_key,
-    })
+    Ok(Resolved { input, params, known_version: at.version, seen_version, cache_key })
 }
 
 /// Everything that determines a ranking, hashed: the fund, the dates, the fund version those dates
 /// see (so an append that changes the answer changes the key), the run settings and the assumptions.
-fn cache_key(
-    fund_id: Uuid,
-    spec: &RunSpec,
-    seen_version: u64,
-    assumptions: &ReserveAssumptions,
-) -> Result<String, StoreError> {
+fn cache_key(fund_id: Uuid, spec: &RunSpec, seen_version: u64, assumptions: &ReserveAssumptions) -> Result<String, StoreError> {
     let material = serde_json::json!({
         "fund": fund_id,
         "as_of": spec.as_of,

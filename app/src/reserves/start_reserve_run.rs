@@ -16,34 +16,13 @@ pub async fn start_reserve_run(
     use super::run_spec::{RawRunSpec, RunSpec};
     use super::service::{request_run, Answered, Requester};
     let store = crate::server::store()?;
-    let (id, principal, _) = crate::accounts::authorize::require_fund_role(
-        &store,
-        &fund_id,
-        domain::access::Role::Analyst,
-    )
-    .await?;
+    let (id, principal, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Analyst).await?;
     let settings = use_context::<super::ReserveSettings>().unwrap_or_default();
-    let text = |v: Option<String>| {
-        v.map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .map(serde_json::Value::String)
-    };
-    let raw = RawRunSpec {
-        as_of: at,
-        known_at,
-        iterations: text(iterations),
-        increment: text(increment),
-        seed: text(seed),
-    };
-    let spec = RunSpec::parse(&raw, settings.default_iterations, chrono::Utc::now())
-        .map_err(crate::server::to_server_error)?;
-    let who = Requester {
-        user: Some(principal.user.id),
-        actor: principal.actor(),
-    };
-    let answer = request_run(&store, id, &who, &spec)
-        .await
-        .map_err(crate::server::to_server_error)?;
+    let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(serde_json::Value::String);
+    let raw = RawRunSpec { as_of: at, known_at, iterations: text(iterations), increment: text(increment), seed: text(seed) };
+    let spec = RunSpec::parse(&raw, settings.default_iterations, chrono::Utc::now()).map_err(crate::server::to_server_error)?;
+    let who = Requester { user: Some(principal.user.id), actor: principal.actor() };
+    let answer = request_run(&store, id, &who, &spec).await.map_err(crate::server::to_server_error)?;
     Ok(StartedRun {
         run_id: answer.run.id,
         status: answer.run.status.as_str().to_string(),

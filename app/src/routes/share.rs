@@ -16,10 +16,7 @@ use crate::components::variance::variance_table::VarianceTable;
 #[component]
 pub fn SharePage() -> impl IntoView {
     let params = use_params_map();
-    let report = Resource::new(
-        move || params.read().get("token").unwrap_or_default(),
-        get_shared_report,
-    );
+    let report = Resource::new(move || params.read().get("token").unwrap_or_default(), get_shared_report);
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -39,10 +36,7 @@ pub fn SharePage() -> impl IntoView {
 }
 
 fn shared_report(r: SharedReport) -> impl IntoView {
-    let known = r
-        .known_at
-        .map(|k| format!(", as known on {}", day(k)))
-        .unwrap_or_default();
+    let known = r.known_at.map(|k| format!(", as known on {}", day(k))).unwrap_or_default();
     let title = match r.tab.as_str() {
         "time-machine" => "Time Machine",
         "variance" => "Variance",

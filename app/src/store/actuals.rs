@@ -43,10 +43,7 @@ impl Store {
         .bind(as_of)
         .fetch_all(&self.pool)
         .await?;
-        let mut facts = VarianceFacts {
-            version,
-            ..Default::default()
-        };
+        let mut facts = VarianceFacts { version, ..Default::default() };
         for row in &rows {
             let e = event_from_row(row)?;
             facts.forecasts.extend(ForecastVersion::from_event(&e));
@@ -64,9 +61,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for row in &later {
-            facts
-                .forecasts
-                .extend(ForecastVersion::from_event(&event_from_row(row)?));
+            facts.forecasts.extend(ForecastVersion::from_event(&event_from_row(row)?));
         }
         Ok(facts)
     }
@@ -82,26 +77,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(CompanyEntry {
-                    id: r.try_get("company_id")?,
-                    name: r.try_get("name")?,
-                    added_at: r.try_get("effective_at")?,
-                })
-            })
+            .map(|r| Ok(CompanyEntry { id: r.try_get("company_id")?, name: r.try_get("name")?, added_at: r.try_get("effective_at")? }))
             .collect()
     }
 
     /// The highest version recorded by `known_at` (all of them when `None`).
-    pub async fn known_version(
-        &self,
-        fund_id: Uuid,
-        known_at: Option<DateTime<Utc>>,
-    ) -> Result<u64, StoreError> {
+    pub async fn known_version(&self, fund_id: Uuid, known_at: Option<DateTime<Utc>>) -> Result<u64, StoreError> {
         let current = self.fund_version(fund_id).await?;
-        let Some(k) = known_at else {
-            return Ok(current);
-        };
+        let Some(k) = known_at else { return Ok(current) };
         let v: Option<i64> = sqlx::query_scalar(
             "SELECT version FROM fund_events WHERE fund_id = $1 AND recorded_at <= $2 ORDER BY recorded_at DESC, version DESC LIMIT 1",
         )

@@ -5,10 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{FundEvent, Metric};
-use domain::variance::{
-    in_cooldown, ActualFact, AlertState, Channel, ForecastIndex, ForecastVersion, Severity,
-    VarianceLine,
-};
+use domain::variance::{in_cooldown, ActualFact, AlertState, Channel, ForecastIndex, ForecastVersion, Severity, VarianceLine};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
@@ -16,8 +13,8 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use super::alert_rules::{rules_in, AlertRule};
-use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
 use super::rows::event_from_row;
+use super::audit::{self, AuditAction, AuditActor, AuditNote, AuditScope};
 use super::{Store, StoreError};
 
 /// The NOTIFY channel that wakes delivery workers.
@@ -114,21 +111,12 @@ pub(super) struct NewAlert {
 /// Ordered so the common case costs one indexed query: an actual without a forecast (or a fund
 /// without enabled rules) cannot raise an alert, so the rules and the earlier alerts (cooldown)
 /// are read only when there is something to compare.
-pub(super) async fn raise_alerts_in(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    events: &[FundEvent],
-) -> Result<Vec<Uuid>, StoreError> {
+pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent]) -> Result<Vec<Uuid>, StoreError> {
     let actuals = actuals_in(events);
     if actuals.is_empty() {
         return Ok(Vec::new());
     }
-    let companies: Vec<Uuid> = actuals
-        .iter()
-        .map(|a| a.company_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let companies: Vec<Uuid> = actuals.iter().map(|a| a.company_id).collect::<BTreeSet<_>>().into_iter().collect();
     let rows = sqlx::query(
         "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
          WHERE fund_id = $1 AND event_type = 'FORECAST_CREATED' AND company_id = ANY($2)
@@ -162,11 +150,7 @@ pub(super) async fn raise_alerts_in(
     let mut alerted = AlertedAt::new();
     for r in &prior {
         alerted
-            .entry((
-                r.try_get("rule_id")?,
-                r.try_get("company_id")?,
-                r.try_get("metric")?,
-            ))
+            .entry((r.try_get("rule_id")?, r.try_get("company_id")?, r.try_get("metric")?))
             .or_default()
             .push(r.try_get("actual_effective_at")?);
     }
@@ -189,27 +173,16 @@ pub(super) fn actuals_in(events: &[FundEvent]) -> Vec<ActualFact> {
 }
 
 /// Each actual that has a forecast to compare with, and the comparison.
-pub(super) fn variance_lines<'a>(
-    actuals: &'a [ActualFact],
-    index: &ForecastIndex,
-) -> Vec<(&'a ActualFact, VarianceLine)> {
+pub(super) fn variance_lines<'a>(actuals: &'a [ActualFact], index: &ForecastIndex) -> Vec<(&'a ActualFact, VarianceLine)> {
     actuals
         .iter()
-        .filter_map(|actual| {
-            index
-                .for_actual(actual)
-                .map(|(forecast, basis)| (actual, VarianceLine::new(actual, forecast, basis)))
-        })
+        .filter_map(|actual| index.for_actual(actual).map(|(forecast, basis)| (actual, VarianceLine::new(actual, forecast, basis))))
         .collect()
 }
 
 /// The alerts `rules` raise for `lines`, skipping those in a rule's cooldown; records the new
 /// ones in `alerted`.
-pub(super) fn breaching_alerts(
-    lines: &[(&ActualFact, VarianceLine)],
-    rules: &[AlertRule],
-    alerted: &mut AlertedAt,
-) -> Vec<NewAlert> {
+pub(super) fn breaching_alerts(lines: &[(&ActualFact, VarianceLine)], rules: &[AlertRule], alerted: &mut AlertedAt) -> Vec<NewAlert> {
     let mut new_alerts = Vec::new();
     for (actual, line) in lines {
         let figures = line.figures();
@@ -217,11 +190,7 @@ pub(super) fn breaching_alerts(
             if !rule.spec.breached_by(actual.metric, &figures) {
                 continue;
             }
-            let key = (
-                rule.id,
-                actual.company_id,
-                actual.metric.as_str().to_string(),
-            );
+            let key = (rule.id, actual.company_id, actual.metric.as_str().to_string());
             let times = alerted.entry(key).or_default();
             if in_cooldown(times, actual.effective_at, rule.spec.cooldown_days) {
                 continue;
@@ -240,18 +209,11 @@ pub(super) fn breaching_alerts(
     new_alerts
 }
 
-pub(super) async fn insert_alerts(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    alerts: &[NewAlert],
-    budget: &mut OutboundBudget,
-) -> Result<(), StoreError> {
+pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert], budget: &mut OutboundBudget) -> Result<(), StoreError> {
     let col = |f: &dyn Fn(&NewAlert) -> String| alerts.iter().map(f).collect::<Vec<String>>();
     let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
     let rule_ids: Vec<Uuid> = alerts.iter().map(|a| a.rule_id).collect();
-    let decimals = |f: &dyn Fn(&VarianceLine) -> Decimal| {
-        alerts.iter().map(|a| f(&a.line)).collect::<Vec<Decimal>>()
-    };
+    let decimals = |f: &dyn Fn(&VarianceLine) -> Decimal| alerts.iter().map(|a| f(&a.line)).collect::<Vec<Decimal>>();
     sqlx::query(
         "INSERT INTO alerts (id, fund_id, rule_id, rule_description, severity, company_id, metric, period, actual_version,
                              actual_effective_at, actual, forecast, forecast_version, forecast_basis, variance, variance_pct)
@@ -305,34 +267,19 @@ pub(super) async fn insert_alerts(
     .bind(&over_budget)
     .execute(&mut *conn)
     .await?;
-    if channels
-        .iter()
-        .zip(&within)
-        .any(|(c, ok)| c != "in_app" && *ok)
-    {
+    if channels.iter().zip(&within).any(|(c, ok)| c != "in_app" && *ok) {
         // Delivered at commit; lost if no worker listens, hence the workers' periodic poll too.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(OUTBOX_CHANNEL)
-            .bind(fund_id.to_string())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("SELECT pg_notify($1, $2)").bind(OUTBOX_CHANNEL).bind(fund_id.to_string()).execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 impl Store {
     /// The fund's alerts, newest first, with their deliveries and company names.
-    pub async fn alerts(
-        &self,
-        fund_id: Uuid,
-        filter: &AlertFilter,
-    ) -> Result<Vec<AlertRecord>, StoreError> {
+    pub async fn alerts(&self, fund_id: Uuid, filter: &AlertFilter) -> Result<Vec<AlertRecord>, StoreError> {
         let limit = filter.limit.unwrap_or(200);
         if limit == 0 || limit > MAX_ALERTS_LIMIT {
-            return Err(StoreError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_ALERTS_LIMIT}"),
-            ));
+            return Err(StoreError::invalid("limit", format!("must be between 1 and {MAX_ALERTS_LIMIT}")));
         }
         self.fund_version(fund_id).await?;
         let rows = sqlx::query(
@@ -352,10 +299,7 @@ impl Store {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        let mut alerts = rows
-            .iter()
-            .map(alert_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut alerts = rows.iter().map(alert_from_row).collect::<Result<Vec<_>, _>>()?;
         let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
         let deliveries = sqlx::query(
             "SELECT alert_id, channel, status, attempts, last_error, next_attempt_at, delivered_at FROM alert_outbox
@@ -368,21 +312,14 @@ impl Store {
         for r in &deliveries {
             let channel: String = r.try_get("channel")?;
             let status: String = r.try_get("status")?;
-            by_alert
-                .entry(r.try_get("alert_id")?)
-                .or_default()
-                .push(DeliveryRecord {
-                    channel: Channel::parse(&channel).ok_or_else(|| {
-                        StoreError::Corrupt(format!("outbox channel {channel:?}"))
-                    })?,
-                    next_attempt_at: (status == "pending")
-                        .then(|| r.try_get("next_attempt_at"))
-                        .transpose()?,
-                    status,
-                    attempts: r.try_get::<i32, _>("attempts")? as u32,
-                    last_error: r.try_get("last_error")?,
-                    delivered_at: r.try_get("delivered_at")?,
-                });
+            by_alert.entry(r.try_get("alert_id")?).or_default().push(DeliveryRecord {
+                channel: Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt(format!("outbox channel {channel:?}")))?,
+                next_attempt_at: (status == "pending").then(|| r.try_get("next_attempt_at")).transpose()?,
+                status,
+                attempts: r.try_get::<i32, _>("attempts")? as u32,
+                last_error: r.try_get("last_error")?,
+                delivered_at: r.try_get("delivered_at")?,
+            });
         }
         for a in &mut alerts {
             a.deliveries = by_alert.remove(&a.id).unwrap_or_default();
@@ -391,33 +328,21 @@ impl Store {
     }
 
     pub async fn alert(&self, fund_id: Uuid, alert_id: Uuid) -> Result<AlertRecord, StoreError> {
-        let filter = AlertFilter {
-            ids: Some(vec![alert_id]),
-            ..Default::default()
-        };
-        self.alerts(fund_id, &filter)
-            .await?
-            .pop()
-            .ok_or(StoreError::AlertNotFound(alert_id))
+        let filter = AlertFilter { ids: Some(vec![alert_id]), ..Default::default() };
+        self.alerts(fund_id, &filter).await?.pop().ok_or(StoreError::AlertNotFound(alert_id))
     }
 
     pub async fn unread_alerts(&self, fund_id: Uuid) -> Result<u64, StoreError> {
         self.fund_version(fund_id).await?;
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM alerts WHERE fund_id = $1 AND state = 'unread'",
-        )
-        .bind(fund_id)
-        .fetch_one(&self.pool)
-        .await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE fund_id = $1 AND state = 'unread'")
+            .bind(fund_id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n as u64)
     }
 
     /// Marks an unread alert read; a read or resolved alert stays as it is.
-    pub async fn mark_alert_read(
-        &self,
-        fund_id: Uuid,
-        alert_id: Uuid,
-    ) -> Result<AlertRecord, StoreError> {
+    pub async fn mark_alert_read(&self, fund_id: Uuid, alert_id: Uuid) -> Result<AlertRecord, StoreError> {
         self.fund_version(fund_id).await?;
         let done = sqlx::query("UPDATE alerts SET state = 'read', read_at = now() WHERE fund_id = $1 AND id = $2 AND state = 'unread'")
             .bind(fund_id)
@@ -430,19 +355,10 @@ impl Store {
         self.alert(fund_id, alert_id).await
     }
 
-    pub async fn resolve_alert(
-        &self,
-        actor: &AuditActor,
-        fund_id: Uuid,
-        alert_id: Uuid,
-        note: &str,
-    ) -> Result<AlertRecord, StoreError> {
+    pub async fn resolve_alert(&self, actor: &AuditActor, fund_id: Uuid, alert_id: Uuid, note: &str) -> Result<AlertRecord, StoreError> {
         let note = note.trim();
         if note.chars().count() > 2_000 {
-            return Err(StoreError::invalid(
-                "note",
-                "must be at most 2000 characters",
-            ));
+            return Err(StoreError::invalid("note", "must be at most 2000 characters"));
         }
         self.fund_version(fund_id).await?;
         let mut tx = self.pool.begin().await?;
@@ -460,11 +376,7 @@ impl Store {
         let Some(rule) = rule else {
             return Err(StoreError::AlertNotFound(alert_id));
         };
-        let with_note = if note.is_empty() {
-            String::new()
-        } else {
-            format!(": {note}")
-        };
+        let with_note = if note.is_empty() { String::new() } else { format!(": {note}") };
         let entry = AuditNote {
             scope: AuditScope::Fund(fund_id),
             action: AuditAction::AlertResolve,
@@ -490,18 +402,13 @@ pub(super) fn alert_from_row(row: &PgRow) -> Result<AlertRecord, StoreError> {
         severity: Severity::parse(&severity).ok_or_else(|| corrupt("severity", &severity))?,
         company_id: row.try_get("company_id")?,
         company: row.try_get("company")?,
-        metric: Metric::ALL
-            .into_iter()
-            .find(|m| m.as_str() == metric)
-            .ok_or_else(|| corrupt("metric", &metric))?,
+        metric: Metric::ALL.into_iter().find(|m| m.as_str() == metric).ok_or_else(|| corrupt("metric", &metric))?,
         period: row.try_get("period")?,
         actual: row.try_get::<Decimal, _>("actual")?.normalize(),
         forecast: row.try_get::<Decimal, _>("forecast")?.normalize(),
         forecast_basis: row.try_get("forecast_basis")?,
         variance: row.try_get::<Decimal, _>("variance")?.normalize(),
-        variance_pct: row
-            .try_get::<Option<Decimal>, _>("variance_pct")?
-            .map(|d| d.normalize()),
+        variance_pct: row.try_get::<Option<Decimal>, _>("variance_pct")?.map(|d| d.normalize()),
         actual_version: row.try_get::<i64, _>("actual_version")? as u64,
         actual_effective_at: row.try_get("actual_effective_at")?,
         state: AlertState::parse(&state).ok_or_else(|| corrupt("state", &state))?,

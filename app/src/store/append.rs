@@ -70,21 +70,10 @@ pub struct AppendedEvent {
 impl Store {
     /// Appends a batch atomically: all events are validated (each against the fund as it stands at
     /// its effective date) and written, or nothing is.
-    pub async fn append(
-        &self,
-        fund_id: Uuid,
-        req: AppendRequest,
-    ) -> Result<AppendOutcome, StoreError> {
+    pub async fn append(&self, fund_id: Uuid, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
         check_request(&req)?;
-        if let Some(i) = req
-            .events
-            .iter()
-            .position(|e| matches!(e.payload, EventPayload::FundCreated(_)))
-        {
-            return Err(StoreError::invalid(
-                format!("events[{i}].type"),
-                "FUND_CREATED is only recorded by creating a fund",
-            ));
+        if let Some(i) = req.events.iter().position(|e| matches!(e.payload, EventPayload::FundCreated(_))) {
+            return Err(StoreError::invalid(format!("events[{i}].type"), "FUND_CREATED is only recorded by creating a fund"));
         }
         if let Some(outcome) = self.append_optimistic(fund_id, &req).await? {
             return Ok(outcome);
@@ -102,31 +91,13 @@ impl Store {
     }
 
     /// Caches the state at a head (`None` drops the entry), unless a newer one is cached already.
-    pub(super) fn remember_latest(
-        &self,
-        fund_id: Uuid,
-        version: u64,
-        last_recorded_at: DateTime<Utc>,
-        latest: Option<FundState>,
-    ) {
+    pub(super) fn remember_latest(&self, fund_id: Uuid, version: u64, last_recorded_at: DateTime<Utc>, latest: Option<FundState>) {
         match latest {
             Some(state) => {
-                if self
-                    .caches
-                    .latest
-                    .get(&fund_id)
-                    .is_some_and(|l| l.version > version)
-                {
+                if self.caches.latest.get(&fund_id).is_some_and(|l| l.version > version) {
                     return;
                 }
-                self.caches.latest.insert(
-                    fund_id,
-                    Arc::new(Latest {
-                        version,
-                        last_recorded_at,
-                        state,
-                    }),
-                );
+                self.caches.latest.insert(fund_id, Arc::new(Latest { version, last_recorded_at, state }));
             }
             None => self.caches.latest.invalidate(&fund_id),
         }
@@ -149,30 +120,17 @@ impl Store {
         }
         if let Some(expected) = req.expected_version {
             if expected != head.version {
-                return Err(StoreError::Conflict {
-                    expected,
-                    current: head.version,
-                });
+                return Err(StoreError::Conflict { expected, current: head.version });
             }
         }
         // PostgreSQL keeps microseconds: truncate here so cached states equal replayed ones.
         let now = micros(Utc::now());
         let recorded_at = now.max(head.last_recorded_at);
         let new_events = numbered(&req.events, &req.undated, head.version, recorded_at);
-        let min_new = new_events
-            .iter()
-            .map(|e| e.effective_at)
-            .min()
-            .expect("non-empty batch");
-        let max_new = new_events
-            .iter()
-            .map(|e| e.effective_at)
-            .max()
-            .expect("non-empty batch");
+        let min_new = new_events.iter().map(|e| e.effective_at).min().expect("non-empty batch");
+        let max_new = new_events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
         let chronological = head.max_effective_at.is_none_or(|m| min_new >= m);
-        let sorted = new_events
-            .windows(2)
-            .all(|w| w[0].effective_at <= w[1].effective_at);
+        let sorted = new_events.windows(2).all(|w| w[0].effective_at <= w[1].effective_at);
 
         // Validate every new event against the state just before it in canonical order, and
         // every stored event after a back-dated one again: the whole resulting history must stay
@@ -182,10 +140,7 @@ impl Store {
         } else {
             let base = self.state_in(conn, fund_id, min_new, head.version).await?;
             let until = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
-            (
-                base,
-                events_between(conn, fund_id, head.version, min_new, until).await?,
-            )
+            (base, events_between(conn, fund_id, head.version, min_new, until).await?)
         };
         let mut merged: Vec<&FundEvent> = stored_after.iter().chain(new_events.iter()).collect();
         merged.sort_by(|a, b| canonical_cmp(a, b));
@@ -194,14 +149,10 @@ impl Store {
         let mut running = base;
         let mut last_new: Option<usize> = None;
         for e in merged {
-            let event = || NewEvent {
-                effective_at: e.effective_at,
-                payload: e.payload.clone(),
-            };
+            let event = || NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
             if e.version > head.version {
                 let index = (e.version - head.version - 1) as usize;
-                decide(&running, &event(), now)
-                    .map_err(|err| StoreError::from_domain(index, err))?;
+                decide(&running, &event(), now).map_err(|err| StoreError::from_domain(index, err))?;
                 last_new = Some(index);
                 running = evolve(running, e);
                 if take_snapshots_inline && self.snapshot_due(&new_events, index) {
@@ -209,8 +160,7 @@ impl Store {
                 }
             } else {
                 if let Some(index) = last_new {
-                    decide(&running, &event(), e.recorded_at.max(now))
-                        .map_err(|err| breaks_later(&new_events[index], index, e, err))?;
+                    decide(&running, &event(), e.recorded_at.max(now)).map_err(|err| breaks_later(&new_events[index], index, e, err))?;
                 }
                 running = evolve(running, e);
             }
@@ -219,34 +169,13 @@ impl Store {
         if head.max_effective_at.is_some_and(|m| min_new <= m) {
             invalidate_snapshots(conn, fund_id, &new_events, min_new).await?;
         }
-        write_append(
-            conn,
-            fund_id,
-            &new_events,
-            &req.metadata,
-            &inline_snapshots,
-            None,
-        )
-        .await?;
+        write_append(conn, fund_id, &new_events, &req.metadata, &inline_snapshots, None).await?;
         let alerts = super::alerts::raise_alerts_in(conn, fund_id, &new_events).await?;
         let last = new_events.last().expect("non-empty batch");
-        if !take_snapshots_inline
-            && last.version / self.snapshot_every > head.version / self.snapshot_every
-        {
+        if !take_snapshots_inline && last.version / self.snapshot_every > head.version / self.snapshot_every {
             let max_effective = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
-            let state = self
-                .state_in(conn, fund_id, max_effective, last.version)
-                .await?;
-            self.insert_snapshot(
-                conn,
-                fund_id,
-                last.version,
-                max_effective,
-                &state,
-                "automatic",
-                None,
-            )
-            .await?;
+            let state = self.state_in(conn, fund_id, max_effective, last.version).await?;
+            self.insert_snapshot(conn, fund_id, last.version, max_effective, &state, "automatic", None).await?;
         }
 
         let outcome = outcome_of(fund_id, &new_events, alerts);
@@ -265,10 +194,7 @@ impl Store {
                 return false;
             }
         }
-        let run_start = batch[..=index]
-            .iter()
-            .rposition(|x| x.effective_at != e.effective_at)
-            .map_or(0, |p| p + 1);
+        let run_start = batch[..=index].iter().rposition(|x| x.effective_at != e.effective_at).map_or(0, |p| p + 1);
         let before_run = batch[run_start].version - 1;
         e.version / self.snapshot_every > before_run / self.snapshot_every
     }
@@ -276,20 +202,11 @@ impl Store {
 
 /// Why new event `index` (`new`) is refused: the stored event `later` is no longer valid after
 /// it. The field is the new event's (the same field when both are of one type, else its date).
-fn breaks_later(
-    new: &FundEvent,
-    index: usize,
-    later: &FundEvent,
-    err: domain::DomainError,
-) -> StoreError {
+fn breaks_later(new: &FundEvent, index: usize, later: &FundEvent, err: domain::DomainError) -> StoreError {
     let domain::DomainError::Invalid { field, message } = err;
     let event_type = later.payload.event_type().to_string();
     let same_type = new.payload.event_type() == later.payload.event_type();
-    let field = if same_type && field.starts_with("payload.") {
-        format!("events[{index}].{field}")
-    } else {
-        format!("events[{index}].effective_at")
-    };
+    let field = if same_type && field.starts_with("payload.") { format!("events[{index}].{field}") } else { format!("events[{index}].effective_at") };
     StoreError::BreaksLaterEvent {
         field,
         message: format!(
@@ -304,22 +221,13 @@ fn breaks_later(
 
 /// The request's events as stored: numbered after `after`, all recorded at `recorded_at`; the
 /// `undated` ones effective at `recorded_at` too.
-pub(super) fn numbered(
-    events: &[NewEvent],
-    undated: &[usize],
-    after: u64,
-    recorded_at: DateTime<Utc>,
-) -> Vec<FundEvent> {
+pub(super) fn numbered(events: &[NewEvent], undated: &[usize], after: u64, recorded_at: DateTime<Utc>) -> Vec<FundEvent> {
     events
         .iter()
         .enumerate()
         .map(|(i, e)| FundEvent {
             version: after + 1 + i as u64,
-            effective_at: if undated.contains(&i) {
-                recorded_at
-            } else {
-                micros(e.effective_at)
-            },
+            effective_at: if undated.contains(&i) { recorded_at } else { micros(e.effective_at) },
             recorded_at,
             payload: e.payload.clone(),
         })
@@ -357,29 +265,17 @@ pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 
 fn check_request(req: &AppendRequest) -> Result<(), StoreError> {
     if req.events.is_empty() {
-        return Err(StoreError::invalid(
-            "events",
-            "must contain at least one event",
-        ));
+        return Err(StoreError::invalid("events", "must contain at least one event"));
     }
     if req.events.len() > MAX_BATCH {
-        return Err(StoreError::invalid(
-            "events",
-            format!("at most {MAX_BATCH} events per request"),
-        ));
+        return Err(StoreError::invalid("events", format!("at most {MAX_BATCH} events per request")));
     }
     if let Some(key) = &req.idempotency_key {
         if key.trim().is_empty() || key.chars().count() > 200 {
-            return Err(StoreError::invalid(
-                "idempotency_key",
-                "must be 1 to 200 characters",
-            ));
+            return Err(StoreError::invalid("idempotency_key", "must be 1 to 200 characters"));
         }
         if key.chars().any(char::is_control) {
-            return Err(StoreError::invalid(
-                "idempotency_key",
-                "cannot contain control characters",
-            ));
+            return Err(StoreError::invalid("idempotency_key", "cannot contain control characters"));
         }
     }
     Ok(())

@@ -19,22 +19,11 @@ impl Store {
     /// idempotency key (the stored answer is read under the lock), a forecast in the batch or an
     /// actual that may raise an alert (alerts are evaluated under the lock), events out of
     /// order, no cached state, or a head that moved since.
-    pub(super) async fn append_optimistic(
-        &self,
-        fund_id: Uuid,
-        req: &AppendRequest,
-    ) -> Result<Option<AppendOutcome>, StoreError> {
-        if req.idempotency_key.is_some()
-            || req
-                .events
-                .iter()
-                .any(|e| matches!(e.payload, EventPayload::ForecastCreated(_)))
-        {
+    pub(super) async fn append_optimistic(&self, fund_id: Uuid, req: &AppendRequest) -> Result<Option<AppendOutcome>, StoreError> {
+        if req.idempotency_key.is_some() || req.events.iter().any(|e| matches!(e.payload, EventPayload::ForecastCreated(_))) {
             return Ok(None);
         }
-        let Some(latest) = self.caches.latest.get(&fund_id) else {
-            return Ok(None);
-        };
+        let Some(latest) = self.caches.latest.get(&fund_id) else { return Ok(None) };
         if req.expected_version.is_some_and(|v| v != latest.version) {
             return Ok(None);
         }
@@ -43,20 +32,14 @@ impl Store {
             return Ok(None);
         }
         let events = numbered(&req.events, &req.undated, latest.version, now);
-        if !events
-            .windows(2)
-            .all(|w| w[0].effective_at <= w[1].effective_at)
-        {
+        if !events.windows(2).all(|w| w[0].effective_at <= w[1].effective_at) {
             return Ok(None);
         }
 
         let mut running: FundState = latest.state.clone();
         let mut snapshots: Vec<(usize, FundState)> = Vec::new();
         for (index, e) in events.iter().enumerate() {
-            let candidate = NewEvent {
-                effective_at: e.effective_at,
-                payload: e.payload.clone(),
-            };
+            let candidate = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
             // Against a cached state a refusal may be wrong (the head may have moved): the locked
             // path decides, and words the error.
             if decide(&running, &candidate, now).is_err() {
@@ -84,16 +67,7 @@ impl Store {
             actual_companies,
         };
         let mut conn = self.pool.acquire().await?;
-        if !write_append(
-            &mut conn,
-            fund_id,
-            &events,
-            &req.metadata,
-            &snapshots,
-            Some(&expected),
-        )
-        .await?
-        {
+        if !write_append(&mut conn, fund_id, &events, &req.metadata, &snapshots, Some(&expected)).await? {
             return Ok(None);
         }
         let outcome = outcome_of(fund_id, &events, Vec::new());

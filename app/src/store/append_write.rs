@@ -49,8 +49,7 @@ const EXPECTED_HEAD_GUARD: &str = "AND version = $16 AND last_recorded_at = $17 
                AND EXISTS (SELECT 1 FROM fund_events f
                            WHERE f.fund_id = $1 AND f.event_type = 'FORECAST_CREATED' AND f.company_id = ANY($19)))";
 
-static LOCKED_SQL: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| WRITE_SQL.replace("{guard}", ""));
+static LOCKED_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| WRITE_SQL.replace("{guard}", ""));
 static EXPECTED_SQL: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| WRITE_SQL.replace("{guard}", EXPECTED_HEAD_GUARD));
 
@@ -67,16 +66,8 @@ pub(super) async fn write_append(
 ) -> Result<bool, StoreError> {
     let first = events.first().expect("non-empty batch");
     let last = events.last().expect("non-empty batch");
-    let max_effective = events
-        .iter()
-        .map(|e| e.effective_at)
-        .max()
-        .expect("non-empty batch");
-    let sql: &str = if expected.is_some() {
-        &EXPECTED_SQL
-    } else {
-        &LOCKED_SQL
-    };
+    let max_effective = events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
+    let sql: &str = if expected.is_some() { &EXPECTED_SQL } else { &LOCKED_SQL };
     let columns = EventColumns::of(events);
     let head = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(fund_id)
@@ -87,24 +78,9 @@ pub(super) async fn write_append(
         .bind(Json(metadata));
     let mut query = columns
         .bind_to(head)
-        .bind(
-            snapshots
-                .iter()
-                .map(|(i, _)| events[*i].version as i64)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            snapshots
-                .iter()
-                .map(|(i, _)| events[*i].effective_at)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            snapshots
-                .iter()
-                .map(|(_, s)| s.event_count as i64)
-                .collect::<Vec<_>>(),
-        )
+        .bind(snapshots.iter().map(|(i, _)| events[*i].version as i64).collect::<Vec<_>>())
+        .bind(snapshots.iter().map(|(i, _)| events[*i].effective_at).collect::<Vec<_>>())
+        .bind(snapshots.iter().map(|(_, s)| s.event_count as i64).collect::<Vec<_>>())
         .bind(snapshots.iter().map(|(_, s)| Json(s)).collect::<Vec<_>>());
     if let Some(e) = expected {
         query = query
@@ -113,14 +89,14 @@ pub(super) async fn write_append(
             .bind(e.min_new_effective_at)
             .bind(&e.actual_companies);
     }
-    let row = query.fetch_one(&mut *conn).await.map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.constraint() == Some("fund_events_fund_version") => {
-            StoreError::Conflict {
-                expected: first.version - 1,
-                current: first.version,
+    let row = query
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.constraint() == Some("fund_events_fund_version") => {
+                StoreError::Conflict { expected: first.version - 1, current: first.version }
             }
-        }
-        _ => StoreError::Database(e),
-    })?;
+            _ => StoreError::Database(e),
+        })?;
     Ok(row.try_get::<i64, _>(0)? == 1)
 }

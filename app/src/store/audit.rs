@@ -86,19 +86,12 @@ const MAX_ADDRESS_CHARS: usize = 64;
 pub const MAX_AUDIT_LIMIT: u32 = 500;
 
 /// Records `note` as done by `actor`, on `conn` (the change's own transaction).
-pub(crate) async fn record(
-    conn: &mut PgConnection,
-    actor: &AuditActor,
-    note: AuditNote,
-) -> Result<(), StoreError> {
+pub(crate) async fn record(conn: &mut PgConnection, actor: &AuditActor, note: AuditNote) -> Result<(), StoreError> {
     let (fund_id, account_id) = match note.scope {
         AuditScope::Fund(id) => (Some(id), None),
         AuditScope::Account(id) => (None, Some(id)),
     };
-    let address = actor
-        .address
-        .as_deref()
-        .map(|a| a.chars().take(MAX_ADDRESS_CHARS).collect::<String>());
+    let address = actor.address.as_deref().map(|a| a.chars().take(MAX_ADDRESS_CHARS).collect::<String>());
     sqlx::query(
         "INSERT INTO audit_log (fund_id, account_id, actor_user_id, actor_token_id, address, action, subject, summary, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -119,12 +112,7 @@ pub(crate) async fn record(
 
 /// Records `note`, a change to one fund, marks the fund's pages changed and commits: the change,
 /// its entry and the revision bump land together.
-pub(crate) async fn commit_fund_change(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    actor: &AuditActor,
-    fund_id: Uuid,
-    note: AuditNote,
-) -> Result<(), StoreError> {
+pub(crate) async fn commit_fund_change(mut tx: sqlx::Transaction<'_, sqlx::Postgres>, actor: &AuditActor, fund_id: Uuid, note: AuditNote) -> Result<(), StoreError> {
     record(&mut tx, actor, note).await?;
     super::funds::bump_revision(&mut tx, fund_id).await?;
     tx.commit().await?;
@@ -135,17 +123,9 @@ impl Store {
     /// The fund's audit trail, newest first: its own entries and the API-token entries of its
     /// current members (a member's token acts on the fund). `before`: only entries older than
     /// this entry id (the next page); `limit`: 1 to [`MAX_AUDIT_LIMIT`].
-    pub async fn audit_entries(
-        &self,
-        fund_id: Uuid,
-        before: Option<i64>,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn audit_entries(&self, fund_id: Uuid, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         if !(1..=MAX_AUDIT_LIMIT).contains(&limit) {
-            return Err(StoreError::invalid(
-                "limit",
-                format!("{limit} is not between 1 and {MAX_AUDIT_LIMIT}"),
-            ));
+            return Err(StoreError::invalid("limit", format!("{limit} is not between 1 and {MAX_AUDIT_LIMIT}")));
         }
         self.fund_version(fund_id).await?;
         let rows = sqlx::query(

@@ -16,12 +16,7 @@ pub enum StoreError {
     /// A back-dated event of the request would make a later stored event invalid: `field`
     /// names the request's event, `version` and `event_type` the stored event it breaks.
     #[error("{field}: {message}")]
-    BreaksLaterEvent {
-        field: String,
-        message: String,
-        version: u64,
-        event_type: String,
-    },
+    BreaksLaterEvent { field: String, message: String, version: u64, event_type: String },
     #[error("snapshot {0} not found")]
     SnapshotNotFound(i64),
     #[error("alert rule {0} not found")]
@@ -42,26 +37,16 @@ impl StoreError {
     /// 503 and let the client retry. (Lost connections, a pool with no free connection, and
     /// PostgreSQL's shutdown and connection-exception errors, SQLSTATE 57P0x and 08xxx.)
     pub fn is_unavailable(&self) -> bool {
-        let StoreError::Database(e) = self else {
-            return false;
-        };
+        let StoreError::Database(e) = self else { return false };
         match e {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::WorkerCrashed => true,
-            sqlx::Error::Database(d) => d
-                .code()
-                .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
             _ => false,
         }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        StoreError::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        StoreError::Invalid { field: field.into(), message: message.into() }
     }
 
     /// A domain rule about a request field (the error names it).

@@ -32,40 +32,21 @@ impl Store {
         metadata: EventMetadata,
         admin: Option<Uuid>,
     ) -> Result<FundSummary, StoreError> {
-        let payload = EventPayload::FundCreated(FundCreated {
-            name: name.trim().to_string(),
-            size,
-            vintage,
-        });
-        let event = NewEvent {
-            effective_at,
-            payload,
-        };
+        let payload = EventPayload::FundCreated(FundCreated { name: name.trim().to_string(), size, vintage });
+        let event = NewEvent { effective_at, payload };
         // Validate before touching the database; field names are those of the request body.
-        decide(&FundState::default(), &event, Utc::now()).map_err(
-            |domain::DomainError::Invalid { field, message }| {
-                StoreError::invalid(field.trim_start_matches("payload.").to_string(), message)
-            },
-        )?;
+        decide(&FundState::default(), &event, Utc::now()).map_err(|domain::DomainError::Invalid { field, message }| {
+            StoreError::invalid(field.trim_start_matches("payload.").to_string(), message)
+        })?;
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         insert_fund_row(&mut tx, id, name.trim(), size, vintage).await?;
         super::alert_rules::insert_default_rules(&mut tx, id).await?;
         if let Some(user_id) = admin {
-            sqlx::query(
-                "INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, 'admin')",
-            )
-            .bind(id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO fund_members (fund_id, user_id, role) VALUES ($1, $2, 'admin')").bind(id).bind(user_id).execute(&mut *tx).await?;
             super::accounts::notify_access_changed(&mut tx, user_id).await?;
             // The creator's first role goes in the audit trail like any later one.
-            let actor = super::AuditActor {
-                user_id: Some(user_id),
-                token_id: None,
-                address: metadata.address.clone(),
-            };
+            let actor = super::AuditActor { user_id: Some(user_id), token_id: None, address: metadata.address.clone() };
             let note = super::audit::AuditNote {
                 scope: super::audit::AuditScope::Fund(id),
                 action: super::AuditAction::MemberRole,
@@ -75,14 +56,7 @@ impl Store {
             };
             super::audit::record(&mut tx, &actor, note).await?;
         }
-        let req = AppendRequest {
-            expected_version: Some(0),
-            idempotency_key: None,
-            fingerprint: String::new(),
-            events: vec![event],
-            undated: Vec::new(),
-            metadata,
-        };
+        let req = AppendRequest { expected_version: Some(0), idempotency_key: None, fingerprint: String::new(), events: vec![event], undated: Vec::new(), metadata };
         let (outcome, latest) = self.append_in(&mut tx, id, &req).await?;
         tx.commit().await?;
         if let Some(user_id) = admin {
@@ -159,14 +133,8 @@ impl Store {
 }
 
 /// Marks a change to the fund that is not an event (a snapshot, an alert read, a rule edited).
-pub(super) async fn bump_revision(
-    conn: &mut sqlx::PgConnection,
-    id: Uuid,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE funds SET revision = revision + 1 WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+pub(super) async fn bump_revision(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<(), StoreError> {
+    sqlx::query("UPDATE funds SET revision = revision + 1 WHERE id = $1").bind(id).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -19,39 +19,23 @@ pub(super) struct Head {
 
 /// The head, locked until the end of the caller's transaction: this orders appends to one fund.
 pub(super) async fn lock_head(conn: &mut PgConnection, fund_id: Uuid) -> Result<Head, StoreError> {
-    select_head(conn, fund_id, "FOR UPDATE")
-        .await?
-        .ok_or(StoreError::FundNotFound(fund_id))
+    select_head(conn, fund_id, "FOR UPDATE").await?.ok_or(StoreError::FundNotFound(fund_id))
 }
 
 /// The head, locked as `lock_head` does, or `None` at once when another transaction holds it.
-pub(super) async fn try_lock_head(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-) -> Result<Option<Head>, StoreError> {
+pub(super) async fn try_lock_head(conn: &mut PgConnection, fund_id: Uuid) -> Result<Option<Head>, StoreError> {
     select_head(conn, fund_id, "FOR UPDATE SKIP LOCKED").await
 }
 
 /// The head as last committed (no lock).
 pub(super) async fn read_head(conn: &mut PgConnection, fund_id: Uuid) -> Result<Head, StoreError> {
-    select_head(conn, fund_id, "")
-        .await?
-        .ok_or(StoreError::FundNotFound(fund_id))
+    select_head(conn, fund_id, "").await?.ok_or(StoreError::FundNotFound(fund_id))
 }
 
 /// The head row with `locking` (a row-locking clause, or nothing); `None` when no row was read.
-async fn select_head(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    locking: &'static str,
-) -> Result<Option<Head>, StoreError> {
-    let sql = format!(
-        "SELECT version, last_recorded_at, max_effective_at FROM funds WHERE id = $1 {locking}"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(fund_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+async fn select_head(conn: &mut PgConnection, fund_id: Uuid, locking: &'static str) -> Result<Option<Head>, StoreError> {
+    let sql = format!("SELECT version, last_recorded_at, max_effective_at FROM funds WHERE id = $1 {locking}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).fetch_optional(&mut *conn).await?;
     row.as_ref().map(head_from_row).transpose()
 }
 

@@ -32,21 +32,11 @@ impl Store {
     /// (`events[i].field`) and nothing is written.
     pub async fn import_history(&self, history: &[GeneratedEvent]) -> Result<Uuid, StoreError> {
         let Some(EventPayload::FundCreated(created)) = history.first().map(|e| &e.payload) else {
-            return Err(StoreError::invalid(
-                "events[0].type",
-                "history must start with FUND_CREATED",
-            ));
+            return Err(StoreError::invalid("events[0].type", "history must start with FUND_CREATED"));
         };
         let fund_id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
-        insert_fund_row(
-            &mut tx,
-            fund_id,
-            &created.name,
-            created.size,
-            created.vintage,
-        )
-        .await?;
+        insert_fund_row(&mut tx, fund_id, &created.name, created.size, created.vintage).await?;
         super::alert_rules::insert_default_rules(&mut tx, fund_id).await?;
         let rules = super::alert_rules::rules_in(&mut tx, fund_id, true).await?;
 
@@ -55,10 +45,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::Corrupt(format!("import validation stopped: {e}")))??;
 
-        let metadata = EventMetadata {
-            actor: Some("import".into()),
-            ..Default::default()
-        };
+        let metadata = EventMetadata { actor: Some("import".into()), ..Default::default() };
         for chunk in plan.events.chunks(EVENT_CHUNK) {
             insert_events(&mut tx, fund_id, chunk, &metadata).await?;
         }
@@ -67,43 +54,28 @@ impl Store {
         for chunk in plan.alerts.chunks(ALERT_CHUNK) {
             super::alerts::insert_alerts(&mut tx, fund_id, chunk, &mut budget).await?;
         }
-        self.write_completion_snapshots(&mut tx, fund_id, plan.canonical)
-            .await?;
+        self.write_completion_snapshots(&mut tx, fund_id, plan.canonical).await?;
         tx.commit().await?;
         self.caches.latest.invalidate(&fund_id);
         Ok(fund_id)
     }
 
     /// Computes the snapshots on a blocking thread and writes each chunk as it comes.
-    async fn write_completion_snapshots(
-        &self,
-        conn: &mut PgConnection,
-        fund_id: Uuid,
-        canonical: Vec<FundEvent>,
-    ) -> Result<(), StoreError> {
+    async fn write_completion_snapshots(&self, conn: &mut PgConnection, fund_id: Uuid, canonical: Vec<FundEvent>) -> Result<(), StoreError> {
         let (sender, mut chunks) = tokio::sync::mpsc::channel::<Vec<SnapshotRow>>(2);
         let every = self.snapshot_every;
         let producer = tokio::task::spawn_blocking(move || {
-            completion_snapshots(&canonical, every, SNAPSHOT_CHUNK, |rows| {
-                sender.blocking_send(rows).is_ok()
-            })
+            completion_snapshots(&canonical, every, SNAPSHOT_CHUNK, |rows| sender.blocking_send(rows).is_ok())
         });
         while let Some(rows) = chunks.recv().await {
             insert_snapshots(conn, fund_id, &rows).await?;
         }
-        producer
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("import snapshots stopped: {e}")))??;
+        producer.await.map_err(|e| StoreError::Corrupt(format!("import snapshots stopped: {e}")))??;
         Ok(())
     }
 }
 
-async fn insert_events(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    events: &[FundEvent],
-    metadata: &EventMetadata,
-) -> Result<(), StoreError> {
+async fn insert_events(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent], metadata: &EventMetadata) -> Result<(), StoreError> {
     let columns = EventColumns::of(events);
     let head = sqlx::query(
         "INSERT INTO fund_events (fund_id, version, event_type, schema_version, payload, company_id, effective_at, recorded_at, metadata)
@@ -113,20 +85,12 @@ async fn insert_events(
     .bind(fund_id)
     .bind(CURRENT_SCHEMA_VERSION)
     .bind(Json(metadata));
-    columns
-        .bind_to(head)
-        .bind(events.iter().map(|e| e.recorded_at).collect::<Vec<_>>())
-        .execute(&mut *conn)
-        .await?;
+    columns.bind_to(head).bind(events.iter().map(|e| e.recorded_at).collect::<Vec<_>>()).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// The fund row's head after the import: its last version and recorded time, latest effective date.
-async fn set_head(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    events: &[FundEvent],
-) -> Result<(), StoreError> {
+async fn set_head(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent]) -> Result<(), StoreError> {
     let last = events.last().expect("a history starts with FUND_CREATED");
     sqlx::query("UPDATE funds SET version = $2, last_recorded_at = $3, max_effective_at = $4, revision = revision + 1 WHERE id = $1")
         .bind(fund_id)
@@ -138,11 +102,7 @@ async fn set_head(
     Ok(())
 }
 
-async fn insert_snapshots(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    rows: &[SnapshotRow],
-) -> Result<(), StoreError> {
+async fn insert_snapshots(conn: &mut PgConnection, fund_id: Uuid, rows: &[SnapshotRow]) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO fund_snapshots (fund_id, version, effective_at, kind, event_count, state)
          SELECT $1, s.v, s.e, 'automatic', s.c, s.s::jsonb FROM UNNEST($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[]) AS s(v, e, c, s)",

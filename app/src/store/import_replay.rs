@@ -37,10 +37,7 @@ pub(super) struct ImportPlan {
 /// Numbers, validates and evaluates `history` (in recorded order; events sharing a recorded time
 /// form one append). `rules` are the fund's enabled alert rules. The first error names the
 /// offending event by its index in `history` (`events[i].field`).
-pub(super) fn plan_import(
-    history: &[GeneratedEvent],
-    rules: &[AlertRule],
-) -> Result<ImportPlan, StoreError> {
+pub(super) fn plan_import(history: &[GeneratedEvent], rules: &[AlertRule]) -> Result<ImportPlan, StoreError> {
     let (events, nows) = numbered(history);
     let appends = appends_of(&events);
     // The earliest effective date among appends[i..]: nothing recorded from append i on can
@@ -64,11 +61,7 @@ pub(super) fn plan_import(
             known.settle(bound);
         }
     }
-    Ok(ImportPlan {
-        events,
-        canonical: known.timeline,
-        alerts: alerts.raised,
-    })
+    Ok(ImportPlan { events, canonical: known.timeline, alerts: alerts.raised })
 }
 
 /// The stored form of each event: versions in recorded order, times truncated to microseconds
@@ -81,12 +74,7 @@ fn numbered(history: &[GeneratedEvent]) -> (Vec<FundEvent>, Vec<DateTime<Utc>>) 
     for (i, e) in history.iter().enumerate() {
         let now = micros(e.recorded_at);
         last_recorded = last_recorded.max(now);
-        events.push(FundEvent {
-            version: i as u64 + 1,
-            effective_at: micros(e.effective_at),
-            recorded_at: last_recorded,
-            payload: e.payload.clone(),
-        });
+        events.push(FundEvent { version: i as u64 + 1, effective_at: micros(e.effective_at), recorded_at: last_recorded, payload: e.payload.clone() });
         nows.push(now);
     }
     (events, nows)
@@ -121,28 +109,15 @@ impl KnownHistory {
     /// Validates one append's events (in version order; `first_index` is the first one's index in
     /// the history) as `append_in` does: each against the state just before it in canonical
     /// order, as known with the events before it. Then adds them.
-    fn record(
-        &mut self,
-        batch: &[FundEvent],
-        first_index: usize,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    fn record(&mut self, batch: &[FundEvent], first_index: usize, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut new: Vec<&FundEvent> = batch.iter().collect();
         new.sort_by(|a, b| canonical_cmp(a, b));
         let first_version = batch[0].version;
         let check = |state: &FundState, e: &FundEvent| {
-            let candidate = NewEvent {
-                effective_at: e.effective_at,
-                payload: e.payload.clone(),
-            };
-            decide(state, &candidate, now).map_err(|err| {
-                StoreError::from_domain(first_index + (e.version - first_version) as usize, err)
-            })
+            let candidate = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
+            decide(state, &candidate, now).map_err(|err| StoreError::from_domain(first_index + (e.version - first_version) as usize, err))
         };
-        let chronological = self
-            .timeline
-            .last()
-            .is_none_or(|last| new[0].effective_at >= last.effective_at);
+        let chronological = self.timeline.last().is_none_or(|last| new[0].effective_at >= last.effective_at);
         if chronological {
             for e in new {
                 check(&self.latest, e)?;
@@ -183,11 +158,7 @@ impl KnownHistory {
     /// Folds into the settled state every known event effective no later than `bound` (the
     /// earliest effective date still to come: later events sort after these).
     fn settle(&mut self, bound: DateTime<Utc>) {
-        while let Some(e) = self
-            .timeline
-            .get(self.settled)
-            .filter(|e| e.effective_at <= bound)
-        {
+        while let Some(e) = self.timeline.get(self.settled).filter(|e| e.effective_at <= bound) {
             self.settled_state = evolve(std::mem::take(&mut self.settled_state), e);
             self.settled += 1;
         }
@@ -205,12 +176,7 @@ struct AlertReplay<'a> {
 
 impl<'a> AlertReplay<'a> {
     fn new(rules: &'a [AlertRule]) -> Self {
-        AlertReplay {
-            rules,
-            forecasts: HashMap::new(),
-            alerted: AlertedAt::new(),
-            raised: Vec::new(),
-        }
+        AlertReplay { rules, forecasts: HashMap::new(), alerted: AlertedAt::new(), raised: Vec::new() }
     }
 
     fn record(&mut self, batch: &[FundEvent]) {
@@ -228,16 +194,11 @@ impl<'a> AlertReplay<'a> {
             return;
         }
         let companies: BTreeSet<Uuid> = actuals.iter().map(|a| a.company_id).collect();
-        let forecasts = companies
-            .iter()
-            .filter_map(|c| self.forecasts.get(c))
-            .flatten()
-            .cloned();
+        let forecasts = companies.iter().filter_map(|c| self.forecasts.get(c)).flatten().cloned();
         let index = ForecastIndex::new(forecasts);
         let lines = variance_lines(&actuals, &index);
         if !lines.is_empty() {
-            self.raised
-                .extend(breaching_alerts(&lines, self.rules, &mut self.alerted));
+            self.raised.extend(breaching_alerts(&lines, self.rules, &mut self.alerted));
         }
     }
 }

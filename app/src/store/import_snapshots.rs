@@ -37,9 +37,7 @@ pub(super) fn completion_snapshots(
         state = evolve(state, event);
         since_last += 1;
         complete_to = complete_to.max(event.version);
-        let run_ends = canonical
-            .get(i + 1)
-            .is_none_or(|next| next.effective_at != event.effective_at);
+        let run_ends = canonical.get(i + 1).is_none_or(|next| next.effective_at != event.effective_at);
         if since_last >= every && run_ends {
             since_last = 0;
             rows.push(SnapshotRow {
@@ -48,8 +46,7 @@ pub(super) fn completion_snapshots(
                 event_count: state.event_count,
                 state_json: serde_json::to_string(&state)?,
             });
-            if rows.len() == chunk && !emit(std::mem::replace(&mut rows, Vec::with_capacity(chunk)))
-            {
+            if rows.len() == chunk && !emit(std::mem::replace(&mut rows, Vec::with_capacity(chunk))) {
                 return Ok(());
             }
         }

@@ -6,9 +6,9 @@ mod actuals;
 mod alert_rules;
 mod alerts;
 mod append;
+pub mod audit;
 mod append_optimistic;
 mod append_write;
-pub mod audit;
 mod error;
 mod funds;
 mod head;
@@ -36,27 +36,20 @@ use uuid::Uuid;
 
 pub use actuals::{CompanyEntry, VarianceFacts};
 pub use alert_rules::AlertRule;
-pub use alerts::{
-    AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, MAX_OUTBOUND_PER_WRITE,
-    OUTBOX_CHANNEL,
-};
-pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
-pub use audit::{AuditAction, AuditActor, MAX_AUDIT_LIMIT};
-pub use error::StoreError;
-pub use funds::FundSummary;
+pub use alerts::{AlertFilter, AlertRecord, DeliveryRecord, MAX_ALERTS_LIMIT, MAX_OUTBOUND_PER_WRITE, OUTBOX_CHANNEL};
 pub use notification_settings::NotificationSettingsView;
 pub use outbox::{ClaimedDelivery, Delivery};
-pub use reserve_runs::{
-    ClaimedRun, Heartbeat, NewReserveRun, ReserveRun, RunOutcome, RunStatus, MAX_RUNS_LISTED,
-    RESERVE_EVENTS_CHANNEL, RESERVE_QUEUE_CHANNEL,
-};
 pub use reserve_scenarios::{ReserveScenario, MAX_SCENARIOS};
+pub use reserve_runs::{
+    ClaimedRun, Heartbeat, NewReserveRun, ReserveRun, RunOutcome, RunStatus, MAX_RUNS_LISTED, RESERVE_EVENTS_CHANNEL, RESERVE_QUEUE_CHANNEL,
+};
+pub use audit::{AuditActor, AuditAction, MAX_AUDIT_LIMIT};
+pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
+pub use error::StoreError;
+pub use funds::FundSummary;
 pub use snapshots::SnapshotInfo;
 pub use state::StateAt;
-pub use timeline::{
-    company_names, DiffView, TimelineEvent, TimelineOrder, TimelinePage, TimelineQuery,
-    MAX_TIMELINE_LIMIT,
-};
+pub use timeline::{company_names, DiffView, TimelineEvent, TimelineOrder, TimelinePage, TimelineQuery, MAX_TIMELINE_LIMIT};
 
 /// Applies the SQL migrations embedded at build time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -104,10 +97,7 @@ struct Caches {
     reserve_tables: Cache<String, Arc<crate::reserves::page_data::AssumptionTables>>,
     /// The Reserves tab's quarter-end history per (fund, fund revision, date, today), kept only
     /// once every quarter end has its ranking: a finished run bumps the revision.
-    reserve_history: Cache<
-        (Uuid, u64, chrono::NaiveDate, chrono::NaiveDate),
-        Arc<Vec<crate::reserves::page_data::QuarterRanking>>,
-    >,
+    reserve_history: Cache<(Uuid, u64, chrono::NaiveDate, chrono::NaiveDate), Arc<Vec<crate::reserves::page_data::QuarterRanking>>>,
 }
 
 /// How long a reserve result stays in memory by default (RESERVE_CACHE_TTL_S).
@@ -122,10 +112,7 @@ impl Store {
             caches: Arc::new(Caches {
                 latest: Cache::new(1_000),
                 snapshots: Cache::new(20_000),
-                states: Cache::builder()
-                    .max_capacity(128)
-                    .time_to_idle(std::time::Duration::from_secs(600))
-                    .build(),
+                states: Cache::builder().max_capacity(128).time_to_idle(std::time::Duration::from_secs(600)).build(),
                 series: Cache::new(1_000),
                 reserve_results: reserve_cache(DEFAULT_RESERVE_CACHE_TTL),
                 reserve_reports: Cache::new(256),
@@ -148,18 +135,11 @@ impl Store {
         &self.caches.reserve_results
     }
 
-    pub fn reserve_tables_cache(
-        &self,
-    ) -> &Cache<String, Arc<crate::reserves::page_data::AssumptionTables>> {
+    pub fn reserve_tables_cache(&self) -> &Cache<String, Arc<crate::reserves::page_data::AssumptionTables>> {
         &self.caches.reserve_tables
     }
 
-    pub fn reserve_history_cache(
-        &self,
-    ) -> &Cache<
-        (Uuid, u64, chrono::NaiveDate, chrono::NaiveDate),
-        Arc<Vec<crate::reserves::page_data::QuarterRanking>>,
-    > {
+    pub fn reserve_history_cache(&self) -> &Cache<(Uuid, u64, chrono::NaiveDate, chrono::NaiveDate), Arc<Vec<crate::reserves::page_data::QuarterRanking>>> {
         &self.caches.reserve_history
     }
 
@@ -176,8 +156,5 @@ impl Store {
 }
 
 fn reserve_cache(ttl: std::time::Duration) -> Cache<String, Arc<ReserveRun>> {
-    Cache::builder()
-        .max_capacity(2_000)
-        .time_to_live(ttl)
-        .build()
+    Cache::builder().max_capacity(2_000).time_to_live(ttl).build()
 }

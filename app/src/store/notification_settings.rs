@@ -21,19 +21,12 @@ pub struct NotificationSettingsView {
 
 impl From<&NotificationSettings> for NotificationSettingsView {
     fn from(s: &NotificationSettings) -> Self {
-        NotificationSettingsView {
-            webhook_url: s.webhook_url.clone(),
-            webhook_secret_set: s.webhook_secret.is_some(),
-            email_to: s.email_to.clone(),
-        }
+        NotificationSettingsView { webhook_url: s.webhook_url.clone(), webhook_secret_set: s.webhook_secret.is_some(), email_to: s.email_to.clone() }
     }
 }
 
 impl Store {
-    pub async fn notification_settings(
-        &self,
-        fund_id: Uuid,
-    ) -> Result<NotificationSettings, StoreError> {
+    pub async fn notification_settings(&self, fund_id: Uuid) -> Result<NotificationSettings, StoreError> {
         self.fund_version(fund_id).await?;
         let mut conn = self.pool.acquire().await?;
         settings_in(&mut conn, fund_id).await
@@ -41,20 +34,12 @@ impl Store {
 
     /// Replaces the settings. A `None` secret keeps the stored one when the URL is unchanged, so
     /// clients can edit recipients without re-sending the secret.
-    pub async fn put_notification_settings(
-        &self,
-        actor: &AuditActor,
-        fund_id: Uuid,
-        new: NotificationSettings,
-    ) -> Result<NotificationSettings, StoreError> {
+    pub async fn put_notification_settings(&self, actor: &AuditActor, fund_id: Uuid, new: NotificationSettings) -> Result<NotificationSettings, StoreError> {
         self.fund_version(fund_id).await?;
         let mut tx = self.pool.begin().await?;
         let old = settings_in(&mut tx, fund_id).await?;
         let mut new = new;
-        if new.webhook_secret.is_none()
-            && new.webhook_url.is_some()
-            && new.webhook_url == old.webhook_url
-        {
+        if new.webhook_secret.is_none() && new.webhook_url.is_some() && new.webhook_url == old.webhook_url {
             new.webhook_secret = old.webhook_secret.clone();
         }
         let new = new.validated().map_err(StoreError::from_domain_field)?;
@@ -76,44 +61,23 @@ impl Store {
 
 /// The audit entry for a settings change. Webhook URLs often carry a credential in their path
 /// (Slack's do), so only the host is recorded, and the secret only as changed or not.
-fn settings_note(
-    fund_id: Uuid,
-    old: &NotificationSettings,
-    new: &NotificationSettings,
-) -> AuditNote {
+fn settings_note(fund_id: Uuid, old: &NotificationSettings, new: &NotificationSettings) -> AuditNote {
     let (old_host, new_host) = (old.webhook_host(), new.webhook_host());
     let mut changes = Vec::new();
     match (&old_host, &new_host) {
         (None, Some(h)) => changes.push(format!("webhook set to {h}")),
         (Some(_), None) => changes.push("webhook removed".to_string()),
-        (Some(_), Some(h)) if old.webhook_url != new.webhook_url => {
-            changes.push(format!("webhook changed to {h}"))
-        }
+        (Some(_), Some(h)) if old.webhook_url != new.webhook_url => changes.push(format!("webhook changed to {h}")),
         _ => {}
     }
     let secret_changed = old.webhook_secret != new.webhook_secret;
     if secret_changed && new.webhook_url.is_some() {
-        changes.push(
-            if new.webhook_secret.is_some() {
-                "webhook secret changed"
-            } else {
-                "webhook secret removed"
-            }
-            .to_string(),
-        );
+        changes.push(if new.webhook_secret.is_some() { "webhook secret changed" } else { "webhook secret removed" }.to_string());
     }
     if old.email_to != new.email_to {
-        changes.push(if new.email_to.is_empty() {
-            "no e-mail recipients".to_string()
-        } else {
-            format!("e-mail to {}", new.email_to.join(", "))
-        });
+        changes.push(if new.email_to.is_empty() { "no e-mail recipients".to_string() } else { format!("e-mail to {}", new.email_to.join(", ")) });
     }
-    let summary = if changes.is_empty() {
-        "saved the notification settings unchanged".to_string()
-    } else {
-        format!("notification settings: {}", changes.join("; "))
-    };
+    let summary = if changes.is_empty() { "saved the notification settings unchanged".to_string() } else { format!("notification settings: {}", changes.join("; ")) };
     AuditNote {
         scope: AuditScope::Fund(fund_id),
         action: AuditAction::NotificationSettings,
@@ -123,20 +87,13 @@ fn settings_note(
     }
 }
 
-pub(super) async fn settings_in(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-) -> Result<NotificationSettings, StoreError> {
+pub(super) async fn settings_in(conn: &mut PgConnection, fund_id: Uuid) -> Result<NotificationSettings, StoreError> {
     let row = sqlx::query("SELECT webhook_url, webhook_secret, email_to FROM notification_settings WHERE fund_id = $1")
         .bind(fund_id)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(match row {
-        Some(r) => NotificationSettings {
-            webhook_url: r.try_get("webhook_url")?,
-            webhook_secret: r.try_get("webhook_secret")?,
-            email_to: r.try_get("email_to")?,
-        },
+        Some(r) => NotificationSettings { webhook_url: r.try_get("webhook_url")?, webhook_secret: r.try_get("webhook_secret")?, email_to: r.try_get("email_to")? },
         None => NotificationSettings::default(),
     })
 }

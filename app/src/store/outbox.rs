@@ -61,8 +61,7 @@ impl Store {
         let settings = settings_in(&mut tx, fund_id).await?;
         let delivery = Delivery {
             outbox_id,
-            channel: Channel::parse(&channel)
-                .ok_or_else(|| StoreError::Corrupt(format!("outbox channel {channel:?}")))?,
+            channel: Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt(format!("outbox channel {channel:?}")))?,
             attempts: row.try_get::<i32, _>("attempts")? as u32,
             alert: alert_from_row(&alert_row)?,
             fund_name: alert_row.try_get("fund_name")?,
@@ -73,11 +72,9 @@ impl Store {
 
     /// When the earliest pending delivery falls due (a worker sleeps until then at most).
     pub async fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT min(next_attempt_at) FROM alert_outbox WHERE status = 'pending'",
-        )
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar("SELECT min(next_attempt_at) FROM alert_outbox WHERE status = 'pending'")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }
 
@@ -87,11 +84,7 @@ impl ClaimedDelivery {
     }
 
     /// A failed attempt: retried at `retry_at`, or dead (dead-letter) when `None`.
-    pub async fn failed(
-        self,
-        error: &str,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
+    pub async fn failed(self, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
         match retry_at {
             Some(at) => self.finish("pending", Some(error), Some(at)).await,
             None => self.finish("dead", Some(error), None).await,
@@ -103,12 +96,7 @@ impl ClaimedDelivery {
         self.finish("skipped", Some(reason), None).await
     }
 
-    async fn finish(
-        mut self,
-        status: &str,
-        error: Option<&str>,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
+    async fn finish(mut self, status: &str, error: Option<&str>, retry_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
         let counts = status != "skipped";
         sqlx::query(
             "UPDATE alert_outbox SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END,

@@ -33,13 +33,7 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 5] = [
-        RunStatus::Queued,
-        RunStatus::Running,
-        RunStatus::Succeeded,
-        RunStatus::Failed,
-        RunStatus::Cancelled,
-    ];
+    pub const ALL: [RunStatus; 5] = [RunStatus::Queued, RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Cancelled];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -57,10 +51,7 @@ impl RunStatus {
 
     /// No more progress will come.
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled
-        )
+        matches!(self, RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled)
     }
 }
 
@@ -148,14 +139,8 @@ pub struct ClaimedRun {
 /// How a claimed run ended.
 #[derive(Debug, Clone)]
 pub enum RunOutcome {
-    Succeeded {
-        result: serde_json::Value,
-        duration_ms: i64,
-    },
-    Failed {
-        error: String,
-        field: Option<String>,
-    },
+    Succeeded { result: serde_json::Value, duration_ms: i64 },
+    Failed { error: String, field: Option<String> },
     Cancelled,
 }
 
@@ -220,15 +205,9 @@ impl Store {
             if let Some(run) = self.active_reserve_run_by_key(&new.cache_key).await? {
                 return Ok(run);
             }
-            return self
-                .reserve_result_by_key(&new.cache_key)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt("an identical reserve run vanished".into()));
+            return self.reserve_result_by_key(&new.cache_key).await?.ok_or_else(|| StoreError::Corrupt("an identical reserve run vanished".into()));
         };
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(RESERVE_QUEUE_CHANNEL)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("SELECT pg_notify($1, '')").bind(RESERVE_QUEUE_CHANNEL).execute(&mut *tx).await?;
         // The Reserves tab shows runs in progress: its cached pages must not outlive this.
         super::funds::bump_revision(&mut tx, new.fund_id).await?;
         tx.commit().await?;
@@ -251,10 +230,7 @@ impl Store {
     }
 
     /// The newest succeeded run with this cache key (computed by any process).
-    pub async fn reserve_result_by_key(
-        &self,
-        cache_key: &str,
-    ) -> Result<Option<ReserveRun>, StoreError> {
+    pub async fn reserve_result_by_key(&self, cache_key: &str) -> Result<Option<ReserveRun>, StoreError> {
         self.one_run(
             "WHERE cache_key = $1 AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1",
             |q| q.bind(cache_key.to_string()),
@@ -263,10 +239,7 @@ impl Store {
     }
 
     /// A queued or running run with this key that nobody asked to stop: an identical request joins it.
-    pub async fn active_reserve_run_by_key(
-        &self,
-        cache_key: &str,
-    ) -> Result<Option<ReserveRun>, StoreError> {
+    pub async fn active_reserve_run_by_key(&self, cache_key: &str) -> Result<Option<ReserveRun>, StoreError> {
         self.one_run(
             "WHERE cache_key = $1 AND status IN ('queued', 'running') AND NOT cancel_requested ORDER BY queued_at LIMIT 1",
             |q| q.bind(cache_key.to_string()),
@@ -275,15 +248,8 @@ impl Store {
     }
 
     /// One run of a fund.
-    pub async fn reserve_run(
-        &self,
-        fund_id: Uuid,
-        run_id: Uuid,
-    ) -> Result<Option<ReserveRun>, StoreError> {
-        self.one_run("WHERE fund_id = $1 AND id = $2", |q| {
-            q.bind(fund_id).bind(run_id)
-        })
-        .await
+    pub async fn reserve_run(&self, fund_id: Uuid, run_id: Uuid) -> Result<Option<ReserveRun>, StoreError> {
+        self.one_run("WHERE fund_id = $1 AND id = $2", |q| q.bind(fund_id).bind(run_id)).await
     }
 
     /// One run by id, whatever its fund (the progress hub, which has checked access already).
@@ -319,15 +285,8 @@ impl Store {
              WHERE fund_id = $1 AND as_of = $2 AND known_at IS NOT DISTINCT FROM $3 AND status = 'succeeded'
              ORDER BY seen_version DESC, finished_at DESC LIMIT 1"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(fund_id)
-            .bind(as_of)
-            .bind(known_at)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(run) = row.as_ref().map(run_from_row).transpose()? else {
-            return Ok(None);
-        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(as_of).bind(known_at).fetch_optional(&self.pool).await?;
+        let Some(run) = row.as_ref().map(run_from_row).transpose()? else { return Ok(None) };
         let report = self.reserve_report(run.id).await?;
         Ok(Some((run, report)))
     }
@@ -343,37 +302,21 @@ impl Store {
                 .bind(run_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        let report = Arc::new(
-            result
-                .ok_or_else(|| StoreError::Corrupt(format!("reserve run {run_id} has no result")))?
-                .0,
-        );
+        let report = Arc::new(result.ok_or_else(|| StoreError::Corrupt(format!("reserve run {run_id} has no result")))?.0);
         self.caches.reserve_reports.insert(run_id, report.clone());
         Ok(report)
     }
 
     /// A fund's runs, newest first, without their results.
-    pub async fn reserve_runs(
-        &self,
-        fund_id: Uuid,
-        limit: i64,
-    ) -> Result<Vec<ReserveRun>, StoreError> {
+    pub async fn reserve_runs(&self, fund_id: Uuid, limit: i64) -> Result<Vec<ReserveRun>, StoreError> {
         let sql = format!("SELECT {RUN_META_COLUMNS} FROM reserve_runs WHERE fund_id = $1 ORDER BY queued_at DESC, id LIMIT $2");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(fund_id)
-            .bind(limit.clamp(1, MAX_RUNS_LISTED))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(limit.clamp(1, MAX_RUNS_LISTED)).fetch_all(&self.pool).await?;
         rows.iter().map(run_from_row).collect()
     }
 
     /// Asks a run to stop. A queued run is cancelled at once; a running one is flagged, and its
     /// executing process notices at its next heartbeat. Finished runs are left as they are.
-    pub async fn cancel_reserve_run(
-        &self,
-        fund_id: Uuid,
-        run_id: Uuid,
-    ) -> Result<Option<ReserveRun>, StoreError> {
+    pub async fn cancel_reserve_run(&self, fund_id: Uuid, run_id: Uuid) -> Result<Option<ReserveRun>, StoreError> {
         let sql = format!(
             "WITH changed AS (
                  UPDATE reserve_runs SET cancel_requested = true,
@@ -385,22 +328,14 @@ impl Store {
              bumped AS (UPDATE funds SET revision = revision + 1 WHERE id IN (SELECT fund_id FROM changed))
              SELECT pg_notify('{RESERVE_EVENTS_CHANNEL}', id::text) FROM changed"
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(fund_id)
-            .bind(run_id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(run_id).execute(&self.pool).await?;
         self.reserve_run(fund_id, run_id).await
     }
 
     /// Claims the oldest run to do: a queued one, or a running one whose executing process has not
     /// sent a heartbeat for `stale_after` (it is presumed dead and the run starts over, with the
     /// same seed, so with the same result). `worker` names the claiming process.
-    pub async fn claim_reserve_run(
-        &self,
-        worker: &str,
-        stale_after: std::time::Duration,
-    ) -> Result<Option<ClaimedRun>, StoreError> {
+    pub async fn claim_reserve_run(&self, worker: &str, stale_after: std::time::Duration) -> Result<Option<ClaimedRun>, StoreError> {
         let stale_ms = stale_after.as_millis().min(i64::MAX as u128) as i64;
         let sql = format!(
             "UPDATE reserve_runs SET status = 'running', phase = 'starting', claimed_by = $1, heartbeat_at = now(),
@@ -411,28 +346,15 @@ impl Store {
                  ORDER BY queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
              RETURNING {RUN_COLUMNS}, input, params"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(worker)
-            .bind(stale_ms)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(worker).bind(stale_ms).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
-        let claimed = ClaimedRun {
-            run: run_from_row(&row)?,
-            input: row.try_get("input")?,
-            params: row.try_get("params")?,
-        };
+        let claimed = ClaimedRun { run: run_from_row(&row)?, input: row.try_get("input")?, params: row.try_get("params")? };
         self.notify_run_changed(claimed.run.id).await?;
         Ok(Some(claimed))
     }
 
     /// Tells the world the run is alive; with `progress`, records it (and announces the change).
-    pub async fn reserve_run_heartbeat(
-        &self,
-        run_id: Uuid,
-        worker: &str,
-        progress: Option<(f64, &str)>,
-    ) -> Result<Heartbeat, StoreError> {
+    pub async fn reserve_run_heartbeat(&self, run_id: Uuid, worker: &str, progress: Option<(f64, &str)>) -> Result<Heartbeat, StoreError> {
         let (fraction, phase) = match progress {
             Some((f, p)) => (Some(f.clamp(0.0, 1.0)), Some(p.to_string())),
             None => (None, None),
@@ -446,41 +368,19 @@ impl Store {
              announced AS (SELECT pg_notify('{RESERVE_EVENTS_CHANNEL}', id::text) FROM beat WHERE $3::float8 IS NOT NULL)
              SELECT cancel_requested, (SELECT count(*) FROM announced) AS announced FROM beat"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(run_id)
-            .bind(worker)
-            .bind(fraction)
-            .bind(phase)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run_id).bind(worker).bind(fraction).bind(phase).fetch_optional(&self.pool).await?;
         Ok(match row {
-            Some(r) => Heartbeat {
-                cancel_requested: r.try_get("cancel_requested")?,
-                still_ours: true,
-            },
-            None => Heartbeat {
-                cancel_requested: false,
-                still_ours: false,
-            },
+            Some(r) => Heartbeat { cancel_requested: r.try_get("cancel_requested")?, still_ours: true },
+            None => Heartbeat { cancel_requested: false, still_ours: false },
         })
     }
 
     /// Records how a claimed run ended. False when the run is no longer this worker's (another
     /// process took it over), in which case nothing is written.
-    pub async fn finish_reserve_run(
-        &self,
-        run_id: Uuid,
-        worker: &str,
-        outcome: &RunOutcome,
-    ) -> Result<bool, StoreError> {
+    pub async fn finish_reserve_run(&self, run_id: Uuid, worker: &str, outcome: &RunOutcome) -> Result<bool, StoreError> {
         let (status, result, duration, error, field) = match outcome {
-            RunOutcome::Succeeded {
-                result,
-                duration_ms,
-            } => ("succeeded", Some(result), Some(*duration_ms), None, None),
-            RunOutcome::Failed { error, field } => {
-                ("failed", None, None, Some(error.as_str()), field.as_deref())
-            }
+            RunOutcome::Succeeded { result, duration_ms } => ("succeeded", Some(result), Some(*duration_ms), None, None),
+            RunOutcome::Failed { error, field } => ("failed", None, None, Some(error.as_str()), field.as_deref()),
             RunOutcome::Cancelled => ("cancelled", None, None, None, None),
         };
         let sql = format!(
@@ -507,9 +407,7 @@ impl Store {
 
     /// Runs per status, across every fund (for `/metrics`).
     pub async fn reserve_run_counts(&self) -> Result<Vec<(RunStatus, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT status, count(*) AS n FROM reserve_runs GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query("SELECT status, count(*) AS n FROM reserve_runs GROUP BY status").fetch_all(&self.pool).await?;
         let mut counts: Vec<(RunStatus, i64)> = RunStatus::ALL.iter().map(|s| (*s, 0)).collect();
         for r in rows {
             let status: String = r.try_get("status")?;
@@ -545,23 +443,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<i64, _>("version")? as u64,
-                    r.try_get("event_type")?,
-                    r.try_get("effective_at")?,
-                    r.try_get("company_id")?,
-                ))
-            })
+            .map(|r| Ok((r.try_get::<i64, _>("version")? as u64, r.try_get("event_type")?, r.try_get("effective_at")?, r.try_get("company_id")?)))
             .collect()
     }
 
     /// Funds with events recorded after their newest reserve run for today (or a later date) and
     /// none in the last `quiet_for`: candidates for a fresh ranking of today.
-    pub async fn funds_changed_since_ranking(
-        &self,
-        quiet_for: std::time::Duration,
-    ) -> Result<Vec<Uuid>, StoreError> {
+    pub async fn funds_changed_since_ranking(&self, quiet_for: std::time::Duration) -> Result<Vec<Uuid>, StoreError> {
         let quiet_ms = quiet_for.as_millis().min(i64::MAX as u128) as i64;
         Ok(sqlx::query_scalar(
             "SELECT f.id FROM funds f
@@ -595,24 +483,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("as_of")?,
-                    r.try_get("name")?,
-                    r.try_get("multiple")?,
-                    r.try_get("recommended")?,
-                    r.try_get("rank")?,
-                ))
-            })
+            .map(|r| Ok((r.try_get("as_of")?, r.try_get("name")?, r.try_get("multiple")?, r.try_get("recommended")?, r.try_get("rank")?)))
             .collect()
     }
 
     /// Which of `dates` have a run in progress as known on that date.
-    pub async fn dates_in_progress_as_known_then(
-        &self,
-        fund_id: Uuid,
-        dates: &[DateTime<Utc>],
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    pub async fn dates_in_progress_as_known_then(&self, fund_id: Uuid, dates: &[DateTime<Utc>]) -> Result<Vec<DateTime<Utc>>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT as_of FROM reserve_runs WHERE fund_id = $1 AND as_of = ANY($2) AND known_at = as_of AND status IN ('queued', 'running')",
         )
@@ -623,11 +499,7 @@ impl Store {
     }
 
     async fn notify_run_changed(&self, run_id: Uuid) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(RESERVE_EVENTS_CHANNEL)
-            .bind(run_id.to_string())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("SELECT pg_notify($1, $2)").bind(RESERVE_EVENTS_CHANNEL).bind(run_id.to_string()).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -636,13 +508,10 @@ impl Store {
         clause: &str,
         bind: impl FnOnce(
             sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-        )
-            -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+        ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     ) -> Result<Option<ReserveRun>, StoreError> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM reserve_runs {clause}");
-        let row = bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_optional(&self.pool).await?;
         row.as_ref().map(run_from_row).transpose()
     }
 }
@@ -661,8 +530,7 @@ fn run_from_row(row: &PgRow) -> Result<ReserveRun, StoreError> {
         increment: row.try_get("increment")?,
         seed: row.try_get::<i64, _>("seed")? as u64,
         assumptions: row.try_get("assumptions")?,
-        status: RunStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("reserve run status {status:?}")))?,
+        status: RunStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("reserve run status {status:?}")))?,
         progress: row.try_get("progress")?,
         phase: row.try_get("phase")?,
         cancel_requested: row.try_get("cancel_requested")?,

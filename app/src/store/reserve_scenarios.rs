@@ -36,19 +36,8 @@ const COLUMNS: &str = "id, fund_id, run_id, name, description, as_of, known_at, 
 
 impl Store {
     /// Freezes a succeeded run under `name`. The name must be unique within the fund.
-    pub async fn save_reserve_scenario(
-        &self,
-        run: &ReserveRun,
-        name: &str,
-        description: &str,
-        created_by: &str,
-    ) -> Result<ReserveScenario, StoreError> {
-        let Some(result) = &run.result else {
-            return Err(StoreError::invalid(
-                "run_id",
-                "only a finished ranking can be saved",
-            ));
-        };
+    pub async fn save_reserve_scenario(&self, run: &ReserveRun, name: &str, description: &str, created_by: &str) -> Result<ReserveScenario, StoreError> {
+        let Some(result) = &run.result else { return Err(StoreError::invalid("run_id", "only a finished ranking can be saved")) };
         let mut tx = self.pool.begin().await?;
         let (count, taken): (i64, bool) = sqlx::query_as(
             "SELECT count(*), coalesce(bool_or(lower(name) = lower($2)), false) FROM reserve_scenarios WHERE fund_id = $1",
@@ -58,16 +47,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if taken {
-            return Err(StoreError::invalid(
-                "name",
-                format!("a scenario named {name:?} exists already"),
-            ));
+            return Err(StoreError::invalid("name", format!("a scenario named {name:?} exists already")));
         }
         if count >= MAX_SCENARIOS {
-            return Err(StoreError::invalid(
-                "name",
-                format!("this fund has {MAX_SCENARIOS} scenarios already; delete some first"),
-            ));
+            return Err(StoreError::invalid("name", format!("this fund has {MAX_SCENARIOS} scenarios already; delete some first")));
         }
         let sql = format!(
             "INSERT INTO reserve_scenarios (id, fund_id, run_id, name, description, as_of, known_at, fund_version, iterations, increment, seed, result, created_by)
@@ -95,61 +78,31 @@ impl Store {
     }
 
     /// A fund's scenarios, newest first.
-    pub async fn reserve_scenarios(
-        &self,
-        fund_id: Uuid,
-    ) -> Result<Vec<ReserveScenario>, StoreError> {
+    pub async fn reserve_scenarios(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM reserve_scenarios WHERE fund_id = $1 ORDER BY created_at DESC, id LIMIT $2");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(fund_id)
-            .bind(MAX_SCENARIOS)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(MAX_SCENARIOS).fetch_all(&self.pool).await?;
         rows.iter().map(scenario_from_row).collect()
     }
 
     /// The same list without the frozen results (the Reserves tab lists names and dates; it reads
     /// one scenario's result with [`Self::reserve_scenario`] when it is opened or compared).
-    pub async fn reserve_scenario_list(
-        &self,
-        fund_id: Uuid,
-    ) -> Result<Vec<ReserveScenario>, StoreError> {
+    pub async fn reserve_scenario_list(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {
         let columns = COLUMNS.replace("result", "'null'::jsonb AS result");
         let sql = format!("SELECT {columns} FROM reserve_scenarios WHERE fund_id = $1 ORDER BY created_at DESC, id LIMIT $2");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(fund_id)
-            .bind(MAX_SCENARIOS)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(MAX_SCENARIOS).fetch_all(&self.pool).await?;
         rows.iter().map(scenario_from_row).collect()
     }
 
-    pub async fn reserve_scenario(
-        &self,
-        fund_id: Uuid,
-        id: Uuid,
-    ) -> Result<Option<ReserveScenario>, StoreError> {
+    pub async fn reserve_scenario(&self, fund_id: Uuid, id: Uuid) -> Result<Option<ReserveScenario>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM reserve_scenarios WHERE fund_id = $1 AND id = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(fund_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(scenario_from_row).transpose()
     }
 
     /// Deletes a scenario; false when there was none.
-    pub async fn delete_reserve_scenario(
-        &self,
-        fund_id: Uuid,
-        id: Uuid,
-    ) -> Result<bool, StoreError> {
+    pub async fn delete_reserve_scenario(&self, fund_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("DELETE FROM reserve_scenarios WHERE fund_id = $1 AND id = $2")
-            .bind(fund_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query("DELETE FROM reserve_scenarios WHERE fund_id = $1 AND id = $2").bind(fund_id).bind(id).execute(&mut *tx).await?;
         super::funds::bump_revision(&mut tx, fund_id).await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)

@@ -10,12 +10,7 @@ use super::{Store, StoreError};
 impl Store {
     /// NAV, invested, distributed and called at each month end from the fund's first event to
     /// `until`, as known at `known_version`. One replay per (fund, knowledge), then cached.
-    pub async fn series(
-        &self,
-        fund_id: Uuid,
-        known_version: u64,
-        until: DateTime<Utc>,
-    ) -> Result<Arc<Vec<SeriesPoint>>, StoreError> {
+    pub async fn series(&self, fund_id: Uuid, known_version: u64, until: DateTime<Utc>) -> Result<Arc<Vec<SeriesPoint>>, StoreError> {
         let key = (fund_id, known_version, until.date_naive());
         if let Some(s) = self.caches.series.get(&key) {
             return Ok(s);
@@ -28,10 +23,7 @@ impl Store {
         .bind(known_version as i64)
         .fetch_all(&self.pool)
         .await?;
-        let events = rows
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
         let dates = match events.first() {
             Some(first) => month_ends(first.effective_at, until),
             None => Vec::new(),
@@ -48,14 +40,8 @@ fn month_ends(from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<DateTime<Utc>> {
     let (mut y, mut m) = (from.year(), from.month());
     loop {
         let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        let Some(next_first) = NaiveDate::from_ymd_opt(ny, nm, 1) else {
-            break;
-        };
-        let end = next_first
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc()
-            - chrono::Duration::microseconds(1);
+        let Some(next_first) = NaiveDate::from_ymd_opt(ny, nm, 1) else { break };
+        let end = next_first.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() - chrono::Duration::microseconds(1);
         if end >= until {
             break;
         }

@@ -64,16 +64,7 @@ impl Store {
             let at: DateTime<Utc> = row.try_get("effective_at")?;
             if !row.try_get::<bool, _>("covered")? {
                 let state = self.state_in(&mut tx, fund_id, at, head.version).await?;
-                self.insert_snapshot(
-                    &mut tx,
-                    fund_id,
-                    head.version,
-                    at,
-                    &state,
-                    "automatic",
-                    None,
-                )
-                .await?;
+                self.insert_snapshot(&mut tx, fund_id, head.version, at, &state, "automatic", None).await?;
             }
             dates.push(at);
         }

@@ -22,43 +22,17 @@ pub struct SnapshotInfo {
 
 impl Store {
     /// A manual snapshot of the fund as known now, with the user's description.
-    pub async fn create_snapshot(
-        &self,
-        fund_id: Uuid,
-        description: &str,
-    ) -> Result<SnapshotInfo, StoreError> {
+    pub async fn create_snapshot(&self, fund_id: Uuid, description: &str) -> Result<SnapshotInfo, StoreError> {
         let description = description.trim();
         if description.is_empty() || description.chars().count() > 500 {
-            return Err(StoreError::invalid(
-                "description",
-                "must be 1 to 500 characters",
-            ));
+            return Err(StoreError::invalid("description", "must be 1 to 500 characters"));
         }
         let mut tx = self.pool.begin().await?;
         let head = super::head::lock_head(&mut tx, fund_id).await?;
         let version = head.version;
         let effective_at: DateTime<Utc> = head.max_effective_at.unwrap_or_else(Utc::now);
-        let state = self
-            .latest_state(
-                &mut tx,
-                fund_id,
-                &Head {
-                    max_effective_at: Some(effective_at),
-                    ..head
-                },
-            )
-            .await?;
-        let id = self
-            .insert_snapshot(
-                &mut tx,
-                fund_id,
-                version,
-                effective_at,
-                &state,
-                "manual",
-                Some(description),
-            )
-            .await?;
+        let state = self.latest_state(&mut tx, fund_id, &Head { max_effective_at: Some(effective_at), ..head }).await?;
+        let id = self.insert_snapshot(&mut tx, fund_id, version, effective_at, &state, "manual", Some(description)).await?;
         super::funds::bump_revision(&mut tx, fund_id).await?;
         tx.commit().await?;
         self.snapshot(fund_id, id).await
@@ -122,9 +96,7 @@ fn info_from_row(row: &sqlx::postgres::PgRow) -> Result<SnapshotInfo, StoreError
         id: row.try_get("id")?,
         version: row.try_get::<i64, _>("version")? as u64,
         effective_at: row.try_get("effective_at")?,
-        invalidated_by: row
-            .try_get::<Option<i64>, _>("invalidated_by")?
-            .map(|v| v as u64),
+        invalidated_by: row.try_get::<Option<i64>, _>("invalidated_by")?.map(|v| v as u64),
         kind: row.try_get("kind")?,
         description: row.try_get("description")?,
         event_count: row.try_get::<i64, _>("event_count")? as u64,

@@ -60,50 +60,27 @@ impl Store {
             head_recorded_at: (known_version == current).then_some(head.last_recorded_at),
         };
         if let Some(state) = self.caches.states.get(&key) {
-            return Ok(StateAt {
-                as_of,
-                known_at,
-                version: known_version,
-                state,
-            });
+            return Ok(StateAt { as_of, known_at, version: known_version, state });
         }
         let state = Arc::new(if at_head {
             self.latest_state(&mut conn, fund_id, &head).await?
         } else {
-            self.state_in(&mut conn, fund_id, as_of, known_version)
-                .await?
+            self.state_in(&mut conn, fund_id, as_of, known_version).await?
         });
         self.caches.states.insert(key, state.clone());
-        Ok(StateAt {
-            as_of,
-            known_at,
-            version: known_version,
-            state,
-        })
+        Ok(StateAt { as_of, known_at, version: known_version, state })
     }
 
     /// The whole fund as known at its head, from the cache when still current.
-    pub(super) async fn latest_state(
-        &self,
-        conn: &mut PgConnection,
-        fund_id: Uuid,
-        head: &Head,
-    ) -> Result<FundState, StoreError> {
+    pub(super) async fn latest_state(&self, conn: &mut PgConnection, fund_id: Uuid, head: &Head) -> Result<FundState, StoreError> {
         if let Some(l) = self.caches.latest.get(&fund_id) {
             if l.version == head.version && l.last_recorded_at == head.last_recorded_at {
                 return Ok(l.state.clone());
             }
         }
-        let Some(as_of) = head.max_effective_at else {
-            return Ok(FundState::default());
-        };
+        let Some(as_of) = head.max_effective_at else { return Ok(FundState::default()) };
         let state = self.state_in(conn, fund_id, as_of, head.version).await?;
-        self.remember_latest(
-            fund_id,
-            head.version,
-            head.last_recorded_at,
-            Some(state.clone()),
-        );
+        self.remember_latest(fund_id, head.version, head.last_recorded_at, Some(state.clone()));
         Ok(state)
     }
 
@@ -129,37 +106,26 @@ impl Store {
         let (base, after): (FundState, Option<DateTime<Utc>>) = match snapshot {
             Some(row) => {
                 let id: i64 = row.try_get("id")?;
-                (
-                    self.snapshot_state(conn, id).await?.as_ref().clone(),
-                    Some(row.try_get("effective_at")?),
-                )
+                (self.snapshot_state(conn, id).await?.as_ref().clone(), Some(row.try_get("effective_at")?))
             }
             None => (FundState::default(), None),
         };
         let rows = events_after(conn, fund_id, known_version, as_of, after).await?;
-        let events = rows
-            .iter()
-            .map(event_from_text_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let events = rows.iter().map(event_from_text_row).collect::<Result<Vec<_>, _>>()?;
         Ok(replay::replay(base, &events))
     }
 
     /// A snapshot's state, decoded once per process (snapshots never change; only their
     /// `invalidated_by` does, and that is read from the database on every lookup).
-    async fn snapshot_state(
-        &self,
-        conn: &mut PgConnection,
-        id: i64,
-    ) -> Result<Arc<FundState>, StoreError> {
+    async fn snapshot_state(&self, conn: &mut PgConnection, id: i64) -> Result<Arc<FundState>, StoreError> {
         if let Some(s) = self.caches.snapshots.get(&id) {
             return Ok(s);
         }
         // Decoded straight from the JSON text: going through a `serde_json::Value` took twice as long.
-        let json: sqlx::types::Json<FundState> =
-            sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let json: sqlx::types::Json<FundState> = sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
         let state = Arc::new(json.0);
         self.caches.snapshots.insert(id, state.clone());
         Ok(state)
@@ -203,11 +169,7 @@ async fn events_after(
 }
 
 /// The highest version recorded at or before `known_at` (recorded time never decreases with version).
-async fn known_version_at(
-    conn: &mut PgConnection,
-    fund_id: Uuid,
-    known_at: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+async fn known_version_at(conn: &mut PgConnection, fund_id: Uuid, known_at: DateTime<Utc>) -> Result<u64, StoreError> {
     let v: Option<i64> = sqlx::query_scalar(
         "SELECT version FROM fund_events WHERE fund_id = $1 AND recorded_at <= $2
          ORDER BY recorded_at DESC, version DESC LIMIT 1",

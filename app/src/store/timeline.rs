@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use domain::fund::{FundState, EVENT_TYPES};
+use domain::fund::{EVENT_TYPES, FundState};
 use domain::time_machine::{diff, StateDiff};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -64,16 +64,9 @@ pub struct DiffView {
 }
 
 impl Store {
-    pub async fn timeline(
-        &self,
-        fund_id: Uuid,
-        q: &TimelineQuery,
-    ) -> Result<TimelinePage, StoreError> {
+    pub async fn timeline(&self, fund_id: Uuid, q: &TimelineQuery) -> Result<TimelinePage, StoreError> {
         if let Some(t) = q.types.iter().find(|t| !EVENT_TYPES.contains(&t.as_str())) {
-            return Err(StoreError::invalid(
-                "types",
-                format!("unknown event type {t}"),
-            ));
+            return Err(StoreError::invalid("types", format!("unknown event type {t}")));
         }
         if let (Some(s), Some(e)) = (q.start, q.end) {
             if s > e {
@@ -82,10 +75,7 @@ impl Store {
         }
         let limit = q.limit.unwrap_or(100);
         if limit == 0 || limit > MAX_TIMELINE_LIMIT {
-            return Err(StoreError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_TIMELINE_LIMIT}"),
-            ));
+            return Err(StoreError::invalid("limit", format!("must be between 1 and {MAX_TIMELINE_LIMIT}")));
         }
         let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
         self.fund_version(fund_id).await?;
@@ -126,10 +116,7 @@ impl Store {
             last_pos = Some(format!("{}_{}", pos.timestamp_micros(), e.version));
             events.push(e);
         }
-        Ok(TimelinePage {
-            events,
-            next_cursor: if has_more { last_pos } else { None },
-        })
+        Ok(TimelinePage { events, next_cursor: if has_more { last_pos } else { None } })
     }
 
     /// What changed between `from` and `to` (both as known at `known_at`), and the events that
@@ -157,26 +144,14 @@ impl Store {
                 },
             )
             .await?;
-        let events: Vec<TimelineEvent> = page
-            .events
-            .into_iter()
-            .filter(|e| e.version <= b.version)
-            .collect();
-        Ok(DiffView {
-            diff: diff(&a.state, from, &b.state, to),
-            events,
-            events_truncated: page.next_cursor.is_some(),
-        })
+        let events: Vec<TimelineEvent> = page.events.into_iter().filter(|e| e.version <= b.version).collect();
+        Ok(DiffView { diff: diff(&a.state, from, &b.state, to), events, events_truncated: page.next_cursor.is_some() })
     }
 }
 
 /// Names of the fund's companies, for showing timelines (company ids mean nothing to people).
 pub fn company_names(state: &FundState) -> std::collections::HashMap<Uuid, String> {
-    state
-        .companies
-        .iter()
-        .map(|(id, c)| (*id, c.name.clone()))
-        .collect()
+    state.companies.iter().map(|(id, c)| (*id, c.name.clone())).collect()
 }
 
 fn parse_cursor(s: &str) -> Result<(DateTime<Utc>, i64), StoreError> {

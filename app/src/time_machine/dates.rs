@@ -22,17 +22,9 @@ mod tests {
     fn a_plain_date_means_the_end_of_that_day_for_as_of() {
         let t = parse_moment("2024-06-30", true).unwrap();
         assert_eq!(t.to_rfc3339(), "2024-06-30T23:59:59.999999+00:00");
-        assert_eq!(
-            parse_moment("2024-06-30", false).unwrap().to_rfc3339(),
-            "2024-06-30T00:00:00+00:00"
-        );
+        assert_eq!(parse_moment("2024-06-30", false).unwrap().to_rfc3339(), "2024-06-30T00:00:00+00:00");
         assert!(parse_moment("30/06/2024", true).is_err());
-        assert_eq!(
-            parse_moment("2024-06-30T10:00:00+02:00", true)
-                .unwrap()
-                .to_rfc3339(),
-            "2024-06-30T08:00:00+00:00"
-        );
+        assert_eq!(parse_moment("2024-06-30T10:00:00+02:00", true).unwrap().to_rfc3339(), "2024-06-30T08:00:00+00:00");
     }
 
     #[test]

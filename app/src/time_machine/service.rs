@@ -23,24 +23,10 @@ pub struct DateParams {
 }
 
 /// Fund-level page data, cached per (fund, head version, day) like the dated view.
-pub async fn fund_meta(
-    store: &Store,
-    fund_id: Uuid,
-    today: DateTime<Utc>,
-    features: Features,
-) -> Result<Arc<FundMeta>, StoreError> {
+pub async fn fund_meta(store: &Store, fund_id: Uuid, today: DateTime<Utc>, features: Features) -> Result<Arc<FundMeta>, StoreError> {
     static CACHE: OnceLock<Cache<(Uuid, u64, NaiveDate), Arc<FundMeta>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| {
-        Cache::builder()
-            .max_capacity(1_000)
-            .time_to_live(std::time::Duration::from_secs(60))
-            .build()
-    });
-    let key = (
-        fund_id,
-        store.fund_version(fund_id).await?,
-        today.date_naive(),
-    );
+    let cache = CACHE.get_or_init(|| Cache::builder().max_capacity(1_000).time_to_live(std::time::Duration::from_secs(60)).build());
+    let key = (fund_id, store.fund_version(fund_id).await?, today.date_naive());
     if let Some(m) = cache.get(&key) {
         if m.features == features {
             return Ok(m);
@@ -51,29 +37,15 @@ pub async fn fund_meta(
     Ok(meta)
 }
 
-async fn build_fund_meta(
-    store: &Store,
-    fund_id: Uuid,
-    today: DateTime<Utc>,
-    features: Features,
-) -> Result<FundMeta, StoreError> {
+async fn build_fund_meta(store: &Store, fund_id: Uuid, today: DateTime<Utc>, features: Features) -> Result<FundMeta, StoreError> {
     let fund = store.fund(fund_id).await?;
     let funds = store
         .funds()
         .await?
         .into_iter()
-        .map(|f| FundListItem {
-            id: f.id,
-            name: f.name,
-            size: f.size,
-            vintage: f.vintage,
-            events: f.version,
-        })
+        .map(|f| FundListItem { id: f.id, name: f.name, size: f.size, vintage: f.vintage, events: f.version })
         .collect();
-    let first_day = fund
-        .first_effective_at
-        .map_or(today.date_naive(), |t| t.date_naive())
-        .min(today.date_naive());
+    let first_day = fund.first_effective_at.map_or(today.date_naive(), |t| t.date_naive()).min(today.date_naive());
     let ticks = store
         .event_days(fund_id)
         .await?
@@ -104,20 +76,10 @@ type PageKey = (Uuid, u64, DateParams, NaiveDate);
 
 fn page_cache() -> &'static Cache<PageKey, Arc<DatedView>> {
     static CACHE: OnceLock<Cache<PageKey, Arc<DatedView>>> = OnceLock::new();
-    CACHE.get_or_init(|| {
-        Cache::builder()
-            .max_capacity(5_000)
-            .time_to_live(std::time::Duration::from_secs(300))
-            .build()
-    })
+    CACHE.get_or_init(|| Cache::builder().max_capacity(5_000).time_to_live(std::time::Duration::from_secs(300)).build())
 }
 
-pub async fn dated_view(
-    store: &Store,
-    fund_id: Uuid,
-    params: &DateParams,
-    today: DateTime<Utc>,
-) -> Result<Arc<DatedView>, StoreError> {
+pub async fn dated_view(store: &Store, fund_id: Uuid, params: &DateParams, today: DateTime<Utc>) -> Result<Arc<DatedView>, StoreError> {
     let head = store.fund_version(fund_id).await?;
     let key = (fund_id, head, params.clone(), today.date_naive());
     if let Some(v) = page_cache().get(&key) {
@@ -136,75 +98,37 @@ fn day_param(field: &str, raw: &Option<String>) -> Result<Option<DateTime<Utc>>,
 }
 
 /// The moments `at` (default: the end of today) and `known_at` name, or an error naming the field.
-pub fn resolve_dates(
-    params: &DateParams,
-    today: DateTime<Utc>,
-) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), StoreError> {
-    Ok((
-        day_param("at", &params.at)?.unwrap_or_else(|| end_of(today.date_naive())),
-        day_param("known_at", &params.known_at)?,
-    ))
+pub fn resolve_dates(params: &DateParams, today: DateTime<Utc>) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), StoreError> {
+    Ok((day_param("at", &params.at)?.unwrap_or_else(|| end_of(today.date_naive())), day_param("known_at", &params.known_at)?))
 }
 
-async fn build_dated_view(
-    store: &Store,
-    fund_id: Uuid,
-    params: &DateParams,
-    today: DateTime<Utc>,
-) -> Result<DatedView, StoreError> {
+async fn build_dated_view(store: &Store, fund_id: Uuid, params: &DateParams, today: DateTime<Utc>) -> Result<DatedView, StoreError> {
     let (as_of, known_at) = resolve_dates(params, today)?;
     let compare = day_param("compare", &params.compare)?;
     let at_state = store.state(fund_id, as_of, known_at).await?;
     let now_state = match known_at {
-        Some(_) => Some(StateView::new(
-            &store.state(fund_id, as_of, None).await?.state,
-            as_of,
-        )),
+        Some(_) => Some(StateView::new(&store.state(fund_id, as_of, None).await?.state, as_of)),
         None => None,
     };
-    let names = company_names(
-        &store
-            .state(fund_id, end_of(today.date_naive()), None)
-            .await?
-            .state,
-    );
+    let names = company_names(&store.state(fund_id, end_of(today.date_naive()), None).await?.state);
     let around = store
         .timeline(
             fund_id,
-            &TimelineQuery {
-                start: Some(as_of - Duration::days(60)),
-                end: Some(as_of),
-                limit: Some(1000),
-                ..Default::default()
-            },
+            &TimelineQuery { start: Some(as_of - Duration::days(60)), end: Some(as_of), limit: Some(1000), ..Default::default() },
         )
         .await?;
-    let mut events: Vec<EventRow> = around
-        .events
-        .iter()
-        .filter(|e| e.version <= at_state.version)
-        .map(|e| event_row(e, &names))
-        .collect();
+    let mut events: Vec<EventRow> =
+        around.events.iter().filter(|e| e.version <= at_state.version).map(|e| event_row(e, &names)).collect();
     events.reverse();
     events.truncate(25);
     // As known at a past moment, the history ends at that moment: nothing later was known.
-    let until = known_at.map_or(end_of(today.date_naive()), |k| {
-        k.min(end_of(today.date_naive()))
-    });
-    let series = store
-        .series(fund_id, at_state.version, until)
-        .await?
-        .as_ref()
-        .clone();
+    let until = known_at.map_or(end_of(today.date_naive()), |k| k.min(end_of(today.date_naive())));
+    let series = store.series(fund_id, at_state.version, until).await?.as_ref().clone();
     let diff = match compare {
         Some(c) => {
             let (from, to) = if c <= as_of { (c, as_of) } else { (as_of, c) };
             let d = store.diff(fund_id, from, to, known_at).await?;
-            Some(DiffData {
-                events: d.events.iter().map(|e| event_row(e, &names)).collect(),
-                diff: d.diff,
-                truncated: d.events_truncated,
-            })
+            Some(DiffData { events: d.events.iter().map(|e| event_row(e, &names)).collect(), diff: d.diff, truncated: d.events_truncated })
         }
         None => None,
     };
@@ -249,21 +173,11 @@ fn event_row(e: &TimelineEvent, names: &std::collections::HashMap<Uuid, String>)
         "FUND_CREATED" => "size",
         _ => "amount",
     };
-    let amount = p
-        .get(amount_key)
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse::<Decimal>().ok());
+    let amount = p.get(amount_key).and_then(|v| v.as_str()).and_then(|s| s.parse::<Decimal>().ok());
     let detail = match e.event_type.as_str() {
-        "ACTUAL_RECORDED" | "FORECAST_CREATED" => {
-            p.get("metric").and_then(|m| m.as_str()).map(str::to_string)
-        }
-        "COMPANY_ADDED" => p
-            .get("stage")
-            .and_then(|m| m.as_str())
-            .map(|s| s.replace('_', " ")),
-        "INVESTMENT_MADE" if p.get("follow_on").and_then(|f| f.as_bool()) == Some(true) => {
-            Some("follow-on".into())
-        }
+        "ACTUAL_RECORDED" | "FORECAST_CREATED" => p.get("metric").and_then(|m| m.as_str()).map(str::to_string),
+        "COMPANY_ADDED" => p.get("stage").and_then(|m| m.as_str()).map(|s| s.replace('_', " ")),
+        "INVESTMENT_MADE" if p.get("follow_on").and_then(|f| f.as_bool()) == Some(true) => Some("follow-on".into()),
         _ => None,
     };
     EventRow {

@@ -46,22 +46,9 @@ pub struct CompanyView {
 
 impl StateView {
     pub fn new(state: &FundState, as_of: DateTime<Utc>) -> Self {
-        let mut companies: Vec<CompanyView> = state
-            .companies
-            .values()
-            .map(|c| CompanyView::new(c))
-            .collect();
-        companies.sort_by(|a, b| {
-            b.fair_value
-                .cmp(&a.fair_value)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        StateView {
-            name: state.name.clone(),
-            exists: state.exists,
-            kpis: state.kpis(as_of),
-            companies,
-        }
+        let mut companies: Vec<CompanyView> = state.companies.values().map(|c| CompanyView::new(c)).collect();
+        companies.sort_by(|a, b| b.fair_value.cmp(&a.fair_value).then_with(|| a.name.cmp(&b.name)));
+        StateView { name: state.name.clone(), exists: state.exists, kpis: state.kpis(as_of), companies }
     }
 }
 

@@ -17,29 +17,13 @@ pub async fn get_variance_page(
     chart_metric: Option<String>,
 ) -> Result<VariancePageData, ServerFnError> {
     let store = crate::server::store()?;
-    let (id, _, _) = crate::accounts::authorize::require_fund_role(
-        &store,
-        &fund_id,
-        domain::access::Role::Viewer,
-    )
-    .await?;
-    let params = super::service::VarianceParams {
-        at,
-        known_at: known_at.clone(),
-        metric,
-        severity,
-    };
-    let view = super::service::variance_view(&store, id, &params, chrono::Utc::now())
-        .await
-        .map_err(crate::server::to_server_error)?;
-    let picked = match (
-        company.filter(|c| !c.is_empty()),
-        chart_metric.filter(|m| !m.is_empty()),
-    ) {
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
+    let params = super::service::VarianceParams { at, known_at: known_at.clone(), metric, severity };
+    let view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
+    let picked = match (company.filter(|c| !c.is_empty()), chart_metric.filter(|m| !m.is_empty())) {
         (Some(c), Some(m)) => {
             let company_id = crate::server::parse_uuid("company", &c)?;
-            let metric = domain::variance::csv_rows::parse_metric(&m)
-                .map_err(|e| crate::server::bad_argument("chart_metric", e))?;
+            let metric = domain::variance::csv_rows::parse_metric(&m).map_err(|e| crate::server::bad_argument("chart_metric", e))?;
             Some((company_id, metric))
         }
         _ => view.rows.first().map(|r| (r.company_id, r.metric)),
@@ -47,27 +31,12 @@ pub async fn get_variance_page(
     let chart = match picked {
         Some((company_id, metric)) => {
             let known = match known_at.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(s) => Some(
-                    crate::time_machine::dates::parse_moment(s, true)
-                        .map_err(|m| crate::server::bad_argument("known_at", m))?,
-                ),
+                Some(s) => Some(crate::time_machine::dates::parse_moment(s, true).map_err(|m| crate::server::bad_argument("known_at", m))?),
                 None => None,
             };
-            let points = super::service::series_for(&store, id, company_id, metric, known)
-                .await
-                .map_err(crate::server::to_server_error)?;
-            let company = view
-                .companies
-                .iter()
-                .find(|c| c.id == company_id)
-                .map(|c| c.name.clone())
-                .unwrap_or_default();
-            Some(ChartData {
-                company_id,
-                company,
-                metric,
-                points,
-            })
+            let points = super::service::series_for(&store, id, company_id, metric, known).await.map_err(crate::server::to_server_error)?;
+            let company = view.companies.iter().find(|c| c.id == company_id).map(|c| c.name.clone()).unwrap_or_default();
+            Some(ChartData { company_id, company, metric, points })
         }
         None => None,
     };

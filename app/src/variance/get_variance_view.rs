@@ -12,19 +12,7 @@ pub async fn get_variance_view(
     severity: Option<String>,
 ) -> Result<VarianceView, ServerFnError> {
     let store = crate::server::store()?;
-    let (id, _, _) = crate::accounts::authorize::require_fund_role(
-        &store,
-        &fund_id,
-        domain::access::Role::Viewer,
-    )
-    .await?;
-    let params = super::service::VarianceParams {
-        at,
-        known_at,
-        metric,
-        severity,
-    };
-    super::service::variance_view(&store, id, &params, chrono::Utc::now())
-        .await
-        .map_err(crate::server::to_server_error)
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
+    let params = super::service::VarianceParams { at, known_at, metric, severity };
+    super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)
 }

@@ -9,9 +9,9 @@ mod list_alerts;
 mod mark_alert_read;
 mod record_actual;
 mod resolve_alert;
+mod unread_count;
 #[cfg(feature = "ssr")]
 pub mod service;
-mod unread_count;
 
 pub use get_forecast_series::*;
 pub use get_variance_page::*;

@@ -13,28 +13,10 @@ pub async fn record_actual(
     source: Option<String>,
 ) -> Result<RecordedActual, ServerFnError> {
     let store = crate::server::store()?;
-    let (id, _, _) = crate::accounts::authorize::require_fund_role(
-        &store,
-        &fund_id,
-        domain::access::Role::Analyst,
-    )
-    .await?;
-    let input = super::service::ActualInput {
-        company_id,
-        metric,
-        value,
-        effective_date,
-        period: None,
-        source,
-    };
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Analyst).await?;
+    let input = super::service::ActualInput { company_id, metric, value, effective_date, period: None, source };
     let metadata = crate::accounts::authorize::event_metadata();
-    super::service::record_actual(
-        &store,
-        id,
-        &input,
-        domain::fund::ActualSource::Manual,
-        metadata,
-    )
-    .await
-    .map_err(crate::server::to_server_error)
+    super::service::record_actual(&store, id, &input, domain::fund::ActualSource::Manual, metadata)
+        .await
+        .map_err(crate::server::to_server_error)
 }

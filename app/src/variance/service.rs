@@ -7,16 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    compare_all, parse_actuals_csv, AlertState, CompanyDirectory, CsvContext, ForecastIndex,
-    RowError, Severity, VarianceLine,
+    compare_all, parse_actuals_csv, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::page_data::{
-    AlertRow, CompanyOption, DeliveryRow, ForecastActualPoint, ImportOutcome, InboxSummary,
-    RecordedActual, VarianceRow, VarianceView,
-};
+use super::page_data::{AlertRow, CompanyOption, DeliveryRow, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
 use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
 use crate::time_machine::dates::{end_of, parse_moment};
 
@@ -47,24 +43,12 @@ impl VarianceParams {
                 .map(|s| parse_moment(s, true).map_err(|m| StoreError::invalid(field, m)))
                 .transpose()
         };
-        let metric = self
-            .metric
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| parse_metric(s).map_err(|m| StoreError::invalid("metric", m)))
-            .transpose()?;
+        let metric = self.metric.as_deref().filter(|s| !s.trim().is_empty()).map(|s| parse_metric(s).map_err(|m| StoreError::invalid("metric", m))).transpose()?;
         let severity = self
             .severity
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .map(|s| {
-                Severity::parse(s).ok_or_else(|| {
-                    StoreError::invalid(
-                        "severity",
-                        format!("{s:?} is not info, warning, critical or urgent"),
-                    )
-                })
-            })
+            .map(|s| Severity::parse(s).ok_or_else(|| StoreError::invalid("severity", format!("{s:?} is not info, warning, critical or urgent"))))
             .transpose()?;
         Ok(VarianceQuery {
             as_of: moment("at", &self.at)?.unwrap_or_else(|| end_of(now.date_naive())),
@@ -77,29 +61,11 @@ impl VarianceParams {
 
 /// Every actual effective by `as_of` (as known at `known_at`) against its forecast, newest
 /// period first, optionally only one metric and only rows at a given severity.
-pub async fn variance_rows(
-    store: &Store,
-    fund_id: Uuid,
-    q: &VarianceQuery,
-) -> Result<(u64, Vec<VarianceRow>), StoreError> {
+pub async fn variance_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<(u64, Vec<VarianceRow>), StoreError> {
     let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
-    let rules: Vec<_> = store
-        .alert_rules(fund_id)
-        .await?
-        .into_iter()
-        .map(|r| r.spec)
-        .collect();
-    let names: HashMap<Uuid, String> = store
-        .companies(fund_id)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
-    let actuals: Vec<_> = facts
-        .actuals
-        .into_iter()
-        .filter(|a| q.metric.is_none_or(|m| m == a.metric))
-        .collect();
+    let rules: Vec<_> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
+    let names: HashMap<Uuid, String> = store.companies(fund_id).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    let actuals: Vec<_> = facts.actuals.into_iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).collect();
     let mut rows: Vec<VarianceRow> = compare_all(facts.forecasts, &actuals)
         .into_iter()
         .map(|line| {
@@ -108,22 +74,13 @@ pub async fn variance_rows(
         })
         .filter(|r| q.severity.is_none_or(|s| r.severity == Some(s)))
         .collect();
-    rows.sort_by(|a, b| {
-        b.period
-            .cmp(&a.period)
-            .then_with(|| a.company.cmp(&b.company))
-            .then_with(|| a.metric.cmp(&b.metric))
-            .then_with(|| b.effective_at.cmp(&a.effective_at))
-    });
+    rows.sort_by(|a, b| b.period.cmp(&a.period).then_with(|| a.company.cmp(&b.company)).then_with(|| a.metric.cmp(&b.metric)).then_with(|| b.effective_at.cmp(&a.effective_at)));
     Ok((facts.version, rows))
 }
 
 fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
     VarianceRow {
-        company: names
-            .get(&l.company_id)
-            .cloned()
-            .unwrap_or_else(|| l.company_id.to_string()),
+        company: names.get(&l.company_id).cloned().unwrap_or_else(|| l.company_id.to_string()),
         company_id: l.company_id,
         metric: l.metric,
         period: l.period,
@@ -141,23 +98,10 @@ fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String
 }
 
 /// The Variance tab's data.
-pub async fn variance_view(
-    store: &Store,
-    fund_id: Uuid,
-    params: &VarianceParams,
-    now: DateTime<Utc>,
-) -> Result<VarianceView, StoreError> {
+pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams, now: DateTime<Utc>) -> Result<VarianceView, StoreError> {
     let q = params.parse(now)?;
     let (version, rows) = variance_rows(store, fund_id, &q).await?;
-    let companies = store
-        .companies(fund_id)
-        .await?
-        .into_iter()
-        .map(|c| CompanyOption {
-            id: c.id,
-            name: c.name,
-        })
-        .collect();
+    let companies = store.companies(fund_id).await?.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect();
     Ok(VarianceView {
         at: q.as_of.date_naive(),
         known_at: q.known_at.map(|k| k.date_naive()),
@@ -180,57 +124,25 @@ pub async fn series_for(
     metric: Metric,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<Vec<ForecastActualPoint>, StoreError> {
-    let facts = store
-        .variance_facts(fund_id, DateTime::<Utc>::MAX_UTC, known_at)
-        .await?;
-    let forecasts: Vec<_> = facts
-        .forecasts
-        .into_iter()
-        .filter(|f| f.company_id == company_id && f.metric == metric)
-        .collect();
-    let actuals: Vec<_> = facts
-        .actuals
-        .into_iter()
-        .filter(|a| a.company_id == company_id && a.metric == metric)
-        .collect();
+    let facts = store.variance_facts(fund_id, DateTime::<Utc>::MAX_UTC, known_at).await?;
+    let forecasts: Vec<_> = facts.forecasts.into_iter().filter(|f| f.company_id == company_id && f.metric == metric).collect();
+    let actuals: Vec<_> = facts.actuals.into_iter().filter(|a| a.company_id == company_id && a.metric == metric).collect();
     let index = ForecastIndex::new(forecasts.clone());
-    let mut points: std::collections::BTreeMap<NaiveDate, ForecastActualPoint> =
-        std::collections::BTreeMap::new();
+    let mut points: std::collections::BTreeMap<NaiveDate, ForecastActualPoint> = std::collections::BTreeMap::new();
     for f in &forecasts {
-        let latest = index
-            .versions(company_id, metric, f.period)
-            .last()
-            .map(|v| v.value);
-        points.entry(f.period).or_insert(ForecastActualPoint {
-            period: f.period,
-            forecast: latest,
-            actual: None,
-            variance_pct: None,
-            forecast_basis: None,
-        });
+        let latest = index.versions(company_id, metric, f.period).last().map(|v| v.value);
+        points.entry(f.period).or_insert(ForecastActualPoint { period: f.period, forecast: latest, actual: None, variance_pct: None, forecast_basis: None });
     }
     let mut latest_actuals = actuals.clone();
     latest_actuals.sort_by_key(|a| (a.effective_at, a.version));
     for line in compare_all(forecasts, &latest_actuals) {
         points.insert(
             line.period,
-            ForecastActualPoint {
-                period: line.period,
-                forecast: Some(line.forecast),
-                actual: Some(line.actual),
-                variance_pct: line.variance_pct,
-                forecast_basis: Some(line.forecast_basis),
-            },
+            ForecastActualPoint { period: line.period, forecast: Some(line.forecast), actual: Some(line.actual), variance_pct: line.variance_pct, forecast_basis: Some(line.forecast_basis) },
         );
     }
     for a in &latest_actuals {
-        points.entry(a.period).or_insert(ForecastActualPoint {
-            period: a.period,
-            forecast: None,
-            actual: Some(a.value),
-            variance_pct: None,
-            forecast_basis: None,
-        });
+        points.entry(a.period).or_insert(ForecastActualPoint { period: a.period, forecast: None, actual: Some(a.value), variance_pct: None, forecast_basis: None });
     }
     Ok(points.into_values().collect())
 }
@@ -240,20 +152,8 @@ pub async fn series_for(
 pub fn csv_export(rows: &[VarianceRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "company_id",
-        "company",
-        "metric",
-        "period",
-        "forecast",
-        "actual",
-        "variance",
-        "variance_pct",
-        "severity",
-        "direction",
-        "forecast_basis",
-        "source",
-        "effective_at",
-        "recorded_at",
+        "company_id", "company", "metric", "period", "forecast", "actual", "variance", "variance_pct", "severity", "direction",
+        "forecast_basis", "source", "effective_at", "recorded_at",
     ];
     let _ = w.write_record(header);
     for r in rows {
@@ -270,8 +170,7 @@ pub fn csv_export(rows: &[VarianceRow]) -> String {
             r.forecast.to_string(),
             r.actual.to_string(),
             r.variance.to_string(),
-            r.variance_pct
-                .map_or_else(|| "n/a".to_string(), |p| p.to_string()),
+            r.variance_pct.map_or_else(|| "n/a".to_string(), |p| p.to_string()),
             r.severity.map_or("", |s| s.as_str()).to_string(),
             r.direction.as_str().to_string(),
             r.forecast_basis.as_str().to_string(),
@@ -279,11 +178,7 @@ pub fn csv_export(rows: &[VarianceRow]) -> String {
             r.effective_at.to_rfc3339(),
             r.recorded_at.to_rfc3339(),
         ];
-        let _ = w.write_record(
-            cells
-                .iter()
-                .map(|c| domain::variance::spreadsheet_safe(c).into_owned()),
-        );
+        let _ = w.write_record(cells.iter().map(|c| domain::variance::spreadsheet_safe(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -307,17 +202,10 @@ pub async fn record_actual(
     default_source: ActualSource,
     metadata: EventMetadata,
 ) -> Result<RecordedActual, StoreError> {
-    let company_id: Uuid = input.company_id.trim().parse().map_err(|_| {
-        StoreError::invalid(
-            "company_id",
-            format!("{:?} is not a UUID", input.company_id),
-        )
-    })?;
+    let company_id: Uuid = input.company_id.trim().parse().map_err(|_| StoreError::invalid("company_id", format!("{:?} is not a UUID", input.company_id)))?;
     let metric = parse_metric(&input.metric).map_err(|m| StoreError::invalid("metric", m))?;
-    let value: Decimal = domain::amount::parse_strict(input.value.trim())
-        .map_err(|m| StoreError::invalid("value", m))?;
-    let effective_at = domain::variance::csv_rows::parse_day_or_moment(input.effective_date.trim())
-        .map_err(|m| StoreError::invalid("effective_date", m))?;
+    let value: Decimal = domain::amount::parse_strict(input.value.trim()).map_err(|m| StoreError::invalid("value", m))?;
+    let effective_at = domain::variance::csv_rows::parse_day_or_moment(input.effective_date.trim()).map_err(|m| StoreError::invalid("effective_date", m))?;
     let period = input
         .period
         .as_deref()
@@ -328,40 +216,20 @@ pub async fn record_actual(
         Some(s) => parse_source(s).map_err(|m| StoreError::invalid("source", m))?,
         None => default_source,
     };
-    let payload = EventPayload::ActualRecorded(ActualRecorded {
-        company_id,
-        metric,
-        period,
-        value,
-        source,
-    });
+    let payload = EventPayload::ActualRecorded(ActualRecorded { company_id, metric, period, value, source });
     let req = AppendRequest {
         expected_version: None,
         idempotency_key: None,
         fingerprint: String::new(),
-        events: vec![NewEvent {
-            effective_at,
-            payload,
-        }],
+        events: vec![NewEvent { effective_at, payload }],
         undated: Vec::new(),
         metadata,
     };
-    let outcome = store
-        .append(fund_id, req)
-        .await
-        .map_err(single_event_field)?;
+    let outcome = store.append(fund_id, req).await.map_err(single_event_field)?;
     let alerts = if outcome.alerts.is_empty() {
         Vec::new()
     } else {
-        store
-            .alerts(
-                fund_id,
-                &AlertFilter {
-                    ids: Some(outcome.alerts.clone()),
-                    ..Default::default()
-                },
-            )
-            .await?
+        store.alerts(fund_id, &AlertFilter { ids: Some(outcome.alerts.clone()), ..Default::default() }).await?
     };
     Ok(RecordedActual {
         version: outcome.version,
@@ -379,10 +247,7 @@ pub async fn record_actual(
 /// `events[0].payload.value` → `value`, `events[0].effective_at` → `effective_date`.
 fn single_event_field(e: StoreError) -> StoreError {
     match e {
-        StoreError::Invalid { field, message } => StoreError::Invalid {
-            field: request_field(&field),
-            message,
-        },
+        StoreError::Invalid { field, message } => StoreError::Invalid { field: request_field(&field), message },
         other => other,
     }
 }
@@ -406,118 +271,58 @@ pub async fn import_actuals_csv(
 ) -> Result<ImportOutcome, StoreError> {
     let fund = store.fund(fund_id).await?;
     let companies = store.companies(fund_id).await?;
-    let directory = companies.iter().fold(
-        CompanyDirectory::new(companies.iter().map(|c| (c.id, c.name.as_str()))),
-        |d, c| d.with_added_at(c.id, c.added_at),
-    );
-    let ctx = CsvContext {
-        companies: &directory,
-        fund_start: fund.first_effective_at,
-        now,
-    };
+    let directory = companies
+        .iter()
+        .fold(CompanyDirectory::new(companies.iter().map(|c| (c.id, c.name.as_str()))), |d, c| d.with_added_at(c.id, c.added_at));
+    let ctx = CsvContext { companies: &directory, fund_start: fund.first_effective_at, now };
     let rows = parse_actuals_csv(bytes, &ctx).map_err(StoreError::InvalidRows)?;
     let events = rows
         .iter()
         .map(|r| NewEvent {
             effective_at: r.effective_at,
-            payload: EventPayload::ActualRecorded(ActualRecorded {
-                company_id: r.company_id,
-                metric: r.metric,
-                period: r.period,
-                value: r.value,
-                source: r.source,
-            }),
+            payload: EventPayload::ActualRecorded(ActualRecorded { company_id: r.company_id, metric: r.metric, period: r.period, value: r.value, source: r.source }),
         })
         .collect();
-    let req = AppendRequest {
-        expected_version: None,
-        idempotency_key: None,
-        fingerprint: String::new(),
-        events,
-        undated: Vec::new(),
-        metadata,
-    };
+    let req = AppendRequest { expected_version: None, idempotency_key: None, fingerprint: String::new(), events, undated: Vec::new(), metadata };
     let outcome = store.append(fund_id, req).await.map_err(|e| match e {
         // A rule only the fund's history can check: name the row it broke.
         StoreError::Invalid { field, message } => {
-            let index: Option<usize> = field
-                .strip_prefix("events[")
-                .and_then(|r| r.split(']').next())
-                .and_then(|i| i.parse().ok());
+            let index: Option<usize> = field.strip_prefix("events[").and_then(|r| r.split(']').next()).and_then(|i| i.parse().ok());
             let column = match request_field(&field).as_str() {
                 "company_id" => "company".to_string(),
                 other => other.to_string(),
             };
             match index.and_then(|i| rows.get(i)) {
-                Some(row) => StoreError::InvalidRows(vec![RowError {
-                    line: row.line,
-                    column,
-                    reason: message,
-                }]),
+                Some(row) => StoreError::InvalidRows(vec![RowError { line: row.line, column, reason: message }]),
                 None => StoreError::Invalid { field, message },
             }
         }
         other => other,
     })?;
-    Ok(ImportOutcome {
-        imported: outcome.appended,
-        first_version: outcome.first_version,
-        version: outcome.version,
-        alerts: outcome.alerts.len(),
-    })
+    Ok(ImportOutcome { imported: outcome.appended, first_version: outcome.first_version, version: outcome.version, alerts: outcome.alerts.len() })
 }
 
 /// The inbox, newest first; `state` and `severity` filter when given.
-pub async fn alert_rows(
-    store: &Store,
-    fund_id: Uuid,
-    state: Option<&str>,
-    severity: Option<&str>,
-) -> Result<Vec<AlertRow>, StoreError> {
+pub async fn alert_rows(store: &Store, fund_id: Uuid, state: Option<&str>, severity: Option<&str>) -> Result<Vec<AlertRow>, StoreError> {
     let filter = alert_filter(state, severity)?;
-    Ok(store
-        .alerts(fund_id, &filter)
-        .await?
-        .into_iter()
-        .map(alert_row)
-        .collect())
+    Ok(store.alerts(fund_id, &filter).await?.into_iter().map(alert_row).collect())
 }
 
 /// Parses the inbox filters; errors name `state` or `severity`.
-pub fn alert_filter(
-    state: Option<&str>,
-    severity: Option<&str>,
-) -> Result<AlertFilter, StoreError> {
+pub fn alert_filter(state: Option<&str>, severity: Option<&str>) -> Result<AlertFilter, StoreError> {
     let state = state
         .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            AlertState::parse(s.trim()).ok_or_else(|| {
-                StoreError::invalid("state", format!("{s:?} is not unread, read or resolved"))
-            })
-        })
+        .map(|s| AlertState::parse(s.trim()).ok_or_else(|| StoreError::invalid("state", format!("{s:?} is not unread, read or resolved"))))
         .transpose()?;
     let severity = severity
         .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            Severity::parse(s).ok_or_else(|| {
-                StoreError::invalid(
-                    "severity",
-                    format!("{s:?} is not info, warning, critical or urgent"),
-                )
-            })
-        })
+        .map(|s| Severity::parse(s).ok_or_else(|| StoreError::invalid("severity", format!("{s:?} is not info, warning, critical or urgent"))))
         .transpose()?;
-    Ok(AlertFilter {
-        state,
-        severity,
-        ..Default::default()
-    })
+    Ok(AlertFilter { state, severity, ..Default::default() })
 }
 
 pub async fn inbox_summary(store: &Store, fund_id: Uuid) -> Result<InboxSummary, StoreError> {
-    Ok(InboxSummary {
-        unread: store.unread_alerts(fund_id).await?,
-    })
+    Ok(InboxSummary { unread: store.unread_alerts(fund_id).await? })
 }
 
 pub fn alert_row(a: AlertRecord) -> AlertRow {
@@ -542,12 +347,7 @@ pub fn alert_row(a: AlertRecord) -> AlertRow {
         deliveries: a
             .deliveries
             .into_iter()
-            .map(|d| DeliveryRow {
-                channel: d.channel,
-                status: d.status,
-                attempts: d.attempts,
-                last_error: d.last_error,
-            })
+            .map(|d| DeliveryRow { channel: d.channel, status: d.status, attempts: d.attempts, last_error: d.last_error })
             .collect(),
     }
 }

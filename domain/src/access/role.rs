@@ -47,9 +47,7 @@ impl FromStr for Role {
             "viewer" => Ok(Role::Viewer),
             "analyst" => Ok(Role::Analyst),
             "admin" => Ok(Role::Admin),
-            other => Err(format!(
-                "{other:?} is not a role (viewer, analyst or admin)"
-            )),
+            other => Err(format!("{other:?} is not a role (viewer, analyst or admin)")),
         }
     }
 }
@@ -71,9 +69,6 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
-        assert!("owner"
-            .parse::<Role>()
-            .unwrap_err()
-            .contains("viewer, analyst or admin"));
+        assert!("owner".parse::<Role>().unwrap_err().contains("viewer, analyst or admin"));
     }
 }

@@ -40,10 +40,7 @@ pub(crate) fn quarters(from: NaiveDate, to: NaiveDate) -> Vec<Quarter> {
     let mut out = Vec::new();
     let mut start = quarter_start(from);
     while start <= to {
-        out.push(Quarter {
-            start,
-            end: quarter_end(start),
-        });
+        out.push(Quarter { start, end: quarter_end(start) });
         start = plus_months(start, 3);
     }
     out

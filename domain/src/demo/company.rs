@@ -37,10 +37,7 @@ pub(crate) enum Ending {
     /// Sold; `value` is the price for the whole company.
     Exited { on: NaiveDate, value: f64 },
     /// Failed to raise; from `distress_from` the fund stops reserving for it and marks it down.
-    WrittenOff {
-        on: NaiveDate,
-        distress_from: NaiveDate,
-    },
+    WrittenOff { on: NaiveDate, distress_from: NaiveDate },
 }
 
 impl Ending {
@@ -127,18 +124,10 @@ pub(crate) fn simulate(ctx: &Ctx, index: usize, forced_exit: Option<NaiveDate>) 
     let sector = names::pick_sector(&mut rng);
     let quality = streams::normal(&mut rng).clamp(-2.5, 2.5);
     let window = (ctx.invest_until - ctx.first_deal_day).num_days().max(0) as u64;
-    let entry_on = deal_day(plus_days(
-        ctx.first_deal_day,
-        days_between(&mut rng, 0, window),
-    ));
-    let added_on =
-        minus_days(entry_on, days_between(&mut rng, 14, 60)).max(plus_days(ctx.start_day, 1));
+    let entry_on = deal_day(plus_days(ctx.first_deal_day, days_between(&mut rng, 0, window)));
+    let added_on = minus_days(entry_on, days_between(&mut rng, 14, 60)).max(plus_days(ctx.start_day, 1));
     let p = params(stage);
-    let cheque = round_to(
-        ctx.base_cheque * p.cheque * uniform(&mut rng, 0.75, 1.25),
-        25_000.0,
-    )
-    .max(25_000.0);
+    let cheque = round_to(ctx.base_cheque * p.cheque * uniform(&mut rng, 0.75, 1.25), 25_000.0).max(25_000.0);
     let ownership = uniform(&mut rng, p.ownership.0, p.ownership.1);
     // Rounded up, so the stake bought stays inside the stage's range.
     let post = ((cheque / ownership / 100_000.0).ceil() * 100_000.0).max(cheque);
@@ -149,16 +138,12 @@ pub(crate) fn simulate(ctx: &Ctx, index: usize, forced_exit: Option<NaiveDate>) 
     let mut last_on = entry_on;
     let ending = loop {
         let p = params(now_stage);
-        let months =
-            uniform(&mut rng, p.months.0, p.months.1) * (1.0 - 0.08 * quality).clamp(0.8, 1.2);
+        let months = uniform(&mut rng, p.months.0, p.months.1) * (1.0 - 0.08 * quality).clamp(0.8, 1.2);
         let next = deal_day(plus_days(last_on, (months * 30.44) as u64));
         if let Some(day) = forced_exit {
             if day <= next {
                 let multiple = lognormal(&mut rng, 1.6 * (0.2 * quality).exp(), 0.3).max(1.1);
-                break Ending::Exited {
-                    on: day,
-                    value: round_to(last_post * multiple, 100_000.0),
-                };
+                break Ending::Exited { on: day, value: round_to(last_post * multiple, 100_000.0) };
             }
         }
         if next > ctx.last_deal_day {
@@ -178,51 +163,26 @@ pub(crate) fn simulate(ctx: &Ctx, index: usize, forced_exit: Option<NaiveDate>) 
             break Ending::Exited { on: next, value };
         }
         if u >= exit + graduate {
-            let distress_from =
-                minus_days(next, days_between(&mut rng, 90, 240)).max(plus_days(last_on, 60));
-            break Ending::WrittenOff {
-                on: next,
-                distress_from,
-            };
+            let distress_from = minus_days(next, days_between(&mut rng, 90, 240)).max(plus_days(last_on, 60));
+            break Ending::WrittenOff { on: next, distress_from };
         }
         let step = lognormal(&mut rng, p.step_up * (0.2 * quality).exp(), 0.35);
         let dilution = uniform(&mut rng, 0.15, 0.25);
         let up_next = now_stage.next();
         let (kind, moved_up, new_post, appetite) = if step >= 0.95 {
-            let appetite = if step > p.step_up {
-                uniform(&mut rng, 1.0, 1.5)
-            } else {
-                uniform(&mut rng, 0.5, 1.0)
-            };
+            let appetite = if step > p.step_up { uniform(&mut rng, 1.0, 1.5) } else { uniform(&mut rng, 0.5, 1.0) };
             (RoundKind::Up, up_next.is_some(), last_post * step, appetite)
         } else {
             let moved_up = chance(&mut rng, 0.4) && up_next.is_some();
-            let appetite = if chance(&mut rng, 0.5) {
-                uniform(&mut rng, 0.3, 1.0)
-            } else {
-                0.0
-            };
-            (
-                RoundKind::Down,
-                moved_up,
-                last_post * step.max(0.35),
-                appetite,
-            )
+            let appetite = if chance(&mut rng, 0.5) { uniform(&mut rng, 0.3, 1.0) } else { 0.0 };
+            (RoundKind::Down, moved_up, last_post * step.max(0.35), appetite)
         };
         if moved_up {
             now_stage = up_next.unwrap_or(now_stage);
         }
         last_post = round_to(new_post, 100_000.0).max(100_000.0);
         last_on = next;
-        rounds.push(Round {
-            on: next,
-            kind,
-            stage: now_stage,
-            moved_up,
-            post: last_post,
-            dilution,
-            appetite,
-        });
+        rounds.push(Round { on: next, kind, stage: now_stage, moved_up, post: last_post, dilution, appetite });
     };
 
     CompanyPlan {
@@ -262,11 +222,7 @@ pub(crate) fn ensure_exits(ctx: &Ctx, plans: &mut [CompanyPlan]) {
         .filter(|p| p.rounds.iter().any(|r| r.kind == RoundKind::Up))
         .map(|p| p.index)
         .collect();
-    candidates.sort_by(|a, b| {
-        growth(&plans[*b])
-            .total_cmp(&growth(&plans[*a]))
-            .then(a.cmp(b))
-    });
+    candidates.sort_by(|a, b| growth(&plans[*b]).total_cmp(&growth(&plans[*a])).then(a.cmp(b)));
     let mut rng = streams::stream(ctx.seed, streams::FUND_INDEX, streams::FORCED_EXITS);
     for index in candidates {
         if exits >= wanted {
@@ -279,10 +235,7 @@ pub(crate) fn ensure_exits(ctx: &Ctx, plans: &mut [CompanyPlan]) {
         if lo > hi {
             continue;
         }
-        let day = deal_day(plus_days(
-            lo,
-            days_between(&mut rng, 0, (hi - lo).num_days() as u64),
-        ));
+        let day = deal_day(plus_days(lo, days_between(&mut rng, 0, (hi - lo).num_days() as u64)));
         plans[index] = simulate(ctx, index, Some(day));
         exits += 1;
     }

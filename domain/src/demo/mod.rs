@@ -77,20 +77,14 @@ impl DemoSpec {
 
     /// The end of the history: `years` after `start`. Nothing is recorded later.
     pub fn end(&self) -> DateTime<Utc> {
-        self.start
-            .checked_add_months(Months::new(12 * self.years))
-            .unwrap_or(self.start)
+        self.start.checked_add_months(Months::new(12 * self.years)).unwrap_or(self.start)
     }
 }
 
 /// Midnight of `now`'s date, `years` earlier. Adding the years back never passes `now`.
 fn years_before(now: DateTime<Utc>, years: u32) -> DateTime<Utc> {
     let today = now.date_naive();
-    calendar::midnight(
-        today
-            .checked_sub_months(Months::new(12 * years))
-            .unwrap_or(today),
-    )
+    calendar::midnight(today.checked_sub_months(Months::new(12 * years)).unwrap_or(today))
 }
 
 /// One event of the history with the time it was (notionally) recorded.
@@ -117,9 +111,7 @@ pub fn generate(spec: &DemoSpec) -> Vec<GeneratedEvent> {
         if miss <= 0.015 {
             break;
         }
-        let next = ((companies as f64) * target as f64 / best.len().max(1) as f64)
-            .round()
-            .max(1.0) as usize;
+        let next = ((companies as f64) * target as f64 / best.len().max(1) as f64).round().max(1.0) as usize;
         if next == companies {
             break;
         }
@@ -166,9 +158,7 @@ fn build(spec: &DemoSpec, companies: usize) -> Vec<GeneratedEvent> {
         base_cheque: spec.fund_size.to_f64().unwrap_or(0.0) * 0.45 / companies.max(1) as f64,
     };
 
-    let mut plans: Vec<company::CompanyPlan> = (0..companies)
-        .map(|i| company::simulate(&ctx, i, None))
-        .collect();
+    let mut plans: Vec<company::CompanyPlan> = (0..companies).map(|i| company::simulate(&ctx, i, None)).collect();
     company::ensure_exits(&ctx, &mut plans);
     let mut taken = HashSet::new();
     for plan in &mut plans {
@@ -176,10 +166,7 @@ fn build(spec: &DemoSpec, companies: usize) -> Vec<GeneratedEvent> {
         plan.name = names::unique_name(&mut rng, plan.sector, &mut taken);
     }
 
-    let mut out = Emitter {
-        end,
-        events: Vec::with_capacity(companies * 260 + 64),
-    };
+    let mut out = Emitter { end, events: Vec::with_capacity(companies * 260 + 64) };
     out.push(
         spec.start,
         spec.start,
@@ -207,22 +194,10 @@ pub(crate) struct Emitter {
 }
 
 impl Emitter {
-    pub(crate) fn push(
-        &mut self,
-        effective_at: DateTime<Utc>,
-        recorded_at: DateTime<Utc>,
-        payload: EventPayload,
-    ) {
-        debug_assert!(
-            effective_at <= recorded_at,
-            "{payload:?} recorded before it happened"
-        );
+    pub(crate) fn push(&mut self, effective_at: DateTime<Utc>, recorded_at: DateTime<Utc>, payload: EventPayload) {
+        debug_assert!(effective_at <= recorded_at, "{payload:?} recorded before it happened");
         if recorded_at <= self.end && effective_at <= recorded_at {
-            self.events.push(GeneratedEvent {
-                effective_at,
-                recorded_at,
-                payload,
-            });
+            self.events.push(GeneratedEvent { effective_at, recorded_at, payload });
         }
     }
 }

@@ -9,9 +9,7 @@ use super::calendar::{midnight, office_time, plus_days, quarters};
 use super::company::{CompanyPlan, Ending, RoundKind};
 use super::streams::{self, chance, days_between, lognormal, normal, uniform};
 use super::{dollars, round_dollars, Ctx, Emitter};
-use crate::fund::{
-    ActualRecorded, ActualSource, EventPayload, ForecastCreated, Metric, Stage, ValuationUpdated,
-};
+use crate::fund::{ActualRecorded, ActualSource, EventPayload, ForecastCreated, Metric, Stage, ValuationUpdated};
 
 /// Share of quarterly marks that reach the system weeks late (a valuation committee that met late,
 /// a portfolio company slow to send its numbers).
@@ -53,12 +51,7 @@ impl Engine {
         }
     }
 
-    fn quarter(
-        &mut self,
-        rng: &mut Pcg64Mcg,
-        raised: Option<RoundKind>,
-        distressed: bool,
-    ) -> QuarterFigures {
+    fn quarter(&mut self, rng: &mut Pcg64Mcg, raised: Option<RoundKind>, distressed: bool) -> QuarterFigures {
         let growth = self.growth
             + match raised {
                 Some(RoundKind::Up) => 0.03,
@@ -91,18 +84,8 @@ impl Engine {
         // Burn is operating loss plus capex and working capital; a profitable quarter burns nothing.
         let burn = |ebitda: f64, rng: &mut Pcg64Mcg| (-ebitda).max(0.0) * uniform(rng, 1.0, 1.12);
         let figures = QuarterFigures {
-            plan: [
-                revenue_plan,
-                ebitda_plan,
-                burn(ebitda_plan, rng),
-                revenue_plan * run_rate,
-            ],
-            actual: [
-                revenue,
-                ebitda,
-                burn(ebitda, rng),
-                revenue * run_rate * (0.02 * normal(rng)).exp(),
-            ],
+            plan: [revenue_plan, ebitda_plan, burn(ebitda_plan, rng), revenue_plan * run_rate],
+            actual: [revenue, ebitda, burn(ebitda, rng), revenue * run_rate * (0.02 * normal(rng)).exp()],
         };
         self.revenue = revenue;
         self.opex = opex;
@@ -111,13 +94,7 @@ impl Engine {
     }
 }
 
-const METRICS: [Metric; 5] = [
-    Metric::Revenue,
-    Metric::Ebitda,
-    Metric::CashBurn,
-    Metric::Arr,
-    Metric::Valuation,
-];
+const METRICS: [Metric; 5] = [Metric::Revenue, Metric::Ebitda, Metric::CashBurn, Metric::Arr, Metric::Valuation];
 
 /// Emits the company's quarterly marks, forecasts and actuals from its entry until it leaves the
 /// portfolio or the history ends.
@@ -167,27 +144,11 @@ pub(crate) fn emit(ctx: &Ctx, plan: &CompanyPlan, out: &mut Emitter) {
         } else {
             1.0
         };
-        let mark = (last_post * mark_factor * distress_cut / 10_000.0)
-            .round()
-            .max(1.0)
-            * 10_000.0;
-        let valuation_plan =
-            (previous_mark * uniform(&mut rng, 1.0, 1.06) / 10_000.0).round() * 10_000.0;
+        let mark = (last_post * mark_factor * distress_cut / 10_000.0).round().max(1.0) * 10_000.0;
+        let valuation_plan = (previous_mark * uniform(&mut rng, 1.0, 1.06) / 10_000.0).round() * 10_000.0;
         previous_mark = mark;
-        let plan_values = [
-            figures.plan[0],
-            figures.plan[1],
-            figures.plan[2],
-            figures.plan[3],
-            valuation_plan,
-        ];
-        let actual_values = [
-            figures.actual[0],
-            figures.actual[1],
-            figures.actual[2],
-            figures.actual[3],
-            mark,
-        ];
+        let plan_values = [figures.plan[0], figures.plan[1], figures.plan[2], figures.plan[3], valuation_plan];
+        let actual_values = [figures.actual[0], figures.actual[1], figures.actual[2], figures.actual[3], mark];
 
         if !entry_quarter {
             let made_on = plus_days(q.start, days_between(&mut rng, 0, 4));
@@ -196,11 +157,8 @@ pub(crate) fn emit(ctx: &Ctx, plan: &CompanyPlan, out: &mut Emitter) {
                 if chance(&mut rng, REFORECAST_SHARE) {
                     let revised_on = plus_days(q.start, days_between(&mut rng, 35, 70));
                     let learned = uniform(&mut rng, 0.4, 0.9);
-                    let revised: Vec<f64> = plan_values
-                        .iter()
-                        .zip(&actual_values)
-                        .map(|(p, a)| p + learned * (a - p))
-                        .collect();
+                    let revised: Vec<f64> =
+                        plan_values.iter().zip(&actual_values).map(|(p, a)| p + learned * (a - p)).collect();
                     if revised_on <= ctx.last_deal_day && alive_on(revised_on) {
                         forecast(&mut rng, out, plan, revised_on, q.end, &revised);
                     }
@@ -277,11 +235,7 @@ fn forecast(
 
 /// Whole dollars (valuations to the nearest $10K); only EBITDA may be negative.
 fn metric_value(metric: Metric, value: f64) -> Decimal {
-    let value = if metric.allows_negative() {
-        value
-    } else {
-        value.max(0.0)
-    };
+    let value = if metric.allows_negative() { value } else { value.max(0.0) };
     match metric {
         Metric::Valuation => round_dollars(value, 10_000.0),
         _ => dollars(value),

@@ -11,8 +11,8 @@ use super::company::{CompanyPlan, Ending, RoundKind};
 use super::streams::{self, chance, days_between, uniform};
 use super::{dollars, ownership, round_dollars, Ctx, Emitter};
 use crate::fund::{
-    CapitalCalled, CompanyAdded, CompanyExited, CompanyWrittenOff, DistributionMade, EventPayload,
-    InvestmentMade, ReserveAllocated, Stage, ValuationUpdated,
+    CapitalCalled, CompanyAdded, CompanyExited, CompanyWrittenOff, DistributionMade, EventPayload, InvestmentMade,
+    ReserveAllocated, Stage, ValuationUpdated,
 };
 
 /// What the fund holds in one company.
@@ -126,13 +126,10 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                 );
                 invested_total += cheque;
                 let free = investable - invested_total - pending_initial - reserved;
-                let planned = round_dollars(
-                    (cheque * reserve_ratio(plan.stage)).to_f64().unwrap_or(0.0),
-                    50_000.0,
-                )
-                .min(company_cap - cheque)
-                .min(floor_to(free, 10_000))
-                .max(Decimal::ZERO);
+                let planned = round_dollars((cheque * reserve_ratio(plan.stage)).to_f64().unwrap_or(0.0), 50_000.0)
+                    .min(company_cap - cheque)
+                    .min(floor_to(free, 10_000))
+                    .max(Decimal::ZERO);
                 reserved += planned;
                 *h = Holding {
                     entered: true,
@@ -147,10 +144,7 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                     out.push(
                         effective_at,
                         shortly_after(&mut rng, t),
-                        EventPayload::ReserveAllocated(ReserveAllocated {
-                            company_id,
-                            amount: planned,
-                        }),
+                        EventPayload::ReserveAllocated(ReserveAllocated { company_id, amount: planned }),
                     );
                 }
             }
@@ -166,8 +160,7 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                     .to_f64()
                     .unwrap_or(0.0);
                 let amount = round_dollars((desire.min(room) / 10_000.0).floor() * 10_000.0, 1.0);
-                let smallest =
-                    Decimal::from(50_000).max((h.cheque * Decimal::new(5, 2)).round_dp(0));
+                let smallest = Decimal::from(50_000).max((h.cheque * Decimal::new(5, 2)).round_dp(0));
                 let stage = r.moved_up.then_some(r.stage);
                 let t = office_time(&mut rng, day);
                 if amount >= smallest {
@@ -214,23 +207,18 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                 };
                 let before = h.planned - h.deployed;
                 let free = investable - invested_total - pending_initial - (reserved - before);
-                let remaining = round_dollars(
-                    h.ownership.to_f64().unwrap_or(0.0) * 0.2 * r.post * next_round,
-                    50_000.0,
-                )
-                .min(company_cap - h.invested)
-                .min(floor_to(free, 10_000))
-                .max(Decimal::ZERO);
+                let remaining =
+                    round_dollars(h.ownership.to_f64().unwrap_or(0.0) * 0.2 * r.post * next_round, 50_000.0)
+                        .min(company_cap - h.invested)
+                        .min(floor_to(free, 10_000))
+                        .max(Decimal::ZERO);
                 reserved += remaining - before;
                 let planned = h.deployed + remaining;
                 if planned != h.planned {
                     out.push(
                         effective_at,
                         shortly_after(&mut rng, t),
-                        EventPayload::ReserveAllocated(ReserveAllocated {
-                            company_id,
-                            amount: planned,
-                        }),
+                        EventPayload::ReserveAllocated(ReserveAllocated { company_id, amount: planned }),
                     );
                     h.planned = planned;
                 }
@@ -239,28 +227,20 @@ pub(crate) fn emit(ctx: &Ctx, plans: &[CompanyPlan], out: &mut Emitter) -> Vec<b
                 out.push(
                     effective_at,
                     office_time(&mut rng, day),
-                    EventPayload::ReserveAllocated(ReserveAllocated {
-                        company_id,
-                        amount: h.deployed,
-                    }),
+                    EventPayload::ReserveAllocated(ReserveAllocated { company_id, amount: h.deployed }),
                 );
                 reserved -= h.planned - h.deployed;
                 h.planned = h.deployed;
             }
             Step::Exit if h.entered => {
-                let Ending::Exited { value, .. } = plan.ending else {
-                    continue;
-                };
+                let Ending::Exited { value, .. } = plan.ending else { continue };
                 reserved -= h.planned - h.deployed;
-                let proceeds = round_dollars(h.ownership.to_f64().unwrap_or(0.0) * value, 1.0)
-                    .max(Decimal::from(1_000));
+                let proceeds =
+                    round_dollars(h.ownership.to_f64().unwrap_or(0.0) * value, 1.0).max(Decimal::from(1_000));
                 out.push(
                     effective_at,
                     office_time(&mut rng, day),
-                    EventPayload::CompanyExited(CompanyExited {
-                        company_id,
-                        proceeds,
-                    }),
+                    EventPayload::CompanyExited(CompanyExited { company_id, proceeds }),
                 );
                 distribute(ctx, &mut rng, out, company_id, day, proceeds);
             }
@@ -294,10 +274,7 @@ fn distribute(
     let escrow_day = plus_days(sold_on, days_between(rng, 365, 540));
     let big = proceeds > ctx.fund_size * Decimal::new(1, 2);
     let first = if big && chance(rng, 0.5) {
-        round_dollars(
-            proceeds.to_f64().unwrap_or(0.0) * uniform(rng, 0.85, 0.9),
-            1.0,
-        )
+        round_dollars(proceeds.to_f64().unwrap_or(0.0) * uniform(rng, 0.85, 0.9), 1.0)
     } else {
         proceeds
     };
@@ -306,10 +283,7 @@ fn distribute(
             out.push(
                 midnight(day),
                 office_time(rng, day),
-                EventPayload::DistributionMade(DistributionMade {
-                    amount,
-                    company_id: Some(company_id),
-                }),
+                EventPayload::DistributionMade(DistributionMade { amount, company_id: Some(company_id) }),
             );
         }
     };
@@ -320,12 +294,7 @@ fn distribute(
 /// Calls capital at the start of each quarter in which the fund invests, enough for that quarter's
 /// cheques plus a small buffer, in round units of half a percent of commitments. Deals close after
 /// the first week of a quarter (`calendar::deal_day`), so the cash is always in before it goes out.
-fn call_capital(
-    ctx: &Ctx,
-    rng: &mut rand_pcg::Pcg64Mcg,
-    out: &mut Emitter,
-    investments: &[(NaiveDate, Decimal)],
-) {
+fn call_capital(ctx: &Ctx, rng: &mut rand_pcg::Pcg64Mcg, out: &mut Emitter, investments: &[(NaiveDate, Decimal)]) {
     let mut by_quarter: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     for (day, amount) in investments {
         *by_quarter.entry(quarter_start(*day)).or_default() += *amount;
@@ -347,11 +316,7 @@ fn call_capital(
             continue;
         }
         let day = plus_days(quarter.max(ctx.start_day), days_between(rng, 1, 4));
-        out.push(
-            midnight(day),
-            office_time(rng, day),
-            EventPayload::CapitalCalled(CapitalCalled { amount: call }),
-        );
+        out.push(midnight(day), office_time(rng, day), EventPayload::CapitalCalled(CapitalCalled { amount: call }));
         called += call;
     }
 }

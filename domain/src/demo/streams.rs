@@ -30,10 +30,8 @@ pub(crate) fn splitmix64(x: u64) -> u64 {
 }
 
 pub(crate) fn stream(seed: u64, index: u64, kind: u64) -> Pcg64Mcg {
-    let base =
-        splitmix64(splitmix64(splitmix64(seed) ^ index) ^ kind.wrapping_mul(0xD1B5_4A32_D192_ED03));
-    let state =
-        (u128::from(splitmix64(base)) << 64) | u128::from(splitmix64(base ^ 0xA5A5_A5A5_A5A5_A5A5));
+    let base = splitmix64(splitmix64(splitmix64(seed) ^ index) ^ kind.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let state = (u128::from(splitmix64(base)) << 64) | u128::from(splitmix64(base ^ 0xA5A5_A5A5_A5A5_A5A5));
     Pcg64Mcg::new(state)
 }
 

@@ -17,13 +17,9 @@ pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
 /// Checks an event against the fund as it stands at the event's effective date, before the event
 /// exists. Errors name the payload field at fault (`payload.amount`, `effective_at`, …).
 pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result<(), DomainError> {
-    crate::dates::check_moment(event.effective_at)
-        .map_err(|m| DomainError::invalid("effective_at", m))?;
+    crate::dates::check_moment(event.effective_at).map_err(|m| DomainError::invalid("effective_at", m))?;
     if event.effective_at > now + Duration::hours(FUTURE_TOLERANCE_HOURS) {
-        return Err(DomainError::invalid(
-            "effective_at",
-            "cannot be in the future",
-        ));
+        return Err(DomainError::invalid("effective_at", "cannot be in the future"));
     }
     if let EventPayload::FundCreated(p) = &event.payload {
         if state.exists {
@@ -33,10 +29,7 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
         positive("payload.size", p.size)?;
         if let Some(v) = p.vintage {
             if !(1900..=2200).contains(&v) {
-                return Err(DomainError::invalid(
-                    "payload.vintage",
-                    "must be a year between 1900 and 2200",
-                ));
+                return Err(DomainError::invalid("payload.vintage", "must be a year between 1900 and 2200"));
             }
         }
         return Ok(());
@@ -44,10 +37,7 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
     if !state.exists {
         // The store always starts a stream with FUND_CREATED, so a missing fund at this date
         // means the date is before the fund began.
-        return Err(DomainError::invalid(
-            "effective_at",
-            "is before the fund existed",
-        ));
+        return Err(DomainError::invalid("effective_at", "is before the fund existed"));
     }
     if let Some(created) = state.created_at {
         if event.effective_at < created {
@@ -61,10 +51,7 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
         EventPayload::FundCreated(_) => Ok(()),
         EventPayload::CompanyAdded(p) => {
             if state.companies.contains_key(&p.company_id) {
-                return Err(DomainError::invalid(
-                    "payload.company_id",
-                    "a company with this id already exists",
-                ));
+                return Err(DomainError::invalid("payload.company_id", "a company with this id already exists"));
             }
             non_blank("payload.name", &p.name, 200)?;
             if let Some(sector) = &p.sector {
@@ -81,10 +68,7 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
             if let Some(v) = p.post_money {
                 positive("payload.post_money", v)?;
                 if v < p.amount {
-                    return Err(DomainError::invalid(
-                        "payload.post_money",
-                        "is smaller than the cheque itself",
-                    ));
+                    return Err(DomainError::invalid("payload.post_money", "is smaller than the cheque itself"));
                 }
             }
             Ok(())
@@ -129,24 +113,19 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
             }
             not_huge("payload.amount", p.amount)?;
             if p.amount > state.committed {
-                return Err(DomainError::invalid(
-                    "payload.amount",
-                    "exceeds the fund's committed capital",
-                ));
+                return Err(DomainError::invalid("payload.amount", "exceeds the fund's committed capital"));
             }
             Ok(())
         }
         EventPayload::ForecastCreated(p) => {
             company(state, p.company_id)?;
-            crate::dates::check_day(p.period)
-                .map_err(|m| DomainError::invalid("payload.period", m))?;
+            crate::dates::check_day(p.period).map_err(|m| DomainError::invalid("payload.period", m))?;
             metric_value(p.metric.allows_negative(), p.value)
         }
         EventPayload::ActualRecorded(p) => {
             company(state, p.company_id)?;
             if let Some(period) = p.period {
-                crate::dates::check_day(period)
-                    .map_err(|m| DomainError::invalid("payload.period", m))?;
+                crate::dates::check_day(period).map_err(|m| DomainError::invalid("payload.period", m))?;
             }
             metric_value(p.metric.allows_negative(), p.value)
         }
@@ -164,9 +143,7 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
 /// increment coarse enough for the largest reserve the fund-share cap allows.
 fn reserve_assumptions(state: &FundState, p: &ReserveAssumptions) -> Result<(), DomainError> {
     p.validate().map_err(|e| match e {
-        ReserveError::Invalid { field, message } => {
-            DomainError::invalid(format!("payload.{field}"), message)
-        }
+        ReserveError::Invalid { field, message } => DomainError::invalid(format!("payload.{field}"), message),
         // Validation runs nothing, so it cannot be cancelled.
         ReserveError::Cancelled => DomainError::invalid("payload", e.to_string()),
     })?;
@@ -174,10 +151,7 @@ fn reserve_assumptions(state: &FundState, p: &ReserveAssumptions) -> Result<(), 
     if let Some(budget) = p.reserve_budget.filter(|b| *b > state.committed) {
         return Err(DomainError::invalid(
             "payload.reserve_budget",
-            format!(
-                "{budget} exceeds the fund's committed capital ({})",
-                state.committed
-            ),
+            format!("{budget} exceeds the fund's committed capital ({})", state.committed),
         ));
     }
     let mut params = RunParams::default();
@@ -223,10 +197,7 @@ fn positive(field: &str, amount: Decimal) -> Result<(), DomainError> {
 
 fn not_huge(field: &str, amount: Decimal) -> Result<(), DomainError> {
     if amount.abs() > MAX_AMOUNT {
-        return Err(DomainError::invalid(
-            field,
-            format!("must not exceed {MAX_AMOUNT}"),
-        ));
+        return Err(DomainError::invalid(field, format!("must not exceed {MAX_AMOUNT}")));
     }
     Ok(())
 }
@@ -240,10 +211,7 @@ fn ownership(field: &str, o: Decimal) -> Result<(), DomainError> {
 
 fn metric_value(allows_negative: bool, value: Decimal) -> Result<(), DomainError> {
     if !allows_negative && value.is_sign_negative() {
-        return Err(DomainError::invalid(
-            "payload.value",
-            "cannot be negative for this metric",
-        ));
+        return Err(DomainError::invalid("payload.value", "cannot be negative for this metric"));
     }
     not_huge("payload.value", value)
 }
@@ -253,16 +221,10 @@ fn non_blank(field: &str, s: &str, max: usize) -> Result<(), DomainError> {
         return Err(DomainError::invalid(field, "cannot be blank"));
     }
     if s.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        return Err(DomainError::invalid(field, format!("is longer than {max} characters")));
     }
     if s.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "cannot contain control characters (NUL, tabs, line breaks…)",
-        ));
+        return Err(DomainError::invalid(field, "cannot contain control characters (NUL, tabs, line breaks…)"));
     }
     Ok(())
 }

@@ -96,9 +96,7 @@ impl EventPayload {
             EventPayload::ActualRecorded(p) => Some(p.company_id),
             EventPayload::CompanyExited(p) => Some(p.company_id),
             EventPayload::CompanyWrittenOff(p) => Some(p.company_id),
-            EventPayload::FundCreated(_)
-            | EventPayload::CapitalCalled(_)
-            | EventPayload::ReserveAssumptionsSet(_) => None,
+            EventPayload::FundCreated(_) | EventPayload::CapitalCalled(_) | EventPayload::ReserveAssumptionsSet(_) => None,
         }
     }
 
@@ -113,23 +111,17 @@ impl EventPayload {
 
     /// `from_stored` from the payload's JSON text, in one pass: building a `serde_json::Value`
     /// first was most of the time a replay spent decoding events.
-    pub fn from_stored_text(
-        event_type: &str,
-        schema_version: i32,
-        payload: &str,
-    ) -> Result<Self, DomainError> {
+    pub fn from_stored_text(event_type: &str, schema_version: i32, payload: &str) -> Result<Self, DomainError> {
         if schema_version != CURRENT_SCHEMA_VERSION {
             // Upcasters work on the JSON value.
-            let value: serde_json::Value = serde_json::from_str(payload)
-                .map_err(|e| DomainError::invalid("payload", format!("{event_type}: {e}")))?;
+            let value: serde_json::Value =
+                serde_json::from_str(payload).map_err(|e| DomainError::invalid("payload", format!("{event_type}: {e}")))?;
             return Self::from_stored(event_type, schema_version, value);
         }
-        let tag = serde_json::to_string(event_type)
-            .map_err(|e| DomainError::invalid("type", e.to_string()))?;
+        let tag = serde_json::to_string(event_type).map_err(|e| DomainError::invalid("type", e.to_string()))?;
         // The tag first: serde then decodes the payload straight into its variant's type.
         let tagged = format!("{{\"type\":{tag},\"payload\":{payload}}}");
-        serde_json::from_str(&tagged)
-            .map_err(|e| DomainError::invalid("payload", format!("{event_type}: {e}")))
+        serde_json::from_str(&tagged).map_err(|e| DomainError::invalid("payload", format!("{event_type}: {e}")))
     }
 
     /// Rebuilds a payload from its stored form, upcasting older schema versions.

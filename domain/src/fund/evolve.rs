@@ -3,9 +3,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::events::{EventPayload, FundEvent};
-use super::state::{
-    Actual, AssumptionsInForce, CashFlow, CompanyState, CompanyStatus, Forecast, FundState,
-};
+use super::state::{Actual, AssumptionsInForce, CashFlow, CompanyState, CompanyStatus, Forecast, FundState};
 
 /// Applies one event. Pure and total: it holds no rules (those live in `decide`), and an event that
 /// refers to something absent changes nothing but the counters.
@@ -79,21 +77,13 @@ fn apply(state: &mut FundState, event: &FundEvent) {
         }),
         EventPayload::CapitalCalled(p) => {
             state.called += p.amount;
-            state.cash_flows.push(CashFlow {
-                date: at,
-                amount: -p.amount,
-            });
+            state.cash_flows.push(CashFlow { date: at, amount: -p.amount });
         }
         EventPayload::DistributionMade(p) => {
             state.distributed += p.amount;
-            state.cash_flows.push(CashFlow {
-                date: at,
-                amount: p.amount,
-            });
+            state.cash_flows.push(CashFlow { date: at, amount: p.amount });
         }
-        EventPayload::ReserveAllocated(p) => {
-            with_company(state, p.company_id, |c| c.reserves_planned = p.amount)
-        }
+        EventPayload::ReserveAllocated(p) => with_company(state, p.company_id, |c| c.reserves_planned = p.amount),
         EventPayload::ForecastCreated(p) => with_company(state, p.company_id, |c| {
             c.metrics.entry(p.metric).or_default().forecast = Some(Forecast {
                 metric: p.metric,
@@ -120,17 +110,12 @@ fn apply(state: &mut FundState, event: &FundEvent) {
                 c.proceeds += p.proceeds;
             });
         }
-        EventPayload::CompanyWrittenOff(p) => with_company(state, p.company_id, |c| {
-            c.status = CompanyStatus::WrittenOff
-        }),
+        EventPayload::CompanyWrittenOff(p) => with_company(state, p.company_id, |c| c.status = CompanyStatus::WrittenOff),
         // Replaces, never merges: events are folded in canonical order, so the last one applied is
         // the latest in business time.
         EventPayload::ReserveAssumptionsSet(p) => {
-            state.reserve_assumptions = Some(AssumptionsInForce {
-                assumptions: p.as_ref().clone(),
-                effective_at: at,
-                version: event.version,
-            });
+            state.reserve_assumptions =
+                Some(AssumptionsInForce { assumptions: p.as_ref().clone(), effective_at: at, version: event.version });
         }
     }
 }

@@ -45,16 +45,12 @@ impl FundState {
         if !nav.is_zero() {
             flows.push((as_of, nav.to_f64().unwrap_or(0.0)));
         }
-        let net_irr = xirr(&flows)
-            .and_then(Decimal::from_f64)
-            .map(|r| r.round_dp(6));
+        let net_irr = xirr(&flows).and_then(Decimal::from_f64).map(|r| r.round_dp(6));
         let (reserves_planned, reserves_deployed) = self
             .companies
             .values()
             .filter(|c| c.is_active())
-            .fold((Decimal::ZERO, Decimal::ZERO), |(p, d), c| {
-                (p + c.reserves_planned, d + c.reserves_deployed)
-            });
+            .fold((Decimal::ZERO, Decimal::ZERO), |(p, d), c| (p + c.reserves_planned, d + c.reserves_deployed));
         FundKpis {
             committed: self.committed,
             called: self.called,

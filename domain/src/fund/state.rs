@@ -23,14 +23,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [
-        Stage::PreSeed,
-        Stage::Seed,
-        Stage::SeriesA,
-        Stage::SeriesB,
-        Stage::SeriesC,
-        Stage::SeriesDPlus,
-    ];
+    pub const ALL: [Stage; 6] =
+        [Stage::PreSeed, Stage::Seed, Stage::SeriesA, Stage::SeriesB, Stage::SeriesC, Stage::SeriesDPlus];
 
     /// Reads a stage as people write it: `C`, `series c`, `Series-C`, `series_c`, `SeriesC`, `D+`,
     /// `series_d_plus`, `pre-seed`, `Pre Seed`, … (case, spaces, `-`, `_` and "series" are ignored).
@@ -92,13 +86,7 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 5] = [
-        Metric::Revenue,
-        Metric::Ebitda,
-        Metric::CashBurn,
-        Metric::Arr,
-        Metric::Valuation,
-    ];
+    pub const ALL: [Metric; 5] = [Metric::Revenue, Metric::Ebitda, Metric::CashBurn, Metric::Arr, Metric::Valuation];
 
     /// EBITDA may be negative; the others are sizes and cannot be.
     pub fn allows_negative(self) -> bool {

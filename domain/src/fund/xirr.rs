@@ -18,12 +18,7 @@ pub fn xirr(flows: &[(DateTime<Utc>, f64)]) -> Option<f64> {
     let t0 = flows.iter().map(|(d, _)| *d).min()?;
     let years: Vec<(f64, f64)> = flows
         .iter()
-        .map(|(d, a)| {
-            (
-                (*d - t0).num_seconds() as f64 / 86_400.0 / DAYS_PER_YEAR,
-                *a,
-            )
-        })
+        .map(|(d, a)| ((*d - t0).num_seconds() as f64 / 86_400.0 / DAYS_PER_YEAR, *a))
         .collect();
     // g = ln(1 + r); NPV(g) = Σ a · exp(-g · t).
     let npv = |g: f64| years.iter().map(|(t, a)| a * (-g * t).exp()).sum::<f64>();

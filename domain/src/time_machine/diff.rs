@@ -54,45 +54,23 @@ pub fn diff(a: &FundState, from: DateTime<Utc>, b: &FundState, to: DateTime<Utc>
             Some(ca) => {
                 let fields = company_fields(Some(ca), cb);
                 if !fields.is_empty() {
-                    companies.push(CompanyChange {
-                        company_id: *id,
-                        name: cb.name.clone(),
-                        kind: "changed".into(),
-                        fields,
-                    });
+                    companies.push(CompanyChange { company_id: *id, name: cb.name.clone(), kind: "changed".into(), fields });
                 }
             }
         }
     }
-    StateDiff {
-        from,
-        to,
-        kpis,
-        companies,
-    }
+    StateDiff { from, to, kpis, companies }
 }
 
 fn kpi_changes(a: &FundKpis, b: &FundKpis) -> Vec<KpiChange> {
     let pairs: [(&str, Option<Decimal>, Option<Decimal>); 11] = [
         ("committed", Some(a.committed), Some(b.committed)),
         ("called", Some(a.called), Some(b.called)),
-        (
-            "total_invested",
-            Some(a.total_invested),
-            Some(b.total_invested),
-        ),
+        ("total_invested", Some(a.total_invested), Some(b.total_invested)),
         ("distributed", Some(a.distributed), Some(b.distributed)),
         ("nav", Some(a.nav), Some(b.nav)),
-        (
-            "reserves_planned",
-            Some(a.reserves_planned),
-            Some(b.reserves_planned),
-        ),
-        (
-            "reserves_deployed",
-            Some(a.reserves_deployed),
-            Some(b.reserves_deployed),
-        ),
+        ("reserves_planned", Some(a.reserves_planned), Some(b.reserves_planned)),
+        ("reserves_deployed", Some(a.reserves_deployed), Some(b.reserves_deployed)),
         ("tvpi", a.tvpi, b.tvpi),
         ("dpi", a.dpi, b.dpi),
         ("rvpi", a.rvpi, b.rvpi),
@@ -114,16 +92,13 @@ fn kpi_changes(a: &FundKpis, b: &FundKpis) -> Vec<KpiChange> {
 }
 
 fn company_fields(a: Option<&CompanyState>, b: &CompanyState) -> Vec<FieldChange> {
-    let show =
-        |c: Option<&CompanyState>, f: fn(&CompanyState) -> String| c.map(f).unwrap_or_default();
+    let show = |c: Option<&CompanyState>, f: fn(&CompanyState) -> String| c.map(f).unwrap_or_default();
     let getters: [(&str, fn(&CompanyState) -> String); 8] = [
         ("stage", |c| c.stage.label().to_string()),
         ("status", |c| c.status.label().to_string()),
         ("invested", |c| c.invested.to_string()),
         ("ownership", |c| c.ownership.normalize().to_string()),
-        ("valuation", |c| {
-            c.valuation.map(|v| v.to_string()).unwrap_or_default()
-        }),
+        ("valuation", |c| c.valuation.map(|v| v.to_string()).unwrap_or_default()),
         ("fair_value", |c| c.fair_value().to_string()),
         ("reserves_planned", |c| c.reserves_planned.to_string()),
         ("reserves_deployed", |c| c.reserves_deployed.to_string()),
@@ -132,11 +107,7 @@ fn company_fields(a: Option<&CompanyState>, b: &CompanyState) -> Vec<FieldChange
         .into_iter()
         .filter_map(|(name, f)| {
             let (x, y) = (show(a, f), f(b));
-            (x != y).then(|| FieldChange {
-                field: name.to_string(),
-                from: x,
-                to: y,
-            })
+            (x != y).then(|| FieldChange { field: name.to_string(), from: x, to: y })
         })
         .collect()
 }

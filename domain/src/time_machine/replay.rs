@@ -19,10 +19,8 @@ pub fn replay<'a>(state: FundState, events: impl IntoIterator<Item = &'a FundEve
 /// Reference answer: the fund as of `as_of`, knowing only events up to `known_version`, by a full
 /// replay. The store must give the same answer from any snapshot.
 pub fn state_at(events: &[FundEvent], as_of: DateTime<Utc>, known_version: u64) -> FundState {
-    let mut chosen: Vec<&FundEvent> = events
-        .iter()
-        .filter(|e| e.effective_at <= as_of && e.version <= known_version)
-        .collect();
+    let mut chosen: Vec<&FundEvent> =
+        events.iter().filter(|e| e.effective_at <= as_of && e.version <= known_version).collect();
     chosen.sort_by(|a, b| canonical_cmp(a, b));
     replay(FundState::default(), chosen)
 }
@@ -73,11 +71,7 @@ pub fn state_from_snapshots(
     };
     let mut rest: Vec<&FundEvent> = events
         .iter()
-        .filter(|e| {
-            e.version <= known_version
-                && e.effective_at <= as_of
-                && start.is_none_or(|t| e.effective_at > t)
-        })
+        .filter(|e| e.version <= known_version && e.effective_at <= as_of && start.is_none_or(|t| e.effective_at > t))
         .collect();
     rest.sort_by(|a, b| canonical_cmp(a, b));
     replay(base, rest)

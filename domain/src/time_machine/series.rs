@@ -50,20 +50,14 @@ mod tests {
             version: 1,
             effective_at: t0,
             recorded_at: t0,
-            payload: EventPayload::FundCreated(FundCreated {
-                name: "F".into(),
-                size: Decimal::from(1000),
-                vintage: None,
-            }),
+            payload: EventPayload::FundCreated(FundCreated { name: "F".into(), size: Decimal::from(1000), vintage: None }),
         }];
         for i in 0..10 {
             events.push(FundEvent {
                 version: i + 2,
                 effective_at: t0 + Duration::days(10 * i as i64),
                 recorded_at: t0,
-                payload: EventPayload::CapitalCalled(CapitalCalled {
-                    amount: Decimal::from(i + 1),
-                }),
+                payload: EventPayload::CapitalCalled(CapitalCalled { amount: Decimal::from(i + 1) }),
             });
         }
         let dates: Vec<_> = (0..12).map(|d| t0 + Duration::days(d * 9)).collect();

@@ -16,10 +16,7 @@ pub fn first_invalid_event(events: &[FundEvent], now: DateTime<Utc>) -> Option<(
     ordered.sort_by(|a, b| canonical_cmp(a, b));
     let mut state = FundState::default();
     for e in ordered {
-        let candidate = NewEvent {
-            effective_at: e.effective_at,
-            payload: e.payload.clone(),
-        };
+        let candidate = NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
         if let Err(err) = decide(&state, &candidate, now.max(e.recorded_at)) {
             return Some((e.version, err));
         }
@@ -37,46 +34,17 @@ mod tests {
 
     fn event(version: u64, day: u32, payload: EventPayload) -> FundEvent {
         let at = Utc.with_ymd_and_hms(2024, 1, day, 0, 0, 0).unwrap();
-        FundEvent {
-            version,
-            effective_at: at,
-            recorded_at: Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap()
-                + chrono::Duration::seconds(version as i64),
-            payload,
-        }
+        FundEvent { version, effective_at: at, recorded_at: Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap() + chrono::Duration::seconds(version as i64), payload }
     }
 
     #[test]
     fn a_back_dated_call_that_overdraws_the_commitment_makes_the_later_call_invalid() {
-        let created = event(
-            1,
-            1,
-            EventPayload::FundCreated(FundCreated {
-                name: "F".into(),
-                size: Decimal::from(1_000),
-                vintage: None,
-            }),
-        );
-        let later = event(
-            2,
-            20,
-            EventPayload::CapitalCalled(CapitalCalled {
-                amount: Decimal::from(600),
-            }),
-        );
+        let created = event(1, 1, EventPayload::FundCreated(FundCreated { name: "F".into(), size: Decimal::from(1_000), vintage: None }));
+        let later = event(2, 20, EventPayload::CapitalCalled(CapitalCalled { amount: Decimal::from(600) }));
         let now = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
-        assert_eq!(
-            first_invalid_event(&[created.clone(), later.clone()], now),
-            None
-        );
+        assert_eq!(first_invalid_event(&[created.clone(), later.clone()], now), None);
         // Recorded after the 20th's call but effective before it: the 20th's call no longer fits.
-        let earlier = event(
-            3,
-            10,
-            EventPayload::CapitalCalled(CapitalCalled {
-                amount: Decimal::from(600),
-            }),
-        );
+        let earlier = event(3, 10, EventPayload::CapitalCalled(CapitalCalled { amount: Decimal::from(600) }));
         let (version, err) = first_invalid_event(&[created, later, earlier], now).expect("invalid");
         assert_eq!(version, 2);
         assert_eq!(err.field(), "payload.amount");

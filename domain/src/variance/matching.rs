@@ -51,10 +51,7 @@ impl ForecastIndex {
     pub fn new(forecasts: impl IntoIterator<Item = ForecastVersion>) -> Self {
         let mut groups: HashMap<Key, Vec<ForecastVersion>> = HashMap::new();
         for f in forecasts {
-            groups
-                .entry((f.company_id, f.metric, f.period))
-                .or_default()
-                .push(f);
+            groups.entry((f.company_id, f.metric, f.period)).or_default().push(f);
         }
         for versions in groups.values_mut() {
             versions.sort_by_key(|f| (f.effective_at, f.version));
@@ -63,35 +60,19 @@ impl ForecastIndex {
     }
 
     /// All versions for one period, in canonical order.
-    pub fn versions(
-        &self,
-        company_id: Uuid,
-        metric: Metric,
-        period: NaiveDate,
-    ) -> &[ForecastVersion] {
-        self.groups
-            .get(&(company_id, metric, period))
-            .map_or(&[], |v| v.as_slice())
+    pub fn versions(&self, company_id: Uuid, metric: Metric, period: NaiveDate) -> &[ForecastVersion] {
+        self.groups.get(&(company_id, metric, period)).map_or(&[], |v| v.as_slice())
     }
 
     /// The forecast an actual is compared with (see the module documentation).
     pub fn for_actual(&self, actual: &ActualFact) -> Option<(&ForecastVersion, ForecastBasis)> {
-        forecast_known_at(
-            self.versions(actual.company_id, actual.metric, actual.period),
-            actual.effective_at,
-        )
+        forecast_known_at(self.versions(actual.company_id, actual.metric, actual.period), actual.effective_at)
     }
 }
 
 /// Picks from `versions` (one period's, in canonical order) the forecast known at `at`.
-pub fn forecast_known_at(
-    versions: &[ForecastVersion],
-    at: DateTime<Utc>,
-) -> Option<(&ForecastVersion, ForecastBasis)> {
-    let known = versions
-        .iter()
-        .rev()
-        .find(|f| f.effective_at <= at && f.recorded_at <= at);
+pub fn forecast_known_at(versions: &[ForecastVersion], at: DateTime<Utc>) -> Option<(&ForecastVersion, ForecastBasis)> {
+    let known = versions.iter().rev().find(|f| f.effective_at <= at && f.recorded_at <= at);
     match known {
         Some(f) => Some((f, ForecastBasis::Known)),
         None => versions

@@ -49,9 +49,5 @@ pub fn variance_of(actual: Decimal, forecast: Decimal) -> VarianceFigures {
         std::cmp::Ordering::Less => Direction::Below,
         std::cmp::Ordering::Equal => Direction::OnTarget,
     };
-    VarianceFigures {
-        variance: variance.normalize(),
-        variance_pct,
-        direction,
-    }
+    VarianceFigures { variance: variance.normalize(), variance_pct, direction }
 }

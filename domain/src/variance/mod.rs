@@ -11,15 +11,9 @@ pub mod rules;
 pub mod settings;
 
 pub use compare::{compare_all, VarianceLine};
-pub use csv_rows::{
-    parse_actuals_csv, spreadsheet_safe, CompanyDirectory, CsvActual, CsvContext, RowError,
-    CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS,
-};
+pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
 pub use math::{variance_of, Direction, VarianceFigures};
-pub use rules::{
-    in_cooldown, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit,
-    DEFAULT_COOLDOWN_DAYS,
-};
+pub use rules::{in_cooldown, DEFAULT_COOLDOWN_DAYS, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
 pub use settings::NotificationSettings;

@@ -29,12 +29,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Info,
-        Severity::Warning,
-        Severity::Critical,
-        Severity::Urgent,
-    ];
+    pub const ALL: [Severity; 4] = [Severity::Info, Severity::Warning, Severity::Critical, Severity::Urgent];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,9 +41,7 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -97,9 +90,7 @@ impl Comparison {
     }
 
     pub fn parse(s: &str) -> Option<Comparison> {
-        [Comparison::Below, Comparison::Above, Comparison::Outside]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [Comparison::Below, Comparison::Above, Comparison::Outside].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -121,9 +112,7 @@ impl ThresholdUnit {
     }
 
     pub fn parse(s: &str) -> Option<ThresholdUnit> {
-        [ThresholdUnit::Percent, ThresholdUnit::Absolute]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [ThresholdUnit::Percent, ThresholdUnit::Absolute].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -146,9 +135,7 @@ impl AlertState {
     }
 
     pub fn parse(s: &str) -> Option<AlertState> {
-        [AlertState::Unread, AlertState::Read, AlertState::Resolved]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [AlertState::Unread, AlertState::Read, AlertState::Resolved].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -179,26 +166,17 @@ impl RuleSpec {
     /// Checks the rule; errors name the field (`threshold`, `channels`, …).
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.threshold <= Decimal::ZERO {
-            return Err(DomainError::invalid(
-                "threshold",
-                "must be greater than zero",
-            ));
+            return Err(DomainError::invalid("threshold", "must be greater than zero"));
         }
         let max = match self.unit {
             ThresholdUnit::Percent => MAX_PERCENT,
             ThresholdUnit::Absolute => MAX_AMOUNT,
         };
         if self.threshold > max {
-            return Err(DomainError::invalid(
-                "threshold",
-                format!("must not exceed {max}"),
-            ));
+            return Err(DomainError::invalid("threshold", format!("must not exceed {max}")));
         }
         if self.channels.is_empty() {
-            return Err(DomainError::invalid(
-                "channels",
-                "must name at least one channel",
-            ));
+            return Err(DomainError::invalid("channels", "must name at least one channel"));
         }
         let mut seen = self.channels.clone();
         seen.sort();
@@ -207,19 +185,11 @@ impl RuleSpec {
             return Err(DomainError::invalid("channels", "names a channel twice"));
         }
         if self.cooldown_days > MAX_COOLDOWN_DAYS {
-            return Err(DomainError::invalid(
-                "cooldown_days",
-                format!("must be at most {MAX_COOLDOWN_DAYS}"),
-            ));
+            return Err(DomainError::invalid("cooldown_days", format!("must be at most {MAX_COOLDOWN_DAYS}")));
         }
         // Without a cooldown every revision of an actual would send another mail or request: one
         // account could turn the service into a mail or webhook cannon.
-        if self.cooldown_days < MIN_OUTBOUND_COOLDOWN_DAYS
-            && self
-                .channels
-                .iter()
-                .any(|c| matches!(c, Channel::Webhook | Channel::Email))
-        {
+        if self.cooldown_days < MIN_OUTBOUND_COOLDOWN_DAYS && self.channels.iter().any(|c| matches!(c, Channel::Webhook | Channel::Email)) {
             return Err(DomainError::invalid(
                 "cooldown_days",
                 format!("must be at least {MIN_OUTBOUND_COOLDOWN_DAYS} day with the webhook or email channel"),

@@ -98,11 +98,7 @@ pub async fn check_webhook_url(raw: &str) -> Result<(), AddressError> {
         Some(url::Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
         Some(url::Host::Domain(host)) => {
             let host = host.to_string();
-            let lookup = tokio::time::timeout(
-                RESOLVE_TIMEOUT,
-                tokio::net::lookup_host((host.clone(), port)),
-            )
-            .await;
+            let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host.clone(), port))).await;
             match lookup {
                 Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
                 _ => return Err(AddressError::Unresolvable(host)),
@@ -110,9 +106,7 @@ pub async fn check_webhook_url(raw: &str) -> Result<(), AddressError> {
         }
     };
     if addresses.is_empty() {
-        return Err(AddressError::Unresolvable(
-            url.host_str().unwrap_or_default().to_string(),
-        ));
+        return Err(AddressError::Unresolvable(url.host_str().unwrap_or_default().to_string()));
     }
     match addresses.iter().find(|ip| !is_public(**ip)) {
         Some(ip) => Err(AddressError::NotPublic(ip.to_string())),
@@ -124,12 +118,8 @@ pub async fn check_webhook_url(raw: &str) -> Result<(), AddressError> {
 /// asking the resolver).
 pub fn check_literal_host(url: &Url) -> Result<(), AddressError> {
     match url.host() {
-        Some(url::Host::Ipv4(ip)) if !is_public(IpAddr::V4(ip)) => {
-            Err(AddressError::NotPublic(ip.to_string()))
-        }
-        Some(url::Host::Ipv6(ip)) if !is_public(IpAddr::V6(ip)) => {
-            Err(AddressError::NotPublic(ip.to_string()))
-        }
+        Some(url::Host::Ipv4(ip)) if !is_public(IpAddr::V4(ip)) => Err(AddressError::NotPublic(ip.to_string())),
+        Some(url::Host::Ipv6(ip)) if !is_public(IpAddr::V6(ip)) => Err(AddressError::NotPublic(ip.to_string())),
         Some(_) => Ok(()),
         None => Err(AddressError::NotHttp),
     }
@@ -150,13 +140,10 @@ impl Resolve for PublicOnlyResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let public: Vec<SocketAddr> = found.into_iter().filter(|a| is_public(a.ip())).collect();
             if public.is_empty() {
-                return Err(
-                    Box::new(RefusedAddress(host)) as Box<dyn std::error::Error + Send + Sync>
-                );
+                return Err(Box::new(RefusedAddress(host)) as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(public.into_iter()) as Addrs)
         })
@@ -174,41 +161,11 @@ mod tests {
     #[test]
     fn non_public_ranges_are_refused() {
         for ip in [
-            "0.0.0.0",
-            "127.0.0.1",
-            "127.1.2.3",
-            "10.0.0.1",
-            "172.16.0.1",
-            "172.31.255.255",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "100.127.255.255",
-            "192.0.0.8",
-            "192.0.2.1",
-            "198.18.0.1",
-            "198.51.100.1",
-            "203.0.113.9",
-            "224.0.0.1",
-            "240.0.0.1",
-            "255.255.255.255",
-            "::",
-            "::1",
-            "::ffff:127.0.0.1",
-            "::ffff:8.8.8.8",
-            "::127.0.0.1",
-            "fd00::1",
-            "fc00::1",
-            "fe80::1",
-            "fec0::1",
-            "ff02::1",
-            "64:ff9b::7f00:1",
-            "64:ff9b:1::1",
-            "100::1",
-            "2001:db8::1",
-            "2001::1",
-            "2002:7f00:1::1",
-            "3fff::1",
+            "0.0.0.0", "127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+            "100.64.0.1", "100.127.255.255", "192.0.0.8", "192.0.2.1", "198.18.0.1", "198.51.100.1", "203.0.113.9", "224.0.0.1",
+            "240.0.0.1", "255.255.255.255", "::", "::1", "::ffff:127.0.0.1", "::ffff:8.8.8.8", "::127.0.0.1", "fd00::1",
+            "fc00::1", "fe80::1", "fec0::1", "ff02::1", "64:ff9b::7f00:1", "64:ff9b:1::1", "100::1", "2001:db8::1", "2001::1",
+            "2002:7f00:1::1", "3fff::1",
         ] {
             assert!(!public(ip), "{ip} must be refused");
         }
@@ -216,38 +173,17 @@ mod tests {
 
     #[test]
     fn public_addresses_pass() {
-        for ip in [
-            "8.8.8.8",
-            "1.1.1.1",
-            "100.128.0.1",
-            "172.32.0.1",
-            "192.169.0.1",
-            "2606:4700::1111",
-            "2a00:1450::1",
-            "64:ff9b::808:808",
-        ] {
+        for ip in ["8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "192.169.0.1", "2606:4700::1111", "2a00:1450::1", "64:ff9b::808:808"] {
             assert!(public(ip), "{ip} is public");
         }
     }
 
     #[tokio::test]
     async fn the_save_time_check_resolves_names() {
-        assert_eq!(
-            check_webhook_url("ftp://8.8.8.8/x").await,
-            Err(AddressError::NotHttp)
-        );
-        assert_eq!(
-            check_webhook_url("https://user:pw@8.8.8.8/x").await,
-            Err(AddressError::Credentials)
-        );
-        assert!(matches!(
-            check_webhook_url("http://localhost:9/x").await,
-            Err(AddressError::NotPublic(_))
-        ));
-        assert!(matches!(
-            check_webhook_url("http://[::ffff:7f00:1]/x").await,
-            Err(AddressError::NotPublic(_))
-        ));
+        assert_eq!(check_webhook_url("ftp://8.8.8.8/x").await, Err(AddressError::NotHttp));
+        assert_eq!(check_webhook_url("https://user:pw@8.8.8.8/x").await, Err(AddressError::Credentials));
+        assert!(matches!(check_webhook_url("http://localhost:9/x").await, Err(AddressError::NotPublic(_))));
+        assert!(matches!(check_webhook_url("http://[::ffff:7f00:1]/x").await, Err(AddressError::NotPublic(_))));
         assert!(check_webhook_url("https://8.8.8.8/hook").await.is_ok());
     }
 }

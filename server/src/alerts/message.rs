@@ -19,10 +19,7 @@ pub fn subject(d: &Delivery) -> String {
 }
 
 fn company(d: &Delivery) -> String {
-    d.alert
-        .company
-        .clone()
-        .unwrap_or_else(|| d.alert.company_id.to_string())
+    d.alert.company.clone().unwrap_or_else(|| d.alert.company_id.to_string())
 }
 
 /// Plain-text body (the e-mail's).
@@ -34,21 +31,13 @@ pub fn text(d: &Delivery) -> String {
 /// mrkdwn and in a message's `text`: free text (fund and company names, the rule) gets `&`, `<`
 /// and `>` escaped as Slack asks, so a name cannot ping a channel or disguise a link.
 pub fn escape_mrkdwn(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn text_with(d: &Delivery, esc: impl Fn(&str) -> String) -> String {
     let a = &d.alert;
-    let pct = a
-        .variance_pct
-        .map_or_else(|| "n/a".to_string(), |p| format!("{p}%"));
-    let basis = if a.forecast_basis == "recorded_later" {
-        " (forecast recorded after the actual's date)"
-    } else {
-        ""
-    };
+    let pct = a.variance_pct.map_or_else(|| "n/a".to_string(), |p| format!("{p}%"));
+    let basis = if a.forecast_basis == "recorded_later" { " (forecast recorded after the actual's date)" } else { "" };
     format!(
         "{}: {} — {} {} for the period ending {}: actual {} vs forecast {}{} — variance {} ({}). Rule: {}.",
         a.severity.as_str().to_uppercase(),

@@ -56,9 +56,7 @@ impl DeliveryConfig {
     /// Delay before retry number `attempts` (1 s, 2 s, 4 s … with the default base), capped at an hour.
     pub fn backoff(&self, attempts: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempts.saturating_sub(1).min(20));
-        self.retry_base
-            .saturating_mul(factor)
-            .min(Duration::from_secs(3_600))
+        self.retry_base.saturating_mul(factor).min(Duration::from_secs(3_600))
     }
 }
 

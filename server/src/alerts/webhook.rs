@@ -15,15 +15,11 @@ pub const DELIVERY_HEADER: &str = "x-fundlens-delivery";
 
 /// The signature header's value for `body` sent at `timestamp`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes keys of any length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
+    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 /// The HTTP client for webhooks: no redirects (a 3xx is a failed attempt, so a public host cannot
@@ -31,38 +27,23 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 /// resolver, would pick the address), and unless `allow_private`, a resolver that only hands out
 /// public addresses (`address::PublicOnlyResolver`).
 pub fn client(config: &DeliveryConfig) -> Result<reqwest::Client, String> {
-    let builder = reqwest::Client::builder()
-        .timeout(config.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    let builder = if config.allow_private {
-        builder
-    } else {
-        builder.dns_resolver(address::PublicOnlyResolver)
-    };
+    let builder = reqwest::Client::builder().timeout(config.timeout).redirect(reqwest::redirect::Policy::none()).no_proxy();
+    let builder = if config.allow_private { builder } else { builder.dns_resolver(address::PublicOnlyResolver) };
     builder.build().map_err(|e| format!("HTTP client: {e}"))
 }
 
 /// Posts the alert; any transport error or non-2xx status is a failed attempt. The error text is
 /// stored with the delivery and shown to the fund's members, so it names the kind of failure
 /// only; the cause (addresses, OS errors) goes to the log.
-pub async fn send(
-    client: &reqwest::Client,
-    url: &str,
-    secret: &str,
-    d: &Delivery,
-    allow_private: bool,
-) -> Result<(), String> {
-    let parsed =
-        reqwest::Url::parse(url).map_err(|_| "the webhook URL is not valid".to_string())?;
+pub async fn send(client: &reqwest::Client, url: &str, secret: &str, d: &Delivery, allow_private: bool) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| "the webhook URL is not valid".to_string())?;
     if !allow_private {
         if let Err(e) = address::check_literal_host(&parsed) {
             tracing::warn!(outbox_id = d.outbox_id, error = %e, "webhook to a non-public address refused");
             return Err(REFUSED.into());
         }
     }
-    let body = serde_json::to_vec(&super::message::slack_body(d))
-        .map_err(|_| "the alert could not be encoded".to_string())?;
+    let body = serde_json::to_vec(&super::message::slack_body(d)).map_err(|_| "the alert could not be encoded".to_string())?;
     let timestamp = chrono::Utc::now().timestamp();
     let response = client
         .post(parsed)
@@ -81,9 +62,7 @@ pub async fn send(
     if status.is_success() {
         Ok(())
     } else if status.is_redirection() {
-        Err(format!(
-            "webhook answered {status}; redirects are not followed"
-        ))
+        Err(format!("webhook answered {status}; redirects are not followed"))
     } else {
         Err(format!("webhook answered {status}"))
     }

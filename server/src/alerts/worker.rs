@@ -30,21 +30,10 @@ impl AlertWorker {
     pub fn spawn(store: Store, config: DeliveryConfig) -> Result<AlertWorker, String> {
         super::install_crypto_provider();
         let http = webhook::client(&config)?;
-        let mailer = config
-            .smtp_url
-            .as_deref()
-            .map(|u| email::mailer(u, config.timeout))
-            .transpose()?;
+        let mailer = config.smtp_url.as_deref().map(|u| email::mailer(u, config.timeout)).transpose()?;
         let (concurrency, poll) = (config.concurrency, config.poll_interval);
-        let ctx = Arc::new(Context {
-            store: store.clone(),
-            config,
-            http,
-            mailer,
-        });
-        Ok(AlertWorker {
-            runner: Runner::spawn(store, ctx, concurrency, poll),
-        })
+        let ctx = Arc::new(Context { store: store.clone(), config, http, mailer });
+        Ok(AlertWorker { runner: Runner::spawn(store, ctx, concurrency, poll) })
     }
 
     /// Stops the tasks and waits for them.
@@ -85,17 +74,12 @@ async fn deliver(ctx: &Context, claim: ClaimedDelivery) {
     let outcome = match d.channel {
         Channel::InApp => Ok(()),
         Channel::Webhook => match (&d.settings.webhook_url, &d.settings.webhook_secret) {
-            (Some(url), Some(secret)) => {
-                webhook::send(&ctx.http, url, secret, d, ctx.config.allow_private).await
-            }
+            (Some(url), Some(secret)) => webhook::send(&ctx.http, url, secret, d, ctx.config.allow_private).await,
             _ => return finish(claim.skipped("the fund has no webhook_url").await, channel),
         },
         Channel::Email => {
             if d.settings.email_to.is_empty() {
-                return finish(
-                    claim.skipped("the fund has no email_to recipients").await,
-                    channel,
-                );
+                return finish(claim.skipped("the fund has no email_to recipients").await, channel);
             }
             match &ctx.mailer {
                 Some(m) => email::send(m, &ctx.config.smtp_from, d).await,
@@ -111,10 +95,8 @@ async fn deliver(ctx: &Context, claim: ClaimedDelivery) {
         Err(error) => {
             metrics::counter!("alert_deliveries_failed_total", "channel" => channel).increment(1);
             let attempts = d.attempts + 1;
-            let retry_at = (attempts < ctx.config.max_attempts).then(|| {
-                Utc::now()
-                    + chrono::Duration::from_std(ctx.config.backoff(attempts)).unwrap_or_default()
-            });
+            let retry_at = (attempts < ctx.config.max_attempts)
+                .then(|| Utc::now() + chrono::Duration::from_std(ctx.config.backoff(attempts)).unwrap_or_default());
             tracing::warn!(outbox_id = d.outbox_id, channel, attempts, dead = retry_at.is_none(), %error, "alert delivery failed");
             if retry_at.is_none() {
                 metrics::counter!("alert_deliveries_dead_total", "channel" => channel).increment(1);

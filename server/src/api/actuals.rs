@@ -56,12 +56,7 @@ pub async fn record_actual(
     let value = match body.value {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s,
-        _ => {
-            return Err(ApiError::bad(
-                "value",
-                "must be a number or a decimal string",
-            ))
-        }
+        _ => return Err(ApiError::bad("value", "must be a number or a decimal string")),
     };
     let input = ActualInput {
         company_id: body.company_id,
@@ -71,8 +66,7 @@ pub async fn record_actual(
         period: body.period,
         source: body.source,
     };
-    let recorded =
-        service::record_actual(&state.store, fund_id, &input, ActualSource::Api, metadata).await?;
+    let recorded = service::record_actual(&state.store, fund_id, &input, ActualSource::Api, metadata).await?;
     metrics::counter!("fund_events_appended_total").increment(1);
     count_alerts(recorded.alerts.len());
     Ok((StatusCode::CREATED, Json(recorded)))
@@ -105,8 +99,7 @@ pub async fn import_actuals(
     if !is_csv {
         return Err(ApiError::bad("content-type", "must be text/csv"));
     }
-    let outcome =
-        service::import_actuals_csv(&state.store, fund_id, &body, metadata, Utc::now()).await?;
+    let outcome = service::import_actuals_csv(&state.store, fund_id, &body, metadata, Utc::now()).await?;
     metrics::counter!("fund_events_appended_total").increment(outcome.imported as u64);
     count_alerts(outcome.alerts);
     Ok((StatusCode::CREATED, Json(outcome)))
@@ -127,16 +120,10 @@ pub fn count_alerts(n: usize) {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn template(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+pub async fn template(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     state.store.fund_version(fund_id).await?;
-    Ok(csv_response(
-        "actuals-template.csv",
-        CSV_TEMPLATE.to_string(),
-    ))
+    Ok(csv_response("actuals-template.csv", CSV_TEMPLATE.to_string()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -151,12 +138,7 @@ pub struct VarianceQueryParams {
 
 impl VarianceQueryParams {
     fn into_params(self) -> VarianceParams {
-        VarianceParams {
-            at: self.at,
-            known_at: self.known_at,
-            metric: self.metric,
-            severity: self.severity,
-        }
+        VarianceParams { at: self.at, known_at: self.known_at, metric: self.metric, severity: self.severity }
     }
 }
 
@@ -182,16 +164,9 @@ pub async fn variance(
     ApiQuery(q): ApiQuery<VarianceQueryParams>,
 ) -> Result<Json<VarianceResponse>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let q = q
-        .into_params()
-        .parse(Utc::now())
-        .map_err(super::params::bad_param)?;
+    let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
     let (version, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
-    Ok(Json(VarianceResponse {
-        fund_id,
-        version,
-        rows,
-    }))
+    Ok(Json(VarianceResponse { fund_id, version, rows }))
 }
 
 /// `GET /api/funds/{id}/variance.csv?at=&known_at=&metric=&severity=`: the same rows as CSV.
@@ -209,10 +184,7 @@ pub async fn variance_csv(
     ApiQuery(q): ApiQuery<VarianceQueryParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let q = q
-        .into_params()
-        .parse(Utc::now())
-        .map_err(super::params::bad_param)?;
+    let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
     let (_, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
     Ok(csv_response("variance.csv", service::csv_export(&rows)))
 }
@@ -221,10 +193,7 @@ fn csv_response(filename: &str, body: String) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
         ],
         body,
     )

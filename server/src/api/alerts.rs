@@ -8,10 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use domain::fund::Metric;
-use domain::variance::{
-    Channel, Comparison, NotificationSettings, RuleSpec, Severity, ThresholdUnit,
-    DEFAULT_COOLDOWN_DAYS,
-};
+use domain::variance::{Channel, Comparison, NotificationSettings, RuleSpec, Severity, ThresholdUnit, DEFAULT_COOLDOWN_DAYS};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -44,8 +41,7 @@ pub async fn list_alerts(
     ApiQuery(q): ApiQuery<AlertListParams>,
 ) -> Result<Json<Vec<AlertRow>>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref())
-        .map_err(params::bad_param)?;
+    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref()).map_err(params::bad_param)?;
     let alerts = state.store.alerts(fund_id, &filter).await?;
     Ok(Json(alerts.into_iter().map(service::alert_row).collect()))
 }
@@ -60,15 +56,10 @@ pub async fn list_alerts(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn read_alert(
-    State(state): State<AppState>,
-    Path((id, alert)): Path<(String, String)>,
-) -> Result<Json<AlertRow>, ApiError> {
+pub async fn read_alert(State(state): State<AppState>, Path((id, alert)): Path<(String, String)>) -> Result<Json<AlertRow>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let alert_id = params::uuid("alert_id", &alert)?;
-    Ok(Json(service::alert_row(
-        state.store.mark_alert_read(fund_id, alert_id).await?,
-    )))
+    Ok(Json(service::alert_row(state.store.mark_alert_read(fund_id, alert_id).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -97,19 +88,8 @@ pub async fn resolve_alert(
 ) -> Result<Json<AlertRow>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let alert_id = params::uuid("alert_id", &alert)?;
-    let body: ResolveBody = if body.is_empty() {
-        ResolveBody {
-            note: String::new(),
-        }
-    } else {
-        params::json_body(&headers, &body)?
-    };
-    Ok(Json(service::alert_row(
-        state
-            .store
-            .resolve_alert(&actor, fund_id, alert_id, &body.note)
-            .await?,
-    )))
+    let body: ResolveBody = if body.is_empty() { ResolveBody { note: String::new() } } else { params::json_body(&headers, &body)? };
+    Ok(Json(service::alert_row(state.store.resolve_alert(&actor, fund_id, alert_id, &body.note).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -159,16 +139,8 @@ impl RuleBody {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_rules(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<AlertRule>>, ApiError> {
-    Ok(Json(
-        state
-            .store
-            .alert_rules(params::uuid("fund_id", &id)?)
-            .await?,
-    ))
+pub async fn list_rules(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<AlertRule>>, ApiError> {
+    Ok(Json(state.store.alert_rules(params::uuid("fund_id", &id)?).await?))
 }
 
 /// `POST /api/funds/{id}/alert-rules` → 201 with the rule.
@@ -190,15 +162,7 @@ pub async fn create_rule(
 ) -> Result<(StatusCode, Json<AlertRule>), ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let body: RuleBody = params::json_body(&headers, &body)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .create_alert_rule(&actor, fund_id, &body.spec())
-                .await?,
-        ),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_alert_rule(&actor, fund_id, &body.spec()).await?)))
 }
 
 /// `PUT /api/funds/{id}/alert-rules/{rule_id}`: replaces the rule.
@@ -221,12 +185,7 @@ pub async fn update_rule(
     let fund_id = params::uuid("fund_id", &id)?;
     let rule_id = params::uuid("rule_id", &rule)?;
     let body: RuleBody = params::json_body(&headers, &body)?;
-    Ok(Json(
-        state
-            .store
-            .update_alert_rule(&actor, fund_id, rule_id, &body.spec())
-            .await?,
-    ))
+    Ok(Json(state.store.update_alert_rule(&actor, fund_id, rule_id, &body.spec()).await?))
 }
 
 /// `DELETE /api/funds/{id}/alert-rules/{rule_id}` → 204.
@@ -238,17 +197,10 @@ pub async fn update_rule(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn delete_rule(
-    State(state): State<AppState>,
-    Actor(actor): Actor,
-    Path((id, rule)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+pub async fn delete_rule(State(state): State<AppState>, Actor(actor): Actor, Path((id, rule)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let rule_id = params::uuid("rule_id", &rule)?;
-    state
-        .store
-        .delete_alert_rule(&actor, fund_id, rule_id)
-        .await?;
+    state.store.delete_alert_rule(&actor, fund_id, rule_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -272,14 +224,8 @@ struct SettingsBody {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn get_settings(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<NotificationSettingsView>, ApiError> {
-    let s = state
-        .store
-        .notification_settings(params::uuid("fund_id", &id)?)
-        .await?;
+pub async fn get_settings(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<NotificationSettingsView>, ApiError> {
+    let s = state.store.notification_settings(params::uuid("fund_id", &id)?).await?;
     Ok(Json(NotificationSettingsView::from(&s)))
 }
 
@@ -306,20 +252,10 @@ pub async fn put_settings(
         if !state.config.delivery.allow_private {
             crate::alerts::address::check_webhook_url(url)
                 .await
-                .map_err(|e| ApiError::Unprocessable {
-                    field: Some("webhook_url".into()),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| ApiError::Unprocessable { field: Some("webhook_url".into()), message: e.to_string() })?;
         }
     }
-    let new = NotificationSettings {
-        webhook_url: b.webhook_url,
-        webhook_secret: b.webhook_secret,
-        email_to: b.email_to,
-    };
-    let saved = state
-        .store
-        .put_notification_settings(&actor, fund_id, new)
-        .await?;
+    let new = NotificationSettings { webhook_url: b.webhook_url, webhook_secret: b.webhook_secret, email_to: b.email_to };
+    let saved = state.store.put_notification_settings(&actor, fund_id, new).await?;
     Ok(Json(NotificationSettingsView::from(&saved)))
 }

@@ -27,15 +27,8 @@ pub struct AuditParams {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_audit(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<AuditParams>,
-) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+pub async fn list_audit(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<AuditParams>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let (before, limit) =
-        audit_paging(q.before.as_deref(), q.limit.as_deref()).map_err(params::bad_param)?;
-    Ok(Json(
-        state.store.audit_entries(fund_id, before, limit).await?,
-    ))
+    let (before, limit) = audit_paging(q.before.as_deref(), q.limit.as_deref()).map_err(params::bad_param)?;
+    Ok(Json(state.store.audit_entries(fund_id, before, limit).await?))
 }

@@ -37,13 +37,6 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .map(SignedIn)
-            .ok_or_else(|| ApiError::Unauthorized {
-                message: "sign in (or send an API token) to continue".into(),
-            })
+        parts.extensions.get::<Principal>().cloned().map(SignedIn).ok_or_else(|| ApiError::Unauthorized { message: "sign in (or send an API token) to continue".into() })
     }
 }

@@ -56,40 +56,20 @@ pub async fn append_events(
     let fingerprint = String::from_utf8_lossy(&body).into_owned();
     let body: AppendBody = params::json_body(&headers, &body)?;
     if body.events.len() > MAX_BATCH {
-        return Err(ApiError::bad(
-            "events",
-            format!("at most {MAX_BATCH} events per request"),
-        ));
+        return Err(ApiError::bad("events", format!("at most {MAX_BATCH} events per request")));
     }
     let now = Utc::now();
     // Events without an effective time take the append's time, read under the fund's lock.
-    let undated: Vec<usize> = body
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.effective_at.is_none())
-        .map(|(i, _)| i)
-        .collect();
+    let undated: Vec<usize> = body.events.iter().enumerate().filter(|(_, e)| e.effective_at.is_none()).map(|(i, _)| i).collect();
     let events = body
         .events
         .into_iter()
         .enumerate()
         .map(|(i, e)| new_event(i, e, now))
         .collect::<Result<Vec<_>, _>>()?;
-    let req = AppendRequest {
-        expected_version: body.expected_version,
-        idempotency_key: body.idempotency_key,
-        fingerprint,
-        events,
-        undated,
-        metadata,
-    };
+    let req = AppendRequest { expected_version: body.expected_version, idempotency_key: body.idempotency_key, fingerprint, events, undated, metadata };
     let outcome = state.store.append(fund_id, req).await?;
-    metrics::counter!("fund_events_appended_total").increment(if outcome.replayed {
-        0
-    } else {
-        outcome.appended as u64
-    });
+    metrics::counter!("fund_events_appended_total").increment(if outcome.replayed { 0 } else { outcome.appended as u64 });
     if !outcome.replayed {
         super::actuals::count_alerts(outcome.alerts.len());
     }
@@ -97,18 +77,10 @@ pub async fn append_events(
 }
 
 fn new_event(i: usize, e: EventBody, now: chrono::DateTime<Utc>) -> Result<NewEvent, ApiError> {
-    let effective_at = params::optional_moment(
-        &format!("events[{i}].effective_at"),
-        e.effective_at.as_deref(),
-        false,
-    )?
-    .unwrap_or(now);
+    let effective_at = params::optional_moment(&format!("events[{i}].effective_at"), e.effective_at.as_deref(), false)?.unwrap_or(now);
     let mut payload = e.payload;
     if !payload.is_object() {
-        return Err(ApiError::bad(
-            format!("events[{i}].payload"),
-            "must be a JSON object",
-        ));
+        return Err(ApiError::bad(format!("events[{i}].payload"), "must be a JSON object"));
     }
     // A company added without an id gets a fresh one; the response lists it.
     if e.event_type == "COMPANY_ADDED" && payload.get("company_id").is_none() {
@@ -127,32 +99,20 @@ fn new_event(i: usize, e: EventBody, now: chrono::DateTime<Utc>) -> Result<NewEv
         "COMPANY_EXITED" => EventPayload::CompanyExited(json_value(&at, payload)?),
         "COMPANY_WRITTEN_OFF" => EventPayload::CompanyWrittenOff(json_value(&at, payload)?),
         "FUND_CREATED" => {
+            return Err(ApiError::bad(format!("events[{i}].type"), "FUND_CREATED is recorded by POST /api/funds"))
+        }
+        "RESERVE_ASSUMPTIONS_SET" => {
             return Err(ApiError::bad(
                 format!("events[{i}].type"),
-                "FUND_CREATED is recorded by POST /api/funds",
+                "RESERVE_ASSUMPTIONS_SET is set by PUT /api/funds/{id}/reserves/assumptions (admins)",
             ))
         }
-        "RESERVE_ASSUMPTIONS_SET" => return Err(ApiError::bad(
-            format!("events[{i}].type"),
-            "RESERVE_ASSUMPTIONS_SET is set by PUT /api/funds/{id}/reserves/assumptions (admins)",
-        )),
         other => {
             return Err(ApiError::bad(
                 format!("events[{i}].type"),
-                format!(
-                    "unknown event type {other:?}; expected one of {}",
-                    EVENT_TYPES[1..]
-                        .iter()
-                        .filter(|t| **t != "RESERVE_ASSUMPTIONS_SET")
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("unknown event type {other:?}; expected one of {}", EVENT_TYPES[1..].iter().filter(|t| **t != "RESERVE_ASSUMPTIONS_SET").copied().collect::<Vec<_>>().join(", ")),
             ))
         }
     };
-    Ok(NewEvent {
-        effective_at,
-        payload,
-    })
+    Ok(NewEvent { effective_at, payload })
 }

@@ -41,20 +41,9 @@ pub async fn create_fund(
     body: Bytes,
 ) -> Result<(StatusCode, Json<FundSummary>), ApiError> {
     let req: CreateFund = params::json_body(&headers, &body)?;
-    let effective_at = params::optional_moment("effective_at", req.effective_at.as_deref(), false)?
-        .unwrap_or_else(Utc::now);
+    let effective_at = params::optional_moment("effective_at", req.effective_at.as_deref(), false)?.unwrap_or_else(Utc::now);
     // The creator becomes the fund's first admin.
-    let fund = state
-        .store
-        .create_fund(
-            &req.name,
-            req.size,
-            req.vintage,
-            effective_at,
-            metadata,
-            Some(principal.user.id),
-        )
-        .await?;
+    let fund = state.store.create_fund(&req.name, req.size, req.vintage, effective_at, metadata, Some(principal.user.id)).await?;
     Ok((StatusCode::CREATED, Json(fund)))
 }
 
@@ -66,10 +55,7 @@ pub async fn create_fund(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_funds(
-    State(state): State<AppState>,
-    SignedIn(principal): SignedIn,
-) -> Result<Json<Vec<FundSummary>>, ApiError> {
+pub async fn list_funds(State(state): State<AppState>, SignedIn(principal): SignedIn) -> Result<Json<Vec<FundSummary>>, ApiError> {
     Ok(Json(state.store.funds_for_user(principal.user.id).await?))
 }
 
@@ -82,9 +68,6 @@ pub async fn list_funds(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn get_fund(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<FundSummary>, ApiError> {
+pub async fn get_fund(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<FundSummary>, ApiError> {
     Ok(Json(state.store.fund(params::uuid("fund_id", &id)?).await?))
 }

@@ -27,13 +27,8 @@ struct Grant {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_members(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<Member>>, ApiError> {
-    Ok(Json(
-        state.store.members(params::uuid("fund_id", &id)?).await?,
-    ))
+pub async fn list_members(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<Member>>, ApiError> {
+    Ok(Json(state.store.members(params::uuid("fund_id", &id)?).await?))
 }
 
 /// `PUT /api/funds/{id}/members {email, role}` (admins): grants or changes a role. The user must
@@ -47,23 +42,11 @@ pub async fn list_members(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn put_member(
-    State(state): State<AppState>,
-    Actor(actor): Actor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Vec<Member>>, ApiError> {
+pub async fn put_member(State(state): State<AppState>, Actor(actor): Actor, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Json<Vec<Member>>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let req: Grant = params::json_body(&headers, &body)?;
-    let role: Role = req
-        .role
-        .parse()
-        .map_err(|e: String| ApiError::bad("role", e))?;
-    state
-        .store
-        .grant_role_by_email(&actor, fund_id, &req.email, role)
-        .await?;
+    let role: Role = req.role.parse().map_err(|e: String| ApiError::bad("role", e))?;
+    state.store.grant_role_by_email(&actor, fund_id, &req.email, role).await?;
     Ok(Json(state.store.members(fund_id).await?))
 }
 

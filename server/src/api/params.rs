@@ -1,8 +1,8 @@
 //! Parsing of path, query and body inputs into typed values, with errors that name the field.
 
-use app::time_machine::dates::parse_moment;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
+use app::time_machine::dates::parse_moment;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -18,8 +18,7 @@ pub fn bad_param(e: app::store::StoreError) -> ApiError {
 }
 
 pub fn uuid(field: &str, raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::bad(field, format!("{raw:?} is not a UUID")))
+    raw.parse().map_err(|_| ApiError::bad(field, format!("{raw:?} is not a UUID")))
 }
 
 /// A moment in a request (see `parse_moment` for the accepted forms).
@@ -27,21 +26,12 @@ pub fn moment(field: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>,
     parse_moment(raw, end_of_day).map_err(|message| ApiError::bad(field, message))
 }
 
-pub fn optional_moment(
-    field: &str,
-    raw: Option<&str>,
-    end_of_day: bool,
-) -> Result<Option<DateTime<Utc>>, ApiError> {
-    raw.filter(|s| !s.trim().is_empty())
-        .map(|s| moment(field, s, end_of_day))
-        .transpose()
+pub fn optional_moment(field: &str, raw: Option<&str>, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.filter(|s| !s.trim().is_empty()).map(|s| moment(field, s, end_of_day)).transpose()
 }
 
 /// Deserialises a JSON value, naming the failing field below `prefix`.
-pub fn json_value<T: DeserializeOwned>(
-    prefix: &str,
-    value: serde_json::Value,
-) -> Result<T, ApiError> {
+pub fn json_value<T: DeserializeOwned>(prefix: &str, value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -88,33 +78,18 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Resu
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
-        let message = capped(
-            message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string(),
-        );
+        let message = capped(message.split(" at line ").next().unwrap_or(&message).to_string());
         let at_root = path == "." || path.is_empty();
         match (missing_field(&message), at_root) {
             (Some(name), true) => ApiError::bad(name, message),
             (Some(name), false) => ApiError::bad(capped(format!("{path}.{name}")), message),
-            (None, true) => ApiError::BadRequest {
-                field: None,
-                message: format!("invalid JSON body: {message}"),
-            },
+            (None, true) => ApiError::BadRequest { field: None, message: format!("invalid JSON body: {message}") },
             (None, false) => ApiError::bad(capped(path), message),
         }
     })?;
-    de.end().map_err(|_| ApiError::BadRequest {
-        field: None,
-        message: "invalid JSON body: unexpected data after the JSON document".into(),
-    })?;
+    de.end().map_err(|_| ApiError::BadRequest { field: None, message: "invalid JSON body: unexpected data after the JSON document".into() })?;
     if let Some(field) = nul_in(body) {
-        return Err(ApiError::bad(
-            capped(field),
-            "text cannot contain NUL characters (\\u0000)",
-        ));
+        return Err(ApiError::bad(capped(field), "text cannot contain NUL characters (\\u0000)"));
     }
     Ok(value)
 }
@@ -132,26 +107,11 @@ fn nul_in(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     fn walk(v: &serde_json::Value, path: &str) -> Option<String> {
         match v {
-            serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() {
-                "body".into()
-            } else {
-                path.to_string()
-            }),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() { "body".into() } else { path.to_string() }),
+            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
             serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
-                let here = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                if k.contains('\0') {
-                    Some(here)
-                } else {
-                    walk(x, &here)
-                }
+                let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                if k.contains('\0') { Some(here) } else { walk(x, &here) }
             }),
             _ => None,
         }

@@ -12,19 +12,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::try_from_uri(&parts.uri)
-            .map(|Query(t)| ApiQuery(t))
-            .map_err(|e| {
-                let text = e.body_text();
-                let field = text
-                    .split("unknown field `")
-                    .nth(1)
-                    .and_then(|r| r.split('`').next())
-                    .map(str::to_string);
-                ApiError::BadRequest {
-                    field,
-                    message: text,
-                }
-            })
+        Query::<T>::try_from_uri(&parts.uri).map(|Query(t)| ApiQuery(t)).map_err(|e| {
+            let text = e.body_text();
+            let field = text.split("unknown field `").nth(1).and_then(|r| r.split('`').next()).map(str::to_string);
+            ApiError::BadRequest { field, message: text }
+        })
     }
 }

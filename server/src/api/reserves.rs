@@ -47,16 +47,9 @@ pub async fn start_run(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let raw: RawRunSpec = if body.iter().all(u8::is_ascii_whitespace) {
-        RawRunSpec::default()
-    } else {
-        params::json_body(&headers, &body)?
-    };
+    let raw: RawRunSpec = if body.iter().all(u8::is_ascii_whitespace) { RawRunSpec::default() } else { params::json_body(&headers, &body)? };
     let spec = RunSpec::parse(&raw, state.config.monte_carlo_iterations, Utc::now())?;
-    let who = Requester {
-        user: Some(principal.user.id),
-        actor: principal.actor(),
-    };
+    let who = Requester { user: Some(principal.user.id), actor: principal.actor() };
     let answer = request_run(&state.store, fund_id, &who, &spec).await?;
     let run = answer.run.as_ref();
     let body = json!({
@@ -67,11 +60,7 @@ pub async fn start_run(
         "joined": (answer.answered == Answered::Joined).then_some(true),
         "run": run,
     });
-    let status = if run.status == RunStatus::Succeeded {
-        StatusCode::OK
-    } else {
-        StatusCode::ACCEPTED
-    };
+    let status = if run.status == RunStatus::Succeeded { StatusCode::OK } else { StatusCode::ACCEPTED };
     Ok((status, Json(strip_nulls(body))).into_response())
 }
 
@@ -91,22 +80,13 @@ pub struct ListParams {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_runs(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list_runs(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<ListParams>) -> Result<Json<Value>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let limit = match q.limit.as_deref() {
         None => 20,
         Some(raw) => match raw.parse::<i64>() {
             Ok(n) if (1..=MAX_RUNS_LISTED).contains(&n) => n,
-            _ => {
-                return Err(ApiError::bad(
-                    "limit",
-                    format!("must be a whole number between 1 and {MAX_RUNS_LISTED}"),
-                ))
-            }
+            _ => return Err(ApiError::bad("limit", format!("must be a whole number between 1 and {MAX_RUNS_LISTED}"))),
         },
     };
     state.store.fund(fund_id).await?;
@@ -123,10 +103,7 @@ pub async fn list_runs(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn get_run(
-    State(state): State<AppState>,
-    Path((id, run_id)): Path<(String, String)>,
-) -> Result<Json<ReserveRun>, ApiError> {
+pub async fn get_run(State(state): State<AppState>, Path((id, run_id)): Path<(String, String)>) -> Result<Json<ReserveRun>, ApiError> {
     let (fund_id, run_id) = ids(&id, &run_id)?;
     Ok(Json(find_run(&state, fund_id, run_id).await?))
 }
@@ -142,23 +119,13 @@ pub async fn get_run(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn cancel_run(
-    State(state): State<AppState>,
-    Path((id, run_id)): Path<(String, String)>,
-) -> Result<Json<ReserveRun>, ApiError> {
+pub async fn cancel_run(State(state): State<AppState>, Path((id, run_id)): Path<(String, String)>) -> Result<Json<ReserveRun>, ApiError> {
     let (fund_id, run_id) = ids(&id, &run_id)?;
     let before = find_run(&state, fund_id, run_id).await?;
     if before.status.is_final() {
-        return Err(ApiError::Unprocessable {
-            field: Some("run_id".into()),
-            message: format!("the run has already finished ({})", before.status.as_str()),
-        });
+        return Err(ApiError::Unprocessable { field: Some("run_id".into()), message: format!("the run has already finished ({})", before.status.as_str()) });
     }
-    let after = state
-        .store
-        .cancel_reserve_run(fund_id, run_id)
-        .await?
-        .ok_or_else(|| unknown_run(run_id))?;
+    let after = state.store.cancel_reserve_run(fund_id, run_id).await?.ok_or_else(|| unknown_run(run_id))?;
     Ok(Json(after))
 }
 
@@ -172,37 +139,17 @@ pub async fn cancel_run(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn run_events(
-    State(state): State<AppState>,
-    Path((id, run_id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+pub async fn run_events(State(state): State<AppState>, Path((id, run_id)): Path<(String, String)>, headers: HeaderMap) -> Result<Response, ApiError> {
     let (fund_id, run_id) = ids(&id, &run_id)?;
     let run = find_run(&state, fund_id, run_id).await?;
-    let last = match headers
-        .get("last-event-id")
-        .map(|v| v.to_str().unwrap_or(""))
-    {
+    let last = match headers.get("last-event-id").map(|v| v.to_str().unwrap_or("")) {
         None => None,
-        Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| {
-            ApiError::bad(
-                "last-event-id",
-                format!("{raw:?} is not an event id of this stream"),
-            )
-        })?),
+        Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| ApiError::bad("last-event-id", format!("{raw:?} is not an event id of this stream")))?),
     };
     let hub = state.reserve_hub.as_ref().ok_or(ApiError::Unavailable)?;
     let stream = crate::reserves::events_stream::run_events(state.store.clone(), hub, run, last);
-    let sse = Sse::new(stream).keep_alive(
-        KeepAlive::new()
-            .interval(std::time::Duration::from_secs(15))
-            .text("keep-alive"),
-    );
-    Ok((
-        [("cache-control", "no-store"), ("x-accel-buffering", "no")],
-        sse,
-    )
-        .into_response())
+    let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)).text("keep-alive"));
+    Ok(([("cache-control", "no-store"), ("x-accel-buffering", "no")], sse).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -233,20 +180,9 @@ pub async fn apply_run(
     body: Bytes,
 ) -> Result<(StatusCode, Json<app::reserves::actions::AppliedPlan>), ApiError> {
     let (fund_id, run_id) = ids(&id, &run_id)?;
-    let body: ApplyBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ApplyBody { companies: None }
-    } else {
-        params::json_body(&headers, &body)?
-    };
+    let body: ApplyBody = if body.iter().all(u8::is_ascii_whitespace) { ApplyBody { companies: None } } else { params::json_body(&headers, &body)? };
     find_run(&state, fund_id, run_id).await?;
-    let plan = app::reserves::actions::apply_recommendation(
-        &state.store,
-        fund_id,
-        run_id,
-        body.companies,
-        metadata,
-    )
-    .await?;
+    let plan = app::reserves::actions::apply_recommendation(&state.store, fund_id, run_id, body.companies, metadata).await?;
     Ok((StatusCode::CREATED, Json(plan)))
 }
 
@@ -259,15 +195,10 @@ pub async fn apply_run(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_scenarios(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list_scenarios(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     state.store.fund(fund_id).await?;
-    Ok(Json(
-        json!({ "scenarios": state.store.reserve_scenarios(fund_id).await? }),
-    ))
+    Ok(Json(json!({ "scenarios": state.store.reserve_scenarios(fund_id).await? })))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -300,15 +231,7 @@ pub async fn create_scenario(
     let fund_id = params::uuid("fund_id", &id)?;
     let body: ScenarioBody = params::json_body(&headers, &body)?;
     let run_id = params::uuid("run_id", &body.run_id)?;
-    let saved = app::reserves::actions::save_scenario(
-        &state.store,
-        fund_id,
-        run_id,
-        &body.name,
-        body.description.as_deref().unwrap_or(""),
-        &principal.user.email,
-    )
-    .await?;
+    let saved = app::reserves::actions::save_scenario(&state.store, fund_id, run_id, &body.name, body.description.as_deref().unwrap_or(""), &principal.user.email).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -321,23 +244,13 @@ pub async fn create_scenario(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn delete_scenario(
-    State(state): State<AppState>,
-    Path((id, scenario_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+pub async fn delete_scenario(State(state): State<AppState>, Path((id, scenario_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let scenario_id = params::uuid("scenario_id", &scenario_id)?;
-    if state
-        .store
-        .delete_reserve_scenario(fund_id, scenario_id)
-        .await?
-    {
+    if state.store.delete_reserve_scenario(fund_id, scenario_id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound {
-            field: Some("scenario_id".into()),
-            message: format!("scenario {scenario_id} not found in this fund"),
-        })
+        Err(ApiError::NotFound { field: Some("scenario_id".into()), message: format!("scenario {scenario_id} not found in this fund") })
     }
 }
 
@@ -351,37 +264,16 @@ pub async fn delete_scenario(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn get_ranking_csv(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DateParams>,
-) -> Result<Response, ApiError> {
+pub async fn get_ranking_csv(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DateParams>) -> Result<Response, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let spec = dates(&state, &q)?;
-    let Some((_, report)) = state
-        .store
-        .latest_reserve_ranking(fund_id, spec.as_of, spec.known_at)
-        .await?
-    else {
+    let Some((_, report)) = state.store.latest_reserve_ranking(fund_id, spec.as_of, spec.known_at).await? else {
         state.store.fund(fund_id).await?;
-        return Err(ApiError::NotFound {
-            field: Some("at".into()),
-            message: "no ranking has been computed for this date yet".into(),
-        });
+        return Err(ApiError::NotFound { field: Some("at".into()), message: "no ranking has been computed for this date yet".into() });
     };
     let body = app::reserves::csv_export::ranking_csv(&report);
-    let name = format!(
-        "attachment; filename=\"reserves-{}.csv\"",
-        spec.as_of.date_naive()
-    );
-    Ok((
-        [
-            ("content-type", "text/csv; charset=utf-8".to_string()),
-            ("content-disposition", name),
-        ],
-        body,
-    )
-        .into_response())
+    let name = format!("attachment; filename=\"reserves-{}.csv\"", spec.as_of.date_naive());
+    Ok(([("content-type", "text/csv; charset=utf-8".to_string()), ("content-disposition", name)], body).into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -402,28 +294,17 @@ pub struct DateParams {
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn get_ranking(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DateParams>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn get_ranking(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DateParams>) -> Result<Json<Value>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let spec = dates(&state, &q)?;
-    let Some(run) = state
-        .store
-        .latest_reserve_result(fund_id, spec.as_of, spec.known_at)
-        .await?
-    else {
+    let Some(run) = state.store.latest_reserve_result(fund_id, spec.as_of, spec.known_at).await? else {
         state.store.fund(fund_id).await?;
         return Err(ApiError::NotFound {
             field: Some("at".into()),
             message: format!("no ranking has been computed for this date yet; POST /api/funds/{fund_id}/reserves/runs computes one"),
         });
     };
-    let now = state
-        .store
-        .state(fund_id, spec.as_of, spec.known_at)
-        .await?;
+    let now = state.store.state(fund_id, spec.as_of, spec.known_at).await?;
     let current_version = now.state.last_version;
     Ok(Json(json!({
         "as_of": spec.as_of,
@@ -445,19 +326,13 @@ pub async fn get_ranking(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn get_assumptions(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DateParams>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn get_assumptions(State(state): State<AppState>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DateParams>) -> Result<Json<Value>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let spec = dates(&state, &q)?;
-    let at = state
-        .store
-        .state(fund_id, spec.as_of, spec.known_at)
-        .await?;
+    let at = state.store.state(fund_id, spec.as_of, spec.known_at).await?;
     Ok(Json(assumptions_view(&at.state)))
 }
+
 
 /// `PUT /api/funds/{id}/reserves/assumptions {model?, constraints?, reserve_budget?, effective_at?}`
 /// (admins) → records RESERVE_ASSUMPTIONS_SET, which replaces the whole set from `effective_at`
@@ -483,37 +358,15 @@ pub async fn put_assumptions(
     let effective_at = match fields.remove("effective_at") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
-        Some(_) => {
-            return Err(ApiError::bad(
-                "effective_at",
-                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-            ))
-        }
+        Some(_) => return Err(ApiError::bad("effective_at", "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp")),
     };
-    let assumptions: ReserveAssumptions =
-        params::json_value("", Value::Object(fields)).map_err(|e| match e {
-            ApiError::BadRequest { field, message } => ApiError::BadRequest {
-                field: field
-                    .map(|f| f.trim_start_matches('.').to_string())
-                    .filter(|f| !f.is_empty()),
-                message,
-            },
-            other => other,
-        })?;
-    let effective_at = params::optional_moment("effective_at", effective_at.as_deref(), false)?
-        .unwrap_or_else(Utc::now);
-    let version = app::reserves::actions::set_assumptions(
-        &state.store,
-        fund_id,
-        assumptions,
-        effective_at,
-        metadata,
-    )
-    .await?;
-    let at = state
-        .store
-        .state(fund_id, Utc::now().max(effective_at), None)
-        .await?;
+    let assumptions: ReserveAssumptions = params::json_value("", Value::Object(fields)).map_err(|e| match e {
+        ApiError::BadRequest { field, message } => ApiError::BadRequest { field: field.map(|f| f.trim_start_matches('.').to_string()).filter(|f| !f.is_empty()), message },
+        other => other,
+    })?;
+    let effective_at = params::optional_moment("effective_at", effective_at.as_deref(), false)?.unwrap_or_else(Utc::now);
+    let version = app::reserves::actions::set_assumptions(&state.store, fund_id, assumptions, effective_at, metadata).await?;
+    let at = state.store.state(fund_id, Utc::now().max(effective_at), None).await?;
     let mut view = assumptions_view(&at.state);
     view["version"] = json!(version);
     Ok(Json(view))
@@ -533,20 +386,9 @@ fn assumptions_view(fund: &domain::fund::FundState) -> Value {
 }
 
 fn dates(state: &AppState, q: &DateParams) -> Result<RunSpec, ApiError> {
-    let raw = RawRunSpec {
-        as_of: q.at.clone(),
-        known_at: q.known_at.clone(),
-        ..Default::default()
-    };
+    let raw = RawRunSpec { as_of: q.at.clone(), known_at: q.known_at.clone(), ..Default::default() };
     RunSpec::parse(&raw, state.config.monte_carlo_iterations, Utc::now()).map_err(|e| match e {
-        app::store::StoreError::Invalid { field, message } => ApiError::bad(
-            if field == "as_of" {
-                "at".to_string()
-            } else {
-                field
-            },
-            message,
-        ),
+        app::store::StoreError::Invalid { field, message } => ApiError::bad(if field == "as_of" { "at".to_string() } else { field }, message),
         other => other.into(),
     })
 }
@@ -556,18 +398,11 @@ fn ids(fund: &str, run: &str) -> Result<(Uuid, Uuid), ApiError> {
 }
 
 async fn find_run(state: &AppState, fund_id: Uuid, run_id: Uuid) -> Result<ReserveRun, ApiError> {
-    state
-        .store
-        .reserve_run(fund_id, run_id)
-        .await?
-        .ok_or_else(|| unknown_run(run_id))
+    state.store.reserve_run(fund_id, run_id).await?.ok_or_else(|| unknown_run(run_id))
 }
 
 fn unknown_run(run_id: Uuid) -> ApiError {
-    ApiError::NotFound {
-        field: Some("run_id".into()),
-        message: format!("reserve run {run_id} not found in this fund"),
-    }
+    ApiError::NotFound { field: Some("run_id".into()), message: format!("reserve run {run_id} not found in this fund") }
 }
 
 fn strip_nulls(v: Value) -> Value {

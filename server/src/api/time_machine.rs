@@ -79,34 +79,18 @@ pub async fn get_timeline(
     let order = match q.order.as_deref() {
         None | Some("effective") => TimelineOrder::Effective,
         Some("recorded") => TimelineOrder::Recorded,
-        Some(other) => {
-            return Err(ApiError::bad(
-                "order",
-                format!("{other:?} is not effective or recorded"),
-            ))
-        }
+        Some(other) => return Err(ApiError::bad("order", format!("{other:?} is not effective or recorded"))),
     };
     let limit = q
         .limit
         .as_deref()
-        .map(|l| {
-            l.parse::<u32>()
-                .map_err(|_| ApiError::bad("limit", format!("{l:?} is not a whole number")))
-        })
+        .map(|l| l.parse::<u32>().map_err(|_| ApiError::bad("limit", format!("{l:?} is not a whole number"))))
         .transpose()?;
     let query = TimelineQuery {
         order,
         start: params::optional_moment("start", q.start.as_deref(), false)?,
         end: params::optional_moment("end", q.end.as_deref(), true)?,
-        types: q
-            .types
-            .map(|t| {
-                t.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        types: q.types.map(|t| t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default(),
         limit,
         cursor: q.cursor,
     };
@@ -137,8 +121,7 @@ pub async fn get_diff(
     ApiQuery(q): ApiQuery<DiffParams>,
 ) -> Result<Json<DiffView>, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let from = params::optional_moment("from", q.from.as_deref(), true)?
-        .ok_or_else(|| ApiError::bad("from", "is required"))?;
+    let from = params::optional_moment("from", q.from.as_deref(), true)?.ok_or_else(|| ApiError::bad("from", "is required"))?;
     let to = params::optional_moment("to", q.to.as_deref(), true)?.unwrap_or_else(Utc::now);
     let known_at = params::optional_moment("known_at", q.known_at.as_deref(), true)?;
     Ok(Json(state.store.diff(fund_id, from, to, known_at).await?))
@@ -168,15 +151,7 @@ pub async fn create_snapshot(
 ) -> Result<(StatusCode, Json<SnapshotInfo>), ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
     let req: CreateSnapshot = params::json_body(&headers, &body)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .create_snapshot(fund_id, &req.description)
-                .await?,
-        ),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_snapshot(fund_id, &req.description).await?)))
 }
 
 /// `GET /api/funds/{id}/snapshots`
@@ -188,11 +163,6 @@ pub async fn create_snapshot(
         crate::api::openapi::ApiErrors,
     ),
 )]
-pub async fn list_snapshots(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<SnapshotInfo>>, ApiError> {
-    Ok(Json(
-        state.store.snapshots(params::uuid("fund_id", &id)?).await?,
-    ))
+pub async fn list_snapshots(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<SnapshotInfo>>, ApiError> {
+    Ok(Json(state.store.snapshots(params::uuid("fund_id", &id)?).await?))
 }

@@ -5,11 +5,11 @@
 use app::accounts::authorize::{fund_access, AccessDenied};
 use app::accounts::principal::{Principal, Via};
 use axum::extract::{RawPathParams, Request, State};
+use axum::RequestExt;
 use axum::http::Method;
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter};
-use axum::RequestExt;
 use axum::Router;
 use domain::access::Role;
 
@@ -49,11 +49,7 @@ pub struct ApiRoutes {
 
 impl ApiRoutes {
     pub fn new(state: AppState) -> Self {
-        ApiRoutes {
-            state,
-            router: Router::new(),
-            specs: Vec::new(),
-        }
+        ApiRoutes { state, router: Router::new(), specs: Vec::new() }
     }
 
     /// Adds `method path` (relative to `/api`) behind the `access` check.
@@ -63,16 +59,9 @@ impl ApiRoutes {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).expect("an HTTP method axum routes");
-        let route = on(filter, handler).route_layer(from_fn_with_state(
-            (self.state.clone(), access),
-            check_access,
-        ));
+        let route = on(filter, handler).route_layer(from_fn_with_state((self.state.clone(), access), check_access));
         self.router = self.router.route(path, route);
-        self.specs.push(RouteSpec {
-            method,
-            path: format!("/api{path}"),
-            access,
-        });
+        self.specs.push(RouteSpec { method, path: format!("/api{path}"), access });
         self
     }
 
@@ -86,11 +75,7 @@ impl ApiRoutes {
     }
 }
 
-async fn check_access(
-    State((state, access)): State<(AppState, Access)>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+async fn check_access(State((state, access)): State<(AppState, Access)>, mut req: Request, next: Next) -> Response {
     if access == Access::Public {
         return next.run(req).await;
     }
@@ -111,11 +96,7 @@ async fn check_access(
             Ok(p) => p,
             Err(_) => return ApiError::bad("fund_id", "missing from the path").into_response(),
         };
-        let Some(raw) = params
-            .iter()
-            .find(|(k, _)| *k == "id")
-            .map(|(_, v)| v.to_string())
-        else {
+        let Some(raw) = params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.to_string()) else {
             return ApiError::bad("fund_id", "missing from the path").into_response();
         };
         let Ok(fund_id) = raw.parse() else {
@@ -132,13 +113,7 @@ async fn check_access(
 
 fn denied(d: AccessDenied) -> Response {
     match d {
-        AccessDenied::Anonymous => ApiError::Unauthorized {
-            message: d.message(),
-        }
-        .into_response(),
-        _ => ApiError::Forbidden {
-            message: d.message(),
-        }
-        .into_response(),
+        AccessDenied::Anonymous => ApiError::Unauthorized { message: d.message() }.into_response(),
+        _ => ApiError::Forbidden { message: d.message() }.into_response(),
     }
 }

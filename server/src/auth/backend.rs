@@ -63,24 +63,14 @@ impl AuthnBackend for Backend {
             return Err(LoginError::Busy);
         };
         // Counted before the password is checked, so parallel attempts cannot all pass the limit.
-        match self
-            .store
-            .count_login_attempt(&email, &creds.address, self.throttle)
-            .await?
-        {
-            Some(LoginBlock::Account { until }) => {
-                return Err(LoginError::AccountLocked(until.format("%H:%M").to_string()))
-            }
-            Some(LoginBlock::Address { until }) => {
-                return Err(LoginError::AddressLocked(until.format("%H:%M").to_string()))
-            }
+        match self.store.count_login_attempt(&email, &creds.address, self.throttle).await? {
+            Some(LoginBlock::Account { until }) => return Err(LoginError::AccountLocked(until.format("%H:%M").to_string())),
+            Some(LoginBlock::Address { until }) => return Err(LoginError::AddressLocked(until.format("%H:%M").to_string())),
             None => {}
         }
         let found = self.store.user_with_password_hash(&email).await?;
         let verified = match found {
-            Some((user, hash)) => password::verify_password(creds.password, hash)
-                .await
-                .then_some(user),
+            Some((user, hash)) => password::verify_password(creds.password, hash).await.then_some(user),
             None => {
                 password::verify_against_dummy(creds.password).await;
                 None

@@ -16,10 +16,7 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
     }
     match cross_site_reason(&req) {
         None => next.run(req).await,
-        Some(reason) => ApiError::Forbidden {
-            message: format!("cross-site request refused: {reason}"),
-        }
-        .into_response(),
+        Some(reason) => ApiError::Forbidden { message: format!("cross-site request refused: {reason}") }.into_response(),
     }
 }
 
@@ -30,17 +27,12 @@ fn is_safe(method: &Method) -> bool {
 fn cross_site_reason(req: &Request) -> Option<String> {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header("sec-fetch-site") {
-        return (!matches!(site, "same-origin" | "none"))
-            .then(|| format!("Sec-Fetch-Site is {site}"));
+        return (!matches!(site, "same-origin" | "none")).then(|| format!("Sec-Fetch-Site is {site}"));
     }
     let origin = header(ORIGIN.as_str())?;
     let host = header(HOST.as_str()).unwrap_or_default();
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(origin);
-    (origin == "null" || !origin_host.eq_ignore_ascii_case(host))
-        .then(|| format!("Origin {origin} is not this site"))
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    (origin == "null" || !origin_host.eq_ignore_ascii_case(host)).then(|| format!("Origin {origin} is not this site"))
 }
 
 #[cfg(test)]
@@ -59,31 +51,11 @@ mod tests {
     #[test]
     fn same_origin_posts_pass_and_cross_site_posts_do_not() {
         let host = ("host", "fundlens.example");
-        assert_eq!(
-            cross_site_reason(&request("POST", &[host, ("sec-fetch-site", "same-origin")])),
-            None
-        );
-        assert_eq!(
-            cross_site_reason(&request(
-                "POST",
-                &[host, ("origin", "https://fundlens.example")]
-            )),
-            None
-        );
-        assert_eq!(
-            cross_site_reason(&request("POST", &[host])),
-            None,
-            "non-browser clients send neither header"
-        );
-        assert!(
-            cross_site_reason(&request("POST", &[host, ("sec-fetch-site", "cross-site")]))
-                .is_some()
-        );
-        assert!(cross_site_reason(&request(
-            "POST",
-            &[host, ("origin", "https://evil.example")]
-        ))
-        .is_some());
+        assert_eq!(cross_site_reason(&request("POST", &[host, ("sec-fetch-site", "same-origin")])), None);
+        assert_eq!(cross_site_reason(&request("POST", &[host, ("origin", "https://fundlens.example")])), None);
+        assert_eq!(cross_site_reason(&request("POST", &[host])), None, "non-browser clients send neither header");
+        assert!(cross_site_reason(&request("POST", &[host, ("sec-fetch-site", "cross-site")])).is_some());
+        assert!(cross_site_reason(&request("POST", &[host, ("origin", "https://evil.example")])).is_some());
         assert!(cross_site_reason(&request("POST", &[host, ("origin", "null")])).is_some());
     }
 }

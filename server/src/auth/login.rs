@@ -25,66 +25,36 @@ pub struct LoginForm {
 /// Signs in and goes to `next` (a local path) or home; on failure back to the form with a reason.
 /// axum-login gives the session a new id on sign-in (no session fixation).
 pub async fn login(mut auth: AuthSession, session: Session, req: Request) -> Response {
-    let address = req
-        .extensions()
-        .get::<ClientAddress>()
-        .map(|a| a.0.clone())
-        .unwrap_or_else(|| "unknown".into());
+    let address = req.extensions().get::<ClientAddress>().map(|a| a.0.clone()).unwrap_or_else(|| "unknown".into());
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
         return back("The sign-in form was incomplete.", "", None);
     };
     let next = form.next.filter(|n| is_local_path(n));
     if form.email.trim().is_empty() || form.password.is_empty() {
-        return back(
-            "Enter your e-mail and password.",
-            &form.email,
-            next.as_deref(),
-        );
+        return back("Enter your e-mail and password.", &form.email, next.as_deref());
     }
-    let creds = Credentials {
-        email: form.email.clone(),
-        password: form.password,
-        address,
-    };
+    let creds = Credentials { email: form.email.clone(), password: form.password, address };
     match auth.authenticate(creds).await {
         Ok(Some(account)) => {
             if let Err(e) = auth.login(&account).await {
                 tracing::error!(error = %e, "could not start a session");
-                return back(
-                    "Signing in failed on our side; it has been logged. Please try again.",
-                    &form.email,
-                    next.as_deref(),
-                );
+                return back("Signing in failed on our side; it has been logged. Please try again.", &form.email, next.as_deref());
             }
-            if let Err(e) = session
-                .insert(SIGNED_IN_AT, chrono::Utc::now().timestamp())
-                .await
-            {
+            if let Err(e) = session.insert(SIGNED_IN_AT, chrono::Utc::now().timestamp()).await {
                 tracing::error!(error = %e, "could not stamp the session");
             }
             tracing::info!(user_id = %account.0.id, "signed in");
             Redirect::to(next.as_deref().unwrap_or("/")).into_response()
         }
         Ok(None) => back("Wrong e-mail or password.", &form.email, next.as_deref()),
-        Err(axum_login::Error::Backend(
-            e @ (LoginError::AccountLocked(_) | LoginError::AddressLocked(_)),
-        )) => back(&e.to_string(), &form.email, next.as_deref()),
+        Err(axum_login::Error::Backend(e @ (LoginError::AccountLocked(_) | LoginError::AddressLocked(_)))) => back(&e.to_string(), &form.email, next.as_deref()),
         Err(axum_login::Error::Backend(e @ LoginError::Busy)) => {
             metrics::counter!("login_busy_total").increment(1);
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "1")],
-                e.to_string(),
-            )
-                .into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], e.to_string()).into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
-            back(
-                "Signing in failed on our side; it has been logged. Please try again.",
-                &form.email,
-                next.as_deref(),
-            )
+            back("Signing in failed on our side; it has been logged. Please try again.", &form.email, next.as_deref())
         }
     }
 }
@@ -118,6 +88,8 @@ fn back(error: &str, email: &str, next: Option<&str>) -> Response {
     }
     Redirect::to(&format!("/login?{}", query.finish())).into_response()
 }
+
+
 
 #[cfg(test)]
 mod tests {

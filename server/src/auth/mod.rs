@@ -23,17 +23,12 @@ pub const SESSION_COOKIE: &str = "fundlens_session";
 
 /// Sessions in PostgreSQL; HttpOnly, SameSite=Lax, Secure unless configured off; they end after
 /// `session_idle_secs` without a request (the absolute limit is checked in `principal`).
-pub fn session_layer(
-    store: app::store::Store,
-    config: &AuthConfig,
-) -> SessionManagerLayer<PgSessionStore> {
+pub fn session_layer(store: app::store::Store, config: &AuthConfig) -> SessionManagerLayer<PgSessionStore> {
     SessionManagerLayer::new(PgSessionStore::new(store))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.cookie_secure)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(Duration::seconds(
-            config.session_idle_secs as i64,
-        )))
+        .with_expiry(Expiry::OnInactivity(Duration::seconds(config.session_idle_secs as i64)))
 }

@@ -13,56 +13,33 @@ use crate::state::AppState;
 /// and a fund's pages need membership (403 page otherwise). The sign-in form, share links, static
 /// files, server functions and the API (which answer 401/403 themselves) pass through. The members
 /// and audit-trail pages are for the fund's admins ([`page_role`]).
-pub async fn require_sign_in_for_pages(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn require_sign_in_for_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !(req.method() == Method::GET || req.method() == Method::HEAD) {
         return next.run(req).await;
     }
     let path = req.uri().path();
-    let fund_page = path
-        .strip_prefix("/funds/")
-        .map(|rest| rest.split('/').next().unwrap_or_default().to_string());
+    let fund_page = path.strip_prefix("/funds/").map(|rest| rest.split('/').next().unwrap_or_default().to_string());
     if !(path == "/" || path == "/account" || fund_page.is_some()) {
         return next.run(req).await;
     }
     let Some(principal) = req.extensions().get::<Principal>().cloned() else {
-        let target = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("next", target)
-            .finish();
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let query = form_urlencoded::Serializer::new(String::new()).append_pair("next", target).finish();
         return Redirect::to(&format!("/login?{query}")).into_response();
     };
     if let Some(raw) = fund_page {
-        let Ok(fund_id) = raw.parse() else {
-            return next.run(req).await;
-        };
+        let Ok(fund_id) = raw.parse() else { return next.run(req).await };
         match fund_access(&state.store, Some(&principal), fund_id, page_role(path)).await {
             Ok(Ok(_)) => {}
             Ok(Err(d)) => return forbidden_page(&d.message()),
             Err(e) if e.is_unavailable() => {
                 tracing::warn!(error = %e, "access check: database unavailable");
                 let retry = [(header::RETRY_AFTER, crate::api::error::RETRY_AFTER_SECS)];
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    retry,
-                    "The database is unavailable or busy; retry in a moment.",
-                )
-                    .into_response();
+                return (StatusCode::SERVICE_UNAVAILABLE, retry, "The database is unavailable or busy; retry in a moment.").into_response();
             }
             Err(e) => {
                 tracing::error!(error = %e, "access check failed");
-                return (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal error; it has been logged",
-                )
-                    .into_response();
+                return (StatusCode::INTERNAL_SERVER_ERROR, "internal error; it has been logged").into_response();
             }
         }
     }
@@ -94,7 +71,5 @@ fn forbidden_page(message: &str) -> Response {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -35,29 +35,15 @@ impl std::fmt::Debug for PgSessionStore {
 
 impl PgSessionStore {
     pub fn new(store: Store) -> Self {
-        PgSessionStore {
-            store,
-            seen: moka::sync::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(std::time::Duration::from_secs(3_600))
-                .build(),
-        }
+        PgSessionStore { store, seen: moka::sync::Cache::builder().max_capacity(100_000).time_to_idle(std::time::Duration::from_secs(3_600)).build() }
     }
 }
 
 fn to_row(record: &Record) -> session_store::Result<SessionRecord> {
-    let expires_at = DateTime::<Utc>::from_timestamp(
-        record.expiry_date.unix_timestamp(),
-        record.expiry_date.nanosecond(),
-    )
-    .ok_or_else(|| session_store::Error::Encode("session expiry out of range".into()))?;
-    let data = serde_json::to_value(&record.data)
-        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-    Ok(SessionRecord {
-        id: record.id.to_string(),
-        data,
-        expires_at,
-    })
+    let expires_at = DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), record.expiry_date.nanosecond())
+        .ok_or_else(|| session_store::Error::Encode("session expiry out of range".into()))?;
+    let data = serde_json::to_value(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    Ok(SessionRecord { id: record.id.to_string(), data, expires_at })
 }
 
 fn backend(e: app::store::StoreError) -> session_store::Error {
@@ -71,10 +57,7 @@ impl SessionStore for PgSessionStore {
         loop {
             let row = to_row(record)?;
             if self.store.insert_session(&row).await.map_err(backend)? {
-                self.seen.insert(
-                    row.id.clone(),
-                    (data_hash(&row), row.expires_at.timestamp()),
-                );
+                self.seen.insert(row.id.clone(), (data_hash(&row), row.expires_at.timestamp()));
                 return Ok(());
             }
             record.id = Id::default();
@@ -85,8 +68,7 @@ impl SessionStore for PgSessionStore {
         let row = to_row(record)?;
         let (hash, expiry) = (data_hash(&row), row.expires_at.timestamp());
         if let Some((seen_hash, seen_expiry)) = self.seen.get(&row.id) {
-            if seen_hash == hash && (seen_expiry..seen_expiry + EXTEND_EVERY_SECS).contains(&expiry)
-            {
+            if seen_hash == hash && (seen_expiry..seen_expiry + EXTEND_EVERY_SECS).contains(&expiry) {
                 return Ok(());
             }
         }
@@ -96,37 +78,19 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = self
-            .store
-            .load_session(&id.to_string())
-            .await
-            .map_err(backend)?
-        else {
+        let Some(row) = self.store.load_session(&id.to_string()).await.map_err(backend)? else {
             self.seen.invalidate(&id.to_string());
             return Ok(None);
         };
-        self.seen.insert(
-            row.id.clone(),
-            (data_hash(&row), row.expires_at.timestamp()),
-        );
-        let data = serde_json::from_value(row.data)
+        self.seen.insert(row.id.clone(), (data_hash(&row), row.expires_at.timestamp()));
+        let data = serde_json::from_value(row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(
-            row.expires_at.timestamp(),
-        )
-        .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record {
-            id: *id,
-            data,
-            expiry_date,
-        }))
+        Ok(Some(Record { id: *id, data, expiry_date }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.seen.invalidate(&id.to_string());
-        self.store
-            .delete_session(&id.to_string())
-            .await
-            .map_err(backend)
+        self.store.delete_session(&id.to_string()).await.map_err(backend)
     }
 }

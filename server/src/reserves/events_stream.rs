@@ -37,20 +37,8 @@ struct Cursor {
 }
 
 /// The event stream of `run` for one client, resuming after `last_event_id`.
-pub fn run_events(
-    store: Store,
-    hub: &ProgressHub,
-    run: ReserveRun,
-    last_event_id: Option<i64>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let cursor = Cursor {
-        updates: hub.follow(run.id),
-        store,
-        run: Arc::new(SharedRun::new(run)),
-        sent: last_event_id.unwrap_or(-1),
-        fresh: true,
-        done: false,
-    };
+pub fn run_events(store: Store, hub: &ProgressHub, run: ReserveRun, last_event_id: Option<i64>) -> impl Stream<Item = Result<Event, Infallible>> {
+    let cursor = Cursor { updates: hub.follow(run.id), store, run: Arc::new(SharedRun::new(run)), sent: last_event_id.unwrap_or(-1), fresh: true, done: false };
     stream::unfold(cursor, |mut c| async move {
         loop {
             if c.done {
@@ -86,33 +74,21 @@ fn next_event(c: &mut Cursor) -> Option<Event> {
             _ => "cancelled",
         };
         let data = shared.final_data(final_data);
-        return Some(
-            Event::default()
-                .event(name)
-                .id(FINAL_EVENT_ID.to_string())
-                .data(data),
-        );
+        return Some(Event::default().event(name).id(FINAL_EVENT_ID.to_string()).data(data));
     }
     let thousandths = (run.progress * 1_000.0).floor().clamp(0.0, 1_000.0) as i64;
     if thousandths <= c.sent {
         return None;
     }
     c.sent = thousandths;
-    Some(
-        Event::default()
-            .event("progress")
-            .id(thousandths.to_string())
-            .data(progress_data(run).to_string()),
-    )
+    Some(Event::default().event("progress").id(thousandths.to_string()).data(progress_data(run).to_string()))
 }
 
 /// The final event's data: the whole run with its report, or why it failed, or that it was cancelled.
 fn final_data(run: &ReserveRun) -> String {
     let value = match run.status {
         RunStatus::Succeeded => serde_json::to_value(run).unwrap_or_default(),
-        RunStatus::Failed => {
-            json!({"run_id": run.id, "status": "failed", "error": run.error, "field": run.error_field})
-        }
+        RunStatus::Failed => json!({"run_id": run.id, "status": "failed", "error": run.error, "field": run.error_field}),
         _ => json!({"run_id": run.id, "status": "cancelled"}),
     };
     value.to_string()
@@ -121,13 +97,9 @@ fn final_data(run: &ReserveRun) -> String {
 /// `{run_id, status, fraction, phase, elapsed_ms, remaining_ms}`; the estimate extrapolates the
 /// time since the run started at its current pace (null until there is a pace to go by).
 fn progress_data(run: &ReserveRun) -> serde_json::Value {
-    let elapsed_ms = run
-        .started_at
-        .map(|s| (Utc::now() - s).num_milliseconds().max(0));
+    let elapsed_ms = run.started_at.map(|s| (Utc::now() - s).num_milliseconds().max(0));
     let remaining_ms = match elapsed_ms {
-        Some(e) if run.progress > 0.0 && run.status == RunStatus::Running => {
-            Some(((e as f64) * (1.0 - run.progress) / run.progress).round() as i64)
-        }
+        Some(e) if run.progress > 0.0 && run.status == RunStatus::Running => Some(((e as f64) * (1.0 - run.progress) / run.progress).round() as i64),
         _ => None,
     };
     json!({
@@ -166,8 +138,6 @@ async fn re_read(c: &mut Cursor) {
             c.fresh = true;
         }
         Ok(None) => c.done = true,
-        Err(e) => {
-            tracing::warn!(run_id = %c.run.run.id, error = %e, "re-reading a reserve run failed; retrying")
-        }
+        Err(e) => tracing::warn!(run_id = %c.run.run.id, error = %e, "re-reading a reserve run failed; retrying"),
     }
 }

@@ -26,10 +26,7 @@ pub struct SharedRun {
 
 impl SharedRun {
     pub fn new(run: ReserveRun) -> SharedRun {
-        SharedRun {
-            run,
-            final_data: std::sync::OnceLock::new(),
-        }
+        SharedRun { run, final_data: std::sync::OnceLock::new() }
     }
 
     /// `make`'s output, computed by the first stream that asks.
@@ -46,10 +43,7 @@ pub struct ProgressHub {
 impl ProgressHub {
     /// Starts the hub and its listener task.
     pub fn start(store: Store) -> Arc<ProgressHub> {
-        let hub = Arc::new(ProgressHub {
-            store,
-            followed: Mutex::default(),
-        });
+        let hub = Arc::new(ProgressHub { store, followed: Mutex::default() });
         tokio::spawn(listen(Arc::downgrade(&hub)));
         hub
     }
@@ -58,27 +52,19 @@ impl ProgressHub {
     pub fn follow(&self, run_id: Uuid) -> broadcast::Receiver<Arc<SharedRun>> {
         let mut followed = lock(&self.followed);
         followed.retain(|_, tx| tx.receiver_count() > 0);
-        followed
-            .entry(run_id)
-            .or_insert_with(|| broadcast::channel(BUFFER).0)
-            .subscribe()
+        followed.entry(run_id).or_insert_with(|| broadcast::channel(BUFFER).0).subscribe()
     }
 
     /// Reads `run_id` and passes it on, if anybody here follows it.
     async fn refresh(&self, run_id: Uuid) {
-        let followed = lock(&self.followed)
-            .get(&run_id)
-            .filter(|tx| tx.receiver_count() > 0)
-            .cloned();
+        let followed = lock(&self.followed).get(&run_id).filter(|tx| tx.receiver_count() > 0).cloned();
         let Some(tx) = followed else { return };
         match self.store.reserve_run_by_id(run_id).await {
             Ok(Some(run)) => {
                 let _ = tx.send(Arc::new(SharedRun::new(run)));
             }
             Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(%run_id, error = %e, "reading a reserve run for its followers failed")
-            }
+            Err(e) => tracing::warn!(%run_id, error = %e, "reading a reserve run for its followers failed"),
         }
     }
 
@@ -92,9 +78,7 @@ impl ProgressHub {
 
 async fn listen(hub: std::sync::Weak<ProgressHub>) {
     loop {
-        let Some(store) = hub.upgrade().map(|h| h.store.clone()) else {
-            return;
-        };
+        let Some(store) = hub.upgrade().map(|h| h.store.clone()) else { return };
         let mut listener = match store.listener(RESERVE_EVENTS_CHANNEL).await {
             Ok(l) => l,
             Err(e) => {

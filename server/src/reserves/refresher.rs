@@ -29,19 +29,10 @@ pub fn spawn(store: Store, every: Duration, default_iterations: u32) {
 pub async fn refresh_once(store: &Store, default_iterations: u32) -> Result<usize, StoreError> {
     let mut queued = 0;
     for fund_id in store.funds_changed_since_ranking(QUIET_FOR).await? {
-        let spec = RunSpec::parse(
-            &RawRunSpec::default(),
-            default_iterations,
-            chrono::Utc::now(),
-        )?;
-        let who = Requester {
-            user: None,
-            actor: "automatic refresh after new events".into(),
-        };
+        let spec = RunSpec::parse(&RawRunSpec::default(), default_iterations, chrono::Utc::now())?;
+        let who = Requester { user: None, actor: "automatic refresh after new events".into() };
         match request_run(store, fund_id, &who, &spec).await {
-            Ok(answer) if answer.answered == app::reserves::service::Answered::Queued => {
-                queued += 1
-            }
+            Ok(answer) if answer.answered == app::reserves::service::Answered::Queued => queued += 1,
             Ok(_) => {}
             // A fund the default settings do not fit (say smaller than the $1M increment): its tab says why.
             Err(StoreError::Invalid { .. }) => {}

@@ -32,32 +32,17 @@ pub struct ReserveWorker {
 
 impl ReserveWorker {
     pub fn spawn(store: Store, config: ReserveConfig) -> ReserveWorker {
-        let worker_id = format!(
-            "{}:{}:{}",
-            hostname(),
-            std::process::id(),
-            &Uuid::new_v4().simple().to_string()[..8]
-        );
+        let worker_id = format!("{}:{}:{}", hostname(), std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.threads)
             .thread_name(|i| format!("reserve-sim-{i}"))
             .start_handler(|_| lower_priority())
             .build()
             .map(Arc::new)
-            .map_err(
-                |e| tracing::warn!(error = %e, "no reserve thread pool; runs use the global one"),
-            )
+            .map_err(|e| tracing::warn!(error = %e, "no reserve thread pool; runs use the global one"))
             .ok();
-        let queue = Arc::new(RunQueue {
-            store: store.clone(),
-            config: config.clone(),
-            worker_id,
-            in_flight: Mutex::default(),
-            pool,
-        });
-        ReserveWorker {
-            runner: Runner::spawn(store, queue, config.concurrency, config.poll_interval),
-        }
+        let queue = Arc::new(RunQueue { store: store.clone(), config: config.clone(), worker_id, in_flight: Mutex::default(), pool });
+        ReserveWorker { runner: Runner::spawn(store, queue, config.concurrency, config.poll_interval) }
     }
 
     /// Stops between runs (a run in progress finishes and is recorded first).
@@ -88,9 +73,7 @@ impl JobQueue for RunQueue {
     const CHANNEL: &'static str = RESERVE_QUEUE_CHANNEL;
 
     async fn claim(&self) -> Result<Option<ClaimedRun>, StoreError> {
-        self.store
-            .claim_reserve_run(&self.worker_id, self.config.heartbeat_stale)
-            .await
+        self.store.claim_reserve_run(&self.worker_id, self.config.heartbeat_stale).await
     }
 
     async fn process(&self, claim: ClaimedRun) {
@@ -103,28 +86,19 @@ impl JobQueue for RunQueue {
             RunOutcome::Failed { .. } => "failed",
             RunOutcome::Cancelled => "cancelled",
         };
-        match self
-            .store
-            .finish_reserve_run(run_id, &self.worker_id, &outcome)
-            .await
-        {
+        match self.store.finish_reserve_run(run_id, &self.worker_id, &outcome).await {
             Ok(true) => {
                 metrics::counter!("reserve_runs_finished_total", "status" => status).increment(1);
                 if let RunOutcome::Succeeded { duration_ms, .. } = outcome {
-                    metrics::histogram!("reserve_run_duration_seconds")
-                        .record(duration_ms as f64 / 1_000.0);
+                    metrics::histogram!("reserve_run_duration_seconds").record(duration_ms as f64 / 1_000.0);
                     self.remember(run_id).await;
                 }
                 if status == "failed" {
                     metrics::counter!("reserve_runs_failed_total").increment(1);
                 }
             }
-            Ok(false) => {
-                tracing::info!(%run_id, "reserve run was taken over by another process; result dropped")
-            }
-            Err(e) => {
-                tracing::error!(%run_id, error = %e, "recording a reserve run's outcome failed; another process will run it again")
-            }
+            Ok(false) => tracing::info!(%run_id, "reserve run was taken over by another process; result dropped"),
+            Err(e) => tracing::error!(%run_id, error = %e, "recording a reserve run's outcome failed; another process will run it again"),
         }
     }
 
@@ -160,8 +134,7 @@ impl RunQueue {
         tokio::pin!(deadline);
         let mut ticks = tokio::time::interval(PROGRESS_POLL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let (mut written, mut last_beat, mut timed_out, mut abandoned) =
-            (0.0f64, Instant::now(), false, false);
+        let (mut written, mut last_beat, mut timed_out, mut abandoned) = (0.0f64, Instant::now(), false, false);
         let mut last_progress_write: Option<Instant> = None;
         let result = loop {
             tokio::select! {
@@ -224,19 +197,15 @@ impl RunQueue {
     /// Puts a finished result into this process's cache.
     async fn remember(&self, run_id: Uuid) {
         if let Ok(Some(run)) = self.store.reserve_run_by_id(run_id).await {
-            self.store
-                .reserve_cache()
-                .insert(run.cache_key.clone(), Arc::new(run));
+            self.store.reserve_cache().insert(run.cache_key.clone(), Arc::new(run));
         }
     }
 }
 
 /// The stored engine input and parameters of a claimed run.
 fn decode(claim: ClaimedRun) -> Result<(domain::reserves::FundPortfolio, RunParams), String> {
-    let input: StoredInput = serde_json::from_value(claim.input)
-        .map_err(|e| format!("stored run input unreadable: {e}"))?;
-    let params: RunParams = serde_json::from_value(claim.params)
-        .map_err(|e| format!("stored run parameters unreadable: {e}"))?;
+    let input: StoredInput = serde_json::from_value(claim.input).map_err(|e| format!("stored run input unreadable: {e}"))?;
+    let params: RunParams = serde_json::from_value(claim.params).map_err(|e| format!("stored run parameters unreadable: {e}"))?;
     Ok((input.into_portfolio(), params))
 }
 
@@ -244,8 +213,7 @@ fn decode(claim: ClaimedRun) -> Result<(domain::reserves::FundPortfolio, RunPara
 fn raise(slot: &AtomicU64, f: f64) {
     let mut current = slot.load(Ordering::Relaxed);
     while f > f64::from_bits(current) {
-        match slot.compare_exchange_weak(current, f.to_bits(), Ordering::Relaxed, Ordering::Relaxed)
-        {
+        match slot.compare_exchange_weak(current, f.to_bits(), Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => break,
             Err(seen) => current = seen,
         }
@@ -262,10 +230,7 @@ fn lower_priority() {
     }
 }
 
+
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "host".into())
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".into())
 }

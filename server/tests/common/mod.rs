@@ -39,19 +39,8 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     let store = state.store.clone();
     let api_routes = server::api::routes(&state).1;
     let owner = create_user(&store, "owner@test.local").await;
-    let (_, token) = store
-        .create_api_token(owner.id, "tests", domain::access::Role::Admin)
-        .await
-        .expect("owner token");
-    TestApp {
-        router: server::router::router(state.clone()),
-        store,
-        database_url,
-        token,
-        owner,
-        api_routes,
-        state,
-    }
+    let (_, token) = store.create_api_token(owner.id, "tests", domain::access::Role::Admin).await.expect("owner token");
+    TestApp { router: server::router::router(state.clone()), store, database_url, token, owner, api_routes, state }
 }
 
 /// A second server process on the test's database, as in a deployment with two replicas: its
@@ -62,10 +51,7 @@ pub async fn replica(app: &TestApp) -> (Router, Store) {
 }
 
 /// `replica` with its own configuration overrides; returns its state too.
-pub async fn replica_with(
-    app: &TestApp,
-    env: &[(&str, &str)],
-) -> (Router, server::state::AppState) {
+pub async fn replica_with(app: &TestApp, env: &[(&str, &str)]) -> (Router, server::state::AppState) {
     let state = server_state(&app.database_url, env).await;
     (server::router::router(state.clone()), state)
 }
@@ -83,41 +69,23 @@ async fn server_state(database_url: &str, env: &[(&str, &str)]) -> server::state
         ("WEBHOOK_ALLOW_PRIVATE".into(), "true".into()),
     ];
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = Config::from_lookup(|k| {
-        vars.iter()
-            .rev()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-    })
-    .expect("test config");
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("fundlens")
-        .build();
-    server::build_state(config, options)
-        .await
-        .expect("server state")
+    let config = Config::from_lookup(|k| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("test config");
+    let options = leptos::config::LeptosOptions::builder().output_name("fundlens").build();
+    server::build_state(config, options).await.expect("server state")
 }
 
 /// A user with `PASSWORD`.
 pub async fn create_user(store: &Store, email: &str) -> app::store::accounts::User {
-    let hash = app::accounts::password::hash_password(PASSWORD.to_string())
-        .await
-        .expect("hash");
+    let hash = app::accounts::password::hash_password(PASSWORD.to_string()).await.expect("hash");
     store.create_user(email, &hash).await.expect("create user")
 }
 
 /// Creates an empty database on the test cluster and returns its URL.
 pub async fn fresh_database() -> String {
-    let base = std::env::var("DATABASE_URL")
-        .expect("DATABASE_URL must point at a PostgreSQL cluster (scripts/test.sh sets it)");
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL must point at a PostgreSQL cluster (scripts/test.sh sets it)");
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&base)
-        .await
-        .expect("connect to the test cluster");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
+    let mut admin = PgConnection::connect(&base).await.expect("connect to the test cluster");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
     match base.rfind('/') {
         Some(i) => format!("{}/{name}", &base[..i]),
         None => panic!("DATABASE_URL has no database part: {base}"),
@@ -130,13 +98,7 @@ impl TestApp {
     }
 
     /// `call` with another token, or anonymously (`None`).
-    pub async fn call_as(
-        &self,
-        token: Option<&str>,
-        method: &str,
-        uri: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
+    pub async fn call_as(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             req = req.header("authorization", format!("Bearer {token}"));
@@ -148,16 +110,10 @@ impl TestApp {
             }
             None => Body::empty(),
         };
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
+        let res = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, value)
     }
 
@@ -192,10 +148,7 @@ impl TestApp {
     }
 
     pub async fn event_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM fund_events")
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
+        sqlx::query_scalar("SELECT count(*) FROM fund_events").fetch_one(self.store.pool()).await.unwrap()
     }
 }
 
@@ -212,12 +165,7 @@ pub async fn stored_events(pool: &sqlx::PgPool, fund: uuid::Uuid) -> Vec<domain:
             version: r.get::<i64, _>("version") as u64,
             effective_at: r.get("effective_at"),
             recorded_at: r.get("recorded_at"),
-            payload: domain::fund::EventPayload::from_stored(
-                r.get("event_type"),
-                r.get("schema_version"),
-                r.get("payload"),
-            )
-            .unwrap(),
+            payload: domain::fund::EventPayload::from_stored(r.get("event_type"), r.get("schema_version"), r.get("payload")).unwrap(),
         })
         .collect()
 }
@@ -231,9 +179,7 @@ pub fn days_ago(days: i64) -> String {
 /// down on the other thread; the server itself runs one runtime. See docs/security.md.
 pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub mod receivers;
@@ -245,13 +191,7 @@ impl TestApp {
     }
 
     /// A request with a raw body and content type (CSV uploads); the answer as JSON or text.
-    pub async fn send_raw(
-        &self,
-        method: &str,
-        uri: &str,
-        content_type: &str,
-        body: String,
-    ) -> (StatusCode, Value) {
+    pub async fn send_raw(&self, method: &str, uri: &str, content_type: &str, body: String) -> (StatusCode, Value) {
         let req = Request::builder()
             .method(method)
             .uri(uri)
@@ -262,28 +202,16 @@ impl TestApp {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, value)
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"))).fetch_one(self.store.pool()).await.unwrap()
     }
 
     /// Records a forecast through the generic events API and returns the new version.
-    pub async fn forecast(
-        &self,
-        fund: &str,
-        company: &str,
-        metric: &str,
-        period: &str,
-        value: &str,
-        effective_at: &str,
-    ) -> u64 {
+    pub async fn forecast(&self, fund: &str, company: &str, metric: &str, period: &str, value: &str, effective_at: &str) -> u64 {
         let (s, v) = self
             .post(
                 &format!("/api/funds/{fund}/events"),
@@ -296,12 +224,7 @@ impl TestApp {
     }
 
     /// Polls the fund's alerts until `done` holds (or fails after `secs`).
-    pub async fn wait_for_alerts(
-        &self,
-        fund: &str,
-        secs: u64,
-        done: impl Fn(&[Value]) -> bool,
-    ) -> Vec<Value> {
+    pub async fn wait_for_alerts(&self, fund: &str, secs: u64, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
         loop {
             let (s, v) = self.get(&format!("/api/funds/{fund}/alerts")).await;
@@ -310,10 +233,7 @@ impl TestApp {
             if done(&alerts) {
                 return alerts;
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "alerts never reached the expected state: {alerts:#?}"
-            );
+            assert!(std::time::Instant::now() < deadline, "alerts never reached the expected state: {alerts:#?}");
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
     }
@@ -321,8 +241,5 @@ impl TestApp {
 
 /// The status of `channel`'s delivery of an alert.
 pub fn delivery<'a>(alert: &'a Value, channel: &str) -> Option<&'a Value> {
-    alert["deliveries"]
-        .as_array()?
-        .iter()
-        .find(|d| d["channel"] == channel)
+    alert["deliveries"].as_array()?.iter().find(|d| d["channel"] == channel)
 }

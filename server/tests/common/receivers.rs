@@ -40,14 +40,8 @@ pub struct WebhookReceiver {
 impl WebhookReceiver {
     /// Answers the `script` statuses first, then `then` for every later request.
     pub async fn start(script: &[u16], then: u16) -> WebhookReceiver {
-        let hook = Hook {
-            script: Arc::new(Mutex::new(script.iter().copied().collect())),
-            always: Some(then),
-            ..Default::default()
-        };
-        let app = axum::Router::new()
-            .route("/hook", axum::routing::post(receive))
-            .with_state(hook.clone());
+        let hook = Hook { script: Arc::new(Mutex::new(script.iter().copied().collect())), always: Some(then), ..Default::default() };
+        let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(hook.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -60,20 +54,8 @@ impl WebhookReceiver {
 }
 
 async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let header = |n: &str| {
-        headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
-    let status = hook
-        .script
-        .lock()
-        .unwrap()
-        .pop_front()
-        .or(hook.always)
-        .unwrap_or(200);
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let status = hook.script.lock().unwrap().pop_front().or(hook.always).unwrap_or(200);
     hook.received.lock().unwrap().push(Received {
         at: Instant::now(),
         body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
@@ -95,9 +77,7 @@ fn verify(header: &str, body: &[u8]) -> bool {
             _ => {}
         }
     }
-    let (Some(t), Some(v1)) = (t, v1) else {
-        return false;
-    };
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
     if (chrono::Utc::now().timestamp() - t).abs() > 300 {
         return false;
     }
@@ -128,9 +108,7 @@ impl SmtpSink {
         let store = mails.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((socket, _)) = listener.accept().await else {
-                    return;
-                };
+                let Ok((socket, _)) = listener.accept().await else { return };
                 let store = store.clone();
                 tokio::spawn(async move {
                     let _ = session(socket, store).await;
@@ -145,18 +123,11 @@ impl SmtpSink {
     }
 }
 
-async fn session(
-    socket: tokio::net::TcpStream,
-    store: Arc<Mutex<Vec<Mail>>>,
-) -> std::io::Result<()> {
+async fn session(socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
     write.write_all(b"220 sink ESMTP ready\r\n").await?;
-    let mut mail = Mail {
-        from: String::new(),
-        to: Vec::new(),
-        data: String::new(),
-    };
+    let mut mail = Mail { from: String::new(), to: Vec::new(), data: String::new() };
     while let Some(line) = lines.next_line().await? {
         let upper = line.to_ascii_uppercase();
         let reply: &[u8] = if upper.starts_with("EHLO") {
@@ -165,8 +136,7 @@ async fn session(
             mail.from = line[10..].trim().to_string();
             b"250 OK\r\n"
         } else if upper.starts_with("RCPT TO:") {
-            mail.to
-                .push(line[8..].trim().trim_matches(['<', '>']).to_string());
+            mail.to.push(line[8..].trim().trim_matches(['<', '>']).to_string());
             b"250 OK\r\n"
         } else if upper == "DATA" {
             write.write_all(b"354 end with .\r\n").await?;
@@ -177,14 +147,7 @@ async fn session(
                 mail.data.push_str(&l);
                 mail.data.push('\n');
             }
-            store.lock().unwrap().push(std::mem::replace(
-                &mut mail,
-                Mail {
-                    from: String::new(),
-                    to: Vec::new(),
-                    data: String::new(),
-                },
-            ));
+            store.lock().unwrap().push(std::mem::replace(&mut mail, Mail { from: String::new(), to: Vec::new(), data: String::new() }));
             b"250 queued\r\n"
         } else if upper == "QUIT" {
             write.write_all(b"221 bye\r\n").await?;

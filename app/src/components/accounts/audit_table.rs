@@ -9,13 +9,7 @@ pub fn AuditTable(fund_id: String, entries: Vec<AuditEntry>, full: bool) -> impl
     if entries.is_empty() {
         return view! { <p class="muted">"Nothing recorded yet."</p> }.into_any();
     }
-    let older = full
-        .then(|| {
-            entries
-                .last()
-                .map(|e| format!("/funds/{fund_id}/audit?before={}", e.id))
-        })
-        .flatten();
+    let older = full.then(|| entries.last().map(|e| format!("/funds/{fund_id}/audit?before={}", e.id))).flatten();
     let rows = entries.into_iter().map(audit_row).collect_view();
     view! {
         <table class="data audit-table">

@@ -12,10 +12,7 @@ const ROLES: [Role; 3] = [Role::Viewer, Role::Analyst, Role::Admin];
 pub fn MembersPanel(fund_id: String, members: Vec<MemberRow>) -> impl IntoView {
     let set_role = ServerAction::<SetMemberRole>::new();
     let remove = ServerAction::<RemoveFundMember>::new();
-    let rows = members
-        .into_iter()
-        .map(|m| member_row(m, fund_id.clone(), set_role, remove))
-        .collect_view();
+    let rows = members.into_iter().map(|m| member_row(m, fund_id.clone(), set_role, remove)).collect_view();
     view! {
         <div class="live" data-live="members">
             <table class="data members-table" data-test="members">
@@ -41,28 +38,10 @@ fn role_select(current: Role) -> impl IntoView {
     }
 }
 
-fn member_row(
-    m: MemberRow,
-    fund_id: String,
-    set_role: ServerAction<SetMemberRole>,
-    remove: ServerAction<RemoveFundMember>,
-) -> impl IntoView {
-    let MemberRow {
-        user_id,
-        email,
-        role,
-        you,
-    } = m;
+fn member_row(m: MemberRow, fund_id: String, set_role: ServerAction<SetMemberRole>, remove: ServerAction<RemoveFundMember>) -> impl IntoView {
+    let MemberRow { user_id, email, role, you } = m;
     let fund_for_remove = fund_id.clone();
-    let (user_id, remove_label, shown) = (
-        user_id.to_string(),
-        format!("Remove {email}"),
-        if you {
-            format!("{email} (you)")
-        } else {
-            email.clone()
-        },
-    );
+    let (user_id, remove_label, shown) = (user_id.to_string(), format!("Remove {email}"), if you { format!("{email} (you)") } else { email.clone() });
     let remove_form = (!you).then(move || {
         view! {
             <ActionForm action=remove attr:class="inline-form" attr:data-enhance="">

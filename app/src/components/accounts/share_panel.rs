@@ -10,12 +10,7 @@ use crate::components::live_page::{current_query, on_page_change, refresh_when};
 /// Rendered on the server: the create form is an island (it shows the new link and follows the
 /// URL's dates), the list a live region with `data-enhance` revoke buttons.
 #[component]
-pub fn SharePanel(
-    fund_id: String,
-    tab: &'static str,
-    at: Option<String>,
-    known_at: Option<String>,
-) -> impl IntoView {
+pub fn SharePanel(fund_id: String, tab: &'static str, at: Option<String>, known_at: Option<String>) -> impl IntoView {
     let revoke = ServerAction::<RevokeShareLink>::new();
     let id = fund_id.clone();
     let links = Resource::new(|| (), move |_| list_share_links(id.clone()));
@@ -51,12 +46,7 @@ pub fn SharePanel(
 /// Create a share link and show it. An island: `at` and `known_at` follow the URL when the slider
 /// moves; the list of links is re-read after creation.
 #[island]
-fn CreateShareLinkForm(
-    fund_id: String,
-    tab: String,
-    at: Option<String>,
-    known_at: Option<String>,
-) -> impl IntoView {
+fn CreateShareLinkForm(fund_id: String, tab: String, at: Option<String>, known_at: Option<String>) -> impl IntoView {
     let create = ServerAction::<CreateShareLink>::new();
     let at = RwSignal::new(at.unwrap_or_default());
     let known_at = RwSignal::new(known_at.unwrap_or_default());
@@ -97,24 +87,13 @@ fn CreateShareLinkForm(
     }
 }
 
-fn link_item(
-    l: ShareLinkRow,
-    fund_id: String,
-    revoke: ServerAction<RevokeShareLink>,
-) -> impl IntoView {
+fn link_item(l: ShareLinkRow, fund_id: String, revoke: ServerAction<RevokeShareLink>) -> impl IntoView {
     let status = match l.status {
         LinkStatus::Active => format!("expires {}", date(l.expires_at)),
         LinkStatus::Expired => "expired".to_string(),
         LinkStatus::Revoked => "revoked".to_string(),
     };
-    let label = format!(
-        "{} at {}{}",
-        l.tab,
-        day(l.at),
-        l.known_at
-            .map(|k| format!(", as known {}", day(k)))
-            .unwrap_or_default()
-    );
+    let label = format!("{} at {}{}", l.tab, day(l.at), l.known_at.map(|k| format!(", as known {}", day(k))).unwrap_or_default());
     view! {
         <li class=format!("share-link-row status-{:?}", l.status).to_lowercase() data-link=l.id.to_string()>
             {match l.path.clone() {

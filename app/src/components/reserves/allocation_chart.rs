@@ -20,10 +20,7 @@ pub fn AllocationChart(report: Arc<ReserveReport>) -> impl IntoView {
         return ().into_any();
     }
     let f = |d: rust_decimal::Decimal| d.to_f64().unwrap_or(0.0);
-    let max = companies
-        .iter()
-        .map(|c| f(c.current_reserve).max(f(c.recommended_allocation)))
-        .fold(1.0, f64::max);
+    let max = companies.iter().map(|c| f(c.current_reserve).max(f(c.recommended_allocation))).fold(1.0, f64::max);
     let width = move |v: f64| (v / max) * (W - LEFT - RIGHT);
     let height = 24.0 + ROW * companies.len() as f64;
     let bars = companies
@@ -41,10 +38,7 @@ pub fn AllocationChart(report: Arc<ReserveReport>) -> impl IntoView {
             }
         })
         .collect_view();
-    let summary = format!(
-        "Recommended and current reserve for {} companies",
-        companies.len()
-    );
+    let summary = format!("Recommended and current reserve for {} companies", companies.len());
     view! {
         <figure class="chart" data-test="allocation-chart">
             <svg viewBox=format!("0 0 {W} {height}") role="img" aria-label=summary.clone()>

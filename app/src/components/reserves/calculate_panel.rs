@@ -14,11 +14,7 @@ pub const PENDING_ATTR: &str = "data-pending-events";
 enum Phase {
     Idle,
     /// Following a run: fraction done and the estimated milliseconds left.
-    Running {
-        run_id: String,
-        fraction: f64,
-        remaining_ms: Option<i64>,
-    },
+    Running { run_id: String, fraction: f64, remaining_ms: Option<i64> },
     Done,
     Cancelled,
     Failed(String),
@@ -31,24 +27,13 @@ enum Phase {
 ///
 /// Viewers get the progress of runs the tab queued by itself, without the form.
 #[island]
-pub fn CalculatePanel(
-    fund_id: String,
-    at: String,
-    known_at: Option<String>,
-    defaults: RunDefaults,
-    can_run: bool,
-    pending: Option<RunProgress>,
-) -> impl IntoView {
+pub fn CalculatePanel(fund_id: String, at: String, known_at: Option<String>, defaults: RunDefaults, can_run: bool, pending: Option<RunProgress>) -> impl IntoView {
     let start = ServerAction::<StartReserveRun>::new();
     let cancel = ServerAction::<CancelReserveRun>::new();
     let at = RwSignal::new(at);
     let known_at = RwSignal::new(known_at.unwrap_or_default());
     let phase = RwSignal::new(match &pending {
-        Some(p) => Phase::Running {
-            run_id: p.run_id.to_string(),
-            fraction: p.progress,
-            remaining_ms: None,
-        },
+        Some(p) => Phase::Running { run_id: p.run_id.to_string(), fraction: p.progress, remaining_ms: None },
         None => Phase::Idle,
     });
     // The events URL to follow; set by a started run, a pending one, or one found after a refresh.
@@ -63,11 +48,7 @@ pub fn CalculatePanel(
             if started.cached {
                 phase.set(Phase::Done);
             } else {
-                phase.set(Phase::Running {
-                    run_id: started.run_id.to_string(),
-                    fraction: 0.0,
-                    remaining_ms: None,
-                });
+                phase.set(Phase::Running { run_id: started.run_id.to_string(), fraction: 0.0, remaining_ms: None });
                 follow.set(Some(started.events_url));
             }
         }
@@ -95,8 +76,7 @@ pub fn CalculatePanel(
         });
     }
     let fund_for_cancel = fund_id.clone();
-    let status_line = move || {
-        match phase.get() {
+    let status_line = move || match phase.get() {
         Phase::Idle => None,
         Phase::Running { run_id, fraction, remaining_ms } => {
             let fund = fund_for_cancel.clone();
@@ -123,7 +103,6 @@ pub fn CalculatePanel(
         }.into_any()),
         Phase::Cancelled => Some(view! { <p class="run-status" role="status" data-test="run-cancelled">"Run cancelled: the ranking below is unchanged."</p> }.into_any()),
         Phase::Failed(message) => Some(view! { <p class="error" role="alert" data-test="run-failed">{format!("The run failed: {message}")}</p> }.into_any()),
-    }
     };
     let form = can_run.then(|| {
         view! {
@@ -160,9 +139,7 @@ mod browser {
     /// Opens the run's event stream and moves `phase` along until its final event.
     pub fn follow_run(url: &str, phase: RwSignal<Phase>) {
         let Ok(source) = EventSource::new(url) else {
-            phase.set(Phase::Failed(
-                "the browser cannot follow the run; reload the page".into(),
-            ));
+            phase.set(Phase::Failed("the browser cannot follow the run; reload the page".into()));
             return;
         };
         let on = |name: &str, handler: Box<dyn FnMut(MessageEvent)>| {
@@ -170,12 +147,7 @@ mod browser {
             let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
             closure.forget();
         };
-        let read = |e: &MessageEvent| {
-            e.data()
-                .as_string()
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-                .unwrap_or_default()
-        };
+        let read = |e: &MessageEvent| e.data().as_string().and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok()).unwrap_or_default();
         on(
             "progress",
             Box::new(move |e| {
@@ -183,19 +155,13 @@ mod browser {
                 let run_id = data["run_id"].as_str().unwrap_or_default().to_string();
                 let fraction = data["fraction"].as_f64().unwrap_or(0.0);
                 let remaining_ms = data["remaining_ms"].as_i64();
-                phase.set(Phase::Running {
-                    run_id,
-                    fraction,
-                    remaining_ms,
-                });
+                phase.set(Phase::Running { run_id, fraction, remaining_ms });
             }),
         );
         let finals: [(&str, fn(&serde_json::Value) -> Phase); 3] = [
             ("result", |_| Phase::Done),
             ("cancelled", |_| Phase::Cancelled),
-            ("failed", |d| {
-                Phase::Failed(d["error"].as_str().unwrap_or("unknown error").to_string())
-            }),
+            ("failed", |d| Phase::Failed(d["error"].as_str().unwrap_or("unknown error").to_string())),
         ];
         for (name, to_phase) in finals {
             let closing = source.clone();
@@ -212,19 +178,12 @@ mod browser {
     /// The events URL of a run in progress that the (refreshed) page shows, if any.
     pub fn pending_in_page() -> Option<String> {
         let selector = format!("[{}]", super::PENDING_ATTR);
-        document()
-            .query_selector(&selector)
-            .ok()
-            .flatten()
-            .and_then(|e| e.get_attribute(super::PENDING_ATTR))
+        document().query_selector(&selector).ok().flatten().and_then(|e| e.get_attribute(super::PENDING_ATTR))
     }
 
     /// Calls `f` each time the live regions have been swapped for fresh ones.
     pub fn on_regions_refreshed(f: impl Fn() + 'static) {
-        let handle = window_event_listener_untyped(
-            crate::components::live_page::REFRESHED_EVENT,
-            move |_| f(),
-        );
+        let handle = window_event_listener_untyped(crate::components::live_page::REFRESHED_EVENT, move |_| f());
         on_cleanup(move || handle.remove());
     }
 }

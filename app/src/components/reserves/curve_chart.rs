@@ -22,47 +22,23 @@ const MAX_LINES: usize = 8;
 /// stops it); hollow ones it did not.
 #[component]
 pub fn CurveChart(report: Arc<ReserveReport>, hurdle: f64) -> impl IntoView {
-    let drawn: Vec<&CompanyReport> = report
-        .companies
-        .iter()
-        .filter(|c| c.curve.len() >= 2)
-        .take(MAX_LINES)
-        .collect();
+    let drawn: Vec<&CompanyReport> = report.companies.iter().filter(|c| c.curve.len() >= 2).take(MAX_LINES).collect();
     if drawn.is_empty() {
         return ().into_any();
     }
     let f = |d: rust_decimal::Decimal| d.to_f64().unwrap_or(0.0);
-    let max_x = drawn
-        .iter()
-        .flat_map(|c| c.curve.iter().map(|p| f(p.reserve)))
-        .fold(1.0, f64::max);
-    let max_y = drawn
-        .iter()
-        .flat_map(|c| c.curve.iter().map(|p| p.marginal_multiple))
-        .fold(hurdle * 1.3, f64::max)
-        .min(30.0)
-        * 1.08;
+    let max_x = drawn.iter().flat_map(|c| c.curve.iter().map(|p| f(p.reserve))).fold(1.0, f64::max);
+    let max_y = drawn.iter().flat_map(|c| c.curve.iter().map(|p| p.marginal_multiple)).fold(hurdle * 1.3, f64::max).min(30.0) * 1.08;
     let x = move |v: f64| LEFT + v / max_x * (W - LEFT - RIGHT);
     let y = move |v: f64| TOP + (1.0 - v.clamp(0.0, max_y) / max_y) * (H - TOP - BOTTOM);
-    let y_ticks: Vec<(f64, String)> = (0..=4)
-        .map(|i| {
-            let v = max_y / 1.08 * f64::from(i) / 4.0;
-            (y(v), times(v))
-        })
-        .collect();
-    let x_ticks: Vec<(f64, String)> = (0..=4)
-        .map(|i| {
-            let v = max_x * f64::from(i) / 4.0;
-            (
-                x(v),
-                money(
-                    rust_decimal::Decimal::from_f64_retain(v)
-                        .unwrap_or_default()
-                        .round_dp(0),
-                ),
-            )
-        })
-        .collect();
+    let y_ticks: Vec<(f64, String)> = (0..=4).map(|i| {
+        let v = max_y / 1.08 * f64::from(i) / 4.0;
+        (y(v), times(v))
+    }).collect();
+    let x_ticks: Vec<(f64, String)> = (0..=4).map(|i| {
+        let v = max_x * f64::from(i) / 4.0;
+        (x(v), money(rust_decimal::Decimal::from_f64_retain(v).unwrap_or_default().round_dp(0)))
+    }).collect();
     let lines = drawn
         .iter()
         .enumerate()
@@ -79,11 +55,7 @@ pub fn CurveChart(report: Arc<ReserveReport>, hurdle: f64) -> impl IntoView {
             view! { <polyline class=format!("series s{i}") points=points/>{dots} }
         })
         .collect_view();
-    let legend = drawn
-        .iter()
-        .enumerate()
-        .map(|(i, c)| view! { <span class=format!("legend s{i}")>{c.name.clone()}</span> })
-        .collect_view();
+    let legend = drawn.iter().enumerate().map(|(i, c)| view! { <span class=format!("legend s{i}")>{c.name.clone()}</span> }).collect_view();
     let hy = y(hurdle);
     view! {
         <figure class="chart curves" data-test="curve-chart">

@@ -19,11 +19,7 @@ const FOLLOWED: usize = 5;
 /// past quarter end, as known then, with each quarter's recommended reserve, and links to the
 /// Time Machine's changes between consecutive quarter ends (which events explain a move).
 #[component]
-pub fn HistoryChart(
-    fund_id: String,
-    history: Arc<Vec<QuarterRanking>>,
-    pending: usize,
-) -> impl IntoView {
+pub fn HistoryChart(fund_id: String, history: Arc<Vec<QuarterRanking>>, pending: usize) -> impl IntoView {
     let note = (pending > 0).then(|| view! {
         <p class="muted" data-test="history-pending">{format!("{pending} quarter end(s) still being calculated; they appear here as they finish.")}</p>
     });
@@ -38,27 +34,11 @@ pub fn HistoryChart(
         .into_any();
     }
     let latest = history.last().expect("two or more");
-    let followed: Vec<String> = latest
-        .companies
-        .iter()
-        .take(FOLLOWED)
-        .map(|c| c.name.clone())
-        .collect();
+    let followed: Vec<String> = latest.companies.iter().take(FOLLOWED).map(|c| c.name.clone()).collect();
     let n = history.len();
     let x = move |i: usize| LEFT + i as f64 / (n - 1) as f64 * (W - LEFT - RIGHT);
-    let value =
-        |q: &QuarterRanking, name: &str| q.companies.iter().find(|c| c.name == name).cloned();
-    let max_y = history
-        .iter()
-        .flat_map(|q| {
-            q.companies
-                .iter()
-                .filter(|c| followed.contains(&c.name))
-                .map(|c| c.follow_on_multiple)
-        })
-        .fold(1.5, f64::max)
-        .min(30.0)
-        * 1.1;
+    let value = |q: &QuarterRanking, name: &str| q.companies.iter().find(|c| c.name == name).cloned();
+    let max_y = history.iter().flat_map(|q| q.companies.iter().filter(|c| followed.contains(&c.name)).map(|c| c.follow_on_multiple)).fold(1.5, f64::max).min(30.0) * 1.1;
     let y = move |v: f64| TOP + (1.0 - v.clamp(0.0, max_y) / max_y) * (H - TOP - BOTTOM);
     let lines = followed
         .iter()
@@ -67,10 +47,7 @@ pub fn HistoryChart(
             let points = history
                 .iter()
                 .enumerate()
-                .filter_map(|(i, q)| {
-                    value(q, name)
-                        .map(|c| format!("{},{}", coord(x(i)), coord(y(c.follow_on_multiple))))
-                })
+                .filter_map(|(i, q)| value(q, name).map(|c| format!("{},{}", coord(x(i)), coord(y(c.follow_on_multiple)))))
                 .collect::<Vec<_>>()
                 .join(" ");
             view! { <polyline class=format!("series s{s}") points=points/> }
@@ -88,11 +65,7 @@ pub fn HistoryChart(
             <text class="axis" x=LEFT - 6.0 y=coord(y(v) + 4.0) text-anchor="end">{times(v)}</text>
         }
     }).collect_view();
-    let legend = followed
-        .iter()
-        .enumerate()
-        .map(|(s, name)| view! { <span class=format!("legend s{s}")>{name.clone()}</span> })
-        .collect_view();
+    let legend = followed.iter().enumerate().map(|(s, name)| view! { <span class=format!("legend s{s}")>{name.clone()}</span> }).collect_view();
     let header = history.iter().map(|q| view! { <th scope="col" class="num">{q.quarter_end.format("%b %Y").to_string()}</th> }).collect_view();
     let rows = followed
         .iter()

@@ -14,39 +14,15 @@ const HIGH_OPPORTUNITY: f64 = 3.0;
 #[component]
 pub fn InsightCards(report: Arc<ReserveReport>) -> impl IntoView {
     // Companies that cannot take a follow-on (no later round in the model) have no multiple.
-    let priced: Vec<_> = report
-        .companies
-        .iter()
-        .filter(|c| c.follow_on_not_applicable.is_none())
-        .collect();
+    let priced: Vec<_> = report.companies.iter().filter(|c| c.follow_on_not_applicable.is_none()).collect();
     let ranked = priced.len();
-    let high = priced
-        .iter()
-        .filter(|c| c.follow_on_multiple > HIGH_OPPORTUNITY)
-        .count();
-    let average = if ranked > 0 {
-        priced.iter().map(|c| c.follow_on_multiple).sum::<f64>() / ranked as f64
-    } else {
-        0.0
-    };
-    let name_of = |id: &str| {
-        report
-            .companies
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
-    };
+    let high = priced.iter().filter(|c| c.follow_on_multiple > HIGH_OPPORTUNITY).count();
+    let average = if ranked > 0 { priced.iter().map(|c| c.follow_on_multiple).sum::<f64>() / ranked as f64 } else { 0.0 };
+    let name_of = |id: &str| report.companies.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default();
     let top_two = report.top_two.as_ref().map(|t| {
         let (first, second) = (name_of(&t.first_id), name_of(&t.second_id));
         let p = t.probability_first_better;
-        let reading = if (0.4..=0.6).contains(&p) {
-            "too close to call"
-        } else if p > 0.6 {
-            "likely the better home"
-        } else {
-            "the order may be reversed"
-        };
+        let reading = if (0.4..=0.6).contains(&p) { "too close to call" } else if p > 0.6 { "likely the better home" } else { "the order may be reversed" };
         view! {
             <div class="kpi" data-test="top-two" data-value=format!("{p:.3}")>
                 <div class="kpi-label">{format!("Next dollar: {first} beats {second}")}</div>

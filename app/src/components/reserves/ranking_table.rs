@@ -15,18 +15,9 @@ const BAR_H: f64 = 16.0;
 /// interval drawn on one shared scale (overlapping bars are not distinguishable), and what the
 /// allocation recommends. Excluded companies follow with their reason.
 #[component]
-pub fn RankingTable(
-    report: Arc<ReserveReport>,
-    hurdle: f64,
-    #[prop(optional)] selectable: bool,
-) -> impl IntoView {
+pub fn RankingTable(report: Arc<ReserveReport>, hurdle: f64, #[prop(optional)] selectable: bool) -> impl IntoView {
     let (companies, excluded) = (&report.companies, &report.excluded);
-    let scale_max = companies
-        .iter()
-        .filter(|c| c.follow_on_not_applicable.is_none())
-        .map(|c| c.ci_high.max(c.follow_on_multiple))
-        .fold(hurdle * 1.5, f64::max)
-        .min(50.0);
+    let scale_max = companies.iter().filter(|c| c.follow_on_not_applicable.is_none()).map(|c| c.ci_high.max(c.follow_on_multiple)).fold(hurdle * 1.5, f64::max).min(50.0);
     let x = move |v: f64| coord(4.0 + (v.clamp(0.0, scale_max) / scale_max) * (BAR_W - 8.0));
     let rows = companies
         .iter()

@@ -8,12 +8,7 @@ use crate::reserves::page_data::{Comparison, ScenarioSummary};
 /// one and the current ranking) to compare. Plain forms: they work without JavaScript; with it,
 /// the save and delete forms post in the background (`data-enhance`) and the page refreshes.
 #[component]
-pub fn ScenariosPanel(
-    fund_id: String,
-    run_id: Option<String>,
-    scenarios: Vec<ScenarioSummary>,
-    can_edit: bool,
-) -> impl IntoView {
+pub fn ScenariosPanel(fund_id: String, run_id: Option<String>, scenarios: Vec<ScenarioSummary>, can_edit: bool) -> impl IntoView {
     let save = (can_edit && run_id.is_some()).then(|| {
         view! {
             <form method="post" action="/sfn/save_reserve_scenario" class="scenario-form" data-enhance="" data-test="save-scenario">
@@ -25,14 +20,8 @@ pub fn ScenariosPanel(
             </form>
         }
     });
-    let options = scenarios
-        .iter()
-        .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
-        .collect_view();
-    let options_with = scenarios
-        .iter()
-        .map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> })
-        .collect_view();
+    let options = scenarios.iter().map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> }).collect_view();
+    let options_with = scenarios.iter().map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> }).collect_view();
     let compare = (!scenarios.is_empty()).then(|| {
         view! {
             <form method="get" class="compare-form" data-test="compare-form">
@@ -86,12 +75,11 @@ pub fn ComparisonTable(comparison: Comparison) -> impl IntoView {
         (Some(l), Some(r)) => format!("{:+.2}×", r - l),
         _ => "—".into(),
     };
-    let diff_money =
-        |l: Option<rust_decimal::Decimal>, r: Option<rust_decimal::Decimal>| match (l, r) {
-            (Some(l), Some(r)) if r >= l => format!("+{}", money(r - l)),
-            (Some(l), Some(r)) => format!("−{}", money(l - r)),
-            _ => "—".into(),
-        };
+    let diff_money = |l: Option<rust_decimal::Decimal>, r: Option<rust_decimal::Decimal>| match (l, r) {
+        (Some(l), Some(r)) if r >= l => format!("+{}", money(r - l)),
+        (Some(l), Some(r)) => format!("−{}", money(l - r)),
+        _ => "—".into(),
+    };
     let opt_times = |x: Option<f64>| x.map(times).unwrap_or_else(|| "—".into());
     let opt_money = |x: Option<rust_decimal::Decimal>| x.map(money).unwrap_or_else(|| "—".into());
     view! {

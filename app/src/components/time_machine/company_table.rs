@@ -6,10 +6,7 @@ use crate::time_machine::view::CompanyView;
 /// Portfolio companies at the chosen date. Rows whose figures differ from what we know now are
 /// marked (late valuations rewrite the past).
 #[component]
-pub fn CompanyTable(
-    companies: Vec<CompanyView>,
-    #[prop(optional)] now: Option<Vec<CompanyView>>,
-) -> impl IntoView {
+pub fn CompanyTable(companies: Vec<CompanyView>, #[prop(optional)] now: Option<Vec<CompanyView>>) -> impl IntoView {
     if companies.is_empty() {
         return view! { <p class="empty">"No portfolio companies at this date."</p> }.into_any();
     }

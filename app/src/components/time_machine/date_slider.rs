@@ -11,12 +11,7 @@ const SETTLE_MS: u64 = 250;
 /// settles the URL follows as a new history entry and the page's live regions (KPIs, tables,
 /// chart, tabs) are re-read from the server for it. An island; `at` is the date in the URL.
 #[island]
-pub fn DateSlider(
-    first_day: NaiveDate,
-    today: NaiveDate,
-    ticks: Vec<i64>,
-    at: NaiveDate,
-) -> impl IntoView {
+pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>, at: NaiveDate) -> impl IntoView {
     let total = (today - first_day).num_days().max(0);
     let day_of = move |d: NaiveDate| (d - first_day).num_days().clamp(0, total);
     let value = RwSignal::new(day_of(at));
@@ -47,11 +42,7 @@ pub fn DateSlider(
     let tick_marks = ticks
         .into_iter()
         .map(|t| {
-            let pct = if total == 0 {
-                0.0
-            } else {
-                t as f64 / total as f64 * 100.0
-            };
+            let pct = if total == 0 { 0.0 } else { t as f64 / total as f64 * 100.0 };
             view! { <line x1=format!("{pct:.2}%") x2=format!("{pct:.2}%") y1="0" y2="10"/> }
         })
         .collect_view();
@@ -89,11 +80,7 @@ fn url_with_date(day: NaiveDate) -> String {
         match query {
             Ok(query) => {
                 query.set("at", &day.format("%Y-%m-%d").to_string());
-                format!(
-                    "{}?{}",
-                    location.pathname().unwrap_or_default(),
-                    String::from(query.to_string())
-                )
+                format!("{}?{}", location.pathname().unwrap_or_default(), String::from(query.to_string()))
             }
             Err(_) => format!("?at={}", day.format("%Y-%m-%d")),
         }

@@ -33,18 +33,9 @@ fn kpi_value(k: &str, v: Option<Decimal>) -> String {
 fn field_value(field: &str, raw: &str) -> String {
     match field {
         "invested" | "valuation" | "fair_value" | "reserves_planned" | "reserves_deployed" => {
-            raw.parse::<Decimal>().map(money).unwrap_or_else(|_| {
-                if raw.is_empty() {
-                    "—".into()
-                } else {
-                    raw.to_string()
-                }
-            })
+            raw.parse::<Decimal>().map(money).unwrap_or_else(|_| if raw.is_empty() { "—".into() } else { raw.to_string() })
         }
-        "ownership" => raw
-            .parse::<Decimal>()
-            .map(|d| percent(Some(d)))
-            .unwrap_or_else(|_| "—".into()),
+        "ownership" => raw.parse::<Decimal>().map(|d| percent(Some(d))).unwrap_or_else(|_| "—".into()),
         _ if raw.is_empty() => "—".into(),
         _ => raw.to_string(),
     }

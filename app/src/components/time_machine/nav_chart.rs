@@ -25,39 +25,25 @@ pub fn NavChart(series: Vec<SeriesPoint>, at: NaiveDate) -> impl IntoView {
     let last = series[series.len() - 1].date.date_naive();
     let span = (last - first).num_days().max(1) as f64;
     let f = |d: Decimal| d.to_f64().unwrap_or(0.0);
-    let max = series
-        .iter()
-        .map(|p| f(p.nav).max(f(p.invested)).max(f(p.distributed)))
-        .fold(1.0, f64::max)
-        * 1.08;
+    let max = series.iter().map(|p| f(p.nav).max(f(p.invested)).max(f(p.distributed))).fold(1.0, f64::max) * 1.08;
     let x = move |d: NaiveDate| LEFT + (d - first).num_days() as f64 / span * (W - LEFT - RIGHT);
     let y = move |v: f64| TOP + (1.0 - v / max) * (H - TOP - BOTTOM);
     let line = |pick: fn(&SeriesPoint) -> Decimal| {
-        series
-            .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.date.date_naive()), y(f(pick(p)))))
-            .collect::<Vec<_>>()
-            .join(" ")
+        series.iter().map(|p| format!("{:.1},{:.1}", x(p.date.date_naive()), y(f(pick(p))))).collect::<Vec<_>>().join(" ")
     };
     let nav = line(|p| p.nav);
     let invested = line(|p| p.invested);
     let distributed = line(|p| p.distributed);
-    let y_ticks: Vec<(f64, String)> = (0..=4)
-        .map(|i| {
-            let v = max / 1.08 * i as f64 / 4.0;
-            (y(v), money(Decimal::from_f64_retain(v).unwrap_or_default()))
-        })
-        .collect();
+    let y_ticks: Vec<(f64, String)> = (0..=4).map(|i| {
+        let v = max / 1.08 * i as f64 / 4.0;
+        (y(v), money(Decimal::from_f64_retain(v).unwrap_or_default()))
+    }).collect();
     let years: Vec<(f64, i32)> = (first.year() + 1..=last.year())
         .filter_map(|yr| NaiveDate::from_ymd_opt(yr, 1, 1).map(|d| (x(d), yr)))
         .collect();
     let marker = at.clamp(first, last);
     let mx = x(marker);
-    let at_point = series
-        .iter()
-        .rev()
-        .find(|p| p.date.date_naive() <= marker)
-        .unwrap_or(&series[0]);
+    let at_point = series.iter().rev().find(|p| p.date.date_naive() <= marker).unwrap_or(&series[0]);
     let summary = format!(
         "NAV {} , invested {}, distributed {} at {}",
         money(at_point.nav),

@@ -42,9 +42,7 @@ fn snapshot_item(s: SnapshotRow) -> impl IntoView {
     let href = format!(
         "?at={}&known_at={}",
         s.effective_day.format("%Y-%m-%d"),
-        s.created_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            .replace('+', "%2B")
+        s.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).replace('+', "%2B")
     );
     view! {
         <li>

@@ -16,21 +16,13 @@ pub fn AlertList(fund_id: String, alerts: Vec<AlertRow>) -> impl IntoView {
     let content = if alerts.is_empty() {
         view! { <p class="empty" data-test="inbox-empty">"No alerts here."</p> }.into_any()
     } else {
-        let items = alerts
-            .into_iter()
-            .map(|a| alert_item(a, fund_id.clone(), read, resolve))
-            .collect_view();
+        let items = alerts.into_iter().map(|a| alert_item(a, fund_id.clone(), read, resolve)).collect_view();
         view! { <ul class="alerts" data-test="alerts">{items}</ul> }.into_any()
     };
     view! { <div class="live" data-live="alerts">{content}</div> }
 }
 
-fn alert_item(
-    a: AlertRow,
-    fund_id: String,
-    read: ServerAction<MarkAlertRead>,
-    resolve: ServerAction<ResolveAlert>,
-) -> impl IntoView {
+fn alert_item(a: AlertRow, fund_id: String, read: ServerAction<MarkAlertRead>, resolve: ServerAction<ResolveAlert>) -> impl IntoView {
     let state = a.state.as_str();
     let unread = a.state == AlertState::Unread;
     let resolved = a.state == AlertState::Resolved;

@@ -7,12 +7,7 @@ use super::labels::{metric_label, severity_label};
 
 /// Date and filter controls as a plain GET form: works without JavaScript, every view is a URL.
 #[component]
-pub fn FiltersForm(
-    at: NaiveDate,
-    known_at: Option<NaiveDate>,
-    metric: Option<Metric>,
-    severity: Option<Severity>,
-) -> impl IntoView {
+pub fn FiltersForm(at: NaiveDate, known_at: Option<NaiveDate>, metric: Option<Metric>, severity: Option<Severity>) -> impl IntoView {
     let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     view! {
         <form method="get" class="date-form" data-test="variance-filters">

@@ -15,22 +15,13 @@ const BOTTOM: f64 = 30.0;
 /// Forecast (dashed) and actual (solid, with dots) per period for one company and metric, as
 /// server-rendered SVG. Negative values (EBITDA) get a zero line.
 #[component]
-pub fn ForecastChart(
-    points: Vec<ForecastActualPoint>,
-    #[prop(into)] title: String,
-) -> impl IntoView {
+pub fn ForecastChart(points: Vec<ForecastActualPoint>, #[prop(into)] title: String) -> impl IntoView {
     if points.is_empty() {
         return view! { <p class="empty">"No forecasts or actuals for this company and metric yet."</p> }.into_any();
     }
     let f = |d: Decimal| d.to_f64().unwrap_or(0.0);
-    let values: Vec<f64> = points
-        .iter()
-        .flat_map(|p| [p.forecast.map(f), p.actual.map(f)])
-        .flatten()
-        .collect();
-    let (mut lo, mut hi) = values
-        .iter()
-        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let values: Vec<f64> = points.iter().flat_map(|p| [p.forecast.map(f), p.actual.map(f)]).flatten().collect();
+    let (mut lo, mut hi) = values.iter().fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
     if hi == lo {
         hi = lo + 1.0;
     }
@@ -38,21 +29,10 @@ pub fn ForecastChart(
     lo -= if lo < 0.0 { pad } else { 0.0 };
     hi += pad;
     let n = points.len();
-    let x = move |i: usize| {
-        if n == 1 {
-            (LEFT + W - RIGHT) / 2.0
-        } else {
-            LEFT + i as f64 / (n - 1) as f64 * (W - LEFT - RIGHT)
-        }
-    };
+    let x = move |i: usize| if n == 1 { (LEFT + W - RIGHT) / 2.0 } else { LEFT + i as f64 / (n - 1) as f64 * (W - LEFT - RIGHT) };
     let y = move |v: f64| TOP + (hi - v) / (hi - lo) * (H - TOP - BOTTOM);
     let path = |pick: fn(&ForecastActualPoint) -> Option<Decimal>| {
-        points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| pick(p).map(|v| format!("{:.1},{:.1}", x(i), y(f(v)))))
-            .collect::<Vec<_>>()
-            .join(" ")
+        points.iter().enumerate().filter_map(|(i, p)| pick(p).map(|v| format!("{:.1},{:.1}", x(i), y(f(v))))).collect::<Vec<_>>().join(" ")
     };
     let forecast_line = path(|p| p.forecast);
     let actual_line = path(|p| p.actual);
@@ -82,8 +62,7 @@ pub fn ForecastChart(
         .filter(|(i, _)| i % step == 0 || *i == n - 1)
         .map(|(i, p)| view! { <text class="axis" x=x(i) y=H - 10.0 text-anchor="middle">{p.period.format("%b %y").to_string()}</text> })
         .collect_view();
-    let zero =
-        (lo < 0.0).then(|| view! { <line class="zero" x1=LEFT x2=W - RIGHT y1=y(0.0) y2=y(0.0)/> });
+    let zero = (lo < 0.0).then(|| view! { <line class="zero" x1=LEFT x2=W - RIGHT y1=y(0.0) y2=y(0.0)/> });
     view! {
         <figure class="chart" data-test="forecast-chart">
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title.clone()>

@@ -26,10 +26,7 @@ pub fn severity_label(s: Severity) -> &'static str {
 pub fn direction_class(metric: Metric, d: Direction) -> &'static str {
     match (d, metric) {
         (Direction::OnTarget, _) => "on-target",
-        (Direction::Above, Metric::CashBurn)
-        | (Direction::Below, Metric::Revenue | Metric::Ebitda | Metric::Arr | Metric::Valuation) => {
-            "unfavourable"
-        }
+        (Direction::Above, Metric::CashBurn) | (Direction::Below, Metric::Revenue | Metric::Ebitda | Metric::Arr | Metric::Valuation) => "unfavourable",
         _ => "favourable",
     }
 }

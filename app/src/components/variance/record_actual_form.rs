@@ -12,11 +12,7 @@ use crate::variance::RecordActual;
 /// it, the alerts the actual raised are shown in place, and the page's live regions (the variance
 /// table, the unread count) are re-read. An island outside those regions, so its result stays.
 #[island]
-pub fn RecordActualForm(
-    fund_id: String,
-    companies: Vec<CompanyOption>,
-    today: NaiveDate,
-) -> impl IntoView {
+pub fn RecordActualForm(fund_id: String, companies: Vec<CompanyOption>, today: NaiveDate) -> impl IntoView {
     let action = ServerAction::<RecordActual>::new();
     refresh_when(move || matches!(action.value().get(), Some(Ok(_))));
     view! {

@@ -7,13 +7,9 @@ use crate::variance::page_data::VarianceRow;
 /// Forecast against actual, newest period first, coloured by direction (good or bad news for the
 /// metric) and by the severity of the rules a row breaches. Each company links to its chart.
 #[component]
-pub fn VarianceTable(
-    rows: Vec<VarianceRow>,
-    chart_href: Callback<(String, String), String>,
-) -> impl IntoView {
+pub fn VarianceTable(rows: Vec<VarianceRow>, chart_href: Callback<(String, String), String>) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty">"No actuals match these filters at this date."</p> }
-            .into_any();
+        return view! { <p class="empty">"No actuals match these filters at this date."</p> }.into_any();
     }
     let body = rows
         .into_iter()

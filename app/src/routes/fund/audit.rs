@@ -14,10 +14,7 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let meta = Resource::new(id, get_fund_meta);
-    let entries = Resource::new(
-        move || (id(), query.read().get("before")),
-        |(id, before)| list_audit_entries(id, before, None),
-    );
+    let entries = Resource::new(move || (id(), query.read().get("before")), |(id, before)| list_audit_entries(id, before, None));
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
             {move || Suspend::new(async move {

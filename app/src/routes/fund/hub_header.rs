@@ -17,12 +17,7 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [
-        Tab::Overview,
-        Tab::TimeMachine,
-        Tab::Variance,
-        Tab::Reserves,
-    ];
+    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::TimeMachine, Tab::Variance, Tab::Reserves];
 
     pub fn slug(self) -> &'static str {
         match self {

@@ -2,12 +2,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{HubHeader, Tab};
-use crate::components::overview_panel::OverviewPanelView;
 use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::date_form::DateForm;
 use crate::components::time_machine::events_list::EventsList;
 use crate::components::time_machine::kpi_cards::KpiCards;
 use crate::components::time_machine::nav_chart::NavChart;
+use crate::components::overview_panel::OverviewPanelView;
 use crate::funds::get_overview_panel;
 use crate::time_machine::{get_dated_view, get_fund_meta};
 

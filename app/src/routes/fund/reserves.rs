@@ -6,13 +6,13 @@ use crate::components::format::{date, money};
 use crate::components::fragment::fragment;
 use crate::components::reserves::allocation_chart::AllocationChart;
 use crate::components::reserves::apply_forms::ApplyForms;
+use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
 use crate::components::reserves::calculate_panel::CalculatePanel;
 use crate::components::reserves::curve_chart::CurveChart;
 use crate::components::reserves::history_chart::HistoryChart;
 use crate::components::reserves::insight_cards::InsightCards;
 use crate::components::reserves::parameters_panel::ParametersPanel;
 use crate::components::reserves::ranking_table::RankingTable;
-use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
 use crate::components::time_machine::date_form::DateForm;
 use crate::components::time_machine::date_slider::DateSlider;
 use crate::reserves::get_reserves_page;
@@ -35,18 +35,9 @@ pub fn ReservesPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (
-                id(),
-                q.get("at"),
-                q.get("known_at"),
-                q.get("scenario"),
-                q.get("compare_scenario"),
-                q.get("with"),
-            )
+            (id(), q.get("at"), q.get("known_at"), q.get("scenario"), q.get("compare_scenario"), q.get("with"))
         },
-        |(id, at, known_at, scenario, compare, with)| {
-            get_reserves_page(id, at, known_at, scenario, compare, with)
-        },
+        |(id, at, known_at, scenario, compare, with)| get_reserves_page(id, at, known_at, scenario, compare, with),
     );
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
@@ -81,12 +72,7 @@ fn reserves_body(meta: FundMeta, page: ReservesPageData) -> impl IntoView {
 }
 
 /// Everything that depends on the date and the latest result.
-pub fn results(
-    fund_id: String,
-    page: ReservesPageData,
-    first_day: chrono::NaiveDate,
-    today: chrono::NaiveDate,
-) -> impl IntoView {
+pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::NaiveDate, today: chrono::NaiveDate) -> impl IntoView {
     let pending = page.pending.clone().map(|p| {
         view! {
             <p class="notice" data-test="pending-run" data-pending-events=p.events_url.clone()>
@@ -113,10 +99,7 @@ pub fn results(
             <a href="?">"Back to the current ranking"</a>
         </p>
     });
-    let comparison = page
-        .comparison
-        .clone()
-        .map(|c| view! { <ComparisonTable comparison=c/> });
+    let comparison = page.comparison.clone().map(|c| view! { <ComparisonTable comparison=c/> });
     let body = match page.ranking.clone() {
         Some(r) => ranking_view(r, page.changes_since.clone(), Some(csv_href), apply_as).into_any(),
         None => view! {
@@ -149,20 +132,12 @@ fn parameters_panel(
 ) -> impl IntoView {
     let key = format!("reserves:parameters:{fund_id}:{can_edit}:{assumptions_json}");
     let editor = can_edit.then(|| (fund_id.to_string(), assumptions_json));
-    fragment(
-        key,
-        move || view! { <ParametersPanel parameters=parameters calibration=calibration editor=editor/> },
-    )
+    fragment(key, move || view! { <ParametersPanel parameters=parameters calibration=calibration editor=editor/> })
 }
 
 /// A ranking with what changed since and how to reproduce it; `csv_href` when the reader may export.
 /// `apply_as`: the fund id, when the reader may apply the recommendation.
-pub fn ranking_view(
-    r: Ranking,
-    changes: Vec<crate::reserves::page_data::ChangeLine>,
-    csv_href: Option<String>,
-    apply_as: Option<String>,
-) -> impl IntoView {
+pub fn ranking_view(r: Ranking, changes: Vec<crate::reserves::page_data::ChangeLine>, csv_href: Option<String>, apply_as: Option<String>) -> impl IntoView {
     let stale = (!r.is_current()).then(|| {
         view! {
             <div class="notice stale" data-test="stale-ranking">
@@ -194,24 +169,15 @@ pub fn ranking_view(
     );
     // The cards, table and charts show the run's result only, which never changes once written.
     let selectable = apply_as.is_some();
-    let key = |part: &str| {
-        format!(
-            "reserves:{part}:{}:{}:{}:{}:{selectable}",
-            r.run_id, r.fund_version, r.iterations, r.seed
-        )
-    };
+    let key = |part: &str| format!("reserves:{part}:{}:{}:{}:{}:{selectable}", r.run_id, r.fund_version, r.iterations, r.seed);
     let (cards_report, chart_report) = (report.clone(), report.clone());
-    let cards = fragment(key("cards"), move || {
-        view! {
-            <InsightCards report=cards_report.clone()/>
-            <RankingTable report=cards_report hurdle=hurdle selectable=selectable/>
-        }
+    let cards = fragment(key("cards"), move || view! {
+        <InsightCards report=cards_report.clone()/>
+        <RankingTable report=cards_report hurdle=hurdle selectable=selectable/>
     });
-    let charts = fragment(key("charts"), move || {
-        view! {
-            <CurveChart report=chart_report.clone() hurdle=hurdle/>
-            <AllocationChart report=chart_report/>
-        }
+    let charts = fragment(key("charts"), move || view! {
+        <CurveChart report=chart_report.clone() hurdle=hurdle/>
+        <AllocationChart report=chart_report/>
     });
     view! {
         {stale}

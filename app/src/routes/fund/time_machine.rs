@@ -58,11 +58,7 @@ fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
     }
 }
 
-fn dated_content(
-    d: DatedView,
-    first_day: chrono::NaiveDate,
-    today: chrono::NaiveDate,
-) -> impl IntoView {
+fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::NaiveDate) -> impl IntoView {
     let known_note = d.known_at.map(|k| {
         view! {
             <p class="notice" data-test="known-at-note">

@@ -29,19 +29,9 @@ pub fn VariancePage() -> impl IntoView {
     let view_data = Resource::new(
         move || {
             let q = query.read();
-            (
-                id(),
-                q.get("at"),
-                q.get("known_at"),
-                q.get("metric"),
-                q.get("severity"),
-                q.get("company"),
-                q.get("chart_metric"),
-            )
+            (id(), q.get("at"), q.get("known_at"), q.get("metric"), q.get("severity"), q.get("company"), q.get("chart_metric"))
         },
-        |(id, at, known_at, metric, severity, company, chart_metric)| {
-            get_variance_page(id, at, known_at, metric, severity, company, chart_metric)
-        },
+        |(id, at, known_at, metric, severity, company, chart_metric)| get_variance_page(id, at, known_at, metric, severity, company, chart_metric),
     );
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
@@ -65,11 +55,7 @@ fn variance_body(meta: FundMeta, data: VariancePageData) -> impl IntoView {
     }
 }
 
-fn variance_content(
-    fund_id: String,
-    page: VariancePageData,
-    today: chrono::NaiveDate,
-) -> impl IntoView {
+fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate) -> impl IntoView {
     let v = page.view;
     let query = use_query_map();
     let base_query = {
@@ -92,18 +78,10 @@ fn variance_content(
         })
     };
     let chart = page.chart.map(|c| {
-        let title = format!(
-            "{}: {}, forecast vs actual",
-            c.company,
-            metric_label(c.metric)
-        );
+        let title = format!("{}: {}, forecast vs actual", c.company, metric_label(c.metric));
         view! { <div id="chart"><ForecastChart points=c.points title=title/></div> }
     });
-    let csv_href = format!(
-        "/api/funds/{}/variance.csv{}",
-        fund_id,
-        base_query.to_query_string()
-    );
+    let csv_href = format!("/api/funds/{}/variance.csv{}", fund_id, base_query.to_query_string());
     let template_href = format!("/api/funds/{}/actuals/template.csv", fund_id);
     view! {
         <div class="live" data-live="variance-results">

@@ -64,22 +64,10 @@ pub(crate) struct AccessCache {
 impl AccessCache {
     pub(crate) fn new() -> Self {
         AccessCache {
-            tokens: Cache::builder()
-                .max_capacity(MAX_ENTRIES)
-                .time_to_live(TIME_TO_LIVE)
-                .build(),
-            roles: Cache::builder()
-                .max_capacity(MAX_ENTRIES)
-                .time_to_live(TIME_TO_LIVE)
-                .build(),
-            sessions: Cache::builder()
-                .max_capacity(MAX_ENTRIES)
-                .time_to_live(TIME_TO_LIVE)
-                .build(),
-            users: Cache::builder()
-                .max_capacity(MAX_ENTRIES)
-                .time_to_live(TIME_TO_LIVE)
-                .build(),
+            tokens: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
+            roles: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
+            sessions: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
+            users: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
             listening: AtomicBool::new(false),
             generation: AtomicU64::new(0),
         }
@@ -88,9 +76,7 @@ impl AccessCache {
     /// The generation to pass to `keep_*` after reading the database, or `None` when answers must
     /// not be cached (the listener is not connected).
     pub(crate) fn start_lookup(&self) -> Option<u64> {
-        self.listening
-            .load(Ordering::SeqCst)
-            .then(|| self.generation.load(Ordering::SeqCst))
+        self.listening.load(Ordering::SeqCst).then(|| self.generation.load(Ordering::SeqCst))
     }
 
     pub(crate) fn token(&self, hash: &[u8]) -> Option<TokenOwner> {
@@ -105,20 +91,13 @@ impl AccessCache {
         self.served(&self.roles, &(user_id, fund_id))
     }
 
-    pub(crate) fn keep_role(
-        &self,
-        user_id: Uuid,
-        fund_id: Uuid,
-        role: Option<Role>,
-        generation: u64,
-    ) {
+    pub(crate) fn keep_role(&self, user_id: Uuid, fund_id: Uuid, role: Option<Role>, generation: u64) {
         self.keep(&self.roles, (user_id, fund_id), role, generation);
     }
 
     /// The cached session, if it has not expired by its own clock.
     pub(crate) fn session(&self, id: &str) -> Option<SessionRecord> {
-        self.served(&self.sessions, id)
-            .filter(|s| s.expires_at > chrono::Utc::now())
+        self.served(&self.sessions, id).filter(|s| s.expires_at > chrono::Utc::now())
     }
 
     pub(crate) fn keep_session(&self, record: SessionRecord, generation: u64) {
@@ -173,8 +152,7 @@ impl AccessCache {
     /// Checked after inserting: a change heard since the lookup began (which bumps the
     /// generation before it evicts) means the answer may be stale.
     fn still_current(&self, generation: u64) -> bool {
-        self.listening.load(Ordering::SeqCst)
-            && self.generation.load(Ordering::SeqCst) == generation
+        self.listening.load(Ordering::SeqCst) && self.generation.load(Ordering::SeqCst) == generation
     }
 
     /// Handles a notification: forgets the session or the user it names (everything, if it names
@@ -187,10 +165,7 @@ impl AccessCache {
         match payload.parse::<Uuid>() {
             Ok(user_id) => self.forget_user(user_id),
             Err(_) => {
-                tracing::warn!(
-                    payload,
-                    "unexpected access-change notification; emptying the access cache"
-                );
+                tracing::warn!(payload, "unexpected access-change notification; emptying the access cache");
                 self.generation.fetch_add(1, Ordering::SeqCst);
                 self.forget_everything();
             }
@@ -235,30 +210,19 @@ impl AccessCache {
 
 /// Tells every server process that `user_id`'s tokens, roles or password changed. Sent when the
 /// caller's transaction commits (and not at all if it rolls back).
-pub(crate) async fn notify_access_changed(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-) -> Result<(), StoreError> {
+pub(crate) async fn notify_access_changed(conn: &mut PgConnection, user_id: Uuid) -> Result<(), StoreError> {
     notify(conn, user_id.to_string()).await
 }
 
 async fn notify(conn: &mut PgConnection, payload: String) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(ACCESS_CHANNEL)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("SELECT pg_notify($1, $2)").bind(ACCESS_CHANNEL).bind(payload).execute(&mut *conn).await?;
     Ok(())
 }
 
 impl Store {
     /// Commits `tx`, which changed what `user_id` may do (tokens, roles, password): every
     /// process hears of it with the commit, and this one forgets its cached answers at once.
-    pub(crate) async fn commit_access_change(
-        &self,
-        mut tx: Transaction<'_, Postgres>,
-        user_id: Uuid,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn commit_access_change(&self, mut tx: Transaction<'_, Postgres>, user_id: Uuid) -> Result<(), StoreError> {
         notify_access_changed(&mut tx, user_id).await?;
         tx.commit().await?;
         self.access.forget_user(user_id);
@@ -266,11 +230,7 @@ impl Store {
     }
 
     /// Commits `tx`, which saved or deleted session `session_id`, as `commit_access_change` does.
-    pub(crate) async fn commit_session_change(
-        &self,
-        mut tx: Transaction<'_, Postgres>,
-        session_id: &str,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn commit_session_change(&self, mut tx: Transaction<'_, Postgres>, session_id: &str) -> Result<(), StoreError> {
         notify(&mut tx, format!("{SESSION_PAYLOAD}{session_id}")).await?;
         tx.commit().await?;
         self.access.forget_session(session_id);
@@ -302,9 +262,7 @@ impl Store {
                     }
                     self.access.set_listening(false);
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "access-change listener cannot connect; bypassing the access cache")
-                }
+                Err(e) => tracing::warn!(error = %e, "access-change listener cannot connect; bypassing the access cache"),
             }
             if self.pool.is_closed() {
                 return;

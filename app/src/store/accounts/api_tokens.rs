@@ -51,14 +51,8 @@ fn new_token() -> Result<String, StoreError> {
 impl Store {
     /// Creates a token for the user from the command line (`mint-token`). Returns it in clear
     /// exactly once; only its hash is stored.
-    pub async fn create_api_token(
-        &self,
-        user_id: Uuid,
-        name: &str,
-        max_role: Role,
-    ) -> Result<(ApiTokenInfo, String), StoreError> {
-        self.create_expiring_api_token(&AuditActor::command_line(), user_id, name, max_role, None)
-            .await
+    pub async fn create_api_token(&self, user_id: Uuid, name: &str, max_role: Role) -> Result<(ApiTokenInfo, String), StoreError> {
+        self.create_expiring_api_token(&AuditActor::command_line(), user_id, name, max_role, None).await
     }
 
     /// The same, by `actor`, expiring `expires_in_days` days from now (1 to [`MAX_TOKEN_DAYS`]).
@@ -72,18 +66,12 @@ impl Store {
     ) -> Result<(ApiTokenInfo, String), StoreError> {
         if let Some(days) = expires_in_days {
             if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-                return Err(StoreError::invalid(
-                    "expires_in_days",
-                    format!("{days} is not between 1 and {MAX_TOKEN_DAYS}"),
-                ));
+                return Err(StoreError::invalid("expires_in_days", format!("{days} is not between 1 and {MAX_TOKEN_DAYS}")));
             }
         }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::invalid(
-                "name",
-                "give the token a name of 1 to 100 characters",
-            ));
+            return Err(StoreError::invalid("name", "give the token a name of 1 to 100 characters"));
         }
         let token = new_token()?;
         let mut tx = self.pool.begin().await?;
@@ -109,10 +97,7 @@ impl Store {
             scope: AuditScope::Account(user_id),
             action: AuditAction::ApiTokenCreate,
             subject: info.id.to_string(),
-            summary: format!(
-                "created API token {:?} (capped at {max_role}, {expiry})",
-                info.name
-            ),
+            summary: format!("created API token {:?} (capped at {max_role}, {expiry})", info.name),
             detail: json!({ "user_id": user_id, "name": info.name, "max_role": max_role.as_str(), "expires_at": info.expires_at }),
         };
         audit::record(&mut tx, actor, note).await?;
@@ -130,12 +115,7 @@ impl Store {
 
     /// Revokes one of the user's tokens; another user's token is "not found". Every server
     /// process forgets its cached answer for the token when this commits (`access_cache`).
-    pub async fn revoke_api_token(
-        &self,
-        actor: &AuditActor,
-        user_id: Uuid,
-        token_id: Uuid,
-    ) -> Result<(), StoreError> {
+    pub async fn revoke_api_token(&self, actor: &AuditActor, user_id: Uuid, token_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let name: Option<String> = sqlx::query_scalar(
             "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 RETURNING name",
@@ -145,10 +125,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(name) = name else {
-            return Err(StoreError::invalid(
-                "token_id",
-                format!("you have no token {token_id}"),
-            ));
+            return Err(StoreError::invalid("token_id", format!("you have no token {token_id}")));
         };
         let note = AuditNote {
             scope: AuditScope::Account(user_id),
@@ -197,28 +174,14 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let token_id: Uuid = row.try_get("token_id")?;
-        if !row
-            .try_get::<Option<bool>, _>("recently_used")?
-            .unwrap_or(false)
-        {
-            sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1")
-                .bind(token_id)
-                .execute(&self.pool)
-                .await?;
+        if !row.try_get::<Option<bool>, _>("recently_used")?.unwrap_or(false) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1").bind(token_id).execute(&self.pool).await?;
         }
         Ok(Some(TokenOwner {
             token_id,
-            max_role: row
-                .try_get::<String, _>("max_role")?
-                .parse()
-                .map_err(StoreError::Corrupt)?,
+            max_role: row.try_get::<String, _>("max_role")?.parse().map_err(StoreError::Corrupt)?,
             expires_at: row.try_get("expires_at")?,
-            user: User {
-                id: row.try_get("id")?,
-                email: row.try_get("email")?,
-                created_at: row.try_get("created_at")?,
-                session_epoch: row.try_get("session_epoch")?,
-            },
+            user: User { id: row.try_get("id")?, email: row.try_get("email")?, created_at: row.try_get("created_at")?, session_epoch: row.try_get("session_epoch")? },
         }))
     }
 }
@@ -227,10 +190,7 @@ fn info_from_row(row: &sqlx::postgres::PgRow) -> Result<ApiTokenInfo, StoreError
     Ok(ApiTokenInfo {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        max_role: row
-            .try_get::<String, _>("max_role")?
-            .parse()
-            .map_err(StoreError::Corrupt)?,
+        max_role: row.try_get::<String, _>("max_role")?.parse().map_err(StoreError::Corrupt)?,
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
         revoked_at: row.try_get("revoked_at")?,

@@ -15,11 +15,7 @@ pub struct LoginThrottle {
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle {
-            per_account: 5,
-            per_address: 30,
-            window: Duration::minutes(15),
-        }
+        LoginThrottle { per_account: 5, per_address: 30, window: Duration::minutes(15) }
     }
 }
 
@@ -39,12 +35,7 @@ impl Store {
     /// locks, taken before the counting statement reads (in READ COMMITTED each statement sees
     /// what committed before it began): N parallel attempts cannot all pass a check that none of
     /// them has been counted in yet.
-    pub async fn count_login_attempt(
-        &self,
-        email: &str,
-        address: &str,
-        limits: LoginThrottle,
-    ) -> Result<Option<LoginBlock>, StoreError> {
+    pub async fn count_login_attempt(&self, email: &str, address: &str, limits: LoginThrottle) -> Result<Option<LoginBlock>, StoreError> {
         let email = email.trim().to_lowercase();
         let since = Utc::now() - limits.window;
         let mut tx = self.pool.begin().await?;
@@ -79,27 +70,18 @@ impl Store {
         let account: i64 = row.try_get("account_failures")?;
         if account >= limits.per_account {
             let oldest: DateTime<Utc> = row.try_get("account_oldest")?;
-            return Ok(Some(LoginBlock::Account {
-                until: oldest + limits.window,
-            }));
+            return Ok(Some(LoginBlock::Account { until: oldest + limits.window }));
         }
         let address_count: i64 = row.try_get("address_failures")?;
         if address_count >= limits.per_address {
             let oldest: DateTime<Utc> = row.try_get("address_oldest")?;
-            return Ok(Some(LoginBlock::Address {
-                until: oldest + limits.window,
-            }));
+            return Ok(Some(LoginBlock::Address { until: oldest + limits.window }));
         }
         Ok(None)
     }
 
     /// Whether the account or address has reached its limit of recent failures.
-    pub async fn login_blocked(
-        &self,
-        email: &str,
-        address: &str,
-        limits: LoginThrottle,
-    ) -> Result<Option<LoginBlock>, StoreError> {
+    pub async fn login_blocked(&self, email: &str, address: &str, limits: LoginThrottle) -> Result<Option<LoginBlock>, StoreError> {
         let since = Utc::now() - limits.window;
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM login_failures WHERE email = $1 AND failed_at > $3) AS account_failures,
@@ -120,34 +102,23 @@ impl Store {
         let address_count: i64 = row.try_get("address_failures")?;
         if account >= limits.per_account {
             let oldest: DateTime<Utc> = row.try_get("account_oldest")?;
-            return Ok(Some(LoginBlock::Account {
-                until: oldest + limits.window,
-            }));
+            return Ok(Some(LoginBlock::Account { until: oldest + limits.window }));
         }
         if address_count >= limits.per_address {
             let oldest: DateTime<Utc> = row.try_get("address_oldest")?;
-            return Ok(Some(LoginBlock::Address {
-                until: oldest + limits.window,
-            }));
+            return Ok(Some(LoginBlock::Address { until: oldest + limits.window }));
         }
         Ok(None)
     }
 
     pub async fn record_login_failure(&self, email: &str, address: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (email, address) VALUES ($1, $2)")
-            .bind(email.trim().to_lowercase())
-            .bind(address)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("INSERT INTO login_failures (email, address) VALUES ($1, $2)").bind(email.trim().to_lowercase()).bind(address).execute(&self.pool).await?;
         Ok(())
     }
 
     /// A successful login forgets the account's failures (not the address's).
     pub async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
-            .bind(email.trim().to_lowercase())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email.trim().to_lowercase()).execute(&self.pool).await?;
         Ok(())
     }
 }

@@ -10,8 +10,8 @@ mod sessions;
 mod share_links;
 mod users;
 
-pub use access_cache::ACCESS_CHANNEL;
 pub(crate) use access_cache::{notify_access_changed, AccessCache};
+pub use access_cache::ACCESS_CHANNEL;
 pub use api_tokens::{ApiTokenInfo, TokenOwner};
 pub use login_failures::{LoginBlock, LoginThrottle};
 pub use members::Member;

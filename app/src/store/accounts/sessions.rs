@@ -46,21 +46,8 @@ impl Store {
             return Ok(Some(cached));
         }
         let generation = self.access.start_lookup();
-        let row = sqlx::query(
-            "SELECT id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let record = row
-            .map(|r| {
-                Ok::<_, StoreError>(SessionRecord {
-                    id: r.try_get("id")?,
-                    data: r.try_get("data")?,
-                    expires_at: r.try_get("expires_at")?,
-                })
-            })
-            .transpose()?;
+        let row = sqlx::query("SELECT id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()").bind(id).fetch_optional(&self.pool).await?;
+        let record = row.map(|r| Ok::<_, StoreError>(SessionRecord { id: r.try_get("id")?, data: r.try_get("data")?, expires_at: r.try_get("expires_at")? })).transpose()?;
         if let (Some(record), Some(generation)) = (&record, generation) {
             self.access.keep_session(record.clone(), generation);
         }
@@ -69,21 +56,14 @@ impl Store {
 
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *tx).await?;
         self.commit_session_change(tx, id).await
     }
 
     /// Removes expired sessions and old failed-login records; returns how many sessions went.
     pub async fn purge_expired_sessions(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
-            .execute(&self.pool)
-            .await?;
-        sqlx::query("DELETE FROM login_failures WHERE failed_at < now() - interval '1 day'")
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= now()").execute(&self.pool).await?;
+        sqlx::query("DELETE FROM login_failures WHERE failed_at < now() - interval '1 day'").execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
 }

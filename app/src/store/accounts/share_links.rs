@@ -39,16 +39,10 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<ShareLink, StoreError> {
         if !SHARE_TABS.contains(&tab) {
-            return Err(StoreError::invalid(
-                "tab",
-                format!("{tab:?} is not a tab ({})", SHARE_TABS.join(", ")),
-            ));
+            return Err(StoreError::invalid("tab", format!("{tab:?} is not a tab ({})", SHARE_TABS.join(", "))));
         }
         if expires_at <= Utc::now() {
-            return Err(StoreError::invalid(
-                "expires_in_days",
-                "the link must expire in the future",
-            ));
+            return Err(StoreError::invalid("expires_in_days", "the link must expire in the future"));
         }
         self.fund_version(fund_id).await?;
         let id = Uuid::new_v4();
@@ -63,52 +57,35 @@ impl Store {
             .bind(expires_at)
             .execute(&mut *tx)
             .await?;
-        let known = known_at
-            .map(|k| format!(", as known at {}", k.format("%Y-%m-%d")))
-            .unwrap_or_default();
+        let known = known_at.map(|k| format!(", as known at {}", k.format("%Y-%m-%d"))).unwrap_or_default();
         let note = AuditNote {
             scope: AuditScope::Fund(fund_id),
             action: AuditAction::ShareLinkCreate,
             subject: id.to_string(),
-            summary: format!(
-                "shared the {tab} tab at {as_of}{known}, until {}",
-                expires_at.format("%Y-%m-%d %H:%M UTC")
-            ),
+            summary: format!("shared the {tab} tab at {as_of}{known}, until {}", expires_at.format("%Y-%m-%d %H:%M UTC")),
             detail: json!({ "tab": tab, "as_of": as_of, "known_at": known_at, "expires_at": expires_at }),
         };
         // The hub pages list the fund's links: cached copies must not show the old list.
         audit::commit_fund_change(tx, actor, fund_id, note).await?;
-        self.share_link(id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("share link {id} vanished")))
+        self.share_link(id).await?.ok_or_else(|| StoreError::Corrupt(format!("share link {id} vanished")))
     }
 
     pub async fn share_link(&self, id: Uuid) -> Result<Option<ShareLink>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.id = $1"))).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(link_from_row).transpose()
     }
 
     /// The fund's links, newest first (revoked and expired ones included, marked).
     pub async fn share_links(&self, fund_id: Uuid) -> Result<Vec<ShareLink>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE s.fund_id = $1 ORDER BY s.created_at DESC LIMIT 200"
-        )))
-        .bind(fund_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.fund_id = $1 ORDER BY s.created_at DESC LIMIT 200")))
+            .bind(fund_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(link_from_row).collect()
     }
 
     /// Revokes a link of this fund; a link of another fund is "not found".
-    pub async fn revoke_share_link(
-        &self,
-        actor: &AuditActor,
-        fund_id: Uuid,
-        link_id: Uuid,
-    ) -> Result<(), StoreError> {
+    pub async fn revoke_share_link(&self, actor: &AuditActor, fund_id: Uuid, link_id: Uuid) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let tab: Option<String> = sqlx::query_scalar(
             "UPDATE share_links SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $3)
@@ -120,10 +97,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(tab) = tab else {
-            return Err(StoreError::invalid(
-                "link_id",
-                format!("this fund has no share link {link_id}"),
-            ));
+            return Err(StoreError::invalid("link_id", format!("this fund has no share link {link_id}")));
         };
         let note = AuditNote {
             scope: AuditScope::Fund(fund_id),

@@ -19,20 +19,12 @@ pub struct User {
 pub fn normalize_email(raw: &str) -> Result<String, StoreError> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
         && !email.chars().any(char::is_whitespace);
     if valid {
         Ok(email)
     } else {
-        Err(StoreError::invalid(
-            "email",
-            format!("{raw:?} is not an e-mail address"),
-        ))
+        Err(StoreError::invalid("email", format!("{raw:?} is not an e-mail address")))
     }
 }
 
@@ -61,11 +53,7 @@ impl Store {
             return Ok(Some(user));
         }
         let generation = self.access.start_lookup();
-        let row =
-            sqlx::query("SELECT id, email, created_at, session_epoch FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query("SELECT id, email, created_at, session_epoch FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         let user = row.as_ref().map(user_from_row).transpose()?;
         if let (Some(user), Some(generation)) = (&user, generation) {
             self.access.keep_user(user.clone(), generation);
@@ -74,19 +62,15 @@ impl Store {
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, email, created_at, session_epoch FROM users WHERE email = $1")
-                .bind(email.trim().to_lowercase())
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query("SELECT id, email, created_at, session_epoch FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// The user and their password hash, for verifying a login.
-    pub async fn user_with_password_hash(
-        &self,
-        email: &str,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    pub async fn user_with_password_hash(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
         let row = sqlx::query("SELECT id, email, created_at, session_epoch, password_hash FROM users WHERE email = $1")
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.pool)
@@ -101,39 +85,24 @@ impl Store {
     /// user's API tokens (a changed password often means a leaked one, and a token minted by
     /// whoever had it must stop too); every server process forgets what it cached about the user
     /// (`access_cache`).
-    pub async fn set_password_hash(
-        &self,
-        user_id: Uuid,
-        password_hash: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done =
-            sqlx::query("UPDATE users SET password_hash = $2, session_epoch = $3 WHERE id = $1")
-                .bind(user_id)
-                .bind(password_hash)
-                .bind(Uuid::new_v4())
-                .execute(&mut *tx)
-                .await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $2, session_epoch = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(Uuid::new_v4())
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid("user", format!("no user {user_id}")));
         }
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL").bind(user_id).execute(&mut *tx).await?;
         self.commit_access_change(tx, user_id).await
     }
 }
 
 fn user_from_row(row: &sqlx::postgres::PgRow) -> Result<User, StoreError> {
-    Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        created_at: row.try_get("created_at")?,
-        session_epoch: row.try_get("session_epoch")?,
-    })
+    Ok(User { id: row.try_get("id")?, email: row.try_get("email")?, created_at: row.try_get("created_at")?, session_epoch: row.try_get("session_epoch")? })
 }
 
 #[cfg(test)]
@@ -143,21 +112,8 @@ mod tests {
     #[test]
     fn emails_are_trimmed_and_lower_cased_and_checked() {
         assert_eq!(normalize_email("  Ana@Fund.COM ").unwrap(), "ana@fund.com");
-        for bad in [
-            "",
-            "ana",
-            "@fund.com",
-            "ana@fund",
-            "ana @fund.com",
-            "ana@.com",
-        ] {
-            assert!(
-                normalize_email(bad)
-                    .unwrap_err()
-                    .to_string()
-                    .starts_with("email:"),
-                "{bad}"
-            );
+        for bad in ["", "ana", "@fund.com", "ana@fund", "ana @fund.com", "ana@.com"] {
+            assert!(normalize_email(bad).unwrap_err().to_string().starts_with("email:"), "{bad}");
         }
     }
 }
