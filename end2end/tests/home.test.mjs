@@ -2,7 +2,7 @@
 // starts signed in as the demo user (browserTest signs the fresh context in through the login form,
 // also with JavaScript disabled: the form is a plain form post).
 import assert from 'node:assert/strict';
-import { HYDRATED, browserTest, screenshot, url } from './helpers.mjs';
+import { HYDRATED, assertSameDocument, browserTest, forgiveDocumentStatus, markDocument, screenshot, url } from './helpers.mjs';
 
 async function expectHomeContent(page) {
   const response = await page.goto(url('/'), { waitUntil: 'load' });
@@ -52,3 +52,50 @@ browserTest(
     await screenshot(page, 'home-no-js');
   },
 );
+
+browserTest('"New fund" creates a fund in place; bad input is named under the form and creates nothing', {}, async ({ page }) => {
+  await page.goto(url('/'), { waitUntil: 'load' });
+  await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
+  await markDocument(page);
+  const form = page.locator('[data-test=new-fund]');
+  const links = page.locator('[data-test=fund-list] a');
+  const before = await links.count();
+
+  await form.locator('[name=name]').fill('Refused Fund');
+  await form.locator('[name=size]').fill('0');
+  await form.locator('button[type=submit]').click();
+  const refusal = page.locator('[data-test=new-fund] + [data-form-error]');
+  await refusal.waitFor({ timeout: 15_000 });
+  assert.match(await refusal.innerText(), /size/);
+  assert.equal(await links.count(), before, 'a refused fund is not listed');
+  // Chromium logs the refused post as a console error; that one is expected.
+  assert.equal(forgiveDocumentStatus(page, url('/sfn/create_fund'), 422), 1);
+
+  const name = `E2E Growth Fund ${Date.now()}`;
+  await form.locator('[name=name]').fill(name);
+  await form.locator('[name=size]').fill('75000000');
+  await form.locator('[name=vintage]').fill('2025');
+  await form.locator('[name=first_close]').fill('2025-03-01');
+  await form.locator('button[type=submit]').click();
+  await page.locator('[data-test=fund-list] a', { hasText: name }).waitFor({ timeout: 15_000 });
+  await assertSameDocument(page, 'creating a fund');
+  assert.equal(await page.locator('[data-test=new-fund] + [data-form-error]').count(), 0, 'the error line is cleared');
+  assert.equal(await form.locator('[name=name]').inputValue(), '', 'the form is reset');
+  await screenshot(page, 'home-new-fund');
+
+  // The creator is its admin: the hub offers the members page.
+  await page.locator('[data-test=fund-list] a', { hasText: name }).click();
+  await page.waitForURL(/\/funds\/[0-9a-f-]+\/overview/);
+  await page.locator('a.audit-link').waitFor();
+});
+
+browserTest('"New fund" works without JavaScript (a plain form post)', { context: { javaScriptEnabled: false } }, async ({ page }) => {
+  await page.goto(url('/'), { waitUntil: 'load' });
+  const name = `E2E No-JS Fund ${Date.now()}`;
+  const form = page.locator('[data-test=new-fund]');
+  await form.locator('[name=name]').fill(name);
+  await form.locator('[name=size]').fill('20000000');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+  await page.goto(url('/'), { waitUntil: 'load' });
+  await page.locator('[data-test=fund-list] a', { hasText: name }).waitFor();
+});

@@ -158,6 +158,7 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("get_session_user", FnAccess::Public, ""),
     ("get_shared_report", FnAccess::Public, "token=nonsense"),
     ("list_funds", FnAccess::SignedIn, ""),
+    ("create_fund", FnAccess::SignedIn, "name=x&size=1"),
     ("create_api_token", FnAccess::Session, "name=x&max_role=viewer"),
     ("list_api_tokens", FnAccess::Session, ""),
     ("change_password", FnAccess::Session, "current_password=x&new_password=y&confirm_password=y"),

@@ -39,6 +39,11 @@ pub fn money_exact(d: Decimal) -> String {
     format!("{sign}${grouped}")
 }
 
+/// "1 event", "3 events": a count with its noun, singular only for exactly one.
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// 2.31×, or an em dash when undefined.
 pub fn multiple(d: Option<Decimal>) -> String {
     match d {
@@ -113,5 +118,12 @@ mod tests {
         assert_eq!(multiple(None), "—");
         assert_eq!(percent(Some(d("0.182"))), "18.2%");
         assert_eq!(percent(Some(d("-0.05"))), "−5.0%");
+    }
+
+    #[test]
+    fn counts_are_singular_only_for_one() {
+        assert_eq!(count(0, "event", "events"), "0 events");
+        assert_eq!(count(1, "event", "events"), "1 event");
+        assert_eq!(count(2, "event", "events"), "2 events");
     }
 }

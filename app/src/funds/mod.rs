@@ -1,8 +1,10 @@
-//! Funds: the list the hub starts from, and the Overview's cross-feature panel.
+//! Funds: the list the hub starts from, creating one, and the Overview's cross-feature panel.
 
+mod create_fund;
 mod get_overview_panel;
 mod list_funds;
 
+pub use create_fund::*;
 pub use get_overview_panel::*;
 pub use list_funds::*;
 

@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
-use crate::components::format::money;
-use crate::funds::list_funds;
+use crate::components::format::{count, money};
+use crate::funds::{list_funds, CreateFund};
 
-/// The funds this user can open.
+/// The funds this user can open, and a form to create one (the creator becomes its admin).
 #[component]
 pub fn HomePage() -> impl IntoView {
     let funds = Resource::new(|| (), |_| list_funds());
@@ -13,11 +13,14 @@ pub fn HomePage() -> impl IntoView {
                 <h1>"Fundlens"</h1>
                 <p class="subtitle">"Your funds, at any date, as known at any time."</p>
             </header>
+            <div class="live" data-live="funds">
             <Suspense fallback=|| view! { <p>"Loading funds…"</p> }>
                 {move || Suspend::new(async move {
                     match funds.await {
                         Ok(list) if list.is_empty() => view! {
-                            <p class="empty">"No funds yet. Create one with POST /api/funds."</p>
+                            <p class="empty" data-test="no-funds">
+                                "No funds yet. Create one below: you become its admin. Its companies and history are then added with the REST API (POST /api/funds/{id}/events, described at /api/openapi.json) and, once it has companies, actuals on its Variance tab."
+                            </p>
                         }.into_any(),
                         Ok(list) => view! {
                             <ul class="fund-list" data-test="fund-list">
@@ -27,7 +30,7 @@ pub fn HomePage() -> impl IntoView {
                                         <span class="muted">
                                             {format!(" · {} committed", money(f.size))}
                                             {f.vintage.map(|v| format!(" · vintage {v}"))}
-                                            {format!(" · {} events", f.events)}
+                                            {format!(" · {}", count(f.events, "event", "events"))}
                                         </span>
                                     </li>
                                 }).collect_view()}
@@ -37,6 +40,29 @@ pub fn HomePage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            </div>
+            <NewFundForm/>
         </main>
+    }
+}
+
+/// "New fund": name, committed capital, vintage, first close. Posted in the background when
+/// JavaScript runs (the list above then shows the fund; errors appear under the form), a plain
+/// form post otherwise.
+#[component]
+fn NewFundForm() -> impl IntoView {
+    let create = ServerAction::<CreateFund>::new();
+    view! {
+        <section class="panel new-fund" aria-labelledby="new-fund-title">
+            <h2 id="new-fund-title">"New fund"</h2>
+            <ActionForm action=create attr:class="new-fund-form" attr:data-enhance="" attr:data-test="new-fund">
+                <label>"Name " <input type="text" name="name" required=true maxlength="200" autocomplete="off"/></label>
+                <label>"Committed capital (USD) " <input type="text" name="size" required=true inputmode="decimal" pattern="[0-9]+(\\.[0-9]{1,8})?" placeholder="100000000" title="digits, optionally a point and up to 8 decimals"/></label>
+                <label>"Vintage " <input type="number" name="vintage" min="1900" max="2200" step="1" placeholder="2024"/></label>
+                <label>"First close " <input type="date" name="first_close" min="1900-01-01" max="2200-12-31"/></label>
+                <button type="submit">"Create fund"</button>
+            </ActionForm>
+            <p class="muted">"The history starts at the first close (today when empty): later events can be dated from then on."</p>
+        </section>
     }
 }

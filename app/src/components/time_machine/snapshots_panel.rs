@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::format::date;
+use crate::components::format::{count, date};
 use crate::time_machine::page_data::SnapshotRow;
 use crate::time_machine::{list_snapshots, CreateSnapshot};
 
@@ -47,7 +47,7 @@ fn snapshot_item(s: SnapshotRow) -> impl IntoView {
     view! {
         <li>
             <a href=href>{s.description.clone().unwrap_or_else(|| "Snapshot".into())}</a>
-            <span class="muted">{format!(" · taken {} · {} events", date(s.created_at), s.version)}</span>
+            <span class="muted">{format!(" · taken {} · {}", date(s.created_at), count(s.version, "event", "events"))}</span>
             {s.stale.then(|| view! { <span class="badge" title="Events recorded later changed this period">"since revised"</span> })}
         </li>
     }
