@@ -8,6 +8,7 @@ pub mod amount;
 pub mod dates;
 pub mod error;
 pub mod fund;
+pub mod ledger;
 pub mod reserves;
 mod stage_name;
 pub mod time_machine;

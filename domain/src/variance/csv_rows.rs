@@ -88,6 +88,11 @@ impl CompanyDirectory {
         self
     }
 
+    /// Whether some company of the fund has exactly this name.
+    pub fn contains_name(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
     /// A company id or its exact (case-sensitive) name.
     pub fn resolve(&self, raw: &str) -> Result<Uuid, String> {
         if let Ok(id) = raw.parse::<Uuid>() {
