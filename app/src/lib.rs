@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod components;
 pub mod features;
 pub mod funds;
+pub mod ledger;
 pub mod reserves;
 pub mod routes;
 pub mod time_machine;
@@ -30,6 +31,7 @@ use components::theme_toggle::ThemeToggle;
 use routes::fund::overview::OverviewPage;
 use routes::fund::alerts::AlertsPage;
 use routes::fund::audit::AuditPage;
+use routes::fund::import::{ImportPage, LedgerUploadPage};
 use routes::fund::members::MembersPage;
 use routes::fund::reserves::ReservesPage;
 use routes::fund::variance::VariancePage;
@@ -85,6 +87,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/funds/:id/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/audit") view=AuditPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/members") view=MembersPage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/import") view=ImportPage ssr=SsrMode::Async/>
+                <Route path=path!("/funds/:id/import/:upload_id") view=LedgerUploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/funds/:id/reserves") view=ReservesPage ssr=SsrMode::Async/>
             </Routes>
             <LivePage/>

@@ -25,7 +25,7 @@ pub fn to_server_error(e: StoreError) -> ServerFnError {
             set_status(StatusCode::INTERNAL_SERVER_ERROR);
             return ServerFnError::new("internal error; it has been logged");
         }
-        StoreError::FundNotFound(_) | StoreError::SnapshotNotFound(_) | StoreError::AlertRuleNotFound(_) | StoreError::AlertNotFound(_) => StatusCode::NOT_FOUND,
+        StoreError::FundNotFound(_) | StoreError::SnapshotNotFound(_) | StoreError::AlertRuleNotFound(_) | StoreError::AlertNotFound(_) | StoreError::UploadNotFound(_) => StatusCode::NOT_FOUND,
         StoreError::Conflict { .. } => StatusCode::CONFLICT,
         StoreError::IdempotencyMismatch | StoreError::Invalid { .. } | StoreError::BreaksLaterEvent { .. } | StoreError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
     };

@@ -23,6 +23,8 @@ pub enum StoreError {
     AlertRuleNotFound(uuid::Uuid),
     #[error("alert {0} not found")]
     AlertNotFound(uuid::Uuid),
+    #[error("upload {0} not found (uploads are kept for a day and until imported)")]
+    UploadNotFound(uuid::Uuid),
     /// A CSV import with bad rows: every one of them, nothing written.
     #[error("{} row(s) of the file are invalid; nothing was imported", .0.len())]
     InvalidRows(Vec<domain::variance::RowError>),

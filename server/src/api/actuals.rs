@@ -189,7 +189,7 @@ pub async fn variance_csv(
     Ok(csv_response("variance.csv", service::csv_export(&rows)))
 }
 
-fn csv_response(filename: &str, body: String) -> impl IntoResponse {
+pub(super) fn csv_response(filename: &str, body: String) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -41,6 +41,7 @@ impl From<StoreError> for ApiError {
             StoreError::FundNotFound(_) => ApiError::NotFound { field: Some("fund_id".into()), message: e.to_string() },
             StoreError::AlertRuleNotFound(_) => ApiError::NotFound { field: Some("rule_id".into()), message: e.to_string() },
             StoreError::AlertNotFound(_) => ApiError::NotFound { field: Some("alert_id".into()), message: e.to_string() },
+            StoreError::UploadNotFound(_) => ApiError::NotFound { field: Some("upload_id".into()), message: e.to_string() },
             StoreError::InvalidRows(ref rows) => ApiError::Rows { message: e.to_string(), rows: rows.clone() },
             StoreError::SnapshotNotFound(_) => ApiError::NotFound { field: Some("snapshot_id".into()), message: e.to_string() },
             StoreError::Conflict { current, .. } => ApiError::Conflict { message: e.to_string(), current_version: current },

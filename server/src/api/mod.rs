@@ -6,6 +6,7 @@ mod caller;
 pub mod error;
 mod events;
 mod funds;
+mod ledger;
 mod audit;
 mod members;
 pub mod openapi;
@@ -38,7 +39,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
         .add(Method::GET, "/funds/{id}/members", Fund(Admin), members::list_members)
         .add(Method::PUT, "/funds/{id}/members", Fund(Admin), members::put_member)
         .add(Method::DELETE, "/funds/{id}/members/{user_id}", Fund(Admin), members::delete_member)
-        .add(Method::GET, "/funds/{id}/audit", Fund(Admin), audit::list_audit);
+        .add(Method::GET, "/funds/{id}/audit", Fund(Admin), audit::list_audit)
+        .add(Method::GET, "/funds/{id}/ledger/template.csv", Fund(Viewer), ledger::template)
+        .add(Method::GET, "/funds/{id}/ledger.csv", Fund(Viewer), ledger::export)
+        .add(Method::POST, "/funds/{id}/ledger/preview", Fund(Analyst), ledger::preview.layer(DefaultBodyLimit::max(BIG_BODY)))
+        .add(Method::POST, "/funds/{id}/ledger/import", Fund(Analyst), ledger::import.layer(DefaultBodyLimit::max(BIG_BODY)))
+        .add(Method::POST, "/funds/{id}/ledger/uploads", Fund(Analyst), ledger::upload.layer(DefaultBodyLimit::max(app::store::MAX_UPLOAD_BYTES + 64 * 1024)));
     if features.time_machine {
         r = r
             .add(Method::GET, "/funds/{id}/state", Fund(Viewer), time_machine::get_state)

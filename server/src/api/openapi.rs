@@ -14,7 +14,7 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{IntoParams, Modify, OpenApi};
 
 use super::error::ErrorBody;
-use super::{actuals, alerts, audit, events, funds, members, reserves, time_machine};
+use super::{actuals, alerts, audit, events, funds, ledger, members, reserves, time_machine};
 use crate::auth::access::RouteSpec;
 
 #[derive(OpenApi)]
@@ -31,6 +31,7 @@ use crate::auth::access::RouteSpec;
         events::append_events,
         members::list_members, members::put_member, members::delete_member,
         audit::list_audit,
+        ledger::template, ledger::export, ledger::preview, ledger::import, ledger::upload,
         time_machine::get_state, time_machine::get_timeline, time_machine::get_diff,
         time_machine::create_snapshot, time_machine::list_snapshots,
         actuals::record_actual, actuals::import_actuals, actuals::template, actuals::variance, actuals::variance_csv,

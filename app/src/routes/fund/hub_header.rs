@@ -103,6 +103,11 @@ pub fn HubHeader(meta: FundMeta, tab: Tab) -> impl IntoView {
             {meta.role.allows(Role::Admin).then(|| view! {
                 <a class="audit-link" href=format!("/funds/{id}/members")>"Members & audit"</a>
             })}
+            {if meta.role.allows(Role::Analyst) {
+                view! { <a class="audit-link" href=format!("/funds/{id}/import") data-test="import-link">"Import & export"</a> }.into_any()
+            } else {
+                view! { <a class="audit-link" href=format!("/api/funds/{id}/ledger.csv") download="ledger.csv" data-test="export-link">"Export ledger"</a> }.into_any()
+            }}
             {meta.role.allows(Role::Analyst).then(|| {
                 let q = location.query.read_untracked();
                 view! { <SharePanel fund_id=id.to_string() tab=tab.slug() at=q.get("at") known_at=q.get("known_at")/> }

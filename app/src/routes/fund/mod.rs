@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod hub_header;
+pub mod import;
 pub mod members;
 pub mod overview;
 pub mod reserves;
