@@ -264,3 +264,40 @@ async fn ten_thousand_rows_import_in_one_transaction() {
     assert_eq!(v["rows"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(version(&app, &second).await, 1);
 }
+
+#[tokio::test]
+async fn the_event_forms_record_one_event_and_name_the_field_at_fault() {
+    let app = common::spawn().await;
+    let fund = fund_from_2024(&app).await;
+    let (s, _) = app.send_raw("POST", &format!("/api/funds/{fund}/ledger/import"), "text/csv", LEDGER_TEMPLATE.to_string()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, companies) = call_fn(&app, "list_fund_companies", &format!("fund_id={fund}")).await;
+    let companies: Value = serde_json::from_str(&companies).unwrap();
+    let acme = companies.as_array().unwrap().iter().find(|c| c["name"] == "Acme Robotics").unwrap()["id"].as_str().unwrap().to_string();
+
+    let refused = [
+        (format!("fund_id={fund}&kind=capital_call&effective_date=2025-06-30&amount=99000000"), "amount: exceeds the uncalled commitment"),
+        (format!("fund_id={fund}&kind=valuation&effective_date=2025-06-30&company={acme}&post_money=1%2C000"), "post_money:"),
+        (format!("fund_id={fund}&kind=valuation&effective_date=2025-06-30&company={acme}&post_money=100&amount=5"), "amount: is not used"),
+        (format!("fund_id={fund}&kind=merger&effective_date=2025-06-30"), "kind:"),
+        (format!("fund_id={fund}&kind=capital_call&effective_date=2099-01-01&amount=1"), "effective_date: cannot be in the future"),
+        (format!("fund_id={fund}&kind=valuation&effective_date=2025-06-30&company={}&post_money=100", uuid::Uuid::nil()), "company:"),
+        (format!("fund_id={fund}&kind=reserve_assumptions&effective_date=2025-06-30"), "kind:"),
+    ];
+    for (form, expected) in refused {
+        let (s, body) = call_fn(&app, "record_event", &form).await;
+        assert!(s.is_client_error(), "{form}: {s} {body}");
+        assert!(body.contains(expected), "{form}: {body}");
+    }
+    assert_eq!(version(&app, &fund).await, 14, "nothing written");
+
+    let (s, body) = call_fn(&app, "record_event", &format!("fund_id={fund}&kind=valuation&effective_date=2025-06-30&company={acme}&post_money=60000000&ownership=&stage=")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body, "15");
+    let (_, state) = app.get(&format!("/api/funds/{fund}/state?at=2025-06-30")).await;
+    assert_eq!(state["state"]["nav"], "13200000.00", "{state}");
+    let (s, body) = call_fn(&app, "record_event", &format!("fund_id={fund}&kind=company&effective_date=2025-07-01&company=New%2C+Inc.&stage=seed&sector=")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, companies) = call_fn(&app, "list_fund_companies", &format!("fund_id={fund}")).await;
+    assert!(companies.contains("New, Inc."), "a comma stays in the name: {companies}");
+}

@@ -7,11 +7,15 @@ pub mod view;
 mod create_snapshot;
 mod get_dated_view;
 mod get_fund_meta;
+mod list_fund_companies;
 mod list_snapshots;
+mod record_event;
 #[cfg(feature = "ssr")]
 pub mod service;
 
 pub use create_snapshot::*;
 pub use get_dated_view::*;
 pub use get_fund_meta::*;
+pub use list_fund_companies::*;
 pub use list_snapshots::*;
+pub use record_event::*;

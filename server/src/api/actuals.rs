@@ -92,13 +92,7 @@ pub async fn import_actuals(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    let is_csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("application/csv"));
-    if !is_csv {
-        return Err(ApiError::bad("content-type", "must be text/csv"));
-    }
+    params::require_csv(&headers)?;
     let outcome = service::import_actuals_csv(&state.store, fund_id, &body, metadata, Utc::now()).await?;
     metrics::counter!("fund_events_appended_total").increment(outcome.imported as u64);
     count_alerts(outcome.alerts);

@@ -49,18 +49,6 @@ pub async fn export(State(state): State<AppState>, Path(id): Path<String>) -> Re
     Ok(csv_response("ledger.csv", body))
 }
 
-fn csv_body(headers: &HeaderMap) -> Result<(), ApiError> {
-    let is_csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("application/csv"));
-    if is_csv {
-        Ok(())
-    } else {
-        Err(ApiError::bad("content-type", "must be text/csv"))
-    }
-}
-
 /// `POST /api/funds/{id}/ledger/preview` (text/csv) → 200 the fund at the file's last date;
 /// any bad row → 422 listing every one. Nothing is written.
 #[utoipa::path(
@@ -74,7 +62,7 @@ fn csv_body(headers: &HeaderMap) -> Result<(), ApiError> {
 )]
 pub async fn preview(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<impl IntoResponse, ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    csv_body(&headers)?;
+    params::require_csv(&headers)?;
     let preview = service::preview_ledger(&state.store, fund_id, body.to_vec(), Utc::now()).await?;
     Ok(Json(preview))
 }
@@ -98,11 +86,20 @@ pub async fn import(
     body: Bytes,
 ) -> Result<(StatusCode, Json<LedgerImportOutcome>), ApiError> {
     let fund_id = params::uuid("fund_id", &id)?;
-    csv_body(&headers)?;
+    params::require_csv(&headers)?;
     let outcome = service::import_ledger(&state.store, fund_id, body.to_vec(), metadata, Utc::now()).await?;
     metrics::counter!("fund_events_appended_total").increment(outcome.imported as u64);
     super::actuals::count_alerts(outcome.alerts);
     Ok((StatusCode::CREATED, Json(outcome)))
+}
+
+/// The upload form: one file.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// The ledger (CSV).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -118,7 +115,7 @@ struct UploadAnswer {
 #[utoipa::path(
     post, path = "/api/funds/{id}/ledger/uploads", tag = "ledger",
     params(crate::api::openapi::FundPath),
-    request_body(content = String, content_type = "multipart/form-data", description = "A `file` field holding a ledger"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A `file` field holding a ledger"),
     responses(
         (status = 303, description = "Kept; see the preview page (Location)", body = UploadAnswer),
         crate::api::openapi::ApiErrors,

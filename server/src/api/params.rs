@@ -124,3 +124,16 @@ fn missing_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("missing field `")?;
     Some(rest.split('`').next()?.to_string())
 }
+
+/// A CSV upload's content type: `text/csv` (or `application/csv`), else 400 naming `content-type`.
+pub fn require_csv(headers: &HeaderMap) -> Result<(), ApiError> {
+    let is_csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("application/csv"));
+    if is_csv {
+        Ok(())
+    } else {
+        Err(ApiError::bad("content-type", "must be text/csv"))
+    }
+}

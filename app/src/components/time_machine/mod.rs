@@ -3,6 +3,7 @@
 pub mod company_table;
 pub mod date_form;
 pub mod date_slider;
+pub mod event_forms;
 pub mod diff_table;
 pub mod events_list;
 pub mod kpi_cards;

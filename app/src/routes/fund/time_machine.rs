@@ -6,13 +6,14 @@ use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::date_form::DateForm;
 use crate::components::time_machine::date_slider::DateSlider;
 use crate::components::time_machine::diff_table::DiffTable;
+use crate::components::time_machine::event_forms::EventForms;
 use crate::components::time_machine::events_list::EventsList;
 use crate::components::time_machine::kpi_cards::KpiCards;
 use crate::components::time_machine::nav_chart::NavChart;
 use crate::components::time_machine::snapshots_panel::SnapshotsPanel;
 use crate::routes::not_found::NotFound;
 use crate::time_machine::page_data::{DatedView, FundMeta};
-use crate::time_machine::{get_dated_view, get_fund_meta};
+use crate::time_machine::{get_dated_view, get_fund_meta, list_fund_companies};
 
 /// `/funds/{id}/time-machine?at=&known_at=&compare=`: scrub through the fund's history.
 ///
@@ -53,6 +54,7 @@ fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
         <main class="page time-machine">
             <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=at/>
             <div class="live" data-live="tm-dated">{dated_content(d, first_day, today).into_any()}</div>
+            {meta.role.allows(domain::access::Role::Analyst).then(|| view! { <EventFormsRegion fund_id=fund_id.clone() today=today first_day=first_day/> })}
             <SnapshotsPanel fund_id=fund_id/>
         </main>
     }
@@ -77,5 +79,30 @@ fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::Naiv
         <CompanyTable companies=d.state.companies.clone() now=d.now_state.as_ref().map(|n| n.companies.clone()).unwrap_or_default()/>
         {d.diff.clone().map(|diff| view! { <DiffTable data=diff/> })}
         <EventsList events=d.events.clone() title="Events in the 60 days to this date"/>
+    }
+}
+
+/// The event forms for analysts, in a live region of their own: a company added through them
+/// appears in the other forms' company lists without a reload.
+#[component]
+fn EventFormsRegion(fund_id: String, today: chrono::NaiveDate, first_day: chrono::NaiveDate) -> impl IntoView {
+    let companies = Resource::new({
+        let fund_id = fund_id.clone();
+        move || fund_id.clone()
+    }, list_fund_companies);
+    view! {
+        <div class="live" data-live="tm-forms">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let fund_id = fund_id.clone();
+                    Suspend::new(async move {
+                        match companies.await {
+                            Ok(list) => view! { <EventForms fund_id=fund_id companies=list today=today first_day=first_day/> }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </div>
     }
 }

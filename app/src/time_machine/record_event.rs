@@ -1,0 +1,70 @@
+use leptos::prelude::*;
+
+/// Records one event from the Time Machine's forms (analysts and admins). The fields are the
+/// ledger's columns (`kind` is its `type`: company, investment, valuation, capital_call,
+/// distribution, exit, write_off, reserve_plan, forecast, actual), so a form row is read and checked
+/// exactly as a ledger row is, then appended: an error names the field at fault.
+#[server(prefix = "/sfn", endpoint = "record_event")]
+#[allow(clippy::too_many_arguments)]
+pub async fn record_event(
+    fund_id: String,
+    kind: String,
+    effective_date: String,
+    company: Option<String>,
+    amount: Option<String>,
+    post_money: Option<String>,
+    ownership: Option<String>,
+    stage: Option<String>,
+    sector: Option<String>,
+    follow_on: Option<String>,
+    metric: Option<String>,
+    period: Option<String>,
+    value: Option<String>,
+    source: Option<String>,
+) -> Result<u64, ServerFnError> {
+    use domain::ledger::LEDGER_COLUMNS;
+
+    let store = crate::server::store()?;
+    let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Analyst).await?;
+    if kind.trim() == "reserve_assumptions" {
+        return Err(crate::server::bad_argument("kind", "reserve assumptions are set on the Reserves tab"));
+    }
+    let cells = [
+        Some(kind),
+        Some(effective_date),
+        company,
+        amount,
+        post_money,
+        ownership,
+        stage,
+        sector,
+        follow_on,
+        metric,
+        period,
+        value,
+        source,
+        None,
+    ];
+    // One ledger row: quoted by the CSV writer, so a comma or quote in a name stays in the name.
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let row: Vec<String> = cells.into_iter().map(|c| c.unwrap_or_default()).collect();
+    let written = writer.write_record(LEDGER_COLUMNS).and_then(|_| writer.write_record(&row));
+    let bytes = match (written, writer.into_inner()) {
+        (Ok(()), Ok(bytes)) => bytes,
+        _ => return Err(crate::server::bad_argument("kind", "the form could not be read")),
+    };
+    let metadata = crate::accounts::authorize::event_metadata();
+    match super::super::ledger::service::import_ledger(&store, id, bytes, metadata, chrono::Utc::now()).await {
+        Ok(outcome) => Ok(outcome.version),
+        Err(crate::store::StoreError::InvalidRows(rows)) => {
+            crate::server::set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            let message = rows
+                .iter()
+                .map(|r| format!("{}: {}", if r.column == "type" { "kind" } else { r.column.as_str() }, r.reason))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(ServerFnError::new(message))
+        }
+        Err(e) => Err(crate::server::to_server_error(e)),
+    }
+}
