@@ -83,10 +83,11 @@ browserTest('"New fund" creates a fund in place; bad input is named under the fo
   assert.equal(await form.locator('[name=name]').inputValue(), '', 'the form is reset');
   await screenshot(page, 'home-new-fund');
 
-  // The creator is its admin: the hub offers the members page.
+  // The creator is its admin: the hub offers the members page, and the import (the next step).
   await page.locator('[data-test=fund-list] a', { hasText: name }).click();
   await page.waitForURL(/\/funds\/[0-9a-f-]+\/overview/);
-  await page.locator('a.audit-link').waitFor();
+  await page.locator('a.audit-link[href$="/members"]').waitFor();
+  await page.locator('[data-test=import-link]').waitFor();
 });
 
 browserTest('"New fund" works without JavaScript (a plain form post)', { context: { javaScriptEnabled: false } }, async ({ page }) => {

@@ -19,7 +19,7 @@ pub fn HomePage() -> impl IntoView {
                     match funds.await {
                         Ok(list) if list.is_empty() => view! {
                             <p class="empty" data-test="no-funds">
-                                "No funds yet. Create one below: you become its admin. Its companies and history are then added with the REST API (POST /api/funds/{id}/events, described at /api/openapi.json) and, once it has companies, actuals on its Variance tab."
+                                "No funds yet. Create one below: you become its admin. Then bring its history in from a spreadsheet (Import & export in the fund's header: a template, a check of your file and a preview before anything is written), or record events one by one on its Time Machine tab."
                             </p>
                         }.into_any(),
                         Ok(list) => view! {

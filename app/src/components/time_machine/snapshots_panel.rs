@@ -6,23 +6,26 @@ use crate::time_machine::{list_snapshots, CreateSnapshot};
 
 /// Manual snapshots: take one with a description, list them, jump to one (the fund as it was
 /// known when the snapshot was taken). Rendered on the server: the form is a `data-enhance` post
-/// and the list a live region, so a new snapshot appears without a reload.
+/// and the list a live region, so a new snapshot appears without a reload. Viewers (`can_take`
+/// false) see the list only: taking one needs the analyst role.
 #[component]
-pub fn SnapshotsPanel(fund_id: String) -> impl IntoView {
+pub fn SnapshotsPanel(fund_id: String, can_take: bool) -> impl IntoView {
     let create = ServerAction::<CreateSnapshot>::new();
     let id = fund_id.clone();
     let list = Resource::new(|| (), move |_| list_snapshots(id.clone()));
     view! {
         <section class="panel" data-test="snapshots">
             <h3>"Snapshots"</h3>
-            <ActionForm action=create attr:class="snapshot-form" attr:data-enhance="">
-                <input type="hidden" name="fund_id" value=fund_id.clone()/>
-                <label>
-                    "Description "
-                    <input type="text" name="description" required=true maxlength="500" placeholder="e.g. Before Q3 marks"/>
-                </label>
-                <button type="submit">"Take snapshot"</button>
-            </ActionForm>
+            {can_take.then(|| view! {
+                <ActionForm action=create attr:class="snapshot-form" attr:data-enhance="">
+                    <input type="hidden" name="fund_id" value=fund_id.clone()/>
+                    <label>
+                        "Description "
+                        <input type="text" name="description" required=true maxlength="500" placeholder="e.g. Before Q3 marks"/>
+                    </label>
+                    <button type="submit">"Take snapshot"</button>
+                </ActionForm>
+            })}
             <div class="live" data-live="snapshots">
                 <Suspense fallback=|| view! { <p>"Loading snapshots…"</p> }>
                     {move || Suspend::new(async move {

@@ -49,13 +49,14 @@ fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
     let (first_day, today) = (meta.first_day, meta.today);
     let fund_id = meta.id.to_string();
     let at = d.at;
+    let analyst = meta.role.allows(domain::access::Role::Analyst);
     view! {
         <HubHeader meta=meta.clone() tab=Tab::TimeMachine/>
         <main class="page time-machine">
             <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=at/>
             <div class="live" data-live="tm-dated">{dated_content(d, first_day, today).into_any()}</div>
-            {meta.role.allows(domain::access::Role::Analyst).then(|| view! { <EventFormsRegion fund_id=fund_id.clone() today=today first_day=first_day/> })}
-            <SnapshotsPanel fund_id=fund_id/>
+            {analyst.then(|| view! { <EventFormsRegion fund_id=fund_id.clone() today=today first_day=first_day/> })}
+            <SnapshotsPanel fund_id=fund_id can_take=analyst/>
         </main>
     }
 }

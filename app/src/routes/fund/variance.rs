@@ -49,13 +49,15 @@ pub fn VariancePage() -> impl IntoView {
 fn variance_body(meta: FundMeta, data: VariancePageData) -> impl IntoView {
     let fund_id = meta.id.to_string();
     let today = meta.today;
+    let analyst = meta.role.allows(domain::access::Role::Analyst);
     view! {
         <HubHeader meta=meta.clone() tab=Tab::Variance/>
-        <main class="page variance">{variance_content(fund_id, data, today).into_any()}</main>
+        <main class="page variance">{variance_content(fund_id, data, today, analyst).into_any()}</main>
     }
 }
 
-fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate) -> impl IntoView {
+/// `analyst`: the caller may record actuals (viewers only read: no form is shown to them).
+fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, analyst: bool) -> impl IntoView {
     let v = page.view;
     let query = use_query_map();
     let base_query = {
@@ -99,14 +101,18 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             </div>
             <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
         </div>
-        <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today/>
-        <section class="panel">
-            <h3>"Import actuals from CSV"</h3>
-            <p>
-                "Download the " <a href=template_href download="actuals-template.csv" data-test="csv-template">"CSV template"</a>
-                ", fill one row per actual and send it to " <code>{format!("POST /api/funds/{fund_id}/actuals/import")}</code>
-                " (Content-Type: text/csv). A file is imported whole or not at all: every bad row is reported with its line, column and reason."
-            </p>
-        </section>
+        {analyst.then(|| view! {
+            <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today/>
+            <section class="panel">
+                <h3>"Import actuals from CSV"</h3>
+                <p>
+                    "Download the " <a href=template_href download="actuals-template.csv" data-test="csv-template">"CSV template"</a>
+                    ", fill one row per actual and send it to " <code>{format!("POST /api/funds/{fund_id}/actuals/import")}</code>
+                    " (Content-Type: text/csv), or upload it as a ledger (rows of type " <code>"actual"</code> ") on the "
+                    <a href=format!("/funds/{fund_id}/import")>"Import & export"</a>
+                    " page. A file is imported whole or not at all: every bad row is reported with its line, column and reason."
+                </p>
+            </section>
+        })}
     }
 }
