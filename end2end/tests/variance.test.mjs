@@ -94,5 +94,13 @@ browserTest('variance tab renders without JavaScript with filters in the URL', {
   assert.ok((await rows.count()) > 0, 'demo revenue rows render on the server');
   for (const metric of await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.metric))) assert.equal(metric, 'REVENUE');
   await page.locator('[data-test=forecast-chart] svg').waitFor();
+  // Forecast accuracy, for the same metric, with the REST API's figures.
+  const accuracy = page.locator('[data-test=forecast-accuracy] tbody tr');
+  assert.ok((await accuracy.count()) > 0, 'the accuracy table renders on the server');
+  for (const metric of await accuracy.evaluateAll((trs) => trs.map((tr) => tr.dataset.metric))) assert.equal(metric, 'REVENUE');
+  const rest = await api('GET', `/api/funds/${demo.id}/forecast-accuracy?metric=REVENUE`);
+  const first = rest.rows[0];
+  const cell = page.locator(`[data-test=forecast-accuracy] tr[data-company="${first.company_id}"] [data-bias]`);
+  assert.equal(Number(await cell.getAttribute('data-bias')), Number(first.overall.bias_pct));
   await screenshot(page, 'tab-variance-no-js');
 });

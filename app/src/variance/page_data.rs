@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualSource, Metric};
-use domain::variance::{AlertState, Channel, Direction, ForecastBasis, Severity};
+use domain::variance::{AccuracyStats, AlertState, Channel, Direction, ForecastBasis, Severity};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -57,6 +57,27 @@ pub struct VarianceView {
     /// For the "record an actual" form.
     pub companies: Vec<CompanyOption>,
     pub unread_alerts: u64,
+    /// How well each company's forecasts have matched its actuals, at the same dates.
+    pub accuracy: Vec<AccuracyRow>,
+}
+
+/// One company and metric's forecast accuracy (`domain::variance::accuracy`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AccuracyRow {
+    pub company_id: Uuid,
+    pub company: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub metric: Metric,
+    /// Against the forecast known when each actual became effective.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub overall: AccuracyStats,
+    /// Forecasts made more than 90 days before the period's end.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub early: AccuracyStats,
+    /// Forecasts made within 30 days of the period's end.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub late: AccuracyStats,
 }
 
 /// One period of a forecast-versus-actual chart.

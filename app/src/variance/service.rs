@@ -7,13 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    compare_all, parse_actuals_csv, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
+    compare_all, forecast_accuracy, parse_actuals_csv, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::page_data::{AlertRow, CompanyOption, DeliveryRow, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
-use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
+use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
+use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError, VarianceFacts};
 use crate::time_machine::dates::{end_of, parse_moment};
 
 /// Filters of the variance table, as typed in a URL or form (all optional).
@@ -63,19 +63,53 @@ impl VarianceParams {
 /// period first, optionally only one metric and only rows at a given severity.
 pub async fn variance_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<(u64, Vec<VarianceRow>), StoreError> {
     let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    let names = company_names(store, fund_id).await?;
+    let rows = rows_of(store, fund_id, &facts, q, &names).await?;
+    Ok((facts.version, rows))
+}
+
+async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
+    Ok(store.companies(fund_id).await?.into_iter().map(|c| (c.id, c.name)).collect())
+}
+
+async fn rows_of(store: &Store, fund_id: Uuid, facts: &VarianceFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
     let rules: Vec<_> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    let names: HashMap<Uuid, String> = store.companies(fund_id).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let actuals: Vec<_> = facts.actuals.into_iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).collect();
-    let mut rows: Vec<VarianceRow> = compare_all(facts.forecasts, &actuals)
+    let actuals: Vec<_> = facts.actuals.iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).cloned().collect();
+    let mut rows: Vec<VarianceRow> = compare_all(facts.forecasts.iter().cloned(), &actuals)
         .into_iter()
         .map(|line| {
             let severity = line.severity(&rules);
-            row(line, severity, &names)
+            row(line, severity, names)
         })
         .filter(|r| q.severity.is_none_or(|s| r.severity == Some(s)))
         .collect();
     rows.sort_by(|a, b| b.period.cmp(&a.period).then_with(|| a.company.cmp(&b.company)).then_with(|| a.metric.cmp(&b.metric)).then_with(|| b.effective_at.cmp(&a.effective_at)));
-    Ok((facts.version, rows))
+    Ok(rows)
+}
+
+/// Forecast accuracy per company and metric over the actuals effective by `as_of` (as known at
+/// `known_at`), by company name then metric; `metric` filters.
+pub async fn accuracy_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<(u64, Vec<AccuracyRow>), StoreError> {
+    let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    let names = company_names(store, fund_id).await?;
+    Ok((facts.version, accuracy_of(&facts, q, &names)))
+}
+
+fn accuracy_of(facts: &VarianceFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Vec<AccuracyRow> {
+    let actuals: Vec<_> = facts.actuals.iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).cloned().collect();
+    let mut rows: Vec<AccuracyRow> = forecast_accuracy(facts.forecasts.iter().cloned(), &actuals)
+        .into_iter()
+        .map(|a| AccuracyRow {
+            company: names.get(&a.company_id).cloned().unwrap_or_else(|| a.company_id.to_string()),
+            company_id: a.company_id,
+            metric: a.metric,
+            overall: a.overall,
+            early: a.early,
+            late: a.late,
+        })
+        .collect();
+    rows.sort_by(|a, b| a.company.cmp(&b.company).then_with(|| a.metric.cmp(&b.metric)));
+    rows
 }
 
 fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
@@ -100,9 +134,15 @@ fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String
 /// The Variance tab's data.
 pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams, now: DateTime<Utc>) -> Result<VarianceView, StoreError> {
     let q = params.parse(now)?;
-    let (version, rows) = variance_rows(store, fund_id, &q).await?;
-    let companies = store.companies(fund_id).await?.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect();
+    let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    let entries = store.companies(fund_id).await?;
+    let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
+    let rows = rows_of(store, fund_id, &facts, &q, &names).await?;
+    let accuracy = accuracy_of(&facts, &q, &names);
+    let version = facts.version;
+    let companies = entries.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect();
     Ok(VarianceView {
+        accuracy,
         at: q.as_of.date_naive(),
         known_at: q.known_at.map(|k| k.date_naive()),
         metric: q.metric,

@@ -2,6 +2,7 @@
 //! figures, alert rules and their cooldown, and the CSV import format. Pure: the store loads the
 //! facts, this module decides.
 
+pub mod accuracy;
 pub mod compare;
 pub mod csv_rows;
 pub mod facts;
@@ -10,6 +11,7 @@ pub mod math;
 pub mod rules;
 pub mod settings;
 
+pub use accuracy::{forecast_accuracy, AccuracyStats, ForecastAccuracy};
 pub use compare::{compare_all, VarianceLine};
 pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};

@@ -1,6 +1,6 @@
 //! Actuals in: one at a time for integrations, or a CSV file; and the variance out, as JSON or CSV.
 
-use app::variance::page_data::{ImportOutcome, RecordedActual, VarianceRow};
+use app::variance::page_data::{AccuracyRow, ImportOutcome, RecordedActual, VarianceRow};
 use app::variance::service::{self, ActualInput, VarianceParams};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -181,6 +181,45 @@ pub async fn variance_csv(
     let q = q.into_params().parse(Utc::now()).map_err(super::params::bad_param)?;
     let (_, rows) = service::variance_rows(&state.store, fund_id, &q).await?;
     Ok(csv_response("variance.csv", service::csv_export(&rows)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AccuracyQueryParams {
+    at: Option<String>,
+    known_at: Option<String>,
+    metric: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AccuracyResponse {
+    fund_id: uuid::Uuid,
+    version: u64,
+    rows: Vec<AccuracyRow>,
+}
+
+/// `GET /api/funds/{id}/forecast-accuracy?at=&known_at=&metric=` → per company and metric: bias,
+/// mean absolute error and hit rate (±10%) of its forecasts, overall and by vintage (made > 90 days
+/// or ≤ 30 days before the period's end), over the actuals effective by `at` as known at `known_at`.
+#[utoipa::path(
+    get, path = "/api/funds/{id}/forecast-accuracy", tag = "variance",
+    params(crate::api::openapi::FundPath, AccuracyQueryParams),
+    responses(
+        (status = 200, description = "Forecast accuracy per company and metric", body = AccuracyResponse),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn forecast_accuracy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<AccuracyQueryParams>,
+) -> Result<Json<AccuracyResponse>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let params = VarianceParams { at: q.at, known_at: q.known_at, metric: q.metric, severity: None };
+    let q = params.parse(Utc::now()).map_err(super::params::bad_param)?;
+    let (version, rows) = service::accuracy_rows(&state.store, fund_id, &q).await?;
+    Ok(Json(AccuracyResponse { fund_id, version, rows }))
 }
 
 pub(super) fn csv_response(filename: &str, body: String) -> impl IntoResponse {

@@ -1,5 +1,6 @@
 //! View pieces of the Variance tab and the alert inbox.
 
+pub mod accuracy_table;
 pub mod alert_list;
 pub mod filters_form;
 pub mod forecast_chart;

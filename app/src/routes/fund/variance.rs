@@ -5,6 +5,7 @@ use super::{HubHeader, Tab};
 use crate::components::variance::filters_form::FiltersForm;
 use crate::components::variance::forecast_chart::ForecastChart;
 use crate::components::variance::labels::metric_label;
+use crate::components::variance::accuracy_table::AccuracyTable;
 use crate::components::variance::record_actual_form::RecordActualForm;
 use crate::components::variance::variance_table::VarianceTable;
 use crate::routes::not_found::NotFound;
@@ -100,6 +101,7 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
                 <a href=csv_href download="variance.csv" data-test="variance-csv">"Export CSV"</a>
             </div>
             <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
+            <AccuracyTable rows=v.accuracy/>
         </div>
         {analyst.then(|| view! {
             <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today/>
