@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod access;
 pub mod amount;
+mod csv_file;
 pub mod dates;
 pub mod error;
 pub mod fund;

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::format::{RowType, LEDGER_COLUMNS, MAX_LEDGER_ROWS};
+use crate::csv_file::{row_error as error, CsvFile};
 use crate::fund::decide::FUTURE_TOLERANCE_HOURS;
 use crate::fund::{
     ActualRecorded, CapitalCalled, CompanyAdded, CompanyExited, CompanyWrittenOff, DistributionMade, EventPayload, ForecastCreated,
@@ -35,29 +36,18 @@ pub fn parse_ledger_csv(
     now: DateTime<Utc>,
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Result<Vec<LedgerRow>, Vec<RowError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
-    let headers = match reader.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(vec![error(1, "header", format!("unreadable header: {e}"))]),
-    };
-    let names: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
-    let columns = columns_of(&names)?;
-
+    let mut file = CsvFile::open(bytes, &LEDGER_COLUMNS, &["type", "effective_date"], "expected some of")?;
     let mut errors = Vec::new();
     let mut records = Vec::new();
     let mut record = csv::ByteRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+    while let Some(next) = file.next_record(&mut record) {
+        let line = match next {
+            Ok(line) => line,
             Err(e) => {
-                errors.push(error(line, "row", format!("unreadable: {e}")));
+                errors.push(e);
                 break;
             }
-        }
-        let line = record.position().map_or(line, |p| p.line());
+        };
         if record.iter().all(|c| c.is_empty()) {
             continue; // a blank line, as spreadsheets leave at the end
         }
@@ -65,11 +55,11 @@ pub fn parse_ledger_csv(
             errors.push(error(line, "row", format!("a file may hold at most {MAX_LEDGER_ROWS} rows")));
             break;
         }
-        if record.len() != names.len() {
-            errors.push(error(line, "row", format!("has {} fields; the header has {}", record.len(), names.len())));
+        if let Some(e) = file.width_error(line, &record) {
+            errors.push(e);
             continue;
         }
-        match cells_of(line, &record, &columns) {
+        match cells_of(line, &record, &file.columns) {
             Ok(cells) => records.push((line, cells)),
             Err(mut e) => errors.append(&mut e),
         }
@@ -94,36 +84,6 @@ pub fn parse_ledger_csv(
         Ok(rows)
     } else {
         errors.sort_by_key(|e| e.line);
-        Err(errors)
-    }
-}
-
-fn error(line: u64, column: &str, reason: String) -> RowError {
-    RowError { line, column: column.to_string(), reason }
-}
-
-/// Position of each known column; unknown, repeated or missing columns are header errors.
-fn columns_of(names: &[String]) -> Result<HashMap<&'static str, usize>, Vec<RowError>> {
-    let mut columns = HashMap::new();
-    let mut errors = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        match LEDGER_COLUMNS.iter().find(|c| **c == name) {
-            Some(c) => {
-                if columns.insert(*c, i).is_some() {
-                    errors.push(error(1, name, "column appears twice".into()));
-                }
-            }
-            None => errors.push(error(1, name, format!("unknown column; expected some of {}", LEDGER_COLUMNS.join(", ")))),
-        }
-    }
-    for c in ["type", "effective_date"] {
-        if !columns.contains_key(c) {
-            errors.push(error(1, c, "required column is missing from the header".into()));
-        }
-    }
-    if errors.is_empty() {
-        Ok(columns)
-    } else {
         Err(errors)
     }
 }
@@ -343,17 +303,12 @@ impl<'a> RowReader<'a> {
 
     /// The row's company, when its type names one (for a `company` row, the id the file gave it).
     fn company(&mut self, companies: &Companies<'_>, row_type: RowType) -> Option<Uuid> {
-        let raw = self.cell("company")?.to_string();
-        let found = if row_type == RowType::Company { companies.added.get(unescaped(&raw)).copied().ok_or_else(String::new) } else { companies.resolve(&raw) };
-        match found {
-            Ok(id) => Some(id),
-            // A company row whose name was refused already has its error (companies_added).
-            Err(_) if row_type == RowType::Company => None,
-            Err(e) => {
-                self.fail("company", e);
-                None
-            }
+        let raw = self.cell("company")?;
+        if row_type == RowType::Company {
+            // Absent when its name was refused: that error is noted already (companies_added).
+            return companies.added.get(unescaped(raw)).copied();
         }
+        companies.resolve(raw).map_err(|e| self.fail("company", e)).ok()
     }
 
     fn amount(&mut self, column: &str) -> Option<Decimal> {

@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::csv_file::CsvFile;
 use crate::fund::decide::{FUTURE_TOLERANCE_HOURS, MAX_AMOUNT};
 use crate::fund::{ActualSource, Metric};
 
@@ -116,42 +117,27 @@ pub struct CsvContext<'a> {
 
 /// Parses and validates the whole file; all errors, or all rows.
 pub fn parse_actuals_csv(bytes: &[u8], ctx: &CsvContext<'_>) -> Result<Vec<CsvActual>, Vec<RowError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
-    let header_error = |reason: String, column: &str| vec![RowError { line: 1, column: column.to_string(), reason }];
-    let headers = match reader.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(header_error(format!("unreadable header: {e}"), "header")),
-    };
-    let names: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
-    let columns = columns_of(&names)?;
+    let mut file = CsvFile::open(bytes, &CSV_COLUMNS, &REQUIRED, "expected")?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut record = csv::ByteRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+    while let Some(next) = file.next_record(&mut record) {
+        let line = match next {
+            Ok(line) => line,
             Err(e) => {
-                errors.push(RowError { line, column: "row".into(), reason: format!("unreadable: {e}") });
+                errors.push(e);
                 break;
             }
-        }
-        let line = record.position().map_or(line, |p| p.line());
+        };
         if rows.len() + errors.len() >= MAX_CSV_ROWS {
             errors.push(RowError { line, column: "row".into(), reason: format!("a file may hold at most {MAX_CSV_ROWS} rows") });
             break;
         }
-        if record.len() != names.len() {
-            errors.push(RowError {
-                line,
-                column: "row".into(),
-                reason: format!("has {} fields; the header has {}", record.len(), names.len()),
-            });
+        if let Some(e) = file.width_error(line, &record) {
+            errors.push(e);
             continue;
         }
-        match parse_row(line, &record, &columns, ctx) {
+        match parse_row(line, &record, &file.columns, ctx) {
             Ok(row) => rows.push(row),
             Err(mut e) => errors.append(&mut e),
         }
@@ -161,36 +147,6 @@ pub fn parse_actuals_csv(bytes: &[u8], ctx: &CsvContext<'_>) -> Result<Vec<CsvAc
     }
     if errors.is_empty() {
         Ok(rows)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Position of each known column; unknown, repeated or missing columns are header errors.
-fn columns_of(names: &[String]) -> Result<HashMap<&'static str, usize>, Vec<RowError>> {
-    let mut columns = HashMap::new();
-    let mut errors = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        match CSV_COLUMNS.iter().find(|c| **c == name) {
-            Some(c) => {
-                if columns.insert(*c, i).is_some() {
-                    errors.push(RowError { line: 1, column: name.clone(), reason: "column appears twice".into() });
-                }
-            }
-            None => errors.push(RowError {
-                line: 1,
-                column: name.clone(),
-                reason: format!("unknown column; expected {}", CSV_COLUMNS.join(", ")),
-            }),
-        }
-    }
-    for c in REQUIRED {
-        if !columns.contains_key(c) {
-            errors.push(RowError { line: 1, column: c.to_string(), reason: "required column is missing from the header".into() });
-        }
-    }
-    if errors.is_empty() {
-        Ok(columns)
     } else {
         Err(errors)
     }
