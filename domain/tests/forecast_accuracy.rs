@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::fund::{ActualSource, Metric};
-use domain::variance::{forecast_accuracy, ActualFact, ForecastVersion};
+use domain::variance::{forecast_accuracy, ActualFact, ForecastIndex, ForecastVersion};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ fn a_founder_who_over_promises_has_a_negative_bias_and_early_plans_miss_more_tha
     forecasts.push(forecast(BOLT, next(), quarter_end(1), 60, "0"));
     actuals.push(actual(BOLT, next(), quarter_end(1), 10, "50"));
 
-    let records = forecast_accuracy(forecasts, &actuals);
+    let records = forecast_accuracy(&ForecastIndex::new(forecasts), &actuals);
     assert_eq!(records.len(), 2);
     let acme = &records[0];
     assert_eq!((acme.company_id, acme.metric), (ACME, Metric::Revenue));
@@ -86,7 +86,7 @@ fn a_forecast_recorded_after_the_actual_does_not_count_in_a_vintage() {
     let p = quarter_end(0);
     let mut late = forecast(ACME, 2, p, 10, "150");
     late.recorded_at = midnight(p) + Duration::days(30);
-    let records = forecast_accuracy([forecast(ACME, 1, p, 100, "100"), late], &[actual(ACME, 3, p, 5, "100")]);
+    let records = forecast_accuracy(&ForecastIndex::new([forecast(ACME, 1, p, 100, "100"), late]), &[actual(ACME, 3, p, 5, "100")]);
     assert_eq!(records[0].early.bias_pct, Some(d("0")));
     assert_eq!(records[0].late.periods, 0, "the late forecast was not known when the actual came in");
     assert_eq!(records[0].overall.bias_pct, Some(d("0")));
@@ -94,5 +94,5 @@ fn a_forecast_recorded_after_the_actual_does_not_count_in_a_vintage() {
 
 #[test]
 fn no_actual_no_record() {
-    assert!(forecast_accuracy([forecast(ACME, 1, quarter_end(0), 100, "100")], &[]).is_empty());
+    assert!(forecast_accuracy(&ForecastIndex::new([forecast(ACME, 1, quarter_end(0), 100, "100")]), &[]).is_empty());
 }

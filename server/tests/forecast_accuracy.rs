@@ -7,7 +7,7 @@ use app::store::AuditActor;
 use axum::http::StatusCode;
 use chrono::Utc;
 use domain::access::Role;
-use domain::variance::{facts_from_events, forecast_accuracy};
+use domain::variance::{facts_from_events, forecast_accuracy, ForecastIndex};
 
 #[tokio::test]
 async fn the_demo_funds_accuracy_is_the_domains_and_follows_the_dates() {
@@ -23,7 +23,7 @@ async fn the_demo_funds_accuracy_is_the_domains_and_follows_the_dates() {
 
     let events = common::stored_events(app.store.pool(), fund).await;
     let (forecasts, actuals) = facts_from_events(&events);
-    let expected = forecast_accuracy(forecasts, &actuals);
+    let expected = forecast_accuracy(&ForecastIndex::new(forecasts), &actuals);
     assert_eq!(rows.len(), expected.len());
     for e in &expected {
         let row = rows

@@ -7,7 +7,7 @@ use domain::variance::{CompanyDirectory, RowError};
 use uuid::Uuid;
 
 use super::page_data::LedgerImportOutcome;
-use crate::store::{AppendRequest, EventMetadata, Store, StoreError};
+use crate::store::{event_field, AppendRequest, EventMetadata, Store, StoreError};
 
 /// The fund's history as a ledger file.
 pub async fn export_ledger(store: &Store, fund_id: Uuid) -> Result<String, StoreError> {
@@ -27,16 +27,14 @@ async fn plan(store: &Store, fund_id: Uuid, bytes: Vec<u8>, now: DateTime<Utc>) 
 }
 
 fn plan_file(history: &[FundEvent], bytes: &[u8], now: DateTime<Utc>) -> Result<LedgerPlan, Vec<RowError>> {
-    let mut directory = CompanyDirectory::default();
-    let mut names = Vec::new();
-    for e in history {
-        if let domain::fund::EventPayload::CompanyAdded(c) = &e.payload {
-            names.push((c.company_id, c.name.as_str(), e.effective_at));
-        }
-    }
-    if !names.is_empty() {
-        directory = names.iter().fold(CompanyDirectory::new(names.iter().map(|(id, n, _)| (*id, *n))), |d, (id, _, at)| d.with_added_at(*id, *at));
-    }
+    let added: Vec<_> = history
+        .iter()
+        .filter_map(|e| match &e.payload {
+            domain::fund::EventPayload::CompanyAdded(c) => Some((c.company_id, c.name.as_str(), e.effective_at)),
+            _ => None,
+        })
+        .collect();
+    let directory = added.iter().fold(CompanyDirectory::new(added.iter().map(|(id, n, _)| (*id, *n))), |d, (id, _, at)| d.with_added_at(*id, *at));
     let rows = parse_ledger_csv(bytes, &directory, now, &mut Uuid::new_v4)?;
     plan_ledger(history, rows, now)
 }
@@ -63,10 +61,8 @@ pub async fn import_ledger(
     let outcome = store.append(fund_id, req).await.map_err(|e| match e {
         // The plan checked what the append checks; if the append still finds something, name the row.
         StoreError::Invalid { field, message } | StoreError::BreaksLaterEvent { field, message, .. } => {
-            let index: Option<usize> = field.strip_prefix("events[").and_then(|r| r.split(']').next()).and_then(|i| i.parse().ok());
-            let inner = field.split_once("].").map_or(field.as_str(), |(_, f)| f);
-            match index.and_then(|i| rows.get(i)) {
-                Some(row) => {
+            match event_field(&field).and_then(|(i, inner)| Some((rows.get(i)?, inner))) {
+                Some((row, inner)) => {
                     let (column, reason) = domain::ledger::plan::ledger_column(inner, &message);
                     StoreError::InvalidRows(vec![RowError { line: row.line, column, reason }])
                 }

@@ -34,6 +34,14 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// Which event of an append a field names, and the field within it:
+/// `events[3].payload.amount` → `(3, "payload.amount")`.
+pub fn event_field(field: &str) -> Option<(usize, &str)> {
+    let rest = field.strip_prefix("events[")?;
+    let (index, inner) = rest.split_once(']')?;
+    Some((index.parse().ok()?, inner.strip_prefix('.').unwrap_or(inner)))
+}
+
 impl StoreError {
     /// The database is unreachable, restarting or saturated, not the request at fault: answer
     /// 503 and let the client retry. (Lost connections, a pool with no free connection, and

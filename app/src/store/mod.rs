@@ -46,7 +46,7 @@ pub use reserve_runs::{
 };
 pub use audit::{AuditActor, AuditAction, MAX_AUDIT_LIMIT};
 pub use append::{AppendOutcome, AppendRequest, AppendedEvent, EventMetadata, MAX_BATCH};
-pub use error::StoreError;
+pub use error::{event_field, StoreError};
 pub use funds::FundSummary;
 pub use ledger::{LedgerUpload, MAX_UPLOAD_BYTES};
 pub use snapshots::SnapshotInfo;

@@ -7,13 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    compare_all, forecast_accuracy, parse_actuals_csv, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
+    compare_all, compare_with, forecast_accuracy, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
-use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError, VarianceFacts};
+use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
 use crate::time_machine::dates::{end_of, parse_moment};
 
 /// Filters of the variance table, as typed in a URL or form (all optional).
@@ -62,20 +62,36 @@ impl VarianceParams {
 /// Every actual effective by `as_of` (as known at `known_at`) against its forecast, newest
 /// period first, optionally only one metric and only rows at a given severity.
 pub async fn variance_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<(u64, Vec<VarianceRow>), StoreError> {
-    let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    let facts = facts_for(store, fund_id, q).await?;
     let names = company_names(store, fund_id).await?;
     let rows = rows_of(store, fund_id, &facts, q, &names).await?;
     Ok((facts.version, rows))
+}
+
+/// What the variance rows and the forecast accuracy are computed from: the forecasts indexed once,
+/// and the actuals of the query's metric.
+struct QueryFacts {
+    version: u64,
+    forecasts: ForecastIndex,
+    actuals: Vec<ActualFact>,
+}
+
+async fn facts_for(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<QueryFacts, StoreError> {
+    let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    Ok(QueryFacts {
+        version: facts.version,
+        forecasts: ForecastIndex::new(facts.forecasts),
+        actuals: facts.actuals.into_iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).collect(),
+    })
 }
 
 async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
     Ok(store.companies(fund_id).await?.into_iter().map(|c| (c.id, c.name)).collect())
 }
 
-async fn rows_of(store: &Store, fund_id: Uuid, facts: &VarianceFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
+async fn rows_of(store: &Store, fund_id: Uuid, facts: &QueryFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
     let rules: Vec<_> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    let actuals: Vec<_> = facts.actuals.iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).cloned().collect();
-    let mut rows: Vec<VarianceRow> = compare_all(facts.forecasts.iter().cloned(), &actuals)
+    let mut rows: Vec<VarianceRow> = compare_with(&facts.forecasts, &facts.actuals)
         .into_iter()
         .map(|line| {
             let severity = line.severity(&rules);
@@ -90,14 +106,13 @@ async fn rows_of(store: &Store, fund_id: Uuid, facts: &VarianceFacts, q: &Varian
 /// Forecast accuracy per company and metric over the actuals effective by `as_of` (as known at
 /// `known_at`), by company name then metric; `metric` filters.
 pub async fn accuracy_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<(u64, Vec<AccuracyRow>), StoreError> {
-    let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    let facts = facts_for(store, fund_id, q).await?;
     let names = company_names(store, fund_id).await?;
-    Ok((facts.version, accuracy_of(&facts, q, &names)))
+    Ok((facts.version, accuracy_of(&facts, &names)))
 }
 
-fn accuracy_of(facts: &VarianceFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Vec<AccuracyRow> {
-    let actuals: Vec<_> = facts.actuals.iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).cloned().collect();
-    let mut rows: Vec<AccuracyRow> = forecast_accuracy(facts.forecasts.iter().cloned(), &actuals)
+fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<AccuracyRow> {
+    let mut rows: Vec<AccuracyRow> = forecast_accuracy(&facts.forecasts, &facts.actuals)
         .into_iter()
         .map(|a| AccuracyRow {
             company: names.get(&a.company_id).cloned().unwrap_or_else(|| a.company_id.to_string()),
@@ -134,11 +149,11 @@ fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String
 /// The Variance tab's data.
 pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams, now: DateTime<Utc>) -> Result<VarianceView, StoreError> {
     let q = params.parse(now)?;
-    let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
+    let facts = facts_for(store, fund_id, &q).await?;
     let entries = store.companies(fund_id).await?;
     let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
     let rows = rows_of(store, fund_id, &facts, &q, &names).await?;
-    let accuracy = accuracy_of(&facts, &q, &names);
+    let accuracy = accuracy_of(&facts, &names);
     let version = facts.version;
     let companies = entries.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect();
     Ok(VarianceView {
@@ -197,11 +212,7 @@ pub fn csv_export(rows: &[VarianceRow]) -> String {
     ];
     let _ = w.write_record(header);
     for r in rows {
-        let source = match r.source {
-            ActualSource::Manual => "manual",
-            ActualSource::Import => "import",
-            ActualSource::Api => "api",
-        };
+        let source = r.source.as_str();
         let cells = [
             r.company_id.to_string(),
             r.company.clone(),
@@ -327,7 +338,7 @@ pub async fn import_actuals_csv(
     let outcome = store.append(fund_id, req).await.map_err(|e| match e {
         // A rule only the fund's history can check: name the row it broke.
         StoreError::Invalid { field, message } => {
-            let index: Option<usize> = field.strip_prefix("events[").and_then(|r| r.split(']').next()).and_then(|i| i.parse().ok());
+            let index = crate::store::event_field(&field).map(|(i, _)| i);
             let column = match request_field(&field).as_str() {
                 "company_id" => "company".to_string(),
                 other => other.to_string(),

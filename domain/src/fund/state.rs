@@ -114,6 +114,17 @@ pub enum ActualSource {
     Api,
 }
 
+impl ActualSource {
+    /// As stored and written in CSV files: `manual`, `import`, `api`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActualSource::Manual => "manual",
+            ActualSource::Import => "import",
+            ActualSource::Api => "api",
+        }
+    }
+}
+
 /// One forecast version. Re-forecasting records a new one; none is ever replaced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {

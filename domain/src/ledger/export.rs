@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use uuid::Uuid;
 
 use super::format::{RowType, LEDGER_COLUMNS};
-use crate::fund::{ActualSource, EventPayload, FundEvent};
+use crate::fund::{EventPayload, FundEvent};
 use crate::variance::spreadsheet_safe;
 
 /// The ledger of `history` (canonical order). Companies are written by name; a name that an earlier
@@ -95,15 +95,7 @@ fn fill(cells: &mut HashMap<&'static str, String>, payload: &EventPayload) {
             put("metric", Some(p.metric.as_str().into()));
             put("period", p.period.map(|d| d.format("%Y-%m-%d").to_string()));
             put("value", Some(p.value.to_string()));
-            put(
-                "source",
-                Some(match p.source {
-                    ActualSource::Manual => "manual",
-                    ActualSource::Import => "import",
-                    ActualSource::Api => "api",
-                }
-                .into()),
-            );
+            put("source", Some(p.source.as_str().into()));
         }
         EventPayload::ReserveAssumptionsSet(p) => put("assumptions", serde_json::to_string(p.as_ref()).ok()),
     }

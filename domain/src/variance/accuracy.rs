@@ -53,8 +53,7 @@ pub struct ForecastAccuracy {
 }
 
 /// The record of every company and metric with at least one compared period, by company then metric.
-pub fn forecast_accuracy(forecasts: impl IntoIterator<Item = ForecastVersion>, actuals: &[ActualFact]) -> Vec<ForecastAccuracy> {
-    let index = ForecastIndex::new(forecasts);
+pub fn forecast_accuracy(index: &ForecastIndex, actuals: &[ActualFact]) -> Vec<ForecastAccuracy> {
     // The latest actual of each period.
     let mut latest: BTreeMap<(Uuid, Metric, chrono::NaiveDate), &ActualFact> = BTreeMap::new();
     for a in actuals {

@@ -65,7 +65,11 @@ impl VarianceLine {
 /// Compares every actual with its forecast; actuals without any forecast for their period are
 /// left out (there is nothing to compare). Output is in the actuals' order.
 pub fn compare_all(forecasts: impl IntoIterator<Item = ForecastVersion>, actuals: &[ActualFact]) -> Vec<VarianceLine> {
-    let index = ForecastIndex::new(forecasts);
+    compare_with(&ForecastIndex::new(forecasts), actuals)
+}
+
+/// `compare_all` with the forecasts indexed already (when the index serves other figures too).
+pub fn compare_with(index: &ForecastIndex, actuals: &[ActualFact]) -> Vec<VarianceLine> {
     actuals
         .iter()
         .filter_map(|a| index.for_actual(a).map(|(f, basis)| VarianceLine::new(a, f, basis)))

@@ -12,7 +12,7 @@ pub mod rules;
 pub mod settings;
 
 pub use accuracy::{forecast_accuracy, AccuracyStats, ForecastAccuracy};
-pub use compare::{compare_all, VarianceLine};
+pub use compare::{compare_all, compare_with, VarianceLine};
 pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
