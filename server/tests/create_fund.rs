@@ -10,19 +10,6 @@ use domain::access::Role;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-async fn post_fn(app: &common::TestApp, token: &str, form: &str) -> (StatusCode, String) {
-    let req = Request::post("/sfn/create_fund")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
-    (status, body)
-}
-
 async fn fund_count(app: &common::TestApp) -> usize {
     app.store.funds_for_user(app.owner.id).await.unwrap().len()
 }
@@ -30,7 +17,7 @@ async fn fund_count(app: &common::TestApp) -> usize {
 #[tokio::test]
 async fn a_signed_in_user_creates_a_fund_and_becomes_its_admin() {
     let app = common::spawn().await;
-    let (status, body) = post_fn(&app, &app.token, "name=Acme+Ventures+II&size=50000000&vintage=2024&first_close=2024-01-15").await;
+    let (status, body) = app.call_server_fn("create_fund", &app.token, "name=Acme+Ventures+II&size=50000000&vintage=2024&first_close=2024-01-15").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let created: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(created["name"], "Acme Ventures II");
@@ -46,7 +33,7 @@ async fn a_signed_in_user_creates_a_fund_and_becomes_its_admin() {
     assert_eq!((members[0].user_id, members[0].role), (app.owner.id, Role::Admin));
 
     // Without a first close the history starts now; vintage is optional.
-    let (status, body) = post_fn(&app, &app.token, "name=Seed+Fund&size=1000000.50&vintage=&first_close=").await;
+    let (status, body) = app.call_server_fn("create_fund", &app.token, "name=Seed+Fund&size=1000000.50&vintage=&first_close=").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(fund_count(&app).await, 2);
 
@@ -80,7 +67,7 @@ async fn bad_fund_input_names_the_field_and_creates_nothing() {
         ("name=A&size=1000&first_close=1850-01-01", StatusCode::BAD_REQUEST, "first_close"),
     ];
     for (form, status, field) in cases {
-        let (got, body) = post_fn(&app, &app.token, form).await;
+        let (got, body) = app.call_server_fn("create_fund", &app.token, form).await;
         assert_eq!(got, status, "{form}: {body}");
         assert!(body.contains(field), "{form}: the error names {field}: {body}");
     }
@@ -91,7 +78,7 @@ async fn bad_fund_input_names_the_field_and_creates_nothing() {
 async fn a_read_only_token_cannot_create_a_fund() {
     let app = common::spawn().await;
     let (_, viewer_token) = app.store.create_api_token(app.owner.id, "read only", Role::Viewer).await.unwrap();
-    let (status, body) = post_fn(&app, &viewer_token, "name=A&size=1000").await;
+    let (status, body) = app.call_server_fn("create_fund", &viewer_token, "name=A&size=1000").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body.contains("capped at viewer"), "{body}");
     assert_eq!(fund_count(&app).await, 0);

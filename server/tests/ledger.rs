@@ -108,18 +108,6 @@ fn multipart(file_name: &str, body: &str) -> (String, String) {
     )
 }
 
-async fn call_fn(app: &common::TestApp, name: &str, form: &str) -> (StatusCode, String) {
-    let req = Request::post(format!("/sfn/{name}"))
-        .header("authorization", format!("Bearer {}", app.token))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
-}
-
 #[tokio::test]
 async fn an_upload_leads_to_its_preview_page_and_confirming_imports_it_once() {
     let _serial = common::one_at_a_time();
@@ -138,7 +126,7 @@ async fn an_upload_leads_to_its_preview_page_and_confirming_imports_it_once() {
     assert!(html.contains("ledger v1.csv"), "the file's name without its path");
     assert!(html.contains(r#"data-test="row-errors""#) && html.contains(r#"data-line="3""#) && html.contains("Series Q"), "{html}");
     assert!(!html.contains(r#"data-test="confirm-import""#));
-    let (s, body) = call_fn(&app, "confirm_ledger_import", &format!("fund_id={fund}&upload_id={upload_id}")).await;
+    let (s, body) = app.call_server_fn("confirm_ledger_import", &app.token, &format!("fund_id={fund}&upload_id={upload_id}")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(version(&app, &fund).await, 1);
 
@@ -151,10 +139,10 @@ async fn an_upload_leads_to_its_preview_page_and_confirming_imports_it_once() {
     assert!(html.contains("Acme Robotics") && html.contains("Bolt Energy"));
     assert_eq!(version(&app, &fund).await, 1, "the page writes nothing");
 
-    let (s, body) = call_fn(&app, "confirm_ledger_import", &format!("fund_id={fund}&upload_id={upload_id}")).await;
+    let (s, body) = app.call_server_fn("confirm_ledger_import", &app.token, &format!("fund_id={fund}&upload_id={upload_id}")).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(version(&app, &fund).await, 14);
-    let (s, _) = call_fn(&app, "confirm_ledger_import", &format!("fund_id={fund}&upload_id={upload_id}")).await;
+    let (s, _) = app.call_server_fn("confirm_ledger_import", &app.token, &format!("fund_id={fund}&upload_id={upload_id}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "an upload is imported once");
     assert_eq!(version(&app, &fund).await, 14);
 
@@ -162,7 +150,7 @@ async fn an_upload_leads_to_its_preview_page_and_confirming_imports_it_once() {
     let other = fund_from_2024(&app).await;
     let (content_type, body) = multipart("ledger.csv", LEDGER_TEMPLATE);
     let (_, v) = app.send_raw("POST", &format!("/api/funds/{other}/ledger/uploads"), &content_type, body).await;
-    let (s, _) = call_fn(&app, "get_ledger_upload", &format!("fund_id={fund}&upload_id={}", v["upload_id"].as_str().unwrap())).await;
+    let (s, _) = app.call_server_fn("get_ledger_upload", &app.token, &format!("fund_id={fund}&upload_id={}", v["upload_id"].as_str().unwrap())).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -271,7 +259,7 @@ async fn the_event_forms_record_one_event_and_name_the_field_at_fault() {
     let fund = fund_from_2024(&app).await;
     let (s, _) = app.send_raw("POST", &format!("/api/funds/{fund}/ledger/import"), "text/csv", LEDGER_TEMPLATE.to_string()).await;
     assert_eq!(s, StatusCode::CREATED);
-    let (_, companies) = call_fn(&app, "list_fund_companies", &format!("fund_id={fund}")).await;
+    let (_, companies) = app.call_server_fn("list_fund_companies", &app.token, &format!("fund_id={fund}")).await;
     let companies: Value = serde_json::from_str(&companies).unwrap();
     let acme = companies.as_array().unwrap().iter().find(|c| c["name"] == "Acme Robotics").unwrap()["id"].as_str().unwrap().to_string();
 
@@ -285,19 +273,19 @@ async fn the_event_forms_record_one_event_and_name_the_field_at_fault() {
         (format!("fund_id={fund}&kind=reserve_assumptions&effective_date=2025-06-30"), "kind:"),
     ];
     for (form, expected) in refused {
-        let (s, body) = call_fn(&app, "record_event", &form).await;
+        let (s, body) = app.call_server_fn("record_event", &app.token, &form).await;
         assert!(s.is_client_error(), "{form}: {s} {body}");
         assert!(body.contains(expected), "{form}: {body}");
     }
     assert_eq!(version(&app, &fund).await, 14, "nothing written");
 
-    let (s, body) = call_fn(&app, "record_event", &format!("fund_id={fund}&kind=valuation&effective_date=2025-06-30&company={acme}&post_money=60000000&ownership=&stage=")).await;
+    let (s, body) = app.call_server_fn("record_event", &app.token, &format!("fund_id={fund}&kind=valuation&effective_date=2025-06-30&company={acme}&post_money=60000000&ownership=&stage=")).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body, "15");
     let (_, state) = app.get(&format!("/api/funds/{fund}/state?at=2025-06-30")).await;
     assert_eq!(state["state"]["nav"], "13200000.00", "{state}");
-    let (s, body) = call_fn(&app, "record_event", &format!("fund_id={fund}&kind=company&effective_date=2025-07-01&company=New%2C+Inc.&stage=seed&sector=")).await;
+    let (s, body) = app.call_server_fn("record_event", &app.token, &format!("fund_id={fund}&kind=company&effective_date=2025-07-01&company=New%2C+Inc.&stage=seed&sector=")).await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    let (_, companies) = call_fn(&app, "list_fund_companies", &format!("fund_id={fund}")).await;
+    let (_, companies) = app.call_server_fn("list_fund_companies", &app.token, &format!("fund_id={fund}")).await;
     assert!(companies.contains("New, Inc."), "a comma stays in the name: {companies}");
 }

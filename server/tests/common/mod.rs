@@ -206,6 +206,19 @@ impl TestApp {
         (status, value)
     }
 
+    /// A server function called as a form post with `token` (as a script would), its status and body.
+    pub async fn call_server_fn(&self, name: &str, token: &str, form: &str) -> (StatusCode, String) {
+        let req = Request::post(format!("/sfn/{name}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(Body::from(form.to_string()))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"))).fetch_one(self.store.pool()).await.unwrap()
     }
