@@ -65,23 +65,31 @@ fn payload() -> impl Strategy<Value = EventPayload> {
 }
 
 /// A stream in recorded order: versions 1.., effective days anywhere in the first 400 days (so
-/// many events are recorded late, before existing snapshots), with ties on purpose.
+/// many events are recorded late, before existing snapshots), with ties on purpose, and some
+/// reversals of earlier events (at the reversed event's effective moment, as the store requires).
 fn stream() -> impl Strategy<Value = Vec<FundEvent>> {
-    prop::collection::vec((0i64..400, payload()), 1..60).prop_map(|items| {
+    prop::collection::vec((0i64..400, payload(), prop::option::weighted(0.15, 0usize..1000)), 1..60).prop_map(|items| {
         let mut events = vec![FundEvent {
             version: 1,
             effective_at: t0(),
             recorded_at: t0(),
             payload: EventPayload::FundCreated(FundCreated { name: "F".into(), size: Decimal::from(100_000_000), vintage: None }),
         }];
-        for (i, (day, payload)) in items.into_iter().enumerate() {
+        for (i, (day, payload, reverse)) in items.into_iter().enumerate() {
             let version = i as u64 + 2;
-            events.push(FundEvent {
-                version,
-                effective_at: t0() + Duration::days(day / 3 * 3),
-                recorded_at: t0() + Duration::days(500) + Duration::minutes(version as i64),
-                payload,
-            });
+            let reversed = domain::fund::reversed_versions(&events);
+            let reversible: Vec<&FundEvent> = events
+                .iter()
+                .filter(|e| !matches!(e.payload, EventPayload::FundCreated(_) | EventPayload::EventReversed(_)) && !reversed.contains(&e.version))
+                .collect();
+            let (effective_at, payload) = match reverse.filter(|_| !reversible.is_empty()) {
+                Some(k) => {
+                    let target = reversible[k % reversible.len()];
+                    (target.effective_at, EventPayload::EventReversed(EventReversed { reverses: target.version, reason: "wrong".into() }))
+                }
+                None => (t0() + Duration::days(day / 3 * 3), payload),
+            };
+            events.push(FundEvent { version, effective_at, recorded_at: t0() + Duration::days(500) + Duration::minutes(version as i64), payload });
         }
         events
     })
@@ -122,6 +130,31 @@ proptest! {
             let expected = state_at(&events, as_of, known_version);
             let actual = state_from_snapshots(&events, &snapshots, as_of, known_version);
             prop_assert_eq!(actual, expected, "as_of {} known_version {}", as_of, known_version);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Known after its reversal, a fund is as if the reversed event had never been recorded; known
+    /// before, as if the reversal had not.
+    #[test]
+    fn a_reversed_event_counts_only_until_its_reversal_is_known(events in stream(), day in 0i64..420) {
+        let as_of = t0() + Duration::days(day);
+        let head = events.len() as u64;
+        let reversed = domain::fund::reversed_versions(&events);
+        let without: Vec<FundEvent> = events
+            .iter()
+            .filter(|e| !reversed.contains(&e.version) && !matches!(e.payload, EventPayload::EventReversed(_)))
+            .cloned()
+            .collect();
+        let (with, clean) = (state_at(&events, as_of, head), state_at(&without, as_of, head));
+        prop_assert_eq!((with.nav(), with.called, with.invested, &with.companies), (clean.nav(), clean.called, clean.invested, &clean.companies));
+        for r in events.iter().filter(|e| matches!(e.payload, EventPayload::EventReversed(_))) {
+            let before: Vec<FundEvent> = events.iter().filter(|e| e.version < r.version).cloned().collect();
+            let known_before = state_at(&events, as_of, r.version - 1);
+            prop_assert_eq!(known_before, state_at(&before, as_of, r.version - 1));
         }
     }
 }

@@ -135,6 +135,8 @@ pub fn decide(state: &FundState, event: &NewEvent, now: DateTime<Utc>) -> Result
         }
         EventPayload::CompanyWrittenOff(p) => active_company(state, p.company_id).map(|_| ()),
         EventPayload::ReserveAssumptionsSet(p) => reserve_assumptions(state, p),
+        // What it reverses is checked by `reversal::decide_reversal`, which sees the history.
+        EventPayload::EventReversed(p) => non_blank("payload.reason", &p.reason, 500),
     }
 }
 

@@ -44,10 +44,13 @@ pub enum EventPayload {
     /// The fund's reserve-model assumptions from now on; replaces the previous set as a whole. Boxed:
     /// the set is ~1 KB, and unboxed it would make every event in a replay that large.
     ReserveAssumptionsSet(Box<ReserveAssumptions>),
+    /// A correction: the event with version `reverses` is cancelled, from that event's own
+    /// effective moment, for everyone who knows this one (see `fund::reversal`).
+    EventReversed(EventReversed),
 }
 
 /// The event types as stored in `fund_events.event_type`.
-pub const EVENT_TYPES: [&str; 12] = [
+pub const EVENT_TYPES: [&str; 13] = [
     "FUND_CREATED",
     "COMPANY_ADDED",
     "INVESTMENT_MADE",
@@ -60,6 +63,7 @@ pub const EVENT_TYPES: [&str; 12] = [
     "COMPANY_EXITED",
     "COMPANY_WRITTEN_OFF",
     "RESERVE_ASSUMPTIONS_SET",
+    "EVENT_REVERSED",
 ];
 
 /// Payload schema version written for new events. Bump per type when a payload changes shape, and
@@ -81,6 +85,7 @@ impl EventPayload {
             EventPayload::CompanyExited(_) => "COMPANY_EXITED",
             EventPayload::CompanyWrittenOff(_) => "COMPANY_WRITTEN_OFF",
             EventPayload::ReserveAssumptionsSet(_) => "RESERVE_ASSUMPTIONS_SET",
+            EventPayload::EventReversed(_) => "EVENT_REVERSED",
         }
     }
 
@@ -96,7 +101,10 @@ impl EventPayload {
             EventPayload::ActualRecorded(p) => Some(p.company_id),
             EventPayload::CompanyExited(p) => Some(p.company_id),
             EventPayload::CompanyWrittenOff(p) => Some(p.company_id),
-            EventPayload::FundCreated(_) | EventPayload::CapitalCalled(_) | EventPayload::ReserveAssumptionsSet(_) => None,
+            EventPayload::FundCreated(_)
+            | EventPayload::CapitalCalled(_)
+            | EventPayload::ReserveAssumptionsSet(_)
+            | EventPayload::EventReversed(_) => None,
         }
     }
 
@@ -262,4 +270,13 @@ pub struct CompanyExited {
 #[serde(deny_unknown_fields)]
 pub struct CompanyWrittenOff {
     pub company_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventReversed {
+    /// The version of the event this one cancels.
+    pub reverses: u64,
+    /// Why, in the words of whoever corrected it (shown in the event list).
+    pub reason: String,
 }

@@ -117,6 +117,9 @@ fn apply(state: &mut FundState, event: &FundEvent) {
             state.reserve_assumptions =
                 Some(AssumptionsInForce { assumptions: p.as_ref().clone(), effective_at: at, version: event.version });
         }
+        // Nothing to apply: a reversal works by leaving out the event it cancels wherever events
+        // are folded (`reversal::in_force`), since what that event overwrote cannot be restored here.
+        EventPayload::EventReversed(_) => {}
     }
 }
 

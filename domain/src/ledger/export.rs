@@ -1,5 +1,5 @@
-//! Writing a fund's history as a ledger: every event but FUND_CREATED, in canonical order, one
-//! row each, in the format `parse` reads, with every cell safe to open in a spreadsheet.
+//! Writing a fund's history as a ledger: every event but FUND_CREATED, as corrected (no reversed
+//! event, no reversal), in canonical order, one row each, in the format `parse` reads, with every cell safe to open in a spreadsheet.
 
 use std::collections::HashMap;
 
@@ -17,7 +17,8 @@ pub fn ledger_csv(history: &[FundEvent]) -> String {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = writer.write_record(LEDGER_COLUMNS);
-    for event in history {
+    let reversed = crate::fund::reversed_versions(history);
+    for event in history.iter().filter(|e| !reversed.contains(&e.version)) {
         let Some(row_type) = RowType::of(&event.payload) else { continue };
         let mut cells: HashMap<&'static str, String> = HashMap::new();
         cells.insert("type", row_type.name().into());
@@ -64,7 +65,7 @@ fn fill(cells: &mut HashMap<&'static str, String>, payload: &EventPayload) {
         }
     };
     match payload {
-        EventPayload::FundCreated(_) => {}
+        EventPayload::FundCreated(_) | EventPayload::EventReversed(_) => {}
         EventPayload::CompanyAdded(p) => {
             put("stage", Some(p.stage.label().into()));
             put("sector", p.sector.clone());

@@ -142,10 +142,11 @@ impl RowType {
         }
     }
 
-    /// The row type that records this event; `None` for FUND_CREATED (the fund itself).
+    /// The row type that records this event; `None` for FUND_CREATED (the fund itself) and for a
+    /// reversal (a ledger holds the history as corrected).
     pub fn of(payload: &EventPayload) -> Option<RowType> {
         Some(match payload {
-            EventPayload::FundCreated(_) => return None,
+            EventPayload::FundCreated(_) | EventPayload::EventReversed(_) => return None,
             EventPayload::CompanyAdded(_) => RowType::Company,
             EventPayload::InvestmentMade(_) => RowType::Investment,
             EventPayload::ValuationUpdated(_) => RowType::Valuation,

@@ -63,7 +63,9 @@ pub fn plan_ledger(history: &[FundEvent], mut rows: Vec<LedgerRow>, now: DateTim
     rows.sort_by_key(|r| (r.event.effective_at, r.line));
     let head = history.iter().map(|e| e.version).max().unwrap_or(0);
     let mut state = FundState::default();
-    let mut stored = history.iter().peekable();
+    // As corrected: a reversal and the event it cancels share an effective moment, so leaving the
+    // cancelled ones out of the whole history is the fold at every date.
+    let mut stored = crate::fund::in_force(history).into_iter().peekable();
     let mut errors = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         // Stored events come first on a tie: their versions are lower.

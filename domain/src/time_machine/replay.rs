@@ -3,7 +3,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::fund::{evolve, FundEvent, FundState};
+use crate::fund::{evolve, in_force, FundEvent, FundState};
 
 /// The one order in which events are folded: by effective date, then by version (the order in
 /// which we learned them). A late event therefore lands where it belongs in business time.
@@ -11,9 +11,11 @@ pub fn canonical_cmp(a: &FundEvent, b: &FundEvent) -> Ordering {
     (a.effective_at, a.version).cmp(&(b.effective_at, b.version))
 }
 
-/// Folds events (already in canonical order) onto a state.
+/// Folds events (already in canonical order) onto a state, leaving out those a reversal among
+/// them cancels (see `fund::reversal`: a selection by effective range and known version holds a
+/// reversal only with the event it reverses).
 pub fn replay<'a>(state: FundState, events: impl IntoIterator<Item = &'a FundEvent>) -> FundState {
-    events.into_iter().fold(state, evolve)
+    in_force(events).into_iter().fold(state, evolve)
 }
 
 /// Reference answer: the fund as of `as_of`, knowing only events up to `known_version`, by a full

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::fund::{evolve, FundEvent, FundState};
+use crate::fund::{evolve, reversed_versions, FundEvent, FundState};
 
 /// The fund's headline amounts at one date, for charts over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,14 +15,18 @@ pub struct SeriesPoint {
 }
 
 /// Samples the fund at each date (ascending) in one pass over `events`, which must be in
-/// canonical order (effective date, then version).
+/// canonical order (effective date, then version). Reversed events are left out from the start:
+/// a reversal shares its event's effective moment, so no date sees one without the other.
 pub fn sample(events: &[FundEvent], dates: &[DateTime<Utc>]) -> Vec<SeriesPoint> {
+    let reversed = reversed_versions(events);
     let mut state = FundState::default();
     let mut next = 0;
     let mut out = Vec::with_capacity(dates.len());
     for &date in dates {
         while next < events.len() && events[next].effective_at <= date {
-            state = evolve(state, &events[next]);
+            if !reversed.contains(&events[next].version) {
+                state = evolve(state, &events[next]);
+            }
             next += 1;
         }
         out.push(SeriesPoint {

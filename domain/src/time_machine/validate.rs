@@ -1,18 +1,32 @@
 //! The whole-history invariant: replayed in canonical order, every event is valid (by `decide`)
 //! against the fund just before it. The store keeps it on every append, back-dated ones included
-//! (a late event that would make a later one invalid is refused); this checks a history whole.
+//! (a late event that would make a later one invalid is refused); this checks a history whole,
+//! reversals included (each must meet `decide_reversal`, and the events it cancels are left out).
 
 use chrono::{DateTime, Utc};
 
 use super::replay::canonical_cmp;
 use crate::error::DomainError;
-use crate::fund::{decide, evolve, FundEvent, FundState, NewEvent};
+use crate::fund::{decide, decide_reversal, evolve, in_force, EventPayload, FundEvent, FundState, NewEvent};
 
 /// The first event of `events` (canonical order) that `decide` refuses against the history
 /// before it, with the reason; `None` when the whole history is valid. `now`: the clock for the
 /// "not in the future" rule.
 pub fn first_invalid_event(events: &[FundEvent], now: DateTime<Utc>) -> Option<(u64, DomainError)> {
-    let mut ordered: Vec<&FundEvent> = events.iter().collect();
+    let by_version: std::collections::HashMap<u64, &FundEvent> = events.iter().map(|e| (e.version, e)).collect();
+    let mut reversed_by: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    let mut in_version_order: Vec<&FundEvent> = events.iter().collect();
+    in_version_order.sort_by_key(|e| e.version);
+    for e in in_version_order {
+        if let EventPayload::EventReversed(r) = &e.payload {
+            let target = by_version.get(&r.reverses).copied().filter(|t| t.version < e.version);
+            if let Err(err) = decide_reversal(r, e.effective_at, target, reversed_by.get(&r.reverses).copied()) {
+                return Some((e.version, err));
+            }
+            reversed_by.insert(r.reverses, e.version);
+        }
+    }
+    let mut ordered: Vec<&FundEvent> = in_force(events);
     ordered.sort_by(|a, b| canonical_cmp(a, b));
     let mut state = FundState::default();
     for e in ordered {
