@@ -130,3 +130,44 @@ browserTest('a valuation mark dated last quarter through the form changes NAV fr
 browserTest('the ledger import works without JavaScript', { context: { javaScriptEnabled: false } }, async ({ page }) => {
   await onboard(page, 'nojs');
 });
+
+browserTest('a mistaken investment is corrected from the event list: both stay listed, the KPIs are right', {}, async ({ page }) => {
+  const fundId = await onboard(page, 'correct');
+  const state = async () => (await api('GET', `/api/funds/${fundId}/state`)).state;
+  const acme = (await state()).companies.find((c) => c.name === 'Acme Robotics');
+  const investedBefore = Number((await state()).total_invested);
+  const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+  // $5M typed for $500k.
+  const typo = await api('POST', `/api/funds/${fundId}/events`, {
+    events: [{ type: 'INVESTMENT_MADE', effective_at: tenDaysAgo, payload: { company_id: acme.id, amount: '5000000', follow_on: true } }],
+  });
+  assert.equal(typo.version, 15);
+  assert.equal(Number((await state()).total_invested), investedBefore + 5_000_000);
+
+  await page.goto(url(`/funds/${fundId}/time-machine`), { waitUntil: 'load' });
+  await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 30_000 });
+  const correct = page.locator('[data-test=correct-15]');
+  await correct.locator('summary').click();
+  await correct.locator('[name=reason]').fill('typed 5,000,000 for 500,000');
+  await correct.locator('[name=replace]').check();
+  assert.equal(await correct.locator('[name=amount]').inputValue(), '5000000', 'the form starts from the mistaken event');
+  assert.equal(await correct.locator('[name=company]').inputValue(), 'Acme Robotics');
+  await correct.locator('[name=amount]').fill('500000');
+  await correct.locator('button[type=submit]').click();
+  for (let i = 0; i < 60 && (await api('GET', `/api/funds/${fundId}`)).version !== 17; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal((await api('GET', `/api/funds/${fundId}`)).version, 17, 'the reversal and the corrected investment, in one append');
+
+  // The list refreshes in place: the mistake (struck through, "reversed by version 16"), the
+  // reversal with its reason, and the corrected cheque.
+  const mistake = page.locator('.events li[data-version="15"]');
+  await page.waitForFunction(() => document.querySelector('.events li[data-version="15"]')?.classList.contains('reversed'), null, { timeout: 15_000 });
+  assert.match(await mistake.innerText(), /reversed by version 16/);
+  assert.match(await page.locator('.events li[data-version="16"]').innerText(), /cancels version 15: typed 5,000,000 for 500,000/);
+  assert.match(await page.locator('.events li[data-version="17"]').innerText(), /\$500K/);
+  assert.equal(await page.locator('[data-test=correct-15]').count(), 0, 'a reversed event is not offered for correction again');
+  assert.equal(Number((await state()).total_invested), investedBefore + 500_000);
+  assert.equal(Number(await page.locator('[data-kpi=invested]').first().getAttribute('data-value')), investedBefore + 500_000);
+  await screenshot(page, 'event-correction');
+});

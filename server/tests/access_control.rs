@@ -188,6 +188,7 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("list_audit_entries", FnAccess::Fund(Role::Admin), "fund_id={fund}"),
     ("list_members", FnAccess::Fund(Role::Admin), "fund_id={fund}"),
     ("list_fund_companies", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
+    ("correct_event", FnAccess::Fund(Role::Analyst), "fund_id={fund}&version=2&reason=x"),
     ("record_event", FnAccess::Fund(Role::Analyst), "fund_id={fund}&kind=capital_call&effective_date=2020-01-01&amount=1"),
     ("get_ledger_upload", FnAccess::Fund(Role::Analyst), "fund_id={fund}&upload_id=00000000-0000-4000-8000-000000000000"),
     ("confirm_ledger_import", FnAccess::Fund(Role::Analyst), "fund_id={fund}&upload_id=00000000-0000-4000-8000-000000000000"),

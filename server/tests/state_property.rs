@@ -24,6 +24,8 @@ enum Op {
     Actual(u8, i64),
     WriteOff(u8),
     Exit(u8, i64),
+    /// Reverses the k-th (mod count) stored event that can be reversed, at its own moment.
+    Reverse(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -36,6 +38,7 @@ fn op() -> impl Strategy<Value = Op> {
         (c.clone(), 0i64..900).prop_map(|(c, v)| Op::Actual(c, v)),
         c.clone().prop_map(Op::WriteOff),
         (c, 1i64..900).prop_map(|(c, v)| Op::Exit(c, v)),
+        (0usize..1000).prop_map(Op::Reverse),
     ]
 }
 
@@ -66,6 +69,7 @@ fn payload(op: &Op) -> EventPayload {
         }),
         Op::WriteOff(c) => EventPayload::CompanyWrittenOff(CompanyWrittenOff { company_id: company(c) }),
         Op::Exit(c, v) => EventPayload::CompanyExited(CompanyExited { company_id: company(c), proceeds: k(v) }),
+        Op::Reverse(_) => unreachable!("built from the stored events by `event`"),
     }
 }
 
@@ -89,7 +93,22 @@ async fn run_case(store: &Store, batches: Vec<Vec<(i64, Op)>>, queries: Vec<(i64
         .collect();
     store.append(fund.id, req(companies)).await.unwrap();
     for (n, batch) in batches.into_iter().enumerate() {
-        let events = batch.iter().map(|(day, op)| NewEvent { effective_at: start + Duration::days(*day), payload: payload(op) }).collect();
+        let stored = common::stored_events(store.pool(), fund.id).await;
+        let reversed = reversed_versions(&stored);
+        let reversible: Vec<&FundEvent> = stored
+            .iter()
+            .filter(|e| !matches!(e.payload, EventPayload::FundCreated(_) | EventPayload::EventReversed(_)) && !reversed.contains(&e.version))
+            .collect();
+        let events = batch
+            .iter()
+            .map(|(day, op)| match op {
+                Op::Reverse(k) => {
+                    let target = reversible[k % reversible.len()];
+                    NewEvent { effective_at: target.effective_at, payload: EventPayload::EventReversed(EventReversed { reverses: target.version, reason: "wrong".into() }) }
+                }
+                _ => NewEvent { effective_at: start + Duration::days(*day), payload: payload(op) },
+            })
+            .collect();
         // Some random batches break a rule (e.g. a write-off then an investment), or would make a
         // later stored event invalid; those are refused whole. After every accepted one, the
         // whole history replays valid.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::fund::FundEvent;
-use domain::ledger::{ledger_csv, parse_ledger_csv, plan_ledger, LedgerPlan, LedgerPreview};
+use domain::ledger::{ledger_csv, parse_ledger_csv, plan_ledger, LedgerPlan, LedgerPreview, LedgerRow};
 use domain::variance::{CompanyDirectory, RowError};
 use uuid::Uuid;
 
@@ -27,16 +27,43 @@ async fn plan(store: &Store, fund_id: Uuid, bytes: Vec<u8>, now: DateTime<Utc>) 
 }
 
 fn plan_file(history: &[FundEvent], bytes: &[u8], now: DateTime<Utc>) -> Result<LedgerPlan, Vec<RowError>> {
-    let added: Vec<_> = history
-        .iter()
+    let rows = parse_file(history, bytes, now)?;
+    plan_ledger(history, rows, now)
+}
+
+/// The file's rows, read against the companies `history` has (as corrected: a company whose
+/// addition was reversed is not there), not yet checked against the history.
+fn parse_file(history: &[FundEvent], bytes: &[u8], now: DateTime<Utc>) -> Result<Vec<LedgerRow>, Vec<RowError>> {
+    let added: Vec<_> = domain::fund::in_force(history)
+        .into_iter()
         .filter_map(|e| match &e.payload {
             domain::fund::EventPayload::CompanyAdded(c) => Some((c.company_id, c.name.as_str(), e.effective_at)),
             _ => None,
         })
         .collect();
     let directory = added.iter().fold(CompanyDirectory::new(added.iter().map(|(id, n, _)| (*id, *n))), |d, (id, _, at)| d.with_added_at(*id, *at));
-    let rows = parse_ledger_csv(bytes, &directory, now, &mut Uuid::new_v4)?;
-    plan_ledger(history, rows, now)
+    parse_ledger_csv(bytes, &directory, now, &mut Uuid::new_v4)
+}
+
+/// A ledger file's rows read against the fund's companies (every bad cell as `InvalidRows`),
+/// without the history checks: for a correction, whose append checks the row with the mistaken
+/// event already left out.
+pub async fn parse_ledger_rows(store: &Store, fund_id: Uuid, bytes: Vec<u8>, now: DateTime<Utc>) -> Result<Vec<LedgerRow>, StoreError> {
+    let (_, history) = store.history(fund_id).await?;
+    tokio::task::spawn_blocking(move || parse_file(&history, &bytes, now))
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("ledger check stopped: {e}")))?
+        .map_err(StoreError::InvalidRows)
+}
+
+/// One form's fields (in `LEDGER_COLUMNS` order) as a one-row ledger file: written by the CSV
+/// writer, so a comma or a quote in a name stays in the name.
+pub fn form_as_ledger(cells: Vec<Option<String>>) -> Option<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let row: Vec<String> = cells.into_iter().map(|c| c.unwrap_or_default()).collect();
+    writer.write_record(domain::ledger::LEDGER_COLUMNS).ok()?;
+    writer.write_record(&row).ok()?;
+    writer.into_inner().ok()
 }
 
 /// What the fund would look like after importing the file; nothing written.

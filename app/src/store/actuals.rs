@@ -36,6 +36,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
              WHERE fund_id = $1 AND event_type IN ('FORECAST_CREATED', 'ACTUAL_RECORDED') AND version <= $2 AND effective_at <= $3
+               AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                               AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
              ORDER BY effective_at, version",
         )
         .bind(fund_id)
@@ -53,7 +55,9 @@ impl Store {
         // then is still compared with what was known at its own date, so load them all.
         let later = sqlx::query(
             "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
-             WHERE fund_id = $1 AND event_type = 'FORECAST_CREATED' AND version <= $2 AND effective_at > $3",
+             WHERE fund_id = $1 AND event_type = 'FORECAST_CREATED' AND version <= $2 AND effective_at > $3
+               AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                               AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)",
         )
         .bind(fund_id)
         .bind(version as i64)
@@ -66,12 +70,15 @@ impl Store {
         Ok(facts)
     }
 
-    /// The fund's companies in the order they were added.
+    /// The fund's companies in the order they were added (an addition since reversed is left out).
     pub async fn companies(&self, fund_id: Uuid) -> Result<Vec<CompanyEntry>, StoreError> {
         self.fund_version(fund_id).await?;
         let rows = sqlx::query(
             "SELECT company_id, payload->>'name' AS name, effective_at FROM fund_events
-             WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED' ORDER BY version",
+             WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED'
+               AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                               AND (r.payload->>'reverses')::bigint = fund_events.version)
+             ORDER BY version",
         )
         .bind(fund_id)
         .fetch_all(&self.pool)

@@ -120,7 +120,9 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
     let rows = sqlx::query(
         "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
          WHERE fund_id = $1 AND event_type = 'FORECAST_CREATED' AND company_id = ANY($2)
-           AND EXISTS (SELECT 1 FROM alert_rules WHERE fund_id = $1 AND enabled)",
+           AND EXISTS (SELECT 1 FROM alert_rules WHERE fund_id = $1 AND enabled)
+           AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                           AND (r.payload->>'reverses')::bigint = fund_events.version)",
     )
     .bind(fund_id)
     .bind(&companies)
@@ -160,6 +162,35 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
     }
     insert_alerts(conn, fund_id, &new_alerts, &mut OutboundBudget::default()).await?;
     Ok(new_alerts.iter().map(|a| a.id).collect())
+}
+
+/// Resolves the open alerts that actuals reversed in `events` (just inserted) had raised: the
+/// figure they compared no longer stands. The note names the reversal.
+pub(super) async fn resolve_reversed_in(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent]) -> Result<(), StoreError> {
+    let (reversed, by): (Vec<i64>, Vec<String>) = events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            domain::fund::EventPayload::EventReversed(r) => Some((
+                r.reverses.min(i64::MAX as u64) as i64,
+                format!("The actual was reversed by version {} on {}: {}", e.version, e.recorded_at.format("%Y-%m-%d"), r.reason),
+            )),
+            _ => None,
+        })
+        .unzip();
+    if reversed.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE alerts a SET state = 'resolved', resolution_note = n.note, resolved_at = now()
+         FROM UNNEST($2::bigint[], $3::text[]) AS n(v, note)
+         WHERE a.fund_id = $1 AND a.actual_version = n.v AND a.state <> 'resolved'",
+    )
+    .bind(fund_id)
+    .bind(&reversed)
+    .bind(&by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// When each (rule, company, metric) last alerted, by the actual's effective date (cooldowns).

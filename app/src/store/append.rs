@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use domain::fund::{decide, evolve, EventPayload, FundEvent, FundState, NewEvent};
+use domain::fund::{decide, decide_reversal, evolve, EventPayload, FundEvent, FundState, NewEvent};
 use domain::time_machine::replay::canonical_cmp;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
@@ -126,29 +126,47 @@ impl Store {
         // PostgreSQL keeps microseconds: truncate here so cached states equal replayed ones.
         let now = micros(Utc::now());
         let recorded_at = now.max(head.last_recorded_at);
-        let new_events = numbered(&req.events, &req.undated, head.version, recorded_at);
+        let mut new_events = numbered(&req.events, &req.undated, head.version, recorded_at);
+        // Reversals: checked against what they reverse, and folded from that event's moment.
+        let reversing = check_reversals(conn, fund_id, &mut new_events, &req.undated).await?;
         let min_new = new_events.iter().map(|e| e.effective_at).min().expect("non-empty batch");
         let max_new = new_events.iter().map(|e| e.effective_at).max().expect("non-empty batch");
-        let chronological = head.max_effective_at.is_none_or(|m| min_new >= m);
+        let chronological = reversing.is_empty() && head.max_effective_at.is_none_or(|m| min_new >= m);
         let sorted = new_events.windows(2).all(|w| w[0].effective_at <= w[1].effective_at);
 
         // Validate every new event against the state just before it in canonical order, and
         // every stored event after a back-dated one again: the whole resulting history must stay
-        // valid, not only the new events at their own dates.
+        // valid, not only the new events at their own dates. A reversal shares its event's moment,
+        // so with one in the batch the fold starts just before that moment, with the event in it.
         let (base, stored_after) = if chronological {
             (self.latest_state(conn, fund_id, &head).await?, Vec::new())
         } else {
-            let base = self.state_in(conn, fund_id, min_new, head.version).await?;
+            let from = if reversing.is_empty() { min_new } else { min_new - chrono::Duration::microseconds(1) };
+            let base = self.state_in(conn, fund_id, from, head.version).await?;
             let until = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
-            (base, events_between(conn, fund_id, head.version, min_new, until).await?)
+            (base, events_between(conn, fund_id, head.version, from, until).await?)
         };
-        let mut merged: Vec<&FundEvent> = stored_after.iter().chain(new_events.iter()).collect();
+        // Stored reversals share their event's moment, so any stored event in the fold that an
+        // earlier append reversed has its reversal in the fold too: both are left out.
+        let reversed_before: std::collections::HashSet<u64> = stored_after
+            .iter()
+            .filter_map(|e| match &e.payload {
+                EventPayload::EventReversed(r) => Some(r.reverses),
+                _ => None,
+            })
+            .collect();
+        let mut merged: Vec<&FundEvent> = stored_after.iter().filter(|e| !reversed_before.contains(&e.version)).chain(new_events.iter()).collect();
         merged.sort_by(|a, b| canonical_cmp(a, b));
         let take_snapshots_inline = chronological && sorted;
         let mut inline_snapshots: Vec<(usize, FundState)> = Vec::new();
         let mut running = base;
         let mut last_new: Option<usize> = None;
         for e in merged {
+            if let Some(index) = reversing.get(&e.version) {
+                // Left out from here on: every stored event after it is checked again.
+                last_new = Some(last_new.map_or(*index, |i| i.min(*index)));
+                continue;
+            }
             let event = || NewEvent { effective_at: e.effective_at, payload: e.payload.clone() };
             if e.version > head.version {
                 let index = (e.version - head.version - 1) as usize;
@@ -171,6 +189,7 @@ impl Store {
         }
         write_append(conn, fund_id, &new_events, &req.metadata, &inline_snapshots, None).await?;
         let alerts = super::alerts::raise_alerts_in(conn, fund_id, &new_events).await?;
+        super::alerts::resolve_reversed_in(conn, fund_id, &new_events).await?;
         let last = new_events.last().expect("non-empty batch");
         if !take_snapshots_inline && last.version / self.snapshot_every > head.version / self.snapshot_every {
             let max_effective = head.max_effective_at.map_or(max_new, |m| m.max(max_new));
@@ -206,7 +225,14 @@ fn breaks_later(new: &FundEvent, index: usize, later: &FundEvent, err: domain::D
     let domain::DomainError::Invalid { field, message } = err;
     let event_type = later.payload.event_type().to_string();
     let same_type = new.payload.event_type() == later.payload.event_type();
-    let field = if same_type && field.starts_with("payload.") { format!("events[{index}].{field}") } else { format!("events[{index}].effective_at") };
+    let field = if same_type && field.starts_with("payload.") {
+        format!("events[{index}].{field}")
+    } else if matches!(new.payload, EventPayload::EventReversed(_)) {
+        // Leaving the reversed event out is what breaks it: the reversal's choice of event.
+        format!("events[{index}].payload.reverses")
+    } else {
+        format!("events[{index}].effective_at")
+    };
     StoreError::BreaksLaterEvent {
         field,
         message: format!(
@@ -317,6 +343,60 @@ async fn remember_answer(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Checks the batch's reversals (`decide_reversal`) against the stored events they name, and
+/// gives a reversal sent without an effective time its event's moment. Returns the reversed
+/// versions, each with the index of the new event that reverses it.
+async fn check_reversals(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    events: &mut [FundEvent],
+    undated: &[usize],
+) -> Result<std::collections::HashMap<u64, usize>, StoreError> {
+    let named: Vec<i64> = events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            EventPayload::EventReversed(r) => Some(r.reverses.min(i64::MAX as u64) as i64),
+            _ => None,
+        })
+        .collect();
+    let mut reversing = std::collections::HashMap::new();
+    if named.is_empty() {
+        return Ok(reversing);
+    }
+    let first_new = events[0].version;
+    let rows = sqlx::query(
+        "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+         WHERE fund_id = $1 AND version = ANY($2) AND version < $3",
+    )
+    .bind(fund_id)
+    .bind(&named)
+    .bind(first_new as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let targets: std::collections::HashMap<u64, FundEvent> =
+        rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().map(|e| (e.version, e)).collect();
+    let earlier: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT (payload->>'reverses')::bigint, version FROM fund_events
+         WHERE fund_id = $1 AND event_type = 'EVENT_REVERSED' AND (payload->>'reverses')::bigint = ANY($2)",
+    )
+    .bind(fund_id)
+    .bind(&named)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut reversed_by: std::collections::HashMap<u64, u64> = earlier.into_iter().map(|(t, v)| (t as u64, v as u64)).collect();
+    for (index, e) in events.iter_mut().enumerate() {
+        let EventPayload::EventReversed(r) = &e.payload else { continue };
+        let target = targets.get(&r.reverses);
+        if let (Some(t), true) = (target, undated.contains(&index)) {
+            e.effective_at = t.effective_at;
+        }
+        decide_reversal(r, e.effective_at, target, reversed_by.get(&r.reverses).copied()).map_err(|err| StoreError::from_domain(index, err))?;
+        reversed_by.insert(r.reverses, e.version);
+        reversing.insert(r.reverses, index);
+    }
+    Ok(reversing)
 }
 
 /// Stored events effective in (after, until], known at `version`, in canonical order.

@@ -16,11 +16,13 @@ use super::{Store, StoreError};
 
 impl Store {
     /// The append done optimistically, or `None` when it must take the locked path: an
-    /// idempotency key (the stored answer is read under the lock), a forecast in the batch or an
+    /// idempotency key (the stored answer is read under the lock), a reversal (checked against the
+    /// stored event it names), a forecast in the batch or an
     /// actual that may raise an alert (alerts are evaluated under the lock), events out of
     /// order, no cached state, or a head that moved since.
     pub(super) async fn append_optimistic(&self, fund_id: Uuid, req: &AppendRequest) -> Result<Option<AppendOutcome>, StoreError> {
-        if req.idempotency_key.is_some() || req.events.iter().any(|e| matches!(e.payload, EventPayload::ForecastCreated(_))) {
+        let locked_only = |e: &NewEvent| matches!(e.payload, EventPayload::ForecastCreated(_) | EventPayload::EventReversed(_));
+        if req.idempotency_key.is_some() || req.events.iter().any(locked_only) {
             return Ok(None);
         }
         let Some(latest) = self.caches.latest.get(&fund_id) else { return Ok(None) };

@@ -34,6 +34,9 @@ impl Store {
         let Some(EventPayload::FundCreated(created)) = history.first().map(|e| &e.payload) else {
             return Err(StoreError::invalid("events[0].type", "history must start with FUND_CREATED"));
         };
+        if let Some(i) = history.iter().position(|e| matches!(e.payload, EventPayload::EventReversed(_))) {
+            return Err(StoreError::invalid(format!("events[{i}].type"), "a reversal is appended to a fund's history, not imported"));
+        }
         let fund_id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         insert_fund_row(&mut tx, fund_id, &created.name, created.size, created.vintage).await?;

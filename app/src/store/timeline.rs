@@ -38,6 +38,9 @@ pub struct TimelineEvent {
     pub recorded_at: DateTime<Utc>,
     pub company_id: Option<Uuid>,
     pub payload: serde_json::Value,
+    /// The version of the EVENT_REVERSED that cancels this event, if one was recorded since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversed_by: Option<u64>,
 }
 
 impl TimelineEvent {
@@ -81,7 +84,10 @@ impl Store {
         self.fund_version(fund_id).await?;
         let sql = match q.order {
             TimelineOrder::Effective => {
-                "SELECT version, event_type, effective_at, recorded_at, company_id, payload, effective_at AS pos FROM fund_events
+                "SELECT version, event_type, effective_at, recorded_at, company_id, payload, effective_at AS pos,
+                    (SELECT min(r.version) FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                       AND (r.payload->>'reverses')::bigint = fund_events.version) AS reversed_by
+                 FROM fund_events
                  WHERE fund_id = $1 AND ($2::timestamptz IS NULL OR effective_at >= $2)
                    AND ($3::timestamptz IS NULL OR effective_at <= $3)
                    AND (cardinality($4::text[]) = 0 OR event_type = ANY($4))
@@ -89,7 +95,10 @@ impl Store {
                  ORDER BY effective_at, version LIMIT $7"
             }
             TimelineOrder::Recorded => {
-                "SELECT version, event_type, effective_at, recorded_at, company_id, payload, recorded_at AS pos FROM fund_events
+                "SELECT version, event_type, effective_at, recorded_at, company_id, payload, recorded_at AS pos,
+                    (SELECT min(r.version) FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                       AND (r.payload->>'reverses')::bigint = fund_events.version) AS reversed_by
+                 FROM fund_events
                  WHERE fund_id = $1 AND ($2::timestamptz IS NULL OR recorded_at >= $2)
                    AND ($3::timestamptz IS NULL OR recorded_at <= $3)
                    AND (cardinality($4::text[]) = 0 OR event_type = ANY($4))
@@ -172,5 +181,6 @@ fn timeline_event(row: &sqlx::postgres::PgRow) -> Result<TimelineEvent, StoreErr
         recorded_at: row.try_get("recorded_at")?,
         company_id: row.try_get("company_id")?,
         payload: row.try_get("payload")?,
+        reversed_by: row.try_get::<Option<i64>, _>("reversed_by")?.map(|v| v as u64),
     })
 }

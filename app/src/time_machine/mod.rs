@@ -4,6 +4,7 @@ pub mod dates;
 pub mod page_data;
 pub mod view;
 
+mod correct_event;
 mod create_snapshot;
 mod get_dated_view;
 mod get_fund_meta;
@@ -13,6 +14,7 @@ mod record_event;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+pub use correct_event::*;
 pub use create_snapshot::*;
 pub use get_dated_view::*;
 pub use get_fund_meta::*;

@@ -57,6 +57,11 @@ pub struct EventRow {
     /// The main amount of the event, if it has one (cheque, valuation, call, …).
     pub amount: Option<Decimal>,
     pub detail: Option<String>,
+    /// The reversal that cancels this event, when it is known at the view's date.
+    pub reversed_by: Option<u64>,
+    /// The event as a ledger row (column, value), the start of its correction form; `None` for
+    /// what cannot be corrected (the fund's creation, a reversal, an event already reversed).
+    pub correction: Option<Vec<(String, String)>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -22,8 +22,6 @@ pub async fn record_event(
     value: Option<String>,
     source: Option<String>,
 ) -> Result<u64, ServerFnError> {
-    use domain::ledger::LEDGER_COLUMNS;
-
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Analyst).await?;
     if kind.trim() == "reserve_assumptions" {
@@ -45,13 +43,8 @@ pub async fn record_event(
         source,
         None,
     ];
-    // One ledger row: quoted by the CSV writer, so a comma or quote in a name stays in the name.
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let row: Vec<String> = cells.into_iter().map(|c| c.unwrap_or_default()).collect();
-    let written = writer.write_record(LEDGER_COLUMNS).and_then(|_| writer.write_record(&row));
-    let bytes = match (written, writer.into_inner()) {
-        (Ok(()), Ok(bytes)) => bytes,
-        _ => return Err(crate::server::bad_argument("kind", "the form could not be read")),
+    let Some(bytes) = super::super::ledger::service::form_as_ledger(cells.into_iter().collect()) else {
+        return Err(crate::server::bad_argument("kind", "the form could not be read"));
     };
     let metadata = crate::accounts::authorize::event_metadata();
     match super::super::ledger::service::import_ledger(&store, id, bytes, metadata, chrono::Utc::now()).await {

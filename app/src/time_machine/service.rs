@@ -118,7 +118,7 @@ async fn build_dated_view(store: &Store, fund_id: Uuid, params: &DateParams, tod
         )
         .await?;
     let mut events: Vec<EventRow> =
-        around.events.iter().filter(|e| e.version <= at_state.version).map(|e| event_row(e, &names)).collect();
+        around.events.iter().filter(|e| e.version <= at_state.version).map(|e| event_row(e, &names, at_state.version)).collect();
     events.reverse();
     events.truncate(25);
     // As known at a past moment, the history ends at that moment: nothing later was known.
@@ -128,7 +128,7 @@ async fn build_dated_view(store: &Store, fund_id: Uuid, params: &DateParams, tod
         Some(c) => {
             let (from, to) = if c <= as_of { (c, as_of) } else { (as_of, c) };
             let d = store.diff(fund_id, from, to, known_at).await?;
-            Some(DiffData { events: d.events.iter().map(|e| event_row(e, &names)).collect(), diff: d.diff, truncated: d.events_truncated })
+            Some(DiffData { events: d.events.iter().map(|e| event_row(e, &names, at_state.version)).collect(), diff: d.diff, truncated: d.events_truncated })
         }
         None => None,
     };
@@ -164,7 +164,8 @@ pub async fn snapshot_rows(store: &Store, fund_id: Uuid) -> Result<Vec<SnapshotR
         .collect())
 }
 
-fn event_row(e: &TimelineEvent, names: &std::collections::HashMap<Uuid, String>) -> EventRow {
+/// One line of an event list, as known at `known_version`.
+fn event_row(e: &TimelineEvent, names: &std::collections::HashMap<Uuid, String>, known_version: u64) -> EventRow {
     let p = &e.payload;
     let amount_key = match e.event_type.as_str() {
         "VALUATION_UPDATED" => "post_money",
@@ -178,16 +179,34 @@ fn event_row(e: &TimelineEvent, names: &std::collections::HashMap<Uuid, String>)
         "ACTUAL_RECORDED" | "FORECAST_CREATED" => p.get("metric").and_then(|m| m.as_str()).map(str::to_string),
         "COMPANY_ADDED" => p.get("stage").and_then(|m| m.as_str()).map(|s| s.replace('_', " ")),
         "INVESTMENT_MADE" if p.get("follow_on").and_then(|f| f.as_bool()) == Some(true) => Some("follow-on".into()),
+        "EVENT_REVERSED" => Some(format!(
+            "cancels version {}: {}",
+            p.get("reverses").and_then(|v| v.as_u64()).unwrap_or_default(),
+            p.get("reason").and_then(|r| r.as_str()).unwrap_or_default()
+        )),
         _ => None,
+    };
+    let reversed_by = e.reversed_by.filter(|v| *v <= known_version);
+    let company = e.company_id.and_then(|id| names.get(&id).cloned());
+    let correction = if reversed_by.is_some() || e.reversed_by.is_some() {
+        None
+    } else {
+        domain::fund::EventPayload::from_stored(&e.event_type, domain::fund::CURRENT_SCHEMA_VERSION, p.clone()).ok().and_then(|payload| {
+            let event = domain::fund::FundEvent { version: e.version, effective_at: e.effective_at, recorded_at: e.recorded_at, payload };
+            let cells = domain::ledger::ledger_cells(&event, company.clone())?;
+            Some(domain::ledger::LEDGER_COLUMNS.iter().filter_map(|c| cells.get(c).map(|v| (c.to_string(), v.clone()))).collect())
+        })
     };
     EventRow {
         version: e.version,
         event_type: e.event_type.clone(),
-        company: e.company_id.and_then(|id| names.get(&id).cloned()),
+        company,
         effective_at: e.effective_at,
         recorded_at: e.recorded_at,
         late: e.is_late(),
         amount,
         detail,
+        reversed_by,
+        correction,
     }
 }

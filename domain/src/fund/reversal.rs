@@ -38,8 +38,8 @@ pub fn in_force<'a>(events: impl IntoIterator<Item = &'a FundEvent>) -> Vec<&'a 
 }
 
 /// The rules a reversal must meet beyond `decide`'s (which checks its date and reason): it names
-/// a stored event (`target`, looked up by the caller), not the fund's creation, not another
-/// reversal, not one already reversed (`reversed_by`), and it carries that event's effective
+/// a stored event (`target`, looked up by the caller), not the fund's creation, not a set of reserve
+/// assumptions (an admin's, set again to undo), not another reversal, not one already reversed (`reversed_by`), and it carries that event's effective
 /// moment. Whether leaving the event out breaks later history is checked where the history is
 /// folded again, as for any back-dated event.
 pub fn decide_reversal(
@@ -55,6 +55,13 @@ pub fn decide_reversal(
     match target.payload {
         EventPayload::FundCreated(_) => {
             return Err(DomainError::invalid("payload.reverses", "the fund's creation cannot be reversed"));
+        }
+        // Admins set them (Reserves tab), analysts append events: setting them again is the way back.
+        EventPayload::ReserveAssumptionsSet(_) => {
+            return Err(DomainError::invalid(
+                "payload.reverses",
+                "reserve assumptions are not reversed: set the earlier assumptions again on the Reserves tab",
+            ));
         }
         EventPayload::EventReversed(_) => {
             return Err(DomainError::invalid(
@@ -148,6 +155,9 @@ mod tests {
         assert!(fund.to_string().contains("creation cannot be reversed"), "{fund}");
         let of_reversal = decide_reversal(&reverse(5), day(20), Some(&events[4]), None).unwrap_err();
         assert!(of_reversal.to_string().contains("itself a reversal"), "{of_reversal}");
+        let assumptions = event(7, 3, 3, EventPayload::ReserveAssumptionsSet(Box::default()));
+        let admins_only = decide_reversal(&reverse(7), day(3), Some(&assumptions), None).unwrap_err();
+        assert!(admins_only.to_string().contains("set the earlier assumptions again"), "{admins_only}");
     }
 
     #[test]

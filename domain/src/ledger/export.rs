@@ -19,19 +19,27 @@ pub fn ledger_csv(history: &[FundEvent]) -> String {
     let _ = writer.write_record(LEDGER_COLUMNS);
     let reversed = crate::fund::reversed_versions(history);
     for event in history.iter().filter(|e| !reversed.contains(&e.version)) {
-        let Some(row_type) = RowType::of(&event.payload) else { continue };
-        let mut cells: HashMap<&'static str, String> = HashMap::new();
-        cells.insert("type", row_type.name().into());
-        cells.insert("effective_date", date_cell(event.effective_at));
-        if let Some(id) = event.payload.company_id() {
-            cells.insert("company", names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-        }
-        fill(&mut cells, &event.payload);
+        let company = event.payload.company_id().map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
+        let Some(cells) = ledger_cells(event, company) else { continue };
         let record: Vec<String> =
             LEDGER_COLUMNS.iter().map(|c| cells.get(c).map(|v| spreadsheet_safe(v).into_owned()).unwrap_or_default()).collect();
         let _ = writer.write_record(&record);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The ledger row of one event, by column (`company`: the name to write); `None` for the events a
+/// ledger leaves out (the fund's creation, reversals). Also what a correction form starts from.
+pub fn ledger_cells(event: &FundEvent, company: Option<String>) -> Option<HashMap<&'static str, String>> {
+    let row_type = RowType::of(&event.payload)?;
+    let mut cells: HashMap<&'static str, String> = HashMap::new();
+    cells.insert("type", row_type.name().into());
+    cells.insert("effective_date", date_cell(event.effective_at));
+    if let Some(name) = company {
+        cells.insert("company", name);
+    }
+    fill(&mut cells, &event.payload);
+    Some(cells)
 }
 
 /// A day when the event is at midnight UTC (as dates typed in a form are), else the exact moment.

@@ -12,7 +12,7 @@ pub mod format;
 pub mod parse;
 pub mod plan;
 
-pub use export::ledger_csv;
+pub use export::{ledger_cells, ledger_csv};
 pub use format::{RowType, LEDGER_COLUMNS, LEDGER_TEMPLATE};
 pub use parse::{parse_ledger_csv, LedgerRow};
 pub use plan::{plan_ledger, LedgerPlan, LedgerPreview, PreviewCompany, TypeCount};

@@ -98,6 +98,7 @@ fn new_event(i: usize, e: EventBody, now: chrono::DateTime<Utc>) -> Result<NewEv
         "ACTUAL_RECORDED" => EventPayload::ActualRecorded(json_value(&at, payload)?),
         "COMPANY_EXITED" => EventPayload::CompanyExited(json_value(&at, payload)?),
         "COMPANY_WRITTEN_OFF" => EventPayload::CompanyWrittenOff(json_value(&at, payload)?),
+        "EVENT_REVERSED" => EventPayload::EventReversed(json_value(&at, payload)?),
         "FUND_CREATED" => {
             return Err(ApiError::bad(format!("events[{i}].type"), "FUND_CREATED is recorded by POST /api/funds"))
         }

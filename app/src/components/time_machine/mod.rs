@@ -1,6 +1,7 @@
 //! View pieces of the Time Machine and Overview tabs.
 
 pub mod company_table;
+pub mod correct_form;
 pub mod date_form;
 pub mod date_slider;
 pub mod event_forms;

@@ -54,14 +54,15 @@ fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
         <HubHeader meta=meta.clone() tab=Tab::TimeMachine/>
         <main class="page time-machine">
             <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=at/>
-            <div class="live" data-live="tm-dated">{dated_content(d, first_day, today).into_any()}</div>
+            <div class="live" data-live="tm-dated">{dated_content(d, first_day, today, analyst.then(|| fund_id.clone())).into_any()}</div>
             {analyst.then(|| view! { <EventFormsRegion fund_id=fund_id.clone() today=today first_day=first_day/> })}
             <SnapshotsPanel fund_id=fund_id can_take=analyst/>
         </main>
     }
 }
 
-fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::NaiveDate) -> impl IntoView {
+/// `correct_for`: the fund id when the viewer may correct events (offered as known now only).
+fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::NaiveDate, correct_for: Option<String>) -> impl IntoView {
     let known_note = d.known_at.map(|k| {
         view! {
             <p class="notice" data-test="known-at-note">
@@ -79,7 +80,7 @@ fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::Naiv
         <NavChart series=d.series.clone() at=d.at/>
         <CompanyTable companies=d.state.companies.clone() now=d.now_state.as_ref().map(|n| n.companies.clone()).unwrap_or_default()/>
         {d.diff.clone().map(|diff| view! { <DiffTable data=diff/> })}
-        <EventsList events=d.events.clone() title="Events in the 60 days to this date"/>
+        <EventsList events=d.events.clone() title="Events in the 60 days to this date" correct_for=correct_for.filter(|_| d.known_at.is_none())/>
     }
 }
 
