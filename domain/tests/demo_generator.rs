@@ -427,3 +427,22 @@ fn seed_survey() {
     let inside = tvpis.iter().filter(|t| (1.3..=2.5).contains(*t)).count();
     println!("TVPI p5 {:.2} p50 {:.2} p95 {:.2}; {inside}/200 in [1.3, 2.5]", tvpis[10], tvpis[100], tvpis[190]);
 }
+
+/// Net IRR equals a spreadsheet's XIRR on the same dated cash flows: the demo fund's calls and
+/// distributions to 2026-06-30 and its NAV on that date. Reference: pyxirr 0.10.8 (Python 3.11,
+/// `pyxirr.xirr(dates, amounts)` on the 20 flows this test builds, dates without times of day),
+/// 0.15411877148688674; Excel's and Google Sheets' XIRR use the same Actual/365 equation.
+#[test]
+fn net_irr_is_the_spreadsheet_xirr_of_the_demo_fund() {
+    let events = stored(&generate(&DemoSpec::demo_fund(now())));
+    let as_of = domain::dates::parse_moment("2026-06-30", true).unwrap();
+    let state = state_at(&events, as_of, u64::MAX);
+    let mut flows: Vec<(DateTime<Utc>, f64)> = state.cash_flows.iter().map(|f| (f.date, f.amount.to_f64().unwrap())).collect();
+    flows.push((as_of, state.nav().to_f64().unwrap()));
+    assert_eq!(flows.len(), 20, "the flows the reference was computed on");
+    let reference = 0.15411877148688674;
+    let exact = domain::fund::xirr::xirr(&flows).unwrap();
+    assert!((exact - reference).abs() < 1e-9, "{exact}");
+    let shown = state.kpis(as_of).net_irr.unwrap().to_f64().unwrap();
+    assert!((shown - reference).abs() <= 5e-7, "net IRR {shown} (rounded to 6 places)");
+}

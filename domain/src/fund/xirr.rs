@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 
 const DAYS_PER_YEAR: f64 = 365.0;
 
-/// Solves Σ amount_i / (1 + r)^(days_i / 365) = 0 for r. Returns `None` when the flows do not change
+/// Solves Σ amount_i / (1 + r)^(days_i / 365) = 0 for r, with days_i the calendar days (UTC dates)
+/// from the first flow: the same equation as `XIRR` in Excel, Google Sheets and pyxirr. Returns `None` when the flows do not change
 /// sign (no rate exists) or no root lies in (-99.99%, 1,000,000%).
 ///
 /// Bisection on the log of (1 + r): the NPV is monotone there for a conventional series (outflows
@@ -15,10 +16,12 @@ pub fn xirr(flows: &[(DateTime<Utc>, f64)]) -> Option<f64> {
     if !has_negative || !has_positive {
         return None;
     }
-    let t0 = flows.iter().map(|(d, _)| *d).min()?;
+    // Whole calendar days (Actual/365), as spreadsheets count them: a flow's time of day does not
+    // count, so a NAV dated at the end of the as-of day falls on that day.
+    let t0 = flows.iter().map(|(d, _)| d.date_naive()).min()?;
     let years: Vec<(f64, f64)> = flows
         .iter()
-        .map(|(d, a)| ((*d - t0).num_seconds() as f64 / 86_400.0 / DAYS_PER_YEAR, *a))
+        .map(|(d, a)| ((d.date_naive() - t0).num_days() as f64 / DAYS_PER_YEAR, *a))
         .collect();
     // g = ln(1 + r); NPV(g) = Σ a · exp(-g · t).
     let npv = |g: f64| years.iter().map(|(t, a)| a * (-g * t).exp()).sum::<f64>();
@@ -68,7 +71,28 @@ mod tests {
             (day(2009, 4, 1), 2750.0),
         ];
         let r = xirr(&flows).unwrap();
-        assert!((r - 0.373362535).abs() < 1e-6, "{r}");
+        // pyxirr 0.10.8: 0.3733625335095556.
+        assert!((r - 0.3733625335095556).abs() < 1e-9, "{r}");
+    }
+
+    /// Reference values from pyxirr 0.10.8 (`pyxirr.xirr(dates, amounts)`, Python 3), on the
+    /// same dates without times of day.
+    #[test]
+    fn times_of_day_do_not_count_as_in_a_spreadsheet() {
+        let at = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+        let fund = [
+            (at(2020, 1, 15, 17, 30), -2_500_000.0),
+            (at(2020, 7, 3, 9, 0), -4_000_000.0),
+            (at(2021, 2, 28, 23, 59), -1_750_000.0),
+            (at(2022, 11, 30, 0, 1), 1_200_000.0),
+            (at(2024, 2, 29, 12, 0), -900_000.0),
+            (Utc.with_ymd_and_hms(2026, 6, 30, 23, 59, 59).unwrap() + chrono::Duration::microseconds(999_999), 13_400_000.0),
+        ];
+        let r = xirr(&fund).unwrap();
+        assert!((r - 0.09127989101808445).abs() < 1e-9, "{r}");
+        let losing = [(at(2021, 3, 31, 18, 0), -1_000_000.0), (at(2021, 12, 31, 6, 0), -500_000.0), (at(2023, 6, 30, 23, 0), 1_100_000.0)];
+        let r = xirr(&losing).unwrap();
+        assert!((r - -0.14443830768765764).abs() < 1e-9, "{r}");
     }
 
     #[test]
