@@ -66,7 +66,7 @@ pub async fn correct_event(
         };
         match super::super::ledger::service::parse_ledger_rows(&store, id, bytes, now).await {
             Ok(rows) => events.extend(rows.into_iter().map(|r| r.event)),
-            Err(StoreError::InvalidRows(rows)) => return Err(invalid(rows.iter().map(|r| (r.column.clone(), r.reason.clone())).collect())),
+            Err(StoreError::InvalidRows(rows)) => return Err(super::record_event::form_error(rows.iter().map(|r| (r.column.as_str(), r.reason.as_str())))),
             Err(e) => return Err(crate::server::to_server_error(e)),
         }
     }
@@ -82,15 +82,9 @@ pub async fn correct_event(
                 Some((_, inner)) => domain::ledger::plan::ledger_column(inner, &message).0,
                 None => field,
             };
-            Err(invalid(vec![(if column == "type" { "kind".into() } else { column }, message)]))
+            Err(super::record_event::form_error([(column.as_str(), message.as_str())]))
         }
         Err(e) => Err(crate::server::to_server_error(e)),
     }
 }
 
-/// A 422 naming each field at fault, as the event forms show it.
-#[cfg(feature = "ssr")]
-fn invalid(errors: Vec<(String, String)>) -> ServerFnError {
-    crate::server::set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-    ServerFnError::new(errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
-}

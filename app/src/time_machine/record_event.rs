@@ -49,15 +49,20 @@ pub async fn record_event(
     let metadata = crate::accounts::authorize::event_metadata();
     match super::super::ledger::service::import_ledger(&store, id, bytes, metadata, chrono::Utc::now()).await {
         Ok(outcome) => Ok(outcome.version),
-        Err(crate::store::StoreError::InvalidRows(rows)) => {
-            crate::server::set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-            let message = rows
-                .iter()
-                .map(|r| format!("{}: {}", if r.column == "type" { "kind" } else { r.column.as_str() }, r.reason))
-                .collect::<Vec<_>>()
-                .join("; ");
-            Err(ServerFnError::new(message))
-        }
+        Err(crate::store::StoreError::InvalidRows(rows)) => Err(form_error(rows.iter().map(|r| (r.column.as_str(), r.reason.as_str())))),
         Err(e) => Err(crate::server::to_server_error(e)),
     }
+}
+
+/// A 422 naming each field at fault as the event forms call it (the ledger's `type` is the
+/// form's `kind`): "amount: must be positive; company: unknown company …".
+#[cfg(feature = "ssr")]
+pub(super) fn form_error<'a>(errors: impl IntoIterator<Item = (&'a str, &'a str)>) -> ServerFnError {
+    crate::server::set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let message = errors
+        .into_iter()
+        .map(|(field, reason)| format!("{}: {reason}", if field == "type" { "kind" } else { field }))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ServerFnError::new(message)
 }
