@@ -3,6 +3,7 @@
 //! facts, this module decides.
 
 pub mod accuracy;
+pub mod breaches;
 pub mod compare;
 pub mod csv_rows;
 pub mod facts;
@@ -12,6 +13,7 @@ pub mod rules;
 pub mod settings;
 
 pub use accuracy::{forecast_accuracy, AccuracyStats, ForecastAccuracy};
+pub use breaches::{back_within_plan, AlertPlan, Breach, BreachBook, BreachRule, OpenAlert};
 pub use compare::{compare_all, compare_with, VarianceLine};
 pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
