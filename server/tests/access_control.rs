@@ -174,6 +174,7 @@ const SERVER_FNS: &[(&str, FnAccess, &str)] = &[
     ("list_alerts", FnAccess::Fund(Role::Viewer), "fund_id={fund}"),
     ("record_actual", FnAccess::Fund(Role::Analyst), "fund_id={fund}&company_id=00000000-0000-4000-8000-000000000000&metric=REVENUE&value=1&effective_date=2026-01-01&source=manual"),
     ("mark_alert_read", FnAccess::Fund(Role::Analyst), "fund_id={fund}&alert_id=00000000-0000-4000-8000-000000000000"),
+    ("mark_alerts_read", FnAccess::Fund(Role::Analyst), "fund_id={fund}&severity=warning"),
     ("resolve_alert", FnAccess::Fund(Role::Analyst), "fund_id={fund}&alert_id=00000000-0000-4000-8000-000000000000&note=x"),
     ("create_share_link", FnAccess::Fund(Role::Analyst), "fund_id={fund}&tab=overview"),
     ("list_share_links", FnAccess::Fund(Role::Analyst), "fund_id={fund}"),

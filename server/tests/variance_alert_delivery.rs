@@ -52,10 +52,14 @@ async fn rule(app: &TestApp, fund: &str, body: Value) -> String {
 }
 
 async fn actual(app: &TestApp, fund: &str, company: &str, value: &str, effective: chrono::DateTime<chrono::Utc>) -> Value {
+    actual_for(app, fund, company, value, effective, PERIOD).await
+}
+
+async fn actual_for(app: &TestApp, fund: &str, company: &str, value: &str, effective: chrono::DateTime<chrono::Utc>, period: &str) -> Value {
     let (s, v) = app
         .post(
             &format!("/api/funds/{fund}/actuals"),
-            json!({"company_id": company, "metric": "REVENUE", "value": value, "effective_date": effective.to_rfc3339(), "period": PERIOD}),
+            json!({"company_id": company, "metric": "REVENUE", "value": value, "effective_date": effective.to_rfc3339(), "period": period}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -67,7 +71,7 @@ fn status_of(alerts: &[Value], rule: &str, channel: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn a_breach_raises_one_alert_per_matching_rule_and_one_delivery_per_channel() {
+async fn a_breach_raises_one_alert_at_its_highest_severity_with_one_delivery_per_channel() {
     let hook = WebhookReceiver::start(&[], 200).await;
     let smtp = SmtpSink::start().await;
     let vars = fast(&smtp.url);
@@ -75,15 +79,18 @@ async fn a_breach_raises_one_alert_per_matching_rule_and_one_delivery_per_channe
     rule(&app, &fund, json!({"metric": "REVENUE", "comparison": "below", "threshold": "10", "unit": "percent",
         "severity": "urgent", "channels": ["in_app", "webhook", "email"], "cooldown_days": 30})).await;
 
-    // −30%: breaches the default "below 20%" (warning) and the new "below 10%" (urgent), not "below 40%".
+    // −30%: breaches the default "below 20%" (warning) and the new "below 10%" (urgent), not
+    // "below 40%": one alert, urgent, naming both rules.
     let recorded = actual(&app, &fund, &company, "700000", chrono::Utc::now()).await;
     let raised = recorded["alerts"].as_array().unwrap();
-    assert_eq!(raised.len(), 2, "{recorded:#}");
-    let urgent = raised.iter().find(|a| a["severity"] == "urgent").unwrap();
+    assert_eq!(raised.len(), 1, "{recorded:#}");
+    let urgent = &raised[0];
+    assert_eq!(urgent["severity"], "urgent");
+    assert_eq!(urgent["rules"], json!(["REVENUE below forecast by 10%", "REVENUE below forecast by 20%"]));
     assert_eq!((urgent["variance"].as_str(), urgent["variance_pct"].as_str()), (Some("-300000"), Some("-30")));
     assert_eq!(urgent["forecast_basis"], "known");
     assert_eq!(urgent["company"], "Acme Robotics");
-    assert_eq!(urgent["deliveries"].as_array().unwrap().len(), 3);
+    assert_eq!(urgent["deliveries"].as_array().unwrap().len(), 3, "in-app, webhook, e-mail: each once");
 
     let alerts = app
         .wait_for_alerts(&fund, 10, |a| {
@@ -91,11 +98,9 @@ async fn a_breach_raises_one_alert_per_matching_rule_and_one_delivery_per_channe
                 && status_of(a, "REVENUE below forecast by 10%", "email").as_deref() == Some("delivered")
         })
         .await;
-    assert_eq!(alerts.len(), 2);
-    let warning = alerts.iter().find(|a| a["severity"] == "warning").unwrap();
-    assert_eq!(warning["deliveries"].as_array().unwrap().len(), 1, "the default rule notifies in-app only");
-    assert_eq!(delivery(warning, "in_app").unwrap()["status"], "delivered");
-    assert_eq!(warning["state"], "unread");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(delivery(&alerts[0], "in_app").unwrap()["status"], "delivered");
+    assert_eq!(alerts[0]["state"], "unread");
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let got = hook.received();
@@ -107,17 +112,17 @@ async fn a_breach_raises_one_alert_per_matching_rule_and_one_delivery_per_channe
     assert_eq!(mails.len(), 1, "exactly one e-mail");
     assert_eq!(mails[0].to, vec!["partners@fund.example", "ops@fund.example"]);
     assert!(mails[0].data.contains("URGENT"));
-    assert_eq!(app.count("alerts").await, 2);
-    assert_eq!(app.count("alert_outbox").await, 4);
+    assert_eq!(app.count("alerts").await, 1);
+    assert_eq!(app.count("alert_outbox").await, 3);
 
     // Read, resolve, unread count.
-    let id = warning["id"].as_str().unwrap();
+    let id = urgent["id"].as_str().unwrap();
     let (s, v) = app.post(&format!("/api/funds/{fund}/alerts/{id}/read"), json!({})).await;
     assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("read")));
     let (s, v) = app.post(&format!("/api/funds/{fund}/alerts/{id}/resolve"), json!({"note": "Q3 deal slipped to Q4"})).await;
     assert_eq!((s, v["state"].as_str(), v["resolution_note"].as_str()), (StatusCode::OK, Some("resolved"), Some("Q3 deal slipped to Q4")));
     let (_, unread) = app.get(&format!("/api/funds/{fund}/alerts?state=unread")).await;
-    assert_eq!(unread.as_array().unwrap().len(), 1);
+    assert_eq!(unread.as_array().unwrap().len(), 0);
     let (_, urgent_only) = app.get(&format!("/api/funds/{fund}/alerts?severity=urgent")).await;
     assert_eq!(urgent_only.as_array().unwrap().len(), 1);
 }
@@ -162,17 +167,20 @@ async fn a_receiver_that_always_fails_ends_dead_and_is_counted() {
 }
 
 #[tokio::test]
-async fn the_cooldown_suppresses_a_repeat_within_its_window_of_effective_dates() {
+async fn the_cooldown_suppresses_a_new_alert_within_its_window_of_effective_dates() {
     let hook = WebhookReceiver::start(&[], 200).await;
     let smtp = SmtpSink::start().await;
     let vars = fast(&smtp.url);
     let (app, fund, company) = setup(&env(&vars), &hook).await;
     let now = chrono::Utc::now();
-    // Three revisions of the same period's revenue, all 30% short: days 0 and +10 fall within
-    // the default rules' 30-day cooldown, day −45 (back-filled) does not.
-    let first = actual(&app, &fund, &company, "700000", now - chrono::Duration::days(60)).await;
+    // Three periods' revenue, each 30% short: the second falls within the default rules'
+    // 30-day cooldown of the first (in effective dates), the third does not.
+    for period in ["2026-06-30", "2026-07-31"] {
+        app.forecast(&fund, &company, "REVENUE", period, "1000000", &common::days_ago(200)).await;
+    }
+    let first = actual_for(&app, &fund, &company, "700000", now - chrono::Duration::days(60), "2026-06-30").await;
     assert_eq!(first["alerts"].as_array().unwrap().len(), 1, "{first:#}");
-    let repeat = actual(&app, &fund, &company, "690000", now - chrono::Duration::days(50)).await;
+    let repeat = actual_for(&app, &fund, &company, "690000", now - chrono::Duration::days(50), "2026-07-31").await;
     assert_eq!(repeat["alerts"].as_array().unwrap().len(), 0, "suppressed by the cooldown");
     let later = actual(&app, &fund, &company, "680000", now - chrono::Duration::days(15)).await;
     assert_eq!(later["alerts"].as_array().unwrap().len(), 1, "outside the window");
@@ -190,7 +198,7 @@ async fn actuals_posted_as_generic_events_raise_alerts_in_the_same_transaction()
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert_eq!(v["alerts"].as_array().unwrap().len(), 2, "warning and critical defaults: {v}");
+    assert_eq!(v["alerts"].as_array().unwrap().len(), 1, "one alert, critical, for the warning and critical defaults: {v}");
     // A batch that fails validation writes neither the actual nor any alert.
     let (s, _) = app
         .post(
@@ -202,7 +210,7 @@ async fn actuals_posted_as_generic_events_raise_alerts_in_the_same_transaction()
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.count("alerts").await, 2);
+    assert_eq!(app.count("alerts").await, 1);
 }
 
 #[tokio::test]

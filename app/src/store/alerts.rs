@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{FundEvent, Metric};
-use domain::variance::{in_cooldown, ActualFact, AlertState, Channel, ForecastIndex, ForecastVersion, Severity, VarianceLine};
+use domain::variance::{ActualFact, AlertPlan, AlertState, Breach, BreachBook, BreachRule, Channel, ForecastIndex, ForecastVersion, OpenAlert, Severity, VarianceLine};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
@@ -50,8 +50,11 @@ pub struct AlertRecord {
     pub id: Uuid,
     pub fund_id: Uuid,
     pub rule_id: Option<Uuid>,
-    /// The rule as it read when the alert was raised.
+    /// The most severe rule breached, as it read when the alert was raised (or escalated).
     pub rule: String,
+    /// Every rule the actual breached, most severe first (`rule_id` and `rule` are the first).
+    pub rule_ids: Vec<Uuid>,
+    pub rules: Vec<String>,
     pub severity: Severity,
     pub company_id: Uuid,
     pub company: Option<String>,
@@ -95,22 +98,27 @@ pub struct AlertFilter {
 
 pub const MAX_ALERTS_LIMIT: u32 = 1_000;
 
-/// One alert to write.
+/// One new alert to write: a breach, and the note when it is written already resolved.
+#[derive(Debug, Clone)]
 pub(super) struct NewAlert {
-    id: Uuid,
-    rule_id: Uuid,
-    rule: String,
-    severity: Severity,
-    channels: Vec<Channel>,
-    line: VarianceLine,
+    pub(super) id: Uuid,
+    pub(super) breach: Breach,
+    pub(super) resolution: Option<String>,
+}
+
+/// The fund's enabled rules, as the breach planner reads them.
+pub(super) fn rule_refs(rules: &[AlertRule]) -> Vec<BreachRule<'_>> {
+    rules.iter().map(|r| BreachRule { id: r.id, description: &r.description, spec: &r.spec }).collect()
 }
 
 /// Evaluates the fund's rules against the actuals in `events` (just inserted, same transaction)
-/// and writes the alerts plus one outbox row per channel. Returns the new alerts' ids.
+/// and applies the plan (`domain::variance::breaches`): new alerts with one outbox row per
+/// channel, escalations of open alerts with another round of deliveries, and resolutions.
+/// Returns the ids of the alerts raised or escalated.
 ///
 /// Ordered so the common case costs one indexed query: an actual without a forecast (or a fund
-/// without enabled rules) cannot raise an alert, so the rules and the earlier alerts (cooldown)
-/// are read only when there is something to compare.
+/// without enabled rules) cannot raise an alert, so the rules, the open alerts and the earlier
+/// alerts (cooldown) are read only when there is something to compare.
 pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, events: &[FundEvent]) -> Result<Vec<Uuid>, StoreError> {
     let actuals = actuals_in(events);
     if actuals.is_empty() {
@@ -141,27 +149,105 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
         return Ok(Vec::new());
     }
     let rules = rules_in(conn, fund_id, true).await?;
-    let prior = sqlx::query(
-        "SELECT rule_id, company_id, metric, actual_effective_at FROM alerts
-         WHERE fund_id = $1 AND company_id = ANY($2) AND rule_id IS NOT NULL",
+    let mut book = breach_book_in(conn, fund_id, &companies).await?;
+    let plans = book.plan(&lines, &rule_refs(&rules), &mut Uuid::new_v4);
+    apply_plans(conn, fund_id, plans).await
+}
+
+/// The open alerts and the cooldown history of `companies`.
+async fn breach_book_in(conn: &mut PgConnection, fund_id: Uuid, companies: &[Uuid]) -> Result<BreachBook, StoreError> {
+    let mut book = BreachBook::new();
+    let rows = sqlx::query(
+        "SELECT id, company_id, metric, period, severity, rule_ids, state, actual_effective_at FROM alerts
+         WHERE fund_id = $1 AND company_id = ANY($2)",
     )
     .bind(fund_id)
-    .bind(&companies)
+    .bind(companies)
     .fetch_all(&mut *conn)
     .await?;
-    let mut alerted = AlertedAt::new();
-    for r in &prior {
-        alerted
-            .entry((r.try_get("rule_id")?, r.try_get("company_id")?, r.try_get("metric")?))
-            .or_default()
-            .push(r.try_get("actual_effective_at")?);
+    for r in &rows {
+        let metric = metric_of(&r.try_get::<String, _>("metric")?)?;
+        let company_id: Uuid = r.try_get("company_id")?;
+        let effective_at: DateTime<Utc> = r.try_get("actual_effective_at")?;
+        for rule_id in r.try_get::<Vec<Uuid>, _>("rule_ids")? {
+            book.with_alerted(rule_id, company_id, metric, effective_at);
+        }
+        if r.try_get::<String, _>("state")? != "resolved" {
+            let severity: String = r.try_get("severity")?;
+            book.with_open(OpenAlert {
+                id: r.try_get("id")?,
+                company_id,
+                metric,
+                period: r.try_get("period")?,
+                severity: Severity::parse(&severity).ok_or_else(|| StoreError::Corrupt(format!("alert severity {severity:?}")))?,
+            });
+        }
     }
-    let new_alerts = breaching_alerts(&lines, &rules, &mut alerted);
-    if new_alerts.is_empty() {
-        return Ok(Vec::new());
+    Ok(book)
+}
+
+/// Writes one append's plans; returns the ids of the alerts raised or escalated.
+async fn apply_plans(conn: &mut PgConnection, fund_id: Uuid, plans: Vec<AlertPlan>) -> Result<Vec<Uuid>, StoreError> {
+    let mut raised = Vec::new();
+    let mut touched = Vec::new();
+    let mut budget = OutboundBudget::default();
+    for plan in plans {
+        match plan {
+            AlertPlan::Raise { alert_id, breach, resolution } => {
+                touched.push(alert_id);
+                raised.push(NewAlert { id: alert_id, breach, resolution });
+            }
+            AlertPlan::Escalate { alert_id, breach } => {
+                touched.push(alert_id);
+                escalate_alert(conn, fund_id, alert_id, &breach, &mut budget).await?;
+            }
+            AlertPlan::Resolve { alert_id, note } => {
+                sqlx::query(
+                    "UPDATE alerts SET state = 'resolved', resolution_note = $3, resolved_at = now(), read_at = COALESCE(read_at, now())
+                     WHERE fund_id = $1 AND id = $2",
+                )
+                .bind(fund_id)
+                .bind(alert_id)
+                .bind(&note)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
     }
-    insert_alerts(conn, fund_id, &new_alerts, &mut OutboundBudget::default()).await?;
-    Ok(new_alerts.iter().map(|a| a.id).collect())
+    insert_alerts(conn, fund_id, &raised, &mut budget).await?;
+    Ok(touched)
+}
+
+/// The open alert reaches a higher severity: the breach's new figures, unread again, and one
+/// more round of deliveries.
+async fn escalate_alert(conn: &mut PgConnection, fund_id: Uuid, alert_id: Uuid, breach: &Breach, budget: &mut OutboundBudget) -> Result<(), StoreError> {
+    let l = &breach.line;
+    let round: i32 = sqlx::query_scalar(
+        "UPDATE alerts SET severity = $3, rule_id = $4, rule_description = $5, rule_ids = $6, rule_descriptions = $7,
+                actual_version = $8, actual_effective_at = $9, actual = $10, forecast = $11, forecast_version = $12,
+                forecast_basis = $13, variance = $14, variance_pct = $15, state = 'unread', read_at = NULL
+         WHERE fund_id = $1 AND id = $2
+         RETURNING (SELECT COALESCE(max(round), -1) + 1 FROM alert_outbox WHERE alert_id = $2)",
+    )
+    .bind(fund_id)
+    .bind(alert_id)
+    .bind(breach.severity.as_str())
+    .bind(breach.rule_ids.first())
+    .bind(breach.rules.first())
+    .bind(&breach.rule_ids)
+    .bind(&breach.rules)
+    .bind(l.actual_version as i64)
+    .bind(l.effective_at)
+    .bind(l.actual)
+    .bind(l.forecast)
+    .bind(l.forecast_version as i64)
+    .bind(l.forecast_basis.as_str())
+    .bind(l.variance)
+    .bind(l.variance_pct)
+    .fetch_one(&mut *conn)
+    .await?;
+    let deliveries: Vec<QueuedDelivery> = breach.channels.iter().map(|c| QueuedDelivery::new(alert_id, round, *c, budget)).collect();
+    queue_deliveries(conn, fund_id, &deliveries).await
 }
 
 /// Resolves the open alerts that actuals reversed in `events` (just inserted) had raised: the
@@ -193,9 +279,6 @@ pub(super) async fn resolve_reversed_in(conn: &mut PgConnection, fund_id: Uuid, 
     Ok(())
 }
 
-/// When each (rule, company, metric) last alerted, by the actual's effective date (cooldowns).
-pub(super) type AlertedAt = HashMap<(Uuid, Uuid, String), Vec<DateTime<Utc>>>;
-
 /// The actuals among `events`, in canonical order.
 pub(super) fn actuals_in(events: &[FundEvent]) -> Vec<ActualFact> {
     let mut actuals: Vec<ActualFact> = events.iter().filter_map(ActualFact::from_event).collect();
@@ -204,105 +287,119 @@ pub(super) fn actuals_in(events: &[FundEvent]) -> Vec<ActualFact> {
 }
 
 /// Each actual that has a forecast to compare with, and the comparison.
-pub(super) fn variance_lines<'a>(actuals: &'a [ActualFact], index: &ForecastIndex) -> Vec<(&'a ActualFact, VarianceLine)> {
-    actuals
-        .iter()
-        .filter_map(|actual| index.for_actual(actual).map(|(forecast, basis)| (actual, VarianceLine::new(actual, forecast, basis))))
-        .collect()
+pub(super) fn variance_lines(actuals: &[ActualFact], index: &ForecastIndex) -> Vec<VarianceLine> {
+    actuals.iter().filter_map(|actual| index.for_actual(actual).map(|(forecast, basis)| VarianceLine::new(actual, forecast, basis))).collect()
 }
 
-/// The alerts `rules` raise for `lines`, skipping those in a rule's cooldown; records the new
-/// ones in `alerted`.
-pub(super) fn breaching_alerts(lines: &[(&ActualFact, VarianceLine)], rules: &[AlertRule], alerted: &mut AlertedAt) -> Vec<NewAlert> {
-    let mut new_alerts = Vec::new();
-    for (actual, line) in lines {
-        let figures = line.figures();
-        for rule in rules {
-            if !rule.spec.breached_by(actual.metric, &figures) {
-                continue;
-            }
-            let key = (rule.id, actual.company_id, actual.metric.as_str().to_string());
-            let times = alerted.entry(key).or_default();
-            if in_cooldown(times, actual.effective_at, rule.spec.cooldown_days) {
-                continue;
-            }
-            times.push(actual.effective_at);
-            new_alerts.push(NewAlert {
-                id: Uuid::new_v4(),
-                rule_id: rule.id,
-                rule: rule.description.clone(),
-                severity: rule.spec.severity,
-                channels: rule.spec.channels.clone(),
-                line: line.clone(),
+/// Writes new alerts, and their deliveries: one outbox row per channel the breached rules name.
+/// An alert written resolved (back within plan in the same write) sends nothing outbound.
+pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert], budget: &mut OutboundBudget) -> Result<(), StoreError> {
+    if alerts.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<&VarianceLine> = alerts.iter().map(|a| &a.breach.line).collect();
+    let text = |f: &dyn Fn(&NewAlert) -> String| alerts.iter().map(f).collect::<Vec<String>>();
+    let decimals = |f: &dyn Fn(&VarianceLine) -> Decimal| lines.iter().map(|l| f(l)).collect::<Vec<Decimal>>();
+    // Arrays of arrays must be rectangular in PostgreSQL: the rule lists go as JSON.
+    let rule_lists = |f: &dyn Fn(&Breach) -> serde_json::Value| alerts.iter().map(|a| f(&a.breach)).collect::<Vec<_>>();
+    sqlx::query(
+        "INSERT INTO alerts (id, fund_id, rule_id, rule_description, rule_ids, rule_descriptions, severity, company_id, metric,
+                             period, actual_version, actual_effective_at, actual, forecast, forecast_version, forecast_basis,
+                             variance, variance_pct, state, resolution_note, resolved_at, read_at)
+         SELECT id, $1, (ids->>0)::uuid, descr->>0,
+                ARRAY(SELECT jsonb_array_elements_text(ids)::uuid), ARRAY(SELECT jsonb_array_elements_text(descr)),
+                sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct,
+                CASE WHEN note IS NULL THEN 'unread' ELSE 'resolved' END, note,
+                CASE WHEN note IS NULL THEN NULL ELSE now() END, CASE WHEN note IS NULL THEN NULL ELSE now() END
+         FROM UNNEST($2::uuid[], $3::jsonb[], $4::jsonb[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::bigint[],
+                     $10::timestamptz[], $11::numeric[], $12::numeric[], $13::bigint[], $14::text[], $15::numeric[], $16::numeric[],
+                     $17::text[])
+              AS n(id, ids, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct, note)",
+    )
+    .bind(fund_id)
+    .bind(alerts.iter().map(|a| a.id).collect::<Vec<_>>())
+    .bind(rule_lists(&|b| serde_json::json!(b.rule_ids)))
+    .bind(rule_lists(&|b| serde_json::json!(b.rules)))
+    .bind(text(&|a| a.breach.severity.as_str().to_string()))
+    .bind(lines.iter().map(|l| l.company_id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.metric.as_str().to_string()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.period).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.actual_version as i64).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.effective_at).collect::<Vec<_>>())
+    .bind(decimals(&|l| l.actual))
+    .bind(decimals(&|l| l.forecast))
+    .bind(lines.iter().map(|l| l.forecast_version as i64).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.forecast_basis.as_str().to_string()).collect::<Vec<_>>())
+    .bind(decimals(&|l| l.variance))
+    .bind(lines.iter().map(|l| l.variance_pct).collect::<Vec<Option<Decimal>>>())
+    .bind(alerts.iter().map(|a| a.resolution.clone()).collect::<Vec<Option<String>>>())
+    .execute(&mut *conn)
+    .await?;
+
+    let mut deliveries = Vec::new();
+    for a in alerts {
+        for c in &a.breach.channels {
+            deliveries.push(match &a.resolution {
+                Some(_) if *c != Channel::InApp => QueuedDelivery::skipped(a.id, 0, *c, BACK_WITHIN_PLAN_SKIP),
+                _ => QueuedDelivery::new(a.id, 0, *c, budget),
             });
         }
     }
-    new_alerts
+    queue_deliveries(conn, fund_id, &deliveries).await
 }
 
-pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts: &[NewAlert], budget: &mut OutboundBudget) -> Result<(), StoreError> {
-    let col = |f: &dyn Fn(&NewAlert) -> String| alerts.iter().map(f).collect::<Vec<String>>();
-    let ids: Vec<Uuid> = alerts.iter().map(|a| a.id).collect();
-    let rule_ids: Vec<Uuid> = alerts.iter().map(|a| a.rule_id).collect();
-    let decimals = |f: &dyn Fn(&VarianceLine) -> Decimal| alerts.iter().map(|a| f(&a.line)).collect::<Vec<Decimal>>();
-    sqlx::query(
-        "INSERT INTO alerts (id, fund_id, rule_id, rule_description, severity, company_id, metric, period, actual_version,
-                             actual_effective_at, actual, forecast, forecast_version, forecast_basis, variance, variance_pct)
-         SELECT id, $1, rule_id, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct
-         FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::bigint[],
-                     $10::timestamptz[], $11::numeric[], $12::numeric[], $13::bigint[], $14::text[], $15::numeric[], $16::numeric[])
-              AS n(id, rule_id, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct)",
-    )
-    .bind(fund_id)
-    .bind(&ids)
-    .bind(&rule_ids)
-    .bind(col(&|a| a.rule.clone()))
-    .bind(col(&|a| a.severity.as_str().to_string()))
-    .bind(alerts.iter().map(|a| a.line.company_id).collect::<Vec<_>>())
-    .bind(col(&|a| a.line.metric.as_str().to_string()))
-    .bind(alerts.iter().map(|a| a.line.period).collect::<Vec<_>>())
-    .bind(alerts.iter().map(|a| a.line.actual_version as i64).collect::<Vec<_>>())
-    .bind(alerts.iter().map(|a| a.line.effective_at).collect::<Vec<_>>())
-    .bind(decimals(&|l| l.actual))
-    .bind(decimals(&|l| l.forecast))
-    .bind(alerts.iter().map(|a| a.line.forecast_version as i64).collect::<Vec<_>>())
-    .bind(col(&|a| a.line.forecast_basis.as_str().to_string()))
-    .bind(decimals(&|l| l.variance))
-    .bind(alerts.iter().map(|a| a.line.variance_pct).collect::<Vec<Option<Decimal>>>())
-    .execute(&mut *conn)
-    .await?;
+const BACK_WITHIN_PLAN_SKIP: &str = "not sent: the breach was back within plan in the same write";
 
-    // In-app delivery is the alert row itself: recorded as delivered at once. Outbound ones past
-    // the write's budget are recorded as skipped, with the reason.
-    let (mut out_ids, mut channels, mut within) = (Vec::new(), Vec::new(), Vec::new());
-    for a in alerts {
-        for c in &a.channels {
-            out_ids.push(a.id);
-            channels.push(c.as_str().to_string());
-            within.push(budget.take(c.as_str()));
-        }
+/// One outbox row to write: in-app is delivered at once (the alert row is the delivery), the
+/// others are pending, or skipped with the reason.
+struct QueuedDelivery {
+    alert_id: Uuid,
+    round: i32,
+    channel: Channel,
+    skipped: Option<String>,
+}
+
+impl QueuedDelivery {
+    fn new(alert_id: Uuid, round: i32, channel: Channel, budget: &mut OutboundBudget) -> Self {
+        let skipped = (!budget.take(channel.as_str())).then(|| {
+            format!("not sent: one write raised more than {MAX_OUTBOUND_PER_WRITE} alerts for this channel; the rest are in the in-app inbox")
+        });
+        QueuedDelivery { alert_id, round, channel, skipped }
     }
-    let over_budget = format!("not sent: one write raised more than {MAX_OUTBOUND_PER_WRITE} alerts for this channel; the rest are in the in-app inbox");
+
+    fn skipped(alert_id: Uuid, round: i32, channel: Channel, reason: &str) -> Self {
+        QueuedDelivery { alert_id, round, channel, skipped: Some(reason.to_string()) }
+    }
+}
+
+async fn queue_deliveries(conn: &mut PgConnection, fund_id: Uuid, deliveries: &[QueuedDelivery]) -> Result<(), StoreError> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
     sqlx::query(
-        "INSERT INTO alert_outbox (alert_id, fund_id, channel, status, delivered_at, last_error)
-         SELECT a, $1, c,
-                CASE WHEN c = 'in_app' THEN 'delivered' WHEN ok THEN 'pending' ELSE 'skipped' END,
+        "INSERT INTO alert_outbox (alert_id, fund_id, round, channel, status, delivered_at, last_error)
+         SELECT a, $1, r, c,
+                CASE WHEN c = 'in_app' THEN 'delivered' WHEN why IS NULL THEN 'pending' ELSE 'skipped' END,
                 CASE WHEN c = 'in_app' THEN now() END,
-                CASE WHEN c <> 'in_app' AND NOT ok THEN $5 END
-         FROM UNNEST($2::uuid[], $3::text[], $4::bool[]) AS n(a, c, ok)",
+                CASE WHEN c <> 'in_app' THEN why END
+         FROM UNNEST($2::uuid[], $3::int[], $4::text[], $5::text[]) AS n(a, r, c, why)",
     )
     .bind(fund_id)
-    .bind(&out_ids)
-    .bind(&channels)
-    .bind(&within)
-    .bind(&over_budget)
+    .bind(deliveries.iter().map(|d| d.alert_id).collect::<Vec<_>>())
+    .bind(deliveries.iter().map(|d| d.round).collect::<Vec<_>>())
+    .bind(deliveries.iter().map(|d| d.channel.as_str()).collect::<Vec<_>>())
+    .bind(deliveries.iter().map(|d| d.skipped.clone()).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
-    if channels.iter().zip(&within).any(|(c, ok)| c != "in_app" && *ok) {
+    if deliveries.iter().any(|d| d.channel != Channel::InApp && d.skipped.is_none()) {
         // Delivered at commit; lost if no worker listens, hence the workers' periodic poll too.
         sqlx::query("SELECT pg_notify($1, $2)").bind(OUTBOX_CHANNEL).bind(fund_id.to_string()).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+fn metric_of(metric: &str) -> Result<Metric, StoreError> {
+    Metric::ALL.into_iter().find(|m| m.as_str() == metric).ok_or_else(|| StoreError::Corrupt(format!("alert metric {metric:?}")))
 }
 
 impl Store {
@@ -386,6 +483,27 @@ impl Store {
         self.alert(fund_id, alert_id).await
     }
 
+    /// Marks read every unread alert the filter selects (its `severity`; a `state` other than
+    /// unread selects none). Returns how many changed.
+    pub async fn mark_alerts_read(&self, fund_id: Uuid, filter: &AlertFilter) -> Result<u64, StoreError> {
+        self.fund_version(fund_id).await?;
+        if filter.state.is_some_and(|s| s != AlertState::Unread) {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "UPDATE alerts SET state = 'read', read_at = now()
+             WHERE fund_id = $1 AND state = 'unread' AND ($2::text IS NULL OR severity = $2)",
+        )
+        .bind(fund_id)
+        .bind(filter.severity.map(|s| s.as_str()))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() > 0 {
+            self.touch_fund(fund_id).await?;
+        }
+        Ok(done.rows_affected())
+    }
+
     pub async fn resolve_alert(&self, actor: &AuditActor, fund_id: Uuid, alert_id: Uuid, note: &str) -> Result<AlertRecord, StoreError> {
         let note = note.trim();
         if note.chars().count() > 2_000 {
@@ -430,10 +548,12 @@ pub(super) fn alert_from_row(row: &PgRow) -> Result<AlertRecord, StoreError> {
         fund_id: row.try_get("fund_id")?,
         rule_id: row.try_get("rule_id")?,
         rule: row.try_get("rule_description")?,
+        rule_ids: row.try_get("rule_ids")?,
+        rules: row.try_get("rule_descriptions")?,
         severity: Severity::parse(&severity).ok_or_else(|| corrupt("severity", &severity))?,
         company_id: row.try_get("company_id")?,
         company: row.try_get("company")?,
-        metric: Metric::ALL.into_iter().find(|m| m.as_str() == metric).ok_or_else(|| corrupt("metric", &metric))?,
+        metric: metric_of(&metric)?,
         period: row.try_get("period")?,
         actual: row.try_get::<Decimal, _>("actual")?.normalize(),
         forecast: row.try_get::<Decimal, _>("forecast")?.normalize(),

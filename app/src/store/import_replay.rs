@@ -16,11 +16,11 @@ use chrono::{DateTime, Utc};
 use domain::demo::GeneratedEvent;
 use domain::fund::{decide, evolve, FundEvent, FundState, NewEvent};
 use domain::time_machine::replay::canonical_cmp;
-use domain::variance::{ForecastIndex, ForecastVersion};
+use domain::variance::{AlertPlan, BreachBook, ForecastIndex, ForecastVersion};
 use uuid::Uuid;
 
 use super::alert_rules::AlertRule;
-use super::alerts::{actuals_in, breaching_alerts, variance_lines, AlertedAt, NewAlert};
+use super::alerts::{actuals_in, rule_refs, variance_lines, NewAlert};
 use super::append::micros;
 use super::StoreError;
 
@@ -166,17 +166,19 @@ impl KnownHistory {
 }
 
 /// The alerts each append would have raised (`alerts::raise_alerts_in`), with the forecasts known
-/// by then held in memory rather than read back.
+/// by then held in memory rather than read back. Escalations and resolutions fold into the alerts
+/// raised earlier in the history: each is written once, as it stands at the end.
 struct AlertReplay<'a> {
     rules: &'a [AlertRule],
     forecasts: HashMap<Uuid, Vec<ForecastVersion>>,
-    alerted: AlertedAt,
+    book: BreachBook,
     raised: Vec<NewAlert>,
+    position: HashMap<Uuid, usize>,
 }
 
 impl<'a> AlertReplay<'a> {
     fn new(rules: &'a [AlertRule]) -> Self {
-        AlertReplay { rules, forecasts: HashMap::new(), alerted: AlertedAt::new(), raised: Vec::new() }
+        AlertReplay { rules, forecasts: HashMap::new(), book: BreachBook::new(), raised: Vec::new(), position: HashMap::new() }
     }
 
     fn record(&mut self, batch: &[FundEvent]) {
@@ -197,8 +199,26 @@ impl<'a> AlertReplay<'a> {
         let forecasts = companies.iter().filter_map(|c| self.forecasts.get(c)).flatten().cloned();
         let index = ForecastIndex::new(forecasts);
         let lines = variance_lines(&actuals, &index);
-        if !lines.is_empty() {
-            self.raised.extend(breaching_alerts(&lines, self.rules, &mut self.alerted));
+        if lines.is_empty() {
+            return;
+        }
+        for plan in self.book.plan(&lines, &rule_refs(self.rules), &mut Uuid::new_v4) {
+            match plan {
+                AlertPlan::Raise { alert_id, breach, resolution } => {
+                    self.position.insert(alert_id, self.raised.len());
+                    self.raised.push(NewAlert { id: alert_id, breach, resolution });
+                }
+                AlertPlan::Escalate { alert_id, breach } => {
+                    if let Some(&i) = self.position.get(&alert_id) {
+                        self.raised[i].breach = breach;
+                    }
+                }
+                AlertPlan::Resolve { alert_id, note } => {
+                    if let Some(&i) = self.position.get(&alert_id) {
+                        self.raised[i].resolution = Some(note);
+                    }
+                }
+            }
         }
     }
 }

@@ -108,8 +108,10 @@ pub struct AlertRow {
     pub id: Uuid,
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub severity: Severity,
-    /// The rule as worded when the alert was raised.
+    /// The most severe rule breached, as worded when the alert was raised (or escalated).
     pub rule: String,
+    /// Every rule the actual breached, most severe first.
+    pub rules: Vec<String>,
     pub company_id: Uuid,
     pub company: String,
     #[cfg_attr(feature = "ssr", schema(value_type = String))]

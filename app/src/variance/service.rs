@@ -381,6 +381,7 @@ pub fn alert_row(a: AlertRecord) -> AlertRow {
         id: a.id,
         severity: a.severity,
         rule: a.rule,
+        rules: a.rules,
         company: a.company.unwrap_or_else(|| a.company_id.to_string()),
         company_id: a.company_id,
         metric: a.metric,

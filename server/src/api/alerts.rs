@@ -62,6 +62,31 @@ pub async fn read_alert(State(state): State<AppState>, Path((id, alert)): Path<(
     Ok(Json(service::alert_row(state.store.mark_alert_read(fund_id, alert_id).await?)))
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MarkedRead {
+    /// How many unread alerts were marked read.
+    marked: u64,
+}
+
+/// `POST /api/funds/{id}/alerts/read?state=&severity=`: "mark all read" for a filter.
+#[utoipa::path(
+    post, path = "/api/funds/{id}/alerts/read", tag = "alerts",
+    params(crate::api::openapi::FundPath, AlertListParams),
+    responses(
+        (status = 200, description = "How many alerts were marked read", body = MarkedRead),
+        crate::api::openapi::ApiErrors,
+    ),
+)]
+pub async fn read_alerts(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<AlertListParams>,
+) -> Result<Json<MarkedRead>, ApiError> {
+    let fund_id = params::uuid("fund_id", &id)?;
+    let filter = service::alert_filter(q.state.as_deref(), q.severity.as_deref()).map_err(params::bad_param)?;
+    Ok(Json(MarkedRead { marked: state.store.mark_alerts_read(fund_id, &filter).await? }))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveBody {

@@ -62,6 +62,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             .add(Method::GET, "/funds/{id}/variance.csv", Fund(Viewer), actuals::variance_csv)
             .add(Method::GET, "/funds/{id}/forecast-accuracy", Fund(Viewer), actuals::forecast_accuracy)
             .add(Method::GET, "/funds/{id}/alerts", Fund(Viewer), alerts::list_alerts)
+            .add(Method::POST, "/funds/{id}/alerts/read", Fund(Analyst), alerts::read_alerts)
             .add(Method::POST, "/funds/{id}/alerts/{alert_id}/read", Fund(Analyst), alerts::read_alert)
             .add(Method::POST, "/funds/{id}/alerts/{alert_id}/resolve", Fund(Analyst), alerts::resolve_alert)
             .add(Method::GET, "/funds/{id}/alert-rules", Fund(Viewer), alerts::list_rules)

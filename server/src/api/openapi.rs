@@ -35,7 +35,7 @@ use crate::auth::access::RouteSpec;
         time_machine::get_state, time_machine::get_timeline, time_machine::get_diff,
         time_machine::create_snapshot, time_machine::list_snapshots,
         actuals::record_actual, actuals::import_actuals, actuals::template, actuals::variance, actuals::variance_csv, actuals::forecast_accuracy,
-        alerts::list_alerts, alerts::read_alert, alerts::resolve_alert,
+        alerts::list_alerts, alerts::read_alerts, alerts::read_alert, alerts::resolve_alert,
         alerts::list_rules, alerts::create_rule, alerts::update_rule, alerts::delete_rule,
         alerts::get_settings, alerts::put_settings,
         reserves::start_run, reserves::list_runs, reserves::get_run, reserves::cancel_run, reserves::run_events,

@@ -42,6 +42,16 @@ pub fn AlertsPage() -> impl IntoView {
                                             <option value="resolved">"Resolved"</option>
                                         </select>
                                     </label>
+                                    <label>
+                                        " Severity "
+                                        <select name="severity">
+                                            <option value="">"Any"</option>
+                                            <option value="urgent">"Urgent"</option>
+                                            <option value="critical">"Critical"</option>
+                                            <option value="warning">"Warning"</option>
+                                            <option value="info">"Info"</option>
+                                        </select>
+                                    </label>
                                     <button type="submit">"Filter"</button>
                                 </form>
                                 <Transition fallback=|| view! { <p>"Loading alerts…"</p> }>
@@ -50,9 +60,13 @@ pub fn AlertsPage() -> impl IntoView {
                                         move || {
                                             let fund_id = fund_id.clone();
                                             Suspend::new(async move {
+                                                let (state, severity) = {
+                                                    let q = query.read_untracked();
+                                                    (q.get("state"), q.get("severity"))
+                                                };
                                                 match alerts.await {
                                                     Ok(list) => view! {
-                                                        <AlertList fund_id=fund_id alerts=list/>
+                                                        <AlertList fund_id=fund_id alerts=list state=state.unwrap_or_default() severity=severity.unwrap_or_default()/>
                                                     }.into_any(),
                                                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                                                 }
