@@ -1,5 +1,5 @@
 // Variance in a real browser: an actual recorded in the form breaches a default rule, the alert
-// reaches the inbox and the unread count; resolving it clears it. Browser contexts are signed in
+// reaches the inbox (one alert per breach) and the unread count; mark all read and resolve clear it. Browser contexts are signed in
 // as the demo user (browserTest); REST calls carry its token, so funds created here make the demo
 // user their admin.
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ async function unread(page) {
   return Number((await page.locator('[data-test=unread-count]').innerText()).trim());
 }
 
-browserTest('an actual that breaches a default rule raises an alert in the inbox; resolving clears it', {}, async ({ page }) => {
+browserTest('an actual that breaches two tiers raises one alert in the inbox; mark all read and resolve clear it', {}, async ({ page }) => {
   const { fundId, companyId, period } = await fundWithForecast();
   await page.goto(url(`/funds/${fundId}/variance`), { waitUntil: 'load' });
   await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
@@ -35,12 +35,12 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
   const form = page.locator('[data-test=record-actual]');
   await form.locator('select[name=company_id]').selectOption(companyId);
   await form.locator('select[name=metric]').selectOption('REVENUE');
-  await form.locator('input[name=value]').fill('550000'); // 45% below plan: warning (20%) and critical (40%)
+  await form.locator('input[name=value]').fill('550000'); // 45% below plan: warning (20%) and critical (40%), one alert
   await form.locator('input[name=effective_date]').fill(period);
   await form.locator('button[type=submit]').click();
   await page.locator('[data-test=record-result]').waitFor({ timeout: 15_000 });
   assert.match(await page.locator('[data-test=record-result]').innerText(), /Critical/);
-  await page.waitForFunction(() => document.querySelector('[data-test=unread-count]')?.innerText.trim() === '2', null, { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('[data-test=unread-count]')?.innerText.trim() === '1', null, { timeout: 15_000 });
   await page.locator('[data-test=variance-table] tr[data-company="Quill Analytics"]').first().waitFor({ timeout: 15_000 });
   await assertSameDocument(page, 'recording an actual');
   await screenshot(page, 'tab-variance');
@@ -50,7 +50,9 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
   await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
   const alerts = page.locator('[data-test=alert]');
   await alerts.first().waitFor();
-  assert.equal(await alerts.count(), 2);
+  assert.equal(await alerts.count(), 1);
+  assert.match(await alerts.first().innerText(), /critical/i);
+  assert.match(await alerts.first().locator('[data-test=alert-rules]').innerText(), /Breached 2 rules: REVENUE below forecast by 40% · REVENUE below forecast by 20%/);
   await screenshot(page, 'alerts-inbox');
   await markDocument(page);
 
@@ -70,19 +72,75 @@ browserTest('an actual that breaches a default rule raises an alert in the inbox
   // Chromium logs the refused post as a console error; that one is expected.
   assert.equal(forgiveDocumentStatus(page, url('/sfn/resolve_alert'), 422), 1);
 
-  // Resolve both with a note: the unread count drops to zero.
-  for (let i = 0; i < 2; i += 1) {
-    const open = page.locator('[data-test=alert]:not(.state-resolved)').first();
-    await open.locator('input[name=note]').fill('Spoke to the CEO: delayed contract, re-forecast next quarter');
-    await open.locator('[data-test=resolve]').click();
-    await page.waitForFunction((n) => document.querySelectorAll('[data-test=alert].state-resolved').length === n, i + 1, { timeout: 15_000 });
-  }
+  // "Mark all read": the unread count drops to zero, the alert stays open.
+  await page.click('[data-test=mark-all-read]');
   await page.waitForFunction(() => document.querySelector('[data-test=unread-count]')?.innerText.trim() === '0', null, { timeout: 15_000 });
-  await assertSameDocument(page, 'resolving alerts');
+  await page.locator('[data-test=alert].state-read').waitFor({ timeout: 15_000 });
+
+  // Resolve it with a note.
+  const open = page.locator('[data-test=alert]:not(.state-resolved)').first();
+  await open.locator('input[name=note]').fill('Spoke to the CEO: delayed contract, re-forecast next quarter');
+  await open.locator('[data-test=resolve]').click();
+  await page.locator('[data-test=alert].state-resolved').waitFor({ timeout: 15_000 });
+  await assertSameDocument(page, 'mark all read and resolve');
   const listed = await api('GET', `/api/funds/${fundId}/alerts`);
   const states = (Array.isArray(listed) ? listed : listed.alerts).map((a) => a.state);
-  assert.deepEqual(states, ['resolved', 'resolved']);
+  assert.deepEqual(states, ['resolved']);
   await screenshot(page, 'alerts-resolved');
+});
+
+browserTest('the demo inbox holds one alert per breach, grouped by company, worst first', { context: { javaScriptEnabled: false } }, async ({ page }) => {
+  const funds = await api('GET', '/api/funds');
+  const demo = funds.find((f) => f.name.includes('Demo')) ?? funds[0];
+  const unreadAlerts = await api('GET', `/api/funds/${demo.id}/alerts?state=unread`);
+  // One open alert per breach (company, metric, period): no pairs for one actual any more.
+  const breaches = new Set(unreadAlerts.map((a) => `${a.company_id}/${a.metric}/${a.period}`));
+  assert.equal(breaches.size, unreadAlerts.length, 'one alert per breach');
+  assert.ok(unreadAlerts.length > 0);
+  console.log(`# demo inbox after seeding: ${unreadAlerts.length} unread alerts`);
+  const res = await page.goto(url(`/funds/${demo.id}/alerts?state=unread`), { waitUntil: 'load' });
+  assert.equal(res.status(), 200);
+  const groups = page.locator('[data-test=alert-group]');
+  assert.ok((await groups.count()) > 1, 'several companies');
+  const rank = { info: 1, warning: 2, critical: 3, urgent: 4 };
+  const worst = await groups.evaluateAll((gs) => gs.map((g) => [...g.querySelectorAll('[data-test=alert]')]
+    .map((a) => [...a.classList].find((c) => c.startsWith('severity-')).slice(9))));
+  const worstOf = worst.map((sevs) => Math.max(...sevs.map((s) => rank[s])));
+  for (let i = 1; i < worstOf.length; i += 1) assert.ok(worstOf[i - 1] >= worstOf[i], `groups worst first: ${worstOf}`);
+  for (const sevs of worst) {
+    for (let i = 1; i < sevs.length; i += 1) assert.ok(rank[sevs[i - 1]] >= rank[sevs[i]], `alerts worst first in a group: ${sevs}`);
+  }
+  await screenshot(page, 'alerts-inbox-demo');
+});
+
+browserTest('the heat map shows on the demo fund; clicking a cell filters the table and the chart', {}, async ({ page }) => {
+  const funds = await api('GET', '/api/funds');
+  const demo = funds.find((f) => f.name.includes('Demo')) ?? funds[0];
+  await page.goto(url(`/funds/${demo.id}/variance`), { waitUntil: 'load' });
+  await page.waitForFunction(HYDRATED, null, { timeout: 30_000 });
+  const map = page.locator('[data-test=heat-map]');
+  await map.waitFor();
+  const cells = map.locator('[data-test=heat-cell]');
+  assert.ok((await cells.count()) >= 10, 'companies × metrics');
+  // Cells carry their figure as text and their severity as a colour class.
+  const severities = new Set(await cells.evaluateAll((tds) => tds.map((td) => td.dataset.severity)));
+  assert.ok(severities.size >= 2, `more than one colour: ${[...severities]}`);
+  await screenshot(page, 'variance-heat-map');
+
+  // Pick a cell with an alert-level miss: the table narrows to that company and metric.
+  const target = map.locator('[data-test=heat-cell]:not([data-severity=none])').first();
+  const metric = await target.getAttribute('data-metric');
+  const company = await target.evaluate((td) => td.closest('tr').dataset.company);
+  await target.locator('a').click();
+  await page.locator('[data-test=narrowed]').waitFor({ timeout: 15_000 });
+  assert.ok(new URL(page.url()).searchParams.get('for_company'), page.url());
+  const rows = page.locator('[data-test=variance-table] tbody tr');
+  assert.ok((await rows.count()) > 0);
+  const seen = await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.company, tr.dataset.metric]));
+  for (const [c, m] of seen) assert.deepEqual([c, m], [company, metric]);
+  assert.equal(await map.locator('a[aria-current=true]').count(), 1, 'the picked cell is marked');
+  const chartTitle = await page.locator('#chart').innerText();
+  assert.ok(chartTitle.includes(company), `chart for ${company}: ${chartTitle.slice(0, 80)}`);
 });
 
 browserTest('variance tab renders without JavaScript with filters in the URL', { context: { javaScriptEnabled: false } }, async ({ page }) => {

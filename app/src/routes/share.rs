@@ -9,6 +9,7 @@ use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::events_list::EventsList;
 use crate::components::time_machine::kpi_cards::KpiCards;
 use crate::components::time_machine::nav_chart::NavChart;
+use crate::components::variance::heat_map::HeatMap;
 use crate::components::variance::variance_table::VarianceTable;
 
 /// `/share/{token}`: a shared, read-only report, complete on the server, for readers without an
@@ -55,7 +56,10 @@ fn shared_report(r: SharedReport) -> impl IntoView {
             }.into_any(),
         }
     } else if let Some(v) = r.variance {
-        view! { <VarianceTable rows=v.rows.into_iter().take(500).collect() chart_href=Callback::new(|_: (String, String)| String::new())/> }.into_any()
+        view! {
+            <HeatMap cells=v.heat_map href=Callback::new(|_: (uuid::Uuid, domain::fund::Metric)| String::new()) selected=None/>
+            <VarianceTable rows=v.rows.into_iter().take(500).collect() chart_href=Callback::new(|_: (String, String)| String::new())/>
+        }.into_any()
     } else if let Some(d) = r.dated {
         view! {
             <KpiCards kpis=d.state.kpis.clone()/>

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use super::page_data::ChartData;
 use super::page_data::VariancePageData;
 
-/// The Variance tab: the table for the filters, and the chart for the picked company and metric
+/// The Variance tab: the heat map, the table for the filters (`for_company` narrows it to one
+/// company, as a heat-map cell does), and the chart for the picked company and metric
 /// (`company`, `chart_metric`), or else for the table's first row.
 #[server(prefix = "/sfn", endpoint = "get_variance_page")]
 pub async fn get_variance_page(
@@ -15,11 +16,24 @@ pub async fn get_variance_page(
     severity: Option<String>,
     company: Option<String>,
     chart_metric: Option<String>,
+    for_company: Option<String>,
 ) -> Result<VariancePageData, ServerFnError> {
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let params = super::service::VarianceParams { at, known_at: known_at.clone(), metric, severity };
-    let view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
+    let mut view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
+    let for_company = match for_company.filter(|c| !c.trim().is_empty()) {
+        Some(c) => {
+            let company_id = crate::server::parse_uuid("for_company", &c)?;
+            let Some(company) = view.companies.iter().find(|o| o.id == company_id).cloned() else {
+                return Err(crate::server::bad_argument("for_company", "is not a company of this fund"));
+            };
+            view.rows.retain(|r| r.company_id == company_id);
+            view.accuracy.retain(|a| a.company_id == company_id);
+            Some(company)
+        }
+        None => None,
+    };
     let picked = match (company.filter(|c| !c.is_empty()), chart_metric.filter(|m| !m.is_empty())) {
         (Some(c), Some(m)) => {
             let company_id = crate::server::parse_uuid("company", &c)?;
@@ -40,5 +54,5 @@ pub async fn get_variance_page(
         }
         None => None,
     };
-    Ok(VariancePageData { view, chart })
+    Ok(VariancePageData { view, chart, for_company })
 }

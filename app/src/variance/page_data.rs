@@ -59,6 +59,21 @@ pub struct VarianceView {
     pub unread_alerts: u64,
     /// How well each company's forecasts have matched its actuals, at the same dates.
     pub accuracy: Vec<AccuracyRow>,
+    /// Each company and metric's latest period (whatever the metric and severity filters).
+    pub heat_map: Vec<HeatMapCell>,
+}
+
+/// One cell of the heat map: a company and metric's latest period with an actual.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeatMapCell {
+    pub company_id: Uuid,
+    pub company: String,
+    pub metric: Metric,
+    pub period: NaiveDate,
+    pub variance_pct: Option<Decimal>,
+    pub direction: Direction,
+    /// The highest severity its variance reaches under the fund's rules.
+    pub severity: Option<Severity>,
 }
 
 /// One company and metric's forecast accuracy (`domain::variance::accuracy`).
@@ -179,4 +194,6 @@ pub struct ChartData {
 pub struct VariancePageData {
     pub view: VarianceView,
     pub chart: Option<ChartData>,
+    /// The company the table and accuracy are narrowed to (a heat-map cell was picked).
+    pub for_company: Option<CompanyOption>,
 }

@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    compare_all, compare_with, forecast_accuracy, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
+    compare_all, compare_with, forecast_accuracy, heat_cells, RuleSpec, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
+use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, HeatMapCell, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
 use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
 use crate::time_machine::dates::{end_of, parse_moment};
 
@@ -74,15 +74,14 @@ struct QueryFacts {
     version: u64,
     forecasts: ForecastIndex,
     actuals: Vec<ActualFact>,
+    /// Every metric's actuals, when the query picked one (the heat map shows them all).
+    other_metrics: Vec<ActualFact>,
 }
 
 async fn facts_for(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<QueryFacts, StoreError> {
     let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
-    Ok(QueryFacts {
-        version: facts.version,
-        forecasts: ForecastIndex::new(facts.forecasts),
-        actuals: facts.actuals.into_iter().filter(|a| q.metric.is_none_or(|m| m == a.metric)).collect(),
-    })
+    let (actuals, other_metrics) = facts.actuals.into_iter().partition(|a| q.metric.is_none_or(|m| m == a.metric));
+    Ok(QueryFacts { version: facts.version, forecasts: ForecastIndex::new(facts.forecasts), actuals, other_metrics })
 }
 
 async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
@@ -91,16 +90,39 @@ async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, Str
 
 async fn rows_of(store: &Store, fund_id: Uuid, facts: &QueryFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
     let rules: Vec<_> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    let mut rows: Vec<VarianceRow> = compare_with(&facts.forecasts, &facts.actuals)
+    Ok(rows_from(compare_with(&facts.forecasts, &facts.actuals), &rules, q, names))
+}
+
+fn rows_from(lines: Vec<VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Vec<VarianceRow> {
+    let mut rows: Vec<VarianceRow> = lines
         .into_iter()
         .map(|line| {
-            let severity = line.severity(&rules);
+            let severity = line.severity(rules);
             row(line, severity, names)
         })
         .filter(|r| q.severity.is_none_or(|s| r.severity == Some(s)))
         .collect();
     rows.sort_by(|a, b| b.period.cmp(&a.period).then_with(|| a.company.cmp(&b.company)).then_with(|| a.metric.cmp(&b.metric)).then_with(|| b.effective_at.cmp(&a.effective_at)));
-    Ok(rows)
+    rows
+}
+
+/// The heat map: every company and metric (whatever the filters), by company name then metric.
+fn heat_map_of(lines: &[VarianceLine], other_lines: &[VarianceLine], rules: &[RuleSpec], names: &HashMap<Uuid, String>) -> Vec<HeatMapCell> {
+    let all: Vec<VarianceLine> = lines.iter().chain(other_lines).cloned().collect();
+    let mut cells: Vec<HeatMapCell> = heat_cells(&all, rules)
+        .into_iter()
+        .map(|c| HeatMapCell {
+            company: names.get(&c.company_id).cloned().unwrap_or_else(|| c.company_id.to_string()),
+            company_id: c.company_id,
+            metric: c.metric,
+            period: c.period,
+            variance_pct: c.variance_pct,
+            direction: c.direction,
+            severity: c.severity,
+        })
+        .collect();
+    cells.sort_by(|a, b| a.company.cmp(&b.company).then(a.company_id.cmp(&b.company_id)).then(a.metric.cmp(&b.metric)));
+    cells
 }
 
 /// Forecast accuracy per company and metric over the actuals effective by `as_of` (as known at
@@ -152,12 +174,16 @@ pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams
     let facts = facts_for(store, fund_id, &q).await?;
     let entries = store.companies(fund_id).await?;
     let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
-    let rows = rows_of(store, fund_id, &facts, &q, &names).await?;
+    let rules: Vec<RuleSpec> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
+    let lines = compare_with(&facts.forecasts, &facts.actuals);
+    let heat_map = heat_map_of(&lines, &compare_with(&facts.forecasts, &facts.other_metrics), &rules, &names);
+    let rows = rows_from(lines, &rules, &q, &names);
     let accuracy = accuracy_of(&facts, &names);
     let version = facts.version;
     let companies = entries.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect();
     Ok(VarianceView {
         accuracy,
+        heat_map,
         at: q.as_of.date_naive(),
         known_at: q.known_at.map(|k| k.date_naive()),
         metric: q.metric,

@@ -4,6 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{HubHeader, Tab};
 use crate::components::variance::filters_form::FiltersForm;
 use crate::components::variance::forecast_chart::ForecastChart;
+use crate::components::variance::heat_map::HeatMap;
 use crate::components::variance::labels::metric_label;
 use crate::components::variance::accuracy_table::AccuracyTable;
 use crate::components::variance::record_actual_form::RecordActualForm;
@@ -17,7 +18,7 @@ use crate::variance::page_data::VariancePageData;
 /// Rows rendered in the page; the CSV export has them all.
 const MAX_ROWS: usize = 200;
 
-/// `/funds/{id}/variance?at=&known_at=&metric=&severity=&company=&chart_metric=`
+/// `/funds/{id}/variance?at=&known_at=&metric=&severity=&company=&chart_metric=&for_company=`
 ///
 /// Rendered on the server. The record-actual form is an island; the filters, chart and table are
 /// the live region `variance-results`, re-read after an actual is recorded.
@@ -30,9 +31,11 @@ pub fn VariancePage() -> impl IntoView {
     let view_data = Resource::new(
         move || {
             let q = query.read();
-            (id(), q.get("at"), q.get("known_at"), q.get("metric"), q.get("severity"), q.get("company"), q.get("chart_metric"))
+            (id(), q.get("at"), q.get("known_at"), q.get("metric"), q.get("severity"), q.get("company"), q.get("chart_metric"), q.get("for_company"))
         },
-        |(id, at, known_at, metric, severity, company, chart_metric)| get_variance_page(id, at, known_at, metric, severity, company, chart_metric),
+        |(id, at, known_at, metric, severity, company, chart_metric, for_company)| {
+            get_variance_page(id, at, known_at, metric, severity, company, chart_metric, for_company)
+        },
     );
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
@@ -80,6 +83,35 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             format!("{}#chart", q.to_query_string())
         })
     };
+    let heat_href = {
+        let mut base = leptos_router::params::ParamsMap::new();
+        let q = query.get_untracked();
+        for key in ["at", "known_at"] {
+            if let Some(val) = q.get(key) {
+                base.insert(key, val);
+            }
+        }
+        Callback::new(move |(company, metric): (uuid::Uuid, domain::fund::Metric)| {
+            let mut q = base.clone();
+            q.replace("metric", metric.as_str().to_string());
+            q.replace("for_company", company.to_string());
+            q.replace("company", company.to_string());
+            q.replace("chart_metric", metric.as_str().to_string());
+            format!("{}#chart", q.to_query_string())
+        })
+    };
+    let selected = page.for_company.as_ref().and_then(|c| v.metric.map(|m| (c.id, m)));
+    let narrowed = page.for_company.map(|c| {
+        let mut q = base_query.clone();
+        q.remove("metric");
+        let all = q.to_query_string();
+        view! {
+            <p class="narrowed" data-test="narrowed">
+                {format!("Showing {} only. ", c.name)}
+                <a href=if all.is_empty() { "?".to_string() } else { all }>"Show every company"</a>
+            </p>
+        }
+    });
     let chart = page.chart.map(|c| {
         let title = format!("{}: {}, forecast vs actual", c.company, metric_label(c.metric));
         view! { <div id="chart"><ForecastChart points=c.points title=title/></div> }
@@ -88,7 +120,9 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
     let template_href = format!("/api/funds/{}/actuals/template.csv", fund_id);
     view! {
         <div class="live" data-live="variance-results">
+            <HeatMap cells=v.heat_map href=heat_href selected=selected/>
             <FiltersForm at=v.at known_at=v.known_at metric=v.metric severity=v.severity/>
+            {narrowed}
             {chart}
             <div class="table-actions">
                 <span class="muted" data-test="row-count">
