@@ -1,10 +1,12 @@
 //! Variance for a whole fund: 50 companies × 5 metrics × 40 quarters (10,000 actuals against
-//! 20,000 forecast versions — each period forecast twice), plus rule severities. Budget ≤ 50 ms.
+//! 20,000 forecast versions — each period forecast twice), plus rule severities (budget ≤ 50 ms);
+//! forecast accuracy over the same fund, forecasts indexed once as the page does (budget ≤ 20 ms);
+//! and the heat map's latest cells.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use domain::fund::{ActualSource, Metric};
-use domain::variance::{compare_all, ActualFact, ForecastVersion, RuleSpec};
+use domain::variance::{compare_all, forecast_accuracy, heat_cells, ActualFact, ForecastIndex, ForecastVersion, RuleSpec};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -62,5 +64,30 @@ fn variance(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, variance);
+fn accuracy(c: &mut Criterion) {
+    let (forecasts, actuals) = fund();
+    c.bench_function("variance/accuracy_50x5x40", |b| {
+        b.iter(|| {
+            let index = ForecastIndex::new(forecasts.iter().cloned());
+            let records = forecast_accuracy(&index, &actuals);
+            assert_eq!(records.len(), 250);
+            std::hint::black_box(records)
+        })
+    });
+}
+
+fn heat_map(c: &mut Criterion) {
+    let (forecasts, actuals) = fund();
+    let rules = RuleSpec::defaults();
+    let lines = compare_all(forecasts, &actuals);
+    c.bench_function("variance/heat_map_50x5x40", |b| {
+        b.iter(|| {
+            let cells = heat_cells(&lines, &rules);
+            assert_eq!(cells.len(), 250);
+            std::hint::black_box(cells)
+        })
+    });
+}
+
+criterion_group!(benches, variance, accuracy, heat_map);
 criterion_main!(benches);
