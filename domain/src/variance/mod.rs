@@ -21,7 +21,7 @@ pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, C
 pub use heat_map::{heat_cells, HeatCell};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
-pub use predict::{back_test, predict, BackTest, Prediction, MIN_HISTORY};
+pub use predict::{back_test, predict, BackTest, ErrorBand, Prediction, MIN_HISTORY};
 pub use math::{variance_of, Direction, VarianceFigures};
 pub use rules::{in_cooldown, DEFAULT_COOLDOWN_DAYS, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
 pub use settings::NotificationSettings;

@@ -49,13 +49,7 @@ pub struct Prediction {
 /// The prediction for a period forecast at `forecast`, from earlier % errors (any order); `None`
 /// with fewer than [`MIN_HISTORY`] errors.
 pub fn predict(errors_pct: &[Decimal], forecast: Decimal, metric: Metric, rules: &[RuleSpec]) -> Option<Prediction> {
-    if errors_pct.len() < MIN_HISTORY {
-        return None;
-    }
-    let n = Decimal::from(errors_pct.len());
-    let bias = errors_pct.iter().sum::<Decimal>() / n;
-    let variance = errors_pct.iter().map(|e| (e - bias) * (e - bias)).sum::<Decimal>() / (n - Decimal::ONE);
-    let spread = Decimal::from_f64_retain(variance.to_f64().unwrap_or(0.0).sqrt()).unwrap_or_default();
+    let ErrorBand { bias, spread, .. } = ErrorBand::of(errors_pct)?;
     let expected_actual = forecast + forecast.abs() * bias / Decimal::ONE_HUNDRED;
     let figures = variance_of(expected_actual, forecast);
     let likely_breach = rules.iter().filter(|r| r.breached_by(metric, &figures)).map(|r| r.severity).max();
@@ -67,6 +61,33 @@ pub fn predict(errors_pct: &[Decimal], forecast: Decimal, metric: Metric, rules:
         periods: errors_pct.len(),
         likely_breach,
     })
+}
+
+/// A company's usual error for a metric: the mean and sample standard deviation of its earlier
+/// % errors, from at least [`MIN_HISTORY`] of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBand {
+    pub bias: Decimal,
+    pub spread: Decimal,
+    pub periods: usize,
+}
+
+impl ErrorBand {
+    pub fn of(errors_pct: &[Decimal]) -> Option<ErrorBand> {
+        if errors_pct.len() < MIN_HISTORY {
+            return None;
+        }
+        let n = Decimal::from(errors_pct.len());
+        let bias = errors_pct.iter().sum::<Decimal>() / n;
+        let variance = errors_pct.iter().map(|e| (e - bias) * (e - bias)).sum::<Decimal>() / (n - Decimal::ONE);
+        let spread = Decimal::from_f64_retain(variance.to_f64().unwrap_or(0.0).sqrt()).unwrap_or_default();
+        Some(ErrorBand { bias, spread, periods: errors_pct.len() })
+    }
+
+    /// Whether `pct` lies within bias ± 2 × spread: an error this company usually makes.
+    pub fn is_usual(&self, pct: Decimal) -> bool {
+        (pct - self.bias).abs() <= Decimal::TWO * self.spread
+    }
 }
 
 /// How often predicted breaches came true over a history.
