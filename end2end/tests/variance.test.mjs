@@ -162,3 +162,32 @@ browserTest('variance tab renders without JavaScript with filters in the URL', {
   assert.equal(Number(await cell.getAttribute('data-bias')), Number(first.overall.bias_pct));
   await screenshot(page, 'tab-variance-no-js');
 });
+
+browserTest('the variance table pages by keyset: older rows follow, nothing repeats, newest returns', { context: { javaScriptEnabled: false } }, async ({ page }) => {
+  const funds = await api('GET', '/api/funds');
+  const demo = funds.find((f) => f.name.includes('Demo')) ?? funds[0];
+  await page.goto(url(`/funds/${demo.id}/variance`), { waitUntil: 'load' });
+  const count = page.locator('[data-test=row-count]');
+  const match = (await count.innerText()).match(/Rows 1–(\d+) of ([\d,]+)/);
+  assert.ok(match, await count.innerText());
+  const [size, total] = [Number(match[1]), Number(match[2].replace(/,/g, ''))];
+  assert.equal(size, 200);
+  const rowKeys = () => page.locator('[data-test=variance-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.innerText));
+  const first = await rowKeys();
+  await page.click('[data-test=next-page]');
+  await page.waitForLoadState('load');
+  assert.match(await count.innerText(), new RegExp(`Rows 201–${Math.min(400, total)} of`));
+  const second = await rowKeys();
+  assert.equal(second.length, Math.min(200, total - 200));
+  assert.ok(!second.some((r) => first.includes(r)), 'no row on two pages');
+  await page.click('[data-test=first-page]');
+  await page.waitForLoadState('load');
+  assert.match(await count.innerText(), /Rows 1–200 of/);
+  // A cursor that is not one answers with the field named, not a 500.
+  const bad = url(`/funds/${demo.id}/variance?after=nonsense`);
+  const res = await page.goto(bad, { waitUntil: 'load' });
+  assert.equal(res.status(), 422);
+  assert.match(await page.locator('[role=alert]').first().innerText(), /after/);
+  // Chromium logs the 422 document as a console error; that one is expected.
+  assert.equal(forgiveDocumentStatus(page, bad, 422), 1);
+});

@@ -4,9 +4,12 @@ use leptos::prelude::*;
 use super::page_data::ChartData;
 use super::page_data::VariancePageData;
 
+/// Rows of the variance table per page; the CSV export has them all.
+pub const TABLE_PAGE_ROWS: usize = 200;
+
 /// The Variance tab: the heat map, the table for the filters (`for_company` narrows it to one
 /// company, as a heat-map cell does), and the chart for the picked company and metric
-/// (`company`, `chart_metric`), or else for the table's first row.
+/// (`company`, `chart_metric`), or else for the table's first row. `after` pages the table.
 #[server(prefix = "/sfn", endpoint = "get_variance_page")]
 pub async fn get_variance_page(
     fund_id: String,
@@ -17,6 +20,7 @@ pub async fn get_variance_page(
     company: Option<String>,
     chart_metric: Option<String>,
     for_company: Option<String>,
+    after: Option<String>,
 ) -> Result<VariancePageData, ServerFnError> {
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
@@ -42,6 +46,11 @@ pub async fn get_variance_page(
         }
         _ => view.rows.first().map(|r| (r.company_id, r.metric)),
     };
+    let names = view.companies.iter().map(|c| (c.id, c.name.clone())).collect();
+    let total_rows = view.rows.len();
+    let (rows, page_start, next_page) =
+        super::service::table_page(std::mem::take(&mut view.rows), after.as_deref(), TABLE_PAGE_ROWS, &names).map_err(crate::server::to_server_error)?;
+    view.rows = rows;
     let chart = match picked {
         Some((company_id, metric)) => {
             let known = match known_at.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -54,5 +63,5 @@ pub async fn get_variance_page(
         }
         None => None,
     };
-    Ok(VariancePageData { view, chart, for_company })
+    Ok(VariancePageData { view, chart, for_company, total_rows, page_start, next_page })
 }

@@ -35,6 +35,8 @@ pub struct VarianceRow {
     pub source: ActualSource,
     pub effective_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
+    /// The ACTUAL_RECORDED event's version.
+    pub actual_version: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,4 +198,10 @@ pub struct VariancePageData {
     pub chart: Option<ChartData>,
     /// The company the table and accuracy are narrowed to (a heat-map cell was picked).
     pub for_company: Option<CompanyOption>,
+    /// `view.rows` holds one page of the table; this many rows match the filters in all.
+    pub total_rows: usize,
+    /// Rows before this page.
+    pub page_start: usize,
+    /// The `after` cursor of the next page, if there is one.
+    pub next_page: Option<String>,
 }

@@ -102,7 +102,7 @@ fn rows_from(lines: Vec<VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, na
         })
         .filter(|r| q.severity.is_none_or(|s| r.severity == Some(s)))
         .collect();
-    rows.sort_by(|a, b| b.period.cmp(&a.period).then_with(|| a.company.cmp(&b.company)).then_with(|| a.metric.cmp(&b.metric)).then_with(|| b.effective_at.cmp(&a.effective_at)));
+    rows.sort_by(table_order);
     rows
 }
 
@@ -165,7 +165,58 @@ fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String
         source: l.source,
         effective_at: l.effective_at,
         recorded_at: l.recorded_at,
+        actual_version: l.actual_version,
     }
+}
+
+/// The table's order: newest period first, then company name, metric, and the latest actual of a
+/// period first. Total (ties broken by company id and version), so a cursor names one place.
+fn table_order(a: &VarianceRow, b: &VarianceRow) -> std::cmp::Ordering {
+    b.period
+        .cmp(&a.period)
+        .then_with(|| a.company.cmp(&b.company))
+        .then_with(|| a.company_id.cmp(&b.company_id))
+        .then_with(|| a.metric.cmp(&b.metric))
+        .then_with(|| b.effective_at.cmp(&a.effective_at))
+        .then_with(|| b.actual_version.cmp(&a.actual_version))
+}
+
+/// A keyset cursor: the last row of a page (`period~company~METRIC~effective micros~version`).
+fn cursor_of(r: &VarianceRow) -> String {
+    format!("{}~{}~{}~{}~{}", r.period, r.company_id, r.metric.as_str(), r.effective_at.timestamp_micros(), r.actual_version)
+}
+
+/// One page of `rows` (in [`table_order`]): the `size` rows after the cursor `after` (from the
+/// top without one). Keyset, like the timeline: a page starts after the row the cursor names,
+/// even if rows were added above it meanwhile. Returns the page, how many rows come before it,
+/// and the next page's cursor. A cursor that does not parse is an error naming `after`.
+pub fn table_page(mut rows: Vec<VarianceRow>, after: Option<&str>, size: usize, names: &HashMap<Uuid, String>) -> Result<(Vec<VarianceRow>, usize, Option<String>), StoreError> {
+    if rows.is_empty() {
+        return Ok((rows, 0, None));
+    }
+    let start = match after.map(str::trim).filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(cursor) => {
+            let bad = || StoreError::invalid("after", "is not a page cursor of this table (follow the page links)");
+            let parts: Vec<&str> = cursor.split('~').collect();
+            let [period, company, metric, micros, version] = parts.as_slice() else { return Err(bad()) };
+            let company_id: Uuid = company.parse().map_err(|_| bad())?;
+            let key = VarianceRow {
+                company: names.get(&company_id).cloned().unwrap_or_else(|| company_id.to_string()),
+                company_id,
+                metric: parse_metric(metric).map_err(|_| bad())?,
+                period: period.parse().map_err(|_| bad())?,
+                effective_at: micros.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?,
+                actual_version: version.parse().map_err(|_| bad())?,
+                ..rows[0].clone()
+            };
+            rows.partition_point(|r| table_order(r, &key) != std::cmp::Ordering::Greater)
+        }
+    };
+    let end = (start + size).min(rows.len());
+    let next = (end < rows.len() && end > start).then(|| cursor_of(&rows[end - 1]));
+    let page = rows.drain(start.min(rows.len())..end).collect();
+    Ok((page, start, next))
 }
 
 /// The Variance tab's data.

@@ -15,10 +15,7 @@ use crate::time_machine::page_data::FundMeta;
 use crate::variance::get_variance_page;
 use crate::variance::page_data::VariancePageData;
 
-/// Rows rendered in the page; the CSV export has them all.
-const MAX_ROWS: usize = 200;
-
-/// `/funds/{id}/variance?at=&known_at=&metric=&severity=&company=&chart_metric=&for_company=`
+/// `/funds/{id}/variance?at=&known_at=&metric=&severity=&company=&chart_metric=&for_company=&after=`
 ///
 /// Rendered on the server. The record-actual form is an island; the filters, chart and table are
 /// the live region `variance-results`, re-read after an actual is recorded.
@@ -31,10 +28,11 @@ pub fn VariancePage() -> impl IntoView {
     let view_data = Resource::new(
         move || {
             let q = query.read();
-            (id(), q.get("at"), q.get("known_at"), q.get("metric"), q.get("severity"), q.get("company"), q.get("chart_metric"), q.get("for_company"))
+            let filters = (q.get("metric"), q.get("severity"), q.get("company"), q.get("chart_metric"), q.get("for_company"), q.get("after"));
+            (id(), q.get("at"), q.get("known_at"), filters)
         },
-        |(id, at, known_at, metric, severity, company, chart_metric, for_company)| {
-            get_variance_page(id, at, known_at, metric, severity, company, chart_metric, for_company)
+        |(id, at, known_at, (metric, severity, company, chart_metric, for_company, after))| {
+            get_variance_page(id, at, known_at, metric, severity, company, chart_metric, for_company, after)
         },
     );
     view! {
@@ -100,6 +98,8 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             format!("{}#chart", q.to_query_string())
         })
     };
+    // The page links keep every filter of the URL.
+    let page_query = query.get_untracked();
     let selected = page.for_company.as_ref().and_then(|c| v.metric.map(|m| (c.id, m)));
     let narrowed = page.for_company.map(|c| {
         let mut q = base_query.clone();
@@ -126,15 +126,26 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             {chart}
             <div class="table-actions">
                 <span class="muted" data-test="row-count">
-                    {if v.rows.len() > MAX_ROWS {
-                        format!("Newest {MAX_ROWS} of {} rows — narrow with the filters, or export them all as CSV", v.rows.len())
+                    {if page.total_rows > v.rows.len() {
+                        format!("Rows {}–{} of {}", page.page_start + 1, page.page_start + v.rows.len(), page.total_rows)
                     } else {
-                        format!("{} rows", v.rows.len())
+                        format!("{} rows", page.total_rows)
                     }}
                 </span>
+                {(page.page_start > 0).then(|| {
+                    let mut q = page_query.clone();
+                    q.remove("after");
+                    let href = q.to_query_string();
+                    view! { <a href=if href.is_empty() { "?".to_string() } else { href } data-test="first-page">"Newest"</a> }
+                })}
+                {page.next_page.clone().map(|cursor| {
+                    let mut q = page_query.clone();
+                    q.replace("after", cursor);
+                    view! { <a href=q.to_query_string() data-test="next-page" rel="next">"Older rows →"</a> }
+                })}
                 <a href=csv_href download="variance.csv" data-test="variance-csv">"Export CSV"</a>
             </div>
-            <VarianceTable rows=v.rows.into_iter().take(MAX_ROWS).collect() chart_href=chart_href/>
+            <VarianceTable rows=v.rows chart_href=chart_href/>
             <AccuracyTable rows=v.accuracy/>
         </div>
         {analyst.then(|| view! {
