@@ -13,13 +13,18 @@ fn seeded_on() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 14, 30, 0).unwrap()
 }
 
-#[test]
-fn back_test_on_the_demo_history() {
-    let events: Vec<FundEvent> = generate(&DemoSpec::demo_fund(seeded_on()))
+/// The demo fund's history as the store would number it.
+fn demo_events() -> Vec<FundEvent> {
+    generate(&DemoSpec::demo_fund(seeded_on()))
         .into_iter()
         .enumerate()
         .map(|(i, e)| FundEvent { version: i as u64 + 1, effective_at: e.effective_at, recorded_at: e.recorded_at, payload: e.payload })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn back_test_on_the_demo_history() {
+    let events = demo_events();
     let (forecasts, actuals) = facts_from_events(&events);
     let result = back_test(&ForecastIndex::new(forecasts), &actuals, &RuleSpec::defaults());
     println!(
@@ -50,11 +55,7 @@ fn adaptive_thresholds_on_the_demo_history() {
     use domain::variance::{compare_with, AlertPlan, BreachBook, BreachRule, ErrorBand};
     use std::collections::HashMap;
 
-    let events: Vec<FundEvent> = generate(&DemoSpec::demo_fund(seeded_on()))
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| FundEvent { version: i as u64 + 1, effective_at: e.effective_at, recorded_at: e.recorded_at, payload: e.payload })
-        .collect();
+    let events = demo_events();
     let (forecasts, mut actuals) = facts_from_events(&events);
     actuals.sort_by_key(|a| (a.recorded_at, a.version));
     let index = ForecastIndex::new(forecasts);
