@@ -173,16 +173,20 @@ async fn the_cooldown_suppresses_a_new_alert_within_its_window_of_effective_date
     let vars = fast(&smtp.url);
     let (app, fund, company) = setup(&env(&vars), &hook).await;
     let now = chrono::Utc::now();
-    // Three periods' revenue, each 30% short: the second falls within the default rules'
-    // 30-day cooldown of the first (in effective dates), the third does not.
-    for period in ["2026-06-30", "2026-07-31"] {
+    // A miss, back within plan, a miss again within the default rules' 30-day cooldown of the
+    // first (in effective dates), and one more outside it. A miss that goes on from one period to
+    // the next is one alert anyway (domain::variance::breaches); the cooldown keeps a breach
+    // that ends and comes straight back from raising a second alert.
+    for period in ["2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30"] {
         app.forecast(&fund, &company, "REVENUE", period, "1000000", &common::days_ago(200)).await;
     }
     let first = actual_for(&app, &fund, &company, "700000", now - chrono::Duration::days(60), "2026-06-30").await;
     assert_eq!(first["alerts"].as_array().unwrap().len(), 1, "{first:#}");
-    let repeat = actual_for(&app, &fund, &company, "690000", now - chrono::Duration::days(50), "2026-07-31").await;
+    let back = actual_for(&app, &fund, &company, "1000000", now - chrono::Duration::days(55), "2026-07-31").await;
+    assert_eq!(back["alerts"].as_array().unwrap().len(), 0, "{back:#}");
+    let repeat = actual_for(&app, &fund, &company, "690000", now - chrono::Duration::days(50), "2026-08-31").await;
     assert_eq!(repeat["alerts"].as_array().unwrap().len(), 0, "suppressed by the cooldown");
-    let later = actual(&app, &fund, &company, "680000", now - chrono::Duration::days(15)).await;
+    let later = actual_for(&app, &fund, &company, "680000", now - chrono::Duration::days(15), "2026-09-30").await;
     assert_eq!(later["alerts"].as_array().unwrap().len(), 1, "outside the window");
     assert_eq!(app.count("alerts").await, 2);
 }

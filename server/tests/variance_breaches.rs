@@ -115,6 +115,52 @@ async fn a_worse_actual_escalates_the_open_alert_and_a_recovery_resolves_it() {
     assert_eq!(outbox(&app).await.len(), 4);
 }
 
+async fn actual_in(app: &TestApp, fund: &str, company: &str, period: &str, value: &str, days_ago: i64) -> Value {
+    let (s, v) = app
+        .post(
+            &format!("/api/funds/{fund}/actuals"),
+            json!({"company_id": company, "metric": "REVENUE", "value": value, "effective_date": common::days_ago(days_ago), "period": period}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn a_miss_that_goes_on_for_three_periods_is_one_alert_until_a_period_is_back_within_plan() {
+    let (app, fund, company) = setup().await;
+    for period in ["2026-07-31", "2026-08-31", "2026-10-31"] {
+        app.forecast(&fund, &company, "REVENUE", period, "1000000", &common::days_ago(200)).await;
+    }
+    // July −25%: a warning, in-app only. Read it.
+    let july = actual_in(&app, &fund, &company, "2026-07-31", "750000", 90).await;
+    let id = july["alerts"][0]["id"].as_str().unwrap().to_string();
+    let (s, _) = app.post(&format!("/api/funds/{fund}/alerts/{id}/read"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // August −28% and September −30%: still warnings; the alert moves on quietly and stays read.
+    let august = actual_in(&app, &fund, &company, "2026-08-31", "720000", 60).await;
+    let september = actual_in(&app, &fund, &company, PERIOD, "700000", 30).await;
+    assert_eq!((august["alerts"].clone(), september["alerts"].clone()), (json!([]), json!([])));
+    let all = alerts(&app, &fund).await;
+    assert_eq!(all.len(), 1, "{all:#?}");
+    let a = &all[0];
+    assert_eq!((a["id"].as_str(), a["state"].as_str(), a["severity"].as_str()), (Some(id.as_str()), Some("read"), Some("warning")));
+    assert_eq!((a["period"].as_str(), a["first_period"].as_str(), a["periods_in_breach"].as_u64()), (Some(PERIOD), Some("2026-07-31"), Some(3)));
+    assert_eq!(a["variance_pct"], "-30");
+    assert_eq!(outbox(&app).await, vec![("in_app".into(), 0)], "no delivery for a breach that only goes on");
+
+    // A revision of August back within plan changes nothing: September is still behind.
+    actual_in(&app, &fund, &company, "2026-08-31", "1000000", 20).await;
+    assert_eq!(alerts(&app, &fund).await[0]["state"], "read");
+
+    // October within plan: resolved, with the note.
+    actual_in(&app, &fund, &company, "2026-10-31", "990000", 2).await;
+    let all = alerts(&app, &fund).await;
+    assert_eq!((all.len(), all[0]["state"].as_str()), (1, Some("resolved")));
+    assert!(all[0]["resolution_note"].as_str().unwrap().starts_with("Back within plan"), "{:#}", all[0]);
+}
+
 #[tokio::test]
 async fn mark_all_read_marks_only_the_filtered_unread_alerts() {
     let (app, fund, company) = setup().await;

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{FundEvent, Metric};
-use domain::variance::{ActualFact, AlertPlan, AlertState, Breach, BreachBook, BreachRule, Channel, ForecastIndex, ForecastVersion, OpenAlert, Severity, VarianceLine};
+use domain::variance::{ActualFact, AlertPlan, AlertState, Breach, BreachBook, BreachRule, Channel, ForecastIndex, ForecastVersion, OpenAlert, Severity, Side, VarianceLine};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
@@ -59,7 +59,11 @@ pub struct AlertRecord {
     pub company_id: Uuid,
     pub company: Option<String>,
     pub metric: Metric,
+    /// The newest period the alert covers (its figures are that period's).
     pub period: NaiveDate,
+    /// The period the breach began in, and how many periods it has covered so far.
+    pub first_period: NaiveDate,
+    pub periods_in_breach: u32,
     pub actual: Decimal,
     pub forecast: Decimal,
     pub forecast_basis: String,
@@ -103,6 +107,9 @@ pub const MAX_ALERTS_LIMIT: u32 = 1_000;
 pub(super) struct NewAlert {
     pub(super) id: Uuid,
     pub(super) breach: Breach,
+    /// The period the breach began in, and the periods it covers.
+    pub(super) since: NaiveDate,
+    pub(super) periods: u32,
     pub(super) resolution: Option<String>,
 }
 
@@ -158,7 +165,7 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
 async fn breach_book_in(conn: &mut PgConnection, fund_id: Uuid, companies: &[Uuid]) -> Result<BreachBook, StoreError> {
     let mut book = BreachBook::new();
     let rows = sqlx::query(
-        "SELECT id, company_id, metric, period, severity, rule_ids, state, actual_effective_at FROM alerts
+        "SELECT id, company_id, metric, period, severity, rule_ids, state, actual_effective_at, variance FROM alerts
          WHERE fund_id = $1 AND company_id = ANY($2)",
     )
     .bind(fund_id)
@@ -178,6 +185,7 @@ async fn breach_book_in(conn: &mut PgConnection, fund_id: Uuid, companies: &[Uui
                 id: r.try_get("id")?,
                 company_id,
                 metric,
+                side: Side::of(r.try_get("variance")?),
                 period: r.try_get("period")?,
                 severity: Severity::parse(&severity).ok_or_else(|| StoreError::Corrupt(format!("alert severity {severity:?}")))?,
             });
@@ -193,13 +201,16 @@ async fn apply_plans(conn: &mut PgConnection, fund_id: Uuid, plans: Vec<AlertPla
     let mut budget = OutboundBudget::default();
     for plan in plans {
         match plan {
-            AlertPlan::Raise { alert_id, breach, resolution } => {
+            AlertPlan::Raise { alert_id, breach, since, periods, resolution } => {
                 touched.push(alert_id);
-                raised.push(NewAlert { id: alert_id, breach, resolution });
+                raised.push(NewAlert { id: alert_id, breach, since, periods, resolution });
             }
-            AlertPlan::Escalate { alert_id, breach } => {
+            AlertPlan::Update { alert_id, breach, escalated: true, periods_added } => {
                 touched.push(alert_id);
-                escalate_alert(conn, fund_id, alert_id, &breach, &mut budget).await?;
+                escalate_alert(conn, fund_id, alert_id, &breach, periods_added, &mut budget).await?;
+            }
+            AlertPlan::Update { alert_id, breach, escalated: false, periods_added } => {
+                continue_alert(conn, fund_id, alert_id, &breach.line, periods_added).await?;
             }
             AlertPlan::Resolve { alert_id, note } => {
                 sqlx::query(
@@ -218,24 +229,46 @@ async fn apply_plans(conn: &mut PgConnection, fund_id: Uuid, plans: Vec<AlertPla
     Ok(touched)
 }
 
-/// The open alert reaches a higher severity: the breach's new figures, unread again, and one
-/// more round of deliveries.
-async fn escalate_alert(conn: &mut PgConnection, fund_id: Uuid, alert_id: Uuid, breach: &Breach, budget: &mut OutboundBudget) -> Result<(), StoreError> {
-    let l = &breach.line;
+/// The open alert reaches a higher severity: the breach's new figures, severity and rules, unread
+/// again, and one more round of deliveries.
+async fn escalate_alert(conn: &mut PgConnection, fund_id: Uuid, alert_id: Uuid, breach: &Breach, periods_added: u32, budget: &mut OutboundBudget) -> Result<(), StoreError> {
+    let round = move_alert_on(conn, fund_id, alert_id, &breach.line, periods_added, Some(breach)).await?;
+    let deliveries: Vec<QueuedDelivery> = breach.channels.iter().map(|c| QueuedDelivery::new(alert_id, round, *c, budget)).collect();
+    queue_deliveries(conn, fund_id, &deliveries).await
+}
+
+/// The breach goes on into a later period at no higher severity: the newest figures and the
+/// period count change; its state, severity and deliveries do not.
+async fn continue_alert(conn: &mut PgConnection, fund_id: Uuid, alert_id: Uuid, line: &VarianceLine, periods_added: u32) -> Result<(), StoreError> {
+    move_alert_on(conn, fund_id, alert_id, line, periods_added, None).await.map(|_| ())
+}
+
+/// Writes the open alert's newest actual (`line`), and with `escalation` its new severity and
+/// rules, unread again. Returns the alert's next delivery round.
+async fn move_alert_on(
+    conn: &mut PgConnection,
+    fund_id: Uuid,
+    alert_id: Uuid,
+    line: &VarianceLine,
+    periods_added: u32,
+    escalation: Option<&Breach>,
+) -> Result<i32, StoreError> {
+    let l = line;
     let round: i32 = sqlx::query_scalar(
-        "UPDATE alerts SET severity = $3, rule_id = $4, rule_description = $5, rule_ids = $6, rule_descriptions = $7,
-                actual_version = $8, actual_effective_at = $9, actual = $10, forecast = $11, forecast_version = $12,
-                forecast_basis = $13, variance = $14, variance_pct = $15, state = 'unread', read_at = NULL
+        "UPDATE alerts SET actual_version = $3, actual_effective_at = $4, actual = $5, forecast = $6, forecast_version = $7,
+                forecast_basis = $8, variance = $9, variance_pct = $10,
+                period = GREATEST(period, $11), first_period = LEAST(first_period, $11), periods_in_breach = periods_in_breach + $12,
+                severity = COALESCE($13, severity),
+                rule_id = CASE WHEN $13::text IS NULL THEN rule_id ELSE $14 END,
+                rule_description = COALESCE($15, rule_description),
+                rule_ids = COALESCE($16, rule_ids), rule_descriptions = COALESCE($17, rule_descriptions),
+                state = CASE WHEN $13::text IS NULL THEN state ELSE 'unread' END,
+                read_at = CASE WHEN $13::text IS NULL THEN read_at END
          WHERE fund_id = $1 AND id = $2
          RETURNING (SELECT COALESCE(max(round), -1) + 1 FROM alert_outbox WHERE alert_id = $2)",
     )
     .bind(fund_id)
     .bind(alert_id)
-    .bind(breach.severity.as_str())
-    .bind(breach.rule_ids.first())
-    .bind(breach.rules.first())
-    .bind(&breach.rule_ids)
-    .bind(&breach.rules)
     .bind(l.actual_version as i64)
     .bind(l.effective_at)
     .bind(l.actual)
@@ -244,10 +277,16 @@ async fn escalate_alert(conn: &mut PgConnection, fund_id: Uuid, alert_id: Uuid, 
     .bind(l.forecast_basis.as_str())
     .bind(l.variance)
     .bind(l.variance_pct)
+    .bind(l.period)
+    .bind(periods_added.min(i32::MAX as u32) as i32)
+    .bind(escalation.map(|b| b.severity.as_str()))
+    .bind(escalation.and_then(|b| b.rule_ids.first()))
+    .bind(escalation.and_then(|b| b.rules.first()))
+    .bind(escalation.map(|b| &b.rule_ids))
+    .bind(escalation.map(|b| &b.rules))
     .fetch_one(&mut *conn)
     .await?;
-    let deliveries: Vec<QueuedDelivery> = breach.channels.iter().map(|c| QueuedDelivery::new(alert_id, round, *c, budget)).collect();
-    queue_deliveries(conn, fund_id, &deliveries).await
+    Ok(round)
 }
 
 /// Resolves the open alerts that actuals reversed in `events` (just inserted) had raised: the
@@ -305,16 +344,16 @@ pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts
     sqlx::query(
         "INSERT INTO alerts (id, fund_id, rule_id, rule_description, rule_ids, rule_descriptions, severity, company_id, metric,
                              period, actual_version, actual_effective_at, actual, forecast, forecast_version, forecast_basis,
-                             variance, variance_pct, state, resolution_note, resolved_at, read_at)
+                             variance, variance_pct, state, resolution_note, resolved_at, read_at, first_period, periods_in_breach)
          SELECT id, $1, (ids->>0)::uuid, descr->>0,
                 ARRAY(SELECT jsonb_array_elements_text(ids)::uuid), ARRAY(SELECT jsonb_array_elements_text(descr)),
                 sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct,
                 CASE WHEN note IS NULL THEN 'unread' ELSE 'resolved' END, note,
-                CASE WHEN note IS NULL THEN NULL ELSE now() END, CASE WHEN note IS NULL THEN NULL ELSE now() END
+                CASE WHEN note IS NULL THEN NULL ELSE now() END, CASE WHEN note IS NULL THEN NULL ELSE now() END, since, periods
          FROM UNNEST($2::uuid[], $3::jsonb[], $4::jsonb[], $5::text[], $6::uuid[], $7::text[], $8::date[], $9::bigint[],
                      $10::timestamptz[], $11::numeric[], $12::numeric[], $13::bigint[], $14::text[], $15::numeric[], $16::numeric[],
-                     $17::text[])
-              AS n(id, ids, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct, note)",
+                     $17::text[], $18::date[], $19::int[])
+              AS n(id, ids, descr, sev, company, metric, period, av, aeff, actual, forecast, fv, basis, var, pct, note, since, periods)",
     )
     .bind(fund_id)
     .bind(alerts.iter().map(|a| a.id).collect::<Vec<_>>())
@@ -333,6 +372,8 @@ pub(super) async fn insert_alerts(conn: &mut PgConnection, fund_id: Uuid, alerts
     .bind(decimals(&|l| l.variance))
     .bind(lines.iter().map(|l| l.variance_pct).collect::<Vec<Option<Decimal>>>())
     .bind(alerts.iter().map(|a| a.resolution.clone()).collect::<Vec<Option<String>>>())
+    .bind(alerts.iter().map(|a| a.since).collect::<Vec<NaiveDate>>())
+    .bind(alerts.iter().map(|a| a.periods.min(i32::MAX as u32) as i32).collect::<Vec<i32>>())
     .execute(&mut *conn)
     .await?;
 
@@ -555,6 +596,8 @@ pub(super) fn alert_from_row(row: &PgRow) -> Result<AlertRecord, StoreError> {
         company: row.try_get("company")?,
         metric: metric_of(&metric)?,
         period: row.try_get("period")?,
+        first_period: row.try_get("first_period")?,
+        periods_in_breach: row.try_get::<i32, _>("periods_in_breach")?.max(1) as u32,
         actual: row.try_get::<Decimal, _>("actual")?.normalize(),
         forecast: row.try_get::<Decimal, _>("forecast")?.normalize(),
         forecast_basis: row.try_get("forecast_basis")?,

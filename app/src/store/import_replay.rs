@@ -204,13 +204,19 @@ impl<'a> AlertReplay<'a> {
         }
         for plan in self.book.plan(&lines, &rule_refs(self.rules), &mut Uuid::new_v4) {
             match plan {
-                AlertPlan::Raise { alert_id, breach, resolution } => {
+                AlertPlan::Raise { alert_id, breach, since, periods, resolution } => {
                     self.position.insert(alert_id, self.raised.len());
-                    self.raised.push(NewAlert { id: alert_id, breach, resolution });
+                    self.raised.push(NewAlert { id: alert_id, breach, since, periods, resolution });
                 }
-                AlertPlan::Escalate { alert_id, breach } => {
+                AlertPlan::Update { alert_id, breach, escalated, periods_added } => {
                     if let Some(&i) = self.position.get(&alert_id) {
-                        self.raised[i].breach = breach;
+                        let alert = &mut self.raised[i];
+                        if escalated {
+                            alert.breach = breach;
+                        } else {
+                            alert.breach.line = breach.line;
+                        }
+                        alert.periods += periods_added;
                     }
                 }
                 AlertPlan::Resolve { alert_id, note } => {

@@ -133,7 +133,12 @@ pub struct AlertRow {
     pub company: String,
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub metric: Metric,
+    /// The newest period the alert covers; its figures are that period's.
     pub period: NaiveDate,
+    /// The period the breach began in, and how many periods it has covered (one alert per breach,
+    /// however many periods it lasts).
+    pub first_period: NaiveDate,
+    pub periods_in_breach: u32,
     pub actual: Decimal,
     pub forecast: Decimal,
     pub variance: Decimal,

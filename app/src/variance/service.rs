@@ -463,6 +463,8 @@ pub fn alert_row(a: AlertRecord) -> AlertRow {
         company_id: a.company_id,
         metric: a.metric,
         period: a.period,
+        first_period: a.first_period,
+        periods_in_breach: a.periods_in_breach,
         actual: a.actual,
         forecast: a.forecast,
         variance: a.variance,

@@ -15,7 +15,7 @@ pub mod rules;
 pub mod settings;
 
 pub use accuracy::{forecast_accuracy, AccuracyStats, ForecastAccuracy};
-pub use breaches::{back_within_plan, AlertPlan, Breach, BreachBook, BreachRule, OpenAlert};
+pub use breaches::{back_within_plan, AlertPlan, Breach, BreachBook, BreachRule, OpenAlert, Side};
 pub use compare::{compare_all, compare_with, VarianceLine};
 pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
 pub use heat_map::{heat_cells, HeatCell};

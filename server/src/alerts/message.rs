@@ -38,8 +38,13 @@ fn text_with(d: &Delivery, esc: impl Fn(&str) -> String) -> String {
     let a = &d.alert;
     let pct = a.variance_pct.map_or_else(|| "n/a".to_string(), |p| format!("{p}%"));
     let basis = if a.forecast_basis == "recorded_later" { " (forecast recorded after the actual's date)" } else { "" };
+    let span = if a.periods_in_breach > 1 {
+        format!(" In breach since the period ending {}: {} periods.", a.first_period, a.periods_in_breach)
+    } else {
+        String::new()
+    };
     format!(
-        "{}: {} — {} {} for the period ending {}: actual {} vs forecast {}{} — variance {} ({}). Rule: {}.",
+        "{}: {} — {} {} for the period ending {}: actual {} vs forecast {}{} — variance {} ({}). Rule: {}.{span}",
         a.severity.as_str().to_uppercase(),
         esc(&d.fund_name),
         esc(&company(d)),

@@ -94,6 +94,16 @@ fn alert_item(a: AlertRow, fund_id: String, read: ServerAction<MarkAlertRead>, r
                 {a.rule.clone()} ": actual " {money(a.actual)} " vs forecast " {money(a.forecast)} " ("
                 {a.variance_pct.map(|p| percent(Some(p / rust_decimal::Decimal::ONE_HUNDRED))).unwrap_or_else(|| "n/a".into())} ")"
             </p>
+            {(a.periods_in_breach > 1).then(|| view! {
+                <p class="muted span" data-test="alert-span">
+                    {format!(
+                        "{} plan since {} · {} periods",
+                        if a.variance < rust_decimal::Decimal::ZERO { "Below" } else { "Above" },
+                        a.first_period.format("%-d %b %Y"),
+                        a.periods_in_breach
+                    )}
+                </p>
+            })}
             {(a.rules.len() > 1).then(|| view! {
                 <p class="muted rules" data-test="alert-rules">{format!("Breached {} rules: {}", a.rules.len(), a.rules.join(" · "))}</p>
             })}
