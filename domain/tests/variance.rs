@@ -103,6 +103,7 @@ fn rule(comparison: Comparison, threshold: &str, unit: ThresholdUnit) -> RuleSpe
         channels: vec![Channel::InApp],
         cooldown_days: 30,
         enabled: true,
+        adaptive: false,
     }
 }
 

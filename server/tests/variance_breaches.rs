@@ -275,3 +275,46 @@ async fn the_migration_merges_the_pairs_one_actual_raised_without_losing_any() {
     .await;
     assert!(again.is_err(), "alerts_one_per_actual holds");
 }
+
+#[tokio::test]
+async fn an_adaptive_rule_stays_quiet_on_a_founders_usual_miss_and_alerts_on_an_unusual_one() {
+    let app = common::spawn_with(&[("ALERT_WORKER", "false")]).await;
+    let fund = app.fund(401).await;
+    let company = app.company(&fund, "Chronic Co").await;
+    // Only the adaptive rule: the fund's default rules are deleted.
+    let (_, rules) = app.get(&format!("/api/funds/{fund}/alert-rules")).await;
+    for r in rules.as_array().unwrap() {
+        let (s, v) = app.send_raw("DELETE", &format!("/api/funds/{fund}/alert-rules/{}", r["id"].as_str().unwrap()), "application/json", String::new()).await;
+        assert!(s.is_success(), "{v}");
+    }
+    let (s, rule) = app
+        .post(
+            &format!("/api/funds/{fund}/alert-rules"),
+            json!({"metric": "REVENUE", "comparison": "below", "threshold": "20", "unit": "percent",
+                   "severity": "warning", "channels": ["in_app"], "cooldown_days": 0, "adaptive": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{rule}");
+    assert_eq!((rule["adaptive"].as_bool(), rule["description"].as_str()), (Some(true), Some("REVENUE below forecast by 20%, outside the company's usual error")));
+    let periods = ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"];
+    for p in periods {
+        app.forecast(&fund, &company, "REVENUE", p, "1000000", &common::days_ago(400)).await;
+    }
+    // Four months 28–32% short: with less than four months of history the rule is a fixed one,
+    // so January raises an alert and the next months carry it on.
+    for (i, value) in ["720000", "680000", "700000", "700000"].iter().enumerate() {
+        actual_in(&app, &fund, &company, periods[i], value, 300 - 30 * i as i64).await;
+    }
+    let all = alerts(&app, &fund).await;
+    assert_eq!((all.len(), all[0]["periods_in_breach"].as_u64()), (1, Some(4)), "{all:#?}");
+    // May −31%: this founder's usual miss (bias −30%, spread ≈ 1.6): the breach is over.
+    let may = actual_in(&app, &fund, &company, periods[4], "690000", 150).await;
+    assert_eq!(may["alerts"], json!([]), "{may:#}");
+    let all = alerts(&app, &fund).await;
+    assert_eq!(all[0]["state"], "resolved");
+    assert!(all[0]["resolution_note"].as_str().unwrap().starts_with("Within the company's usual error on"), "{:#}", all[0]);
+    // June −50%: far outside the band, a new alert.
+    let june = actual_in(&app, &fund, &company, periods[5], "500000", 120).await;
+    assert_eq!(june["alerts"].as_array().unwrap().len(), 1, "{june:#}");
+    assert_eq!(june["alerts"][0]["variance_pct"], "-50");
+}

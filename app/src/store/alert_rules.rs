@@ -25,7 +25,7 @@ pub struct AlertRule {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, fund_id, metric, comparison, threshold, unit, severity, channels, cooldown_days, enabled, created_at, updated_at";
+const COLUMNS: &str = "id, fund_id, metric, comparison, threshold, unit, severity, channels, cooldown_days, enabled, adaptive, created_at, updated_at";
 
 impl Store {
     pub async fn alert_rules(&self, fund_id: Uuid) -> Result<Vec<AlertRule>, StoreError> {
@@ -58,7 +58,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let before = rule_in(&mut tx, fund_id, rule_id).await?;
         let sql = "UPDATE alert_rules SET metric = $3, comparison = $4, threshold = $5, unit = $6, severity = $7, channels = $8,
-                   cooldown_days = $9, enabled = $10, updated_at = now() WHERE fund_id = $1 AND id = $2";
+                   cooldown_days = $9, enabled = $10, adaptive = $11, updated_at = now() WHERE fund_id = $1 AND id = $2";
         let done = bind_spec(sqlx::query(sql).bind(fund_id).bind(rule_id), spec).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::AlertRuleNotFound(rule_id));
@@ -133,9 +133,9 @@ async fn rule_in(conn: &mut PgConnection, fund_id: Uuid, id: Uuid) -> Result<Ale
 
 async fn insert_rule(conn: &mut PgConnection, fund_id: Uuid, spec: &RuleSpec, position: Option<i32>) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
-    let sql = "INSERT INTO alert_rules (id, fund_id, metric, comparison, threshold, unit, severity, channels, cooldown_days, enabled, position)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                       COALESCE($11, (SELECT COALESCE(max(position) + 1, 0) FROM alert_rules WHERE fund_id = $2)))";
+    let sql = "INSERT INTO alert_rules (id, fund_id, metric, comparison, threshold, unit, severity, channels, cooldown_days, enabled, adaptive, position)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                       COALESCE($12, (SELECT COALESCE(max(position) + 1, 0) FROM alert_rules WHERE fund_id = $2)))";
     bind_spec(sqlx::query(sql).bind(id).bind(fund_id), spec).bind(position).execute(&mut *conn).await?;
     Ok(id)
 }
@@ -152,6 +152,7 @@ fn bind_spec<'q>(q: Query<'q>, spec: &RuleSpec) -> Query<'q> {
         .bind(channels)
         .bind(spec.cooldown_days as i32)
         .bind(spec.enabled)
+        .bind(spec.adaptive)
 }
 
 fn rule_from_row(row: &PgRow) -> Result<AlertRule, StoreError> {
@@ -173,6 +174,7 @@ fn rule_from_row(row: &PgRow) -> Result<AlertRule, StoreError> {
         channels: channels.iter().map(|c| Channel::parse(c).ok_or_else(|| corrupt("channel", c))).collect::<Result<_, _>>()?,
         cooldown_days: row.try_get::<i32, _>("cooldown_days")? as u32,
         enabled: row.try_get("enabled")?,
+        adaptive: row.try_get("adaptive")?,
     };
     Ok(AlertRule {
         id: row.try_get("id")?,

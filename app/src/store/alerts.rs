@@ -157,8 +157,40 @@ pub(super) async fn raise_alerts_in(conn: &mut PgConnection, fund_id: Uuid, even
     }
     let rules = rules_in(conn, fund_id, true).await?;
     let mut book = breach_book_in(conn, fund_id, &companies).await?;
+    if rules.iter().any(|r| r.spec.adaptive) {
+        let first = events.iter().map(|e| e.version).min().unwrap_or(0);
+        for line in earlier_lines(conn, fund_id, &companies, first, &index).await? {
+            if let Some(pct) = line.variance_pct {
+                book.with_error(line.company_id, line.metric, pct);
+            }
+        }
+    }
     let plans = book.plan(&lines, &rule_refs(&rules), &mut Uuid::new_v4);
     apply_plans(conn, fund_id, plans).await
+}
+
+/// The variance lines of the actuals of `companies` recorded before version `before` (not
+/// reversed), oldest first: the error history adaptive rules read. Compared with the forecasts
+/// in `index` as they stand now; a history import compares each with the forecasts recorded by
+/// then, so the two differ only where a forecast was recorded after its actual.
+async fn earlier_lines(conn: &mut PgConnection, fund_id: Uuid, companies: &[Uuid], before: u64, index: &ForecastIndex) -> Result<Vec<VarianceLine>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+         WHERE fund_id = $1 AND event_type = 'ACTUAL_RECORDED' AND company_id = ANY($2) AND version < $3
+           AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                           AND (r.payload->>'reverses')::bigint = fund_events.version)
+         ORDER BY version",
+    )
+    .bind(fund_id)
+    .bind(companies)
+    .bind(before.min(i64::MAX as u64) as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut actuals = Vec::with_capacity(rows.len());
+    for row in &rows {
+        actuals.extend(ActualFact::from_event(&event_from_row(row)?));
+    }
+    Ok(variance_lines(&actuals, index))
 }
 
 /// The open alerts and the cooldown history of `companies`.

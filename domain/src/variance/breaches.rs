@@ -34,6 +34,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::compare::VarianceLine;
+use super::predict::ErrorBand;
 use super::rules::{in_cooldown, Channel, RuleSpec, Severity};
 use crate::fund::Metric;
 
@@ -132,6 +133,8 @@ struct Open {
 pub struct BreachBook {
     open: HashMap<BreachKey, Open>,
     alerted: HashMap<CooldownKey, Vec<DateTime<Utc>>>,
+    /// Each company and metric's earlier percentage errors, oldest first, for adaptive rules.
+    errors: HashMap<(Uuid, Metric), Vec<Decimal>>,
 }
 
 impl BreachBook {
@@ -163,6 +166,12 @@ impl BreachBook {
         self.alerted.entry((rule_id, company_id, metric)).or_default().push(actual_effective_at);
     }
 
+    /// An earlier actual's percentage error (variance %) for this company and metric, for adaptive
+    /// rules; given oldest first, as the actuals were recorded.
+    pub fn with_error(&mut self, company_id: Uuid, metric: Metric, variance_pct: Decimal) {
+        self.errors.entry((company_id, metric)).or_default().push(variance_pct);
+    }
+
     /// The plans for one write's `lines` (in canonical order), folded into the book so the next
     /// write sees them; `new_id` names each new alert. One plan per alert touched: a raise and
     /// its escalation within the same write are one raise at the final severity.
@@ -170,7 +179,10 @@ impl BreachBook {
         let mut plans: Vec<AlertPlan> = Vec::new();
         for line in lines {
             let figures = line.figures();
-            let mut breached: Vec<&BreachRule<'_>> = rules.iter().filter(|r| r.spec.breached_by(line.metric, &figures)).collect();
+            let errors = self.errors.entry((line.company_id, line.metric)).or_default();
+            let band = rules.iter().any(|r| r.spec.adaptive).then(|| ErrorBand::of(errors)).flatten();
+            errors.extend(line.variance_pct);
+            let mut breached: Vec<&BreachRule<'_>> = rules.iter().filter(|r| r.spec.breached_given(line.metric, &figures, band.as_ref())).collect();
             // Highest severity first; the sort is stable, so ties keep the fund's order.
             breached.sort_by(|a, b| b.spec.severity.cmp(&a.spec.severity));
             let side = Side::of(line.variance);
@@ -180,7 +192,11 @@ impl BreachBook {
                 let key = (line.company_id, line.metric, s);
                 if self.open.get(&key).is_some_and(|open| line.period >= open.period) {
                     let open = self.open.remove(&key).expect("checked above");
-                    let note = if breached.is_empty() { back_within_plan(line) } else { crossed_plan(line) };
+                    let note = match (breached.is_empty(), rules.iter().any(|r| r.spec.breached_by(line.metric, &figures))) {
+                        (true, true) => note_for("Within the company's usual error", line),
+                        (true, false) => back_within_plan(line),
+                        (false, _) => crossed_plan(line),
+                    };
                     resolve(&mut plans, &open, note);
                 }
             }
@@ -328,6 +344,7 @@ mod tests {
             channels,
             cooldown_days,
             enabled: true,
+            adaptive: false,
         }
     }
 
@@ -549,5 +566,28 @@ mod tests {
         let plans = book.plan(&[in_month(line(100, 13, 11), 6)], &rules.refs(), &mut ids());
         let resolved: Vec<Uuid> = plans.iter().map(|p| match p { AlertPlan::Resolve { alert_id, .. } => *alert_id, other => panic!("{other:?}") }).collect();
         assert_eq!(resolved, vec![march, april]);
+    }
+
+    #[test]
+    fn given_an_adaptive_rule_when_a_chronic_30_percent_miss_repeats_then_only_a_miss_outside_the_usual_band_alerts() {
+        let adaptive = RuleSpec { adaptive: true, ..spec(20, Severity::Warning, vec![Channel::InApp], 0) };
+        let rules = [BreachRule { id: WARN, description: "REVENUE below forecast by 20%, outside the company's usual error", spec: &adaptive }];
+        let mut book = BreachBook::new();
+        // Four earlier periods, each 28–32% short: bias −30%, spread ≈ 1.8.
+        for pct in [-28, -32, -30, -30] {
+            book.with_error(COMPANY, Metric::Revenue, Decimal::from(pct));
+        }
+        // −31% is this founder's usual miss: no alert, though the fixed threshold (20%) is passed.
+        assert_eq!(book.plan(&[in_month(line(69, 10, 1), 4)], &rules, &mut ids()), vec![]);
+        // −50% is far outside it: an alert.
+        let plans = book.plan(&[in_month(line(50, 11, 2), 5)], &rules, &mut ids());
+        assert!(matches!(plans.as_slice(), [AlertPlan::Raise { .. }]), "{plans:?}");
+
+        // With fewer than four earlier periods the rule is a fixed one.
+        let mut young = BreachBook::new();
+        for pct in [-30, -30, -30] {
+            young.with_error(COMPANY, Metric::Revenue, Decimal::from(pct));
+        }
+        assert!(matches!(young.plan(&[line(69, 12, 3)], &rules, &mut ids()).as_slice(), [AlertPlan::Raise { .. }]));
     }
 }

@@ -91,6 +91,7 @@ mod tests {
             channels: vec![Channel::InApp],
             cooldown_days: 30,
             enabled: true,
+            adaptive: false,
         }];
         let lines = vec![
             line(1, Metric::Revenue, (2026, 6, 30), 50, 1, 1),  // older period

@@ -201,6 +201,7 @@ mod tests {
             channels: vec![Channel::InApp],
             cooldown_days: 30,
             enabled: true,
+            adaptive: false,
         }
     }
 

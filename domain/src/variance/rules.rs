@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::math::VarianceFigures;
+use super::predict::ErrorBand;
 use crate::error::DomainError;
 use crate::fund::decide::MAX_AMOUNT;
 use crate::fund::Metric;
@@ -160,6 +161,13 @@ pub struct RuleSpec {
     pub channels: Vec<Channel>,
     pub cooldown_days: u32,
     pub enabled: bool,
+    /// "Adaptive": the rule fires only when the variance is also outside the company's usual
+    /// error band for the metric — its bias ± 2 × the spread of its earlier percentage errors
+    /// ([`super::ErrorBand`], from at least [`super::MIN_HISTORY`] earlier actuals). With less
+    /// history it fires as a fixed rule. So a founder who always misses by 30% is not an alert
+    /// every period, and a reliable founder's first big miss is.
+    #[serde(default)]
+    pub adaptive: bool,
 }
 
 impl RuleSpec {
@@ -222,8 +230,25 @@ impl RuleSpec {
         }
     }
 
-    /// "REVENUE below forecast by 20%", for messages and the inbox.
+    /// Whether a variance breaches the rule, given the company's usual error band for the metric
+    /// (`None`: too little history). A fixed rule ignores the band.
+    pub fn breached_given(&self, metric: Metric, v: &VarianceFigures, band: Option<&ErrorBand>) -> bool {
+        let usual = self.adaptive && band.zip(v.variance_pct).is_some_and(|(b, p)| b.is_usual(p));
+        !usual && self.breached_by(metric, v)
+    }
+
+    /// "REVENUE below forecast by 20%", for messages and the inbox; "…, outside its usual error"
+    /// for an adaptive rule.
     pub fn describe(&self) -> String {
+        let fixed = self.describe_fixed();
+        if self.adaptive {
+            format!("{fixed}, outside the company's usual error")
+        } else {
+            fixed
+        }
+    }
+
+    fn describe_fixed(&self) -> String {
         let metric = self.metric.map_or("Any metric", |m| m.as_str());
         let amount = match self.unit {
             ThresholdUnit::Percent => format!("{}%", self.threshold.normalize()),
@@ -249,6 +274,7 @@ impl RuleSpec {
             channels: vec![Channel::InApp],
             cooldown_days: DEFAULT_COOLDOWN_DAYS,
             enabled: true,
+            adaptive: false,
         };
         vec![
             rule(Metric::Revenue, Comparison::Below, 20, Severity::Warning),

@@ -138,6 +138,10 @@ struct RuleBody {
     cooldown_days: Option<u32>,
     #[serde(default)]
     enabled: Option<bool>,
+    /// Fire only when the miss is also outside the company's usual error band for the metric
+    /// (bias ± 2 × spread of its earlier errors, from at least 4 earlier actuals). Default false.
+    #[serde(default)]
+    adaptive: Option<bool>,
 }
 
 impl RuleBody {
@@ -151,6 +155,7 @@ impl RuleBody {
             channels: self.channels,
             cooldown_days: self.cooldown_days.unwrap_or(DEFAULT_COOLDOWN_DAYS),
             enabled: self.enabled.unwrap_or(true),
+            adaptive: self.adaptive.unwrap_or(false),
         }
     }
 }
