@@ -37,6 +37,7 @@ fn company(
         planned_reserves: dollars(planned),
         deployed_reserves: Decimal::ZERO,
         active: true,
+        adjustment: None,
     }
 }
 
@@ -346,6 +347,7 @@ fn arb_company(i: usize) -> impl Strategy<Value = CompanyInput> {
                     planned_reserves: dollars(i64::from(planned_250k) * 250_000),
                     deployed_reserves: Decimal::ZERO,
                     active,
+                    adjustment: None,
                 }
             },
         )

@@ -116,6 +116,7 @@ fn given_a_series_d_plus_company_then_the_report_says_no_follow_on_can_be_deploy
         planned_reserves: Decimal::from(2_000_000),
         deployed_reserves: Decimal::ZERO,
         active: true,
+        adjustment: None,
     };
     let input = PortfolioInput {
         fund: FundInput {

@@ -90,6 +90,7 @@ fn arb_company() -> impl Strategy<Value = CompanyInput> {
             planned_reserves: Decimal::ZERO,
             deployed_reserves: Decimal::ZERO,
             active: true,
+            adjustment: None,
         })
 }
 
@@ -142,6 +143,7 @@ fn given_overrides_that_make_the_last_round_worth_more_then_marginal_rises_once_
         planned_reserves: Decimal::ZERO,
         deployed_reserves: Decimal::ZERO,
         active: true,
+        adjustment: None,
     };
     // Full pro-rata in round C is about 8% × 20% × $240M ≈ $3.8M, so $0–1M funds round C only and
     // $8–9M lands in round D+ on most paths that reach it.

@@ -53,6 +53,7 @@ fn one_company(planned_reserves: i64) -> PortfolioInput {
             planned_reserves: Decimal::from(planned_reserves),
             deployed_reserves: Decimal::ZERO,
             active: true,
+            adjustment: None,
         }],
     }
 }

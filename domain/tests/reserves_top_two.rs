@@ -20,6 +20,7 @@ fn company(id: &str, stage: Stage, invested: i64, ownership: f64, post_money: i6
         planned_reserves: Decimal::from(1_000_000),
         deployed_reserves: Decimal::ZERO,
         active: true,
+        adjustment: None,
     }
 }
 

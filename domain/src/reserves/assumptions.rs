@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ReserveError;
 use super::overrides::{ConstraintOverrides, ModelOverrides};
 use super::run_params::RunParams;
+use super::variance_adjustment::VarianceAdjustmentRule;
 
 /// A fund's reserve-model assumptions: overrides of the model and constraints, and optionally an
 /// explicit reserve budget.
@@ -24,6 +25,10 @@ pub struct ReserveAssumptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub reserve_budget: Option<Decimal>,
+    /// The opt-in variance adjustment (docs/reserves-model.md, "Variance adjustment"); `None`:
+    /// off, the model's odds for every company.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance_adjustment: Option<VarianceAdjustmentRule>,
 }
 
 impl ReserveAssumptions {
@@ -40,6 +45,9 @@ impl ReserveAssumptions {
                 "reserve_budget",
                 "must not be negative",
             ));
+        }
+        if let Some(rule) = &self.variance_adjustment {
+            rule.validate()?;
         }
         Ok(())
     }

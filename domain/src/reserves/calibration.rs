@@ -117,7 +117,7 @@ fn stage_spread(stage: Stage, compiled: &CompiledModel, iterations: u32, seed: u
     let mut total = 0.0;
     for iteration in 0..iterations {
         let mut streams = PathStreams::new(seed, key, u64::from(iteration));
-        let path = draw_path(compiled, stage, post_money, &mut streams);
+        let path = draw_path(compiled, stage, post_money, 1.0, &mut streams);
         let diluted: f64 = path.rounds[..path.n_rounds]
             .iter()
             .map(|r| 1.0 - r.dilution)

@@ -7,6 +7,8 @@ pub(crate) struct CompanyPlan {
     pub(crate) key: u64,
     pub(crate) stage: super::stage::Stage,
     pub(crate) post_money: f64,
+    /// Multiplies every stage's graduation probability (the fund's variance adjustment).
+    pub(crate) graduation_factor: f64,
     pub(crate) holding: Holding,
     /// Reserve levels of the allocation grid, ascending from 0.
     pub(crate) levels: Vec<f64>,
@@ -269,7 +271,7 @@ mod tests {
     fn paths(stage: Stage, n: u64) -> Vec<Path> {
         let model = CompiledModel::new(&ModelParams::default());
         (0..n)
-            .map(|i| draw_path(&model, stage, 12e6, &mut PathStreams::new(9, 1, i)))
+            .map(|i| draw_path(&model, stage, 12e6, 1.0, &mut PathStreams::new(9, 1, i)))
             .collect()
     }
 

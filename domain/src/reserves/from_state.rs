@@ -11,7 +11,10 @@ use super::input::{CompanyInput, FundInput, PortfolioInput};
 use super::report::{ExcludedCompany, ReserveReport};
 use super::run::{fund_totals, run};
 use super::run_params::RunParams;
+use super::variance_adjustment::apply_adjustments;
 use crate::fund::{CompanyState, CompanyStatus, FundState};
+use crate::variance::VarianceLine;
+use chrono::{DateTime, Utc};
 
 /// What a reserve run for a fund looks at: the engine input, the companies it cannot price (with
 /// the reason), and the assumptions in force.
@@ -20,6 +23,17 @@ pub struct FundPortfolio {
     pub input: PortfolioInput,
     pub excluded: Vec<ExcludedCompany>,
     pub assumptions: ReserveAssumptions,
+}
+
+impl FundPortfolio {
+    /// Applies the fund's variance adjustment, when its assumptions turn it on, from its variance
+    /// lines as known at the run's dates (`lines`: every actual against its forecast). Off, the
+    /// portfolio stays exactly as it was.
+    pub fn adjust_for_variance(&mut self, lines: &[VarianceLine], as_of: DateTime<Utc>) {
+        if let Some(rule) = &self.assumptions.variance_adjustment {
+            apply_adjustments(&mut self.input, &rule.adjustments(lines, as_of));
+        }
+    }
 }
 
 /// The portfolio of `state` as the engine sees it. Pass the state as of the date the run is about
@@ -122,6 +136,7 @@ fn company_input(c: &CompanyState) -> Result<CompanyInput, String> {
         planned_reserves: c.reserves_planned.max(c.reserves_deployed),
         deployed_reserves: c.reserves_deployed,
         active: true,
+        adjustment: None,
     };
     engine_accepts(&input)?;
     Ok(input)

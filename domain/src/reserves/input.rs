@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ReserveError;
 use super::stage::Stage;
+use super::variance_adjustment::{check_factor, GraduationAdjustment};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +52,10 @@ pub struct CompanyInput {
     /// Exited or written-off companies take no reserves and are not ranked.
     #[serde(default = "active_by_default")]
     pub active: bool,
+    /// The fund's variance adjustment for this company (its rule named it), if any: the odds of
+    /// each further round are multiplied by the factor (docs/reserves-model.md, "Variance adjustment").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<GraduationAdjustment>,
 }
 
 fn active_by_default() -> bool {
@@ -145,6 +150,9 @@ impl PortfolioInput {
                     field("deployed_reserves"),
                     "must be below invested, which includes it along with the initial cheque",
                 ));
+            }
+            if let Some(adjustment) = &c.adjustment {
+                check_factor(&field("adjustment.factor"), adjustment.factor)?;
             }
         }
         Ok(())

@@ -27,6 +27,7 @@ mod report;
 mod run_params;
 mod sourced;
 mod stage;
+mod variance_adjustment;
 
 #[cfg(feature = "engine")]
 mod allocation;
@@ -63,6 +64,10 @@ pub use report::{CompanyReport, CurvePoint, ExcludedCompany, FundTotals, Reserve
 pub use run_params::{ArmPairing, RunParams, MAX_ITERATIONS};
 pub use sourced::{Sourced, FUND_OVERRIDE};
 pub use stage::Stage;
+pub use variance_adjustment::{
+    apply_adjustments, GraduationAdjustment, VarianceAdjustmentRule, MAX_ADJUSTMENT_PERIODS,
+    MIN_GRADUATION_FACTOR, RECENT_DAYS,
+};
 
 #[cfg(feature = "engine")]
 pub use calibration::{moic_spread, outcome_spread_by_stage};

@@ -10,8 +10,8 @@ pub(crate) const MAX_ROUNDS: usize = Stage::ALL.len() - 1;
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledModel {
     graduation: [f64; 6],
-    /// graduation + exit: an outcome draw below this (and above graduation) is an exit.
-    graduation_or_exit: [f64; 6],
+    /// An outcome draw at or above graduation and below graduation + exit is an exit.
+    exit: [f64; 6],
     log_step_up_median: [f64; 6],
     step_up_sigma: [f64; 6],
     dilution_min: [f64; 6],
@@ -28,7 +28,7 @@ impl CompiledModel {
         let p = |s: Stage| model.stages.get(s);
         CompiledModel {
             graduation: table(&|s| p(s).graduation.value),
-            graduation_or_exit: table(&|s| p(s).graduation.value + p(s).exit.value),
+            exit: table(&|s| p(s).exit.value),
             log_step_up_median: table(&|s| p(s).step_up_median.value.ln()),
             step_up_sigma: table(&|s| p(s).step_up_sigma.value),
             dilution_min: table(&|s| p(s).dilution_min.value),
@@ -60,12 +60,16 @@ pub(crate) struct Path {
     pub(crate) years: f64,
 }
 
-/// Draws one path for a company now at `stage` with the given last post-money.
+/// Draws one path for a company now at `stage` with the given last post-money. `graduation_factor`
+/// multiplies the graduation probability of every stage on the path (the fund's variance
+/// adjustment; 1 for the model as it stands): the odds it takes away become failure, exit odds
+/// stay. With 1 the draws are bit for bit those of the unadjusted model.
 #[inline]
 pub(crate) fn draw_path(
     model: &CompiledModel,
     stage: Stage,
     post_money: f64,
+    graduation_factor: f64,
     streams: &mut PathStreams,
 ) -> Path {
     let mut path = Path {
@@ -79,7 +83,8 @@ pub(crate) fn draw_path(
     loop {
         path.years += model.years[s];
         let u = streams.outcome();
-        if u < model.graduation[s] {
+        let graduation = model.graduation[s] * graduation_factor;
+        if u < graduation {
             let step_up =
                 (model.log_step_up_median[s] + model.step_up_sigma[s] * streams.step_up()).exp();
             let dilution = model.dilution_min[s] + model.dilution_span[s] * streams.dilution();
@@ -91,7 +96,7 @@ pub(crate) fn draw_path(
             path.n_rounds += 1;
             s += 1;
         } else {
-            if u < model.graduation_or_exit[s] {
+            if u < graduation + model.exit[s] {
                 let multiple = (model.log_exit_median[s]
                     + model.exit_sigma[s] * streams.exit_multiple())
                 .exp();

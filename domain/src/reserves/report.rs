@@ -95,6 +95,9 @@ pub struct CompanyReport {
     /// convention rather than a 0× return. `None` when they apply.
     #[serde(default)]
     pub follow_on_not_applicable: Option<String>,
+    /// The fund's variance adjustment the run applied to this company, with its reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<super::GraduationAdjustment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

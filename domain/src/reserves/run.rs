@@ -64,6 +64,7 @@ pub fn run(
                 key: company_key(&c.id),
                 stage: c.stage,
                 post_money: decimal_to_f64(c.post_money),
+                graduation_factor: c.adjustment.as_ref().map_or(1.0, |a| a.factor),
                 holding: Holding {
                     ownership: c.ownership,
                     cost: decimal_to_f64(c.invested),
@@ -262,6 +263,7 @@ fn company_report(
         floor: floor.normalize(),
         curve: Vec::new(),
         follow_on_not_applicable: not_applicable(company, estimate),
+        adjustment: company.adjustment.clone(),
     }
 }
 

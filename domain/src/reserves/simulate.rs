@@ -110,12 +110,12 @@ fn simulate_chunk(
     let preference = model.liquidation_preference;
     for iteration in start..end {
         let mut streams = PathStreams::new(seed, plan.key, u64::from(iteration));
-        let path = draw_path(model, plan.stage, plan.post_money, &mut streams);
+        let path = draw_path(model, plan.stage, plan.post_money, plan.graduation_factor, &mut streams);
         match plus_seed {
             None => sums.add(plan, &path, None, preference),
             Some(plus_seed) => {
                 let mut plus_streams = PathStreams::new(plus_seed, plan.key, u64::from(iteration));
-                let plus_path = draw_path(model, plan.stage, plan.post_money, &mut plus_streams);
+                let plus_path = draw_path(model, plan.stage, plan.post_money, plan.graduation_factor, &mut plus_streams);
                 sums.add(plan, &path, Some(&plus_path), preference);
             }
         }

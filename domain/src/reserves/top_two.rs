@@ -92,6 +92,7 @@ pub(crate) fn probability_first_better(
                     model,
                     plan.stage,
                     plan.post_money,
+                    plan.graduation_factor,
                     &mut PathStreams::new(seed, first.key, j),
                 );
                 let plus_path = plus_seed.map(|s| {
@@ -99,6 +100,7 @@ pub(crate) fn probability_first_better(
                         model,
                         plan.stage,
                         plan.post_money,
+                        plan.graduation_factor,
                         &mut PathStreams::new(s, first.key, j),
                     )
                 });
