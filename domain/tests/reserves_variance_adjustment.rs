@@ -219,3 +219,41 @@ fn given_the_rule_on_then_only_the_companies_it_names_change_and_they_fall() {
         before.follow_on_multiple, after.follow_on_multiple, lowest.follow_on_multiple
     );
 }
+
+/// What the default rule does on the demo fund (seeded on a fixed day, so the figures are
+/// reproducible): which companies it names at the seeding day and at past quarter ends.
+/// `docs/benchmarks.md` records the printed figures.
+#[test]
+fn on_the_demo_history_the_rule_names_a_few_companies() {
+    use domain::demo::{generate, DemoSpec};
+    use domain::fund::FundEvent;
+    use domain::variance::{compare_with, facts_from_events, ForecastIndex};
+
+    let seeded = Utc.with_ymd_and_hms(2026, 11, 27, 14, 30, 0).unwrap();
+    let events: Vec<FundEvent> = generate(&DemoSpec::demo_fund(seeded))
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| FundEvent { version: i as u64 + 1, effective_at: e.effective_at, recorded_at: e.recorded_at, payload: e.payload })
+        .collect();
+    let (forecasts, actuals) = facts_from_events(&events);
+    let lines = compare_with(&ForecastIndex::new(forecasts), &actuals);
+    let companies: std::collections::BTreeSet<Uuid> = lines.iter().map(|l| l.company_id).collect();
+    let mut figures = Vec::new();
+    for rule in [VarianceAdjustmentRule::default(), VarianceAdjustmentRule::demo_fund()] {
+        let mut named_over_time = Vec::new();
+        for (y, m, d) in [(2025, 6, 30), (2025, 12, 31), (2026, 6, 30), (2026, 11, 27)] {
+            let named = rule.adjustments(&lines, at(day(y, m, d)));
+            named_over_time.push(format!("{y}-{m:02}-{d:02}: {}", named.len()));
+            for reason in named.values().map(|a| &a.reason) {
+                assert!(reason.contains("% below plan in its latest 2 periods ("), "{reason}");
+            }
+        }
+        figures.push(format!("below {}% × 2 periods → {}", rule.revenue_below_pct, named_over_time.join(", ")));
+    }
+    println!("demo fund, {} companies with revenue actuals; companies named: {}", companies.len(), figures.join("; "));
+    // The demo fund's own rule (20%) names companies at the seeding day; the default (30%) is
+    // stricter than anything its founders did twice running lately.
+    let today = VarianceAdjustmentRule::demo_fund().adjustments(&lines, seeded);
+    assert!(!today.is_empty(), "the demo fund shows the adjustment at work");
+    assert!(today.len() * 4 <= companies.len(), "a few companies, not the portfolio: {} of {}", today.len(), companies.len());
+}

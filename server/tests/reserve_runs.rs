@@ -403,6 +403,13 @@ async fn the_seeded_demo_fund_has_a_ranking_for_today_at_once() {
     assert!(report["companies"].as_array().unwrap().len() >= 10, "{report}");
     assert!(report["excluded"].as_array().unwrap().iter().all(|e| !e["reason"].as_str().unwrap().is_empty()));
     assert_eq!(run.requested_by, "demo seed");
+    // The demo fund turns the variance adjustment on: the run's input carries the rule, and every
+    // company it adjusted says why.
+    assert_eq!(run.assumptions["variance_adjustment"]["revenue_below_pct"], "20", "{}", run.assumptions);
+    for c in report["companies"].as_array().unwrap().iter().filter(|c| !c["adjustment"].is_null()) {
+        assert!(c["adjustment"]["reason"].as_str().unwrap().contains("below plan in its latest 2 periods"), "{c}");
+        assert_eq!(c["adjustment"]["factor"], 0.8);
+    }
 
     // The demo's history was recorded over time: its quarter ends as known then are queued as one
     // batch on opening the tab, and the history fills in.
@@ -416,6 +423,7 @@ async fn the_seeded_demo_fund_has_a_ranking_for_today_at_once() {
         let (_, body) = page(&app.router, &app.token, &uri).await;
         if body.contains("class=\"data history-table\"") && !body.contains("data-test=\"history-pending\"") {
             assert!(body.contains("What changed"), "links to the Time Machine's changes");
+            assert!(body.contains("variance_adjustment.revenue_below_pct"), "the assumptions panel lists the variance adjustment");
             break;
         }
         assert!(Instant::now() < deadline, "the history never filled in");

@@ -133,7 +133,7 @@ async fn assumption_tables(store: &Store, assumptions: &ReserveAssumptions) -> R
     }
     let mut params = RunParams::default();
     assumptions.apply(&mut params);
-    let parameters = parameter_rows(&params, assumptions.reserve_budget);
+    let parameters = parameter_rows(&params, assumptions);
     let assumptions_json = serde_json::to_string_pretty(assumptions)?;
     let model = params.model;
     let calibration = tokio::task::spawn_blocking(move || {
@@ -383,7 +383,8 @@ pub fn event_label(event_type: &str) -> String {
 }
 
 /// Every `{value, source}` leaf of the model and the constraints, by its JSON path.
-fn parameter_rows(params: &RunParams, budget: Option<rust_decimal::Decimal>) -> Vec<ParameterRow> {
+fn parameter_rows(params: &RunParams, assumptions: &ReserveAssumptions) -> Vec<ParameterRow> {
+    let budget = assumptions.reserve_budget;
     let mut rows = Vec::new();
     let tree = serde_json::json!({ "model": params.model, "constraints": params.constraints });
     walk("", &tree, &mut rows);
@@ -393,6 +394,20 @@ fn parameter_rows(params: &RunParams, budget: Option<rust_decimal::Decimal>) -> 
         source: if budget.is_some() { domain::reserves::FUND_OVERRIDE.into() } else { "docs/reserves-model.md, Available reserves".into() },
         overridden: budget.is_some(),
     });
+    match &assumptions.variance_adjustment {
+        Some(rule) => {
+            let row = |key: &str, value: String| ParameterRow { key: format!("variance_adjustment.{key}"), value, source: domain::reserves::FUND_OVERRIDE.into(), overridden: true };
+            rows.push(row("revenue_below_pct", format!("{}%", rule.revenue_below_pct.normalize())));
+            rows.push(row("periods", rule.periods.to_string()));
+            rows.push(row("graduation_factor", format!("× {}", rule.graduation_factor)));
+        }
+        None => rows.push(ParameterRow {
+            key: "variance_adjustment".into(),
+            value: "off".into(),
+            source: "docs/reserves-model.md, Variance adjustment (opt-in per fund)".into(),
+            overridden: false,
+        }),
+    }
     rows
 }
 
@@ -418,7 +433,7 @@ mod tests {
 
     #[test]
     fn every_parameter_is_listed_with_its_source() {
-        let rows = parameter_rows(&RunParams::default(), None);
+        let rows = parameter_rows(&RunParams::default(), &ReserveAssumptions::default());
         let seed = rows.iter().find(|r| r.key == "model.stages.seed.graduation").expect("seed graduation");
         assert!(!seed.source.is_empty() && !seed.overridden);
         assert!(rows.iter().any(|r| r.key == "constraints.hurdle"));

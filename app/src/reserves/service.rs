@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use domain::reserves::{portfolio_from_state, FundPortfolio, ReserveAssumptions, ReserveError, RunParams};
+use domain::variance::{compare_with, ForecastIndex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -109,7 +110,12 @@ async fn resolve(store: &Store, fund_id: Uuid, spec: &RunSpec) -> Result<Resolve
     if spec.increment > at.state.committed {
         return Err(StoreError::invalid("increment", format!("must not exceed the fund's committed capital ({})", at.state.committed)));
     }
-    let portfolio = portfolio_from_state(&at.state);
+    let mut portfolio = portfolio_from_state(&at.state);
+    if portfolio.assumptions.variance_adjustment.is_some() {
+        let facts = store.variance_facts(fund_id, spec.as_of, spec.known_at).await?;
+        let lines = compare_with(&ForecastIndex::new(facts.forecasts), &facts.actuals);
+        portfolio.adjust_for_variance(&lines, spec.as_of);
+    }
     let mut params = RunParams { iterations: spec.iterations, seed: spec.seed, increment: spec.increment, ..RunParams::default() };
     portfolio.assumptions.apply(&mut params);
     params.validate().map_err(reserve_error)?;

@@ -46,10 +46,13 @@ fn shared_report(r: SharedReport) -> impl IntoView {
     };
     let body = if let Some(p) = r.reserves {
         match p.ranking {
-            Some(ranking) => view! {
-                {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None, None).into_any()}
-                <ParametersPanel parameters=p.parameters editor=None calibration=p.calibration/>
-            }.into_any(),
+            Some(ranking) => {
+                let adjustments: Vec<(String, String)> = ranking.report.companies.iter().filter_map(|c| c.adjustment.as_ref().map(|a| (c.name.clone(), a.reason.clone()))).collect();
+                view! {
+                    {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None, None).into_any()}
+                    <ParametersPanel parameters=p.parameters editor=None calibration=p.calibration adjustments=adjustments/>
+                }.into_any()
+            }
             None => view! {
                 <p class="empty" data-test="no-ranking">"The ranking for this date is being calculated; reload in a moment."</p>
                 <noscript><meta http-equiv="refresh" content="2"/></noscript>

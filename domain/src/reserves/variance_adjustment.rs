@@ -66,6 +66,13 @@ impl Default for VarianceAdjustmentRule {
 }
 
 impl VarianceAdjustmentRule {
+    /// The demo fund's setting: revenue more than 20% below plan two periods running. Its
+    /// generated founders miss by 30% twice running too rarely for the default to show anything
+    /// (`domain/tests/reserves_variance_adjustment.rs` measures both).
+    pub fn demo_fund() -> Self {
+        VarianceAdjustmentRule { revenue_below_pct: Decimal::from(20), ..VarianceAdjustmentRule::default() }
+    }
+
     /// Errors name the field as in the assumptions JSON (`variance_adjustment.periods`).
     pub fn validate(&self) -> Result<(), ReserveError> {
         let field = |name: &str| format!("variance_adjustment.{name}");

@@ -12,7 +12,17 @@ pub fn ParametersPanel(
     /// With the fund id, the current assumptions JSON: admins get the editor.
     editor: Option<(String, String)>,
     calibration: Arc<Vec<CalibrationRow>>,
+    /// Companies the fund's variance adjustment moved in the ranking shown: (name, reason).
+    adjustments: Vec<(String, String)>,
 ) -> impl IntoView {
+    let adjusted = (!adjustments.is_empty()).then(|| view! {
+        <div class="adjustments" data-test="variance-adjustments">
+            <h4>"Variance adjustment in this ranking"</h4>
+            <ul>
+                {adjustments.into_iter().map(|(name, reason)| view! { <li><strong>{name}</strong>": "{reason}</li> }).collect_view()}
+            </ul>
+        </div>
+    });
     let pct = |x: f64| format!("{:.0}%", x * 100.0);
     let calibration = (!calibration.is_empty()).then(|| view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Calibration by entry stage">
@@ -45,6 +55,7 @@ pub fn ParametersPanel(
                 <h3>"Model assumptions"</h3>
                 <span class="muted">{format!("{} parameters, {overrides} set by this fund", parameters.len())}</span>
             </summary>
+            {adjusted}
             {calibration}
             <div class="table-wrap" tabindex="0" role="region" aria-label="Model assumptions">
                 <table class="data">
@@ -64,7 +75,7 @@ pub fn ParametersPanel(
                 Some((fund_id, json)) => view! {
                     <form method="post" action="/sfn/set_reserve_assumptions" class="assumptions-form" data-enhance="" data-test="assumptions-form">
                         <input type="hidden" name="fund_id" value=fund_id/>
-                        <label for="assumptions-json">"This fund's overrides (JSON: model.stages.<stage>.<parameter>, constraints.<name>, reserve_budget)"</label>
+                        <label for="assumptions-json">"This fund's overrides (JSON: model.stages.<stage>.<parameter>, constraints.<name>, reserve_budget, variance_adjustment)"</label>
                         <textarea id="assumptions-json" name="assumptions" rows="8" spellcheck="false">{json}</textarea>
                         <label>"Effective from " <input type="date" name="effective_date"/></label>
                         <button type="submit">"Save assumptions"</button>

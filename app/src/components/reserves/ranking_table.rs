@@ -40,7 +40,12 @@ pub fn RankingTable(report: Arc<ReserveReport>, hurdle: f64, #[prop(optional)] s
                         </td>
                     })}
                     <td class="num">{c.rank}</td>
-                    <th scope="row">{c.name.clone()}</th>
+                    <th scope="row">
+                        {c.name.clone()}
+                        {c.adjustment.as_ref().map(|a| view! {
+                            <div class="muted small" data-test="adjusted" title=a.reason.clone()>{format!("variance-adjusted (× {})", a.factor)}</div>
+                        })}
+                    </th>
                     <td>{stage_label(c.stage)}</td>
                     <td class="num multiple">
                         {match c.follow_on_not_applicable.clone() {

@@ -93,6 +93,11 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
     // Analysts may apply the date's ranking (not a frozen scenario's) to the fund.
     let apply_as = (page.can_run && page.opened.is_none()).then(|| fund_id.clone());
     let run_id = page.ranking.as_ref().map(|r| r.run_id.to_string());
+    // The companies the fund's variance adjustment moved in the ranking shown, with the reason.
+    let adjustments: (String, Vec<(String, String)>) = (
+        run_id.clone().unwrap_or_default(),
+        page.ranking.as_ref().map(|r| r.report.companies.iter().filter_map(|c| c.adjustment.as_ref().map(|a| (c.name.clone(), a.reason.clone()))).collect()).unwrap_or_default(),
+    );
     let opened = page.opened.clone().map(|s| view! {
         <p class="notice" data-test="opened-scenario">
             {format!("Showing the scenario “{}”, frozen as saved on {}. ", s.name, date(s.created_at))}
@@ -116,7 +121,7 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
         {body}
         <HistoryChart fund_id=fund_id.clone() history=page.history pending=page.history_pending/>
         <ScenariosPanel fund_id=fund_id.clone() run_id=run_id scenarios=page.scenarios can_edit=page.can_run/>
-        {parameters_panel(&fund_id, page.parameters, page.calibration, page.assumptions_json, page.can_edit_assumptions)}
+        {parameters_panel(&fund_id, page.parameters, page.calibration, page.assumptions_json, page.can_edit_assumptions, adjustments)}
     }
 }
 
@@ -129,10 +134,11 @@ fn parameters_panel(
     calibration: std::sync::Arc<Vec<crate::reserves::page_data::CalibrationRow>>,
     assumptions_json: String,
     can_edit: bool,
+    (run_id, adjustments): (String, Vec<(String, String)>),
 ) -> impl IntoView {
-    let key = format!("reserves:parameters:{fund_id}:{can_edit}:{assumptions_json}");
+    let key = format!("reserves:parameters:{fund_id}:{can_edit}:{run_id}:{assumptions_json}");
     let editor = can_edit.then(|| (fund_id.to_string(), assumptions_json));
-    fragment(key, move || view! { <ParametersPanel parameters=parameters calibration=calibration editor=editor/> })
+    fragment(key, move || view! { <ParametersPanel parameters=parameters calibration=calibration editor=editor adjustments=adjustments/> })
 }
 
 /// A ranking with what changed since and how to reproduce it; `csv_href` when the reader may export.
