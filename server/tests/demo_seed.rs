@@ -15,8 +15,7 @@ async fn demo_fund_is_seeded_once_with_its_late_records_kept() {
     assert!(app.store.seed_demo_if_empty(now).await.unwrap().is_none(), "never seeds twice");
 
     let generated = generate(&DemoSpec::demo_fund(now));
-    // The generated history, and the RESERVE_ASSUMPTIONS_SET that turns the variance adjustment on.
-    assert_eq!(app.event_count().await as usize, generated.len() + 1);
+    assert_eq!(app.event_count().await as usize, generated.len());
     let late_generated = generated.iter().filter(|e| e.recorded_at - e.effective_at > chrono::Duration::days(7)).count();
     let late_stored: i64 = sqlx::query_scalar("SELECT count(*) FROM fund_events WHERE recorded_at > effective_at + interval '7 days'")
         .fetch_one(app.store.pool())

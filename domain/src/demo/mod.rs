@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::fund::{EventPayload, FundCreated};
+use crate::reserves::{ReserveAssumptions, VarianceAdjustmentRule};
 
 /// What to generate. `start` is the fund's first day; the history covers `years` from it and
 /// nothing is recorded after [`DemoSpec::end`].
@@ -37,6 +38,9 @@ pub struct DemoSpec {
     /// companies (starting from `companies`) until the history has this many events, within a
     /// few percent.
     pub target_events: Option<usize>,
+    /// Reserve-model assumptions recorded with the fund's creation (RESERVE_ASSUMPTIONS_SET right
+    /// after FUND_CREATED), if any.
+    pub reserve_assumptions: Option<ReserveAssumptions>,
 }
 
 /// The demo fund's seed: any fixed value would do; this one gives a typical fund.
@@ -56,6 +60,11 @@ impl DemoSpec {
             years: 6,
             start: years_before(now, 6),
             target_events: None,
+            // The demo fund shows the variance adjustment at work (docs/reserves-model.md).
+            reserve_assumptions: Some(ReserveAssumptions {
+                variance_adjustment: Some(VarianceAdjustmentRule::demo_fund()),
+                ..ReserveAssumptions::default()
+            }),
         }
     }
 
@@ -72,6 +81,7 @@ impl DemoSpec {
             years: 10,
             start: years_before(now, 10),
             target_events: Some(events),
+            reserve_assumptions: None,
         }
     }
 
@@ -176,6 +186,9 @@ fn build(spec: &DemoSpec, companies: usize) -> Vec<GeneratedEvent> {
             vintage: Some(spec.start.year()),
         }),
     );
+    if let Some(assumptions) = &spec.reserve_assumptions {
+        out.push(spec.start, spec.start, EventPayload::ReserveAssumptionsSet(Box::new(assumptions.clone())));
+    }
     let entered = portfolio::emit(&ctx, &plans, &mut out);
     for plan in plans.iter().filter(|p| entered[p.index]) {
         operations::emit(&ctx, plan, &mut out);
