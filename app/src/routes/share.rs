@@ -47,7 +47,7 @@ fn shared_report(r: SharedReport) -> impl IntoView {
     let body = if let Some(p) = r.reserves {
         match p.ranking {
             Some(ranking) => {
-                let adjustments: Vec<(String, String)> = ranking.report.companies.iter().filter_map(|c| c.adjustment.as_ref().map(|a| (c.name.clone(), a.reason.clone()))).collect();
+                let adjustments = crate::components::reserves::parameters_panel::adjustment_lines(&ranking.report);
                 view! {
                     {crate::routes::fund::reserves::ranking_view(ranking, p.changes_since, None, None).into_any()}
                     <ParametersPanel parameters=p.parameters editor=None calibration=p.calibration adjustments=adjustments/>

@@ -4,6 +4,11 @@ use leptos::prelude::*;
 
 use crate::reserves::page_data::{CalibrationRow, ParameterRow};
 
+/// The companies a ranking's variance adjustment moved, with the reason: (name, reason).
+pub fn adjustment_lines(report: &domain::reserves::ReserveReport) -> Vec<(String, String)> {
+    report.companies.iter().filter_map(|c| c.adjustment.as_ref().map(|a| (c.name.clone(), a.reason.clone()))).collect()
+}
+
 /// Every model parameter and constraint in force at the date, with its value and its source
 /// (the study a default comes from, or this fund's override).
 #[component]

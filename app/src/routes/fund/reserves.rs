@@ -96,7 +96,7 @@ pub fn results(fund_id: String, page: ReservesPageData, first_day: chrono::Naive
     // The companies the fund's variance adjustment moved in the ranking shown, with the reason.
     let adjustments: (String, Vec<(String, String)>) = (
         run_id.clone().unwrap_or_default(),
-        page.ranking.as_ref().map(|r| r.report.companies.iter().filter_map(|c| c.adjustment.as_ref().map(|a| (c.name.clone(), a.reason.clone()))).collect()).unwrap_or_default(),
+        page.ranking.as_ref().map(|r| crate::components::reserves::parameters_panel::adjustment_lines(&r.report)).unwrap_or_default(),
     );
     let opened = page.opened.clone().map(|s| view! {
         <p class="notice" data-test="opened-scenario">
