@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Load benchmark of the server-rendered Time Machine page, and the size of the hydrate bundle.
+# Load benchmark of the server-rendered hub pages, and the size of the hydrate bundle.
 #
 #   scripts/bench-pages.sh            release build, throwaway PostgreSQL, demo fund, wrk -c64 -d20s
 #
-# Prints requests/s and latency for (a) one URL and (b) dates rotating over 60 month ends, then the
+# Prints requests/s and latency for the Time Machine at dates rotating over 60 month ends, then for
+# every hub tab at one URL, from the page cache and with every request a cache miss, then the
 # gzipped size of the release WASM. Loopback only; bounded in time; cleans up after itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,23 +26,25 @@ echo "server on :$port, demo fund $fund, $(nproc) cores, load $(cut -d' ' -f1-3 
 
 # Warm the caches the way users do, then measure.
 FUND_ID=$fund DATES=60 wrk -t2 -c8 -d5s -s scripts/bench/pages.lua "http://127.0.0.1:$port" >/dev/null
-echo "== one URL, 64 connections, 20 s"
-FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
-echo "== 60 dates rotating, 64 connections, 20 s"
+echo "== Time Machine, 60 dates rotating, 64 connections, 20 s"
 FUND_ID=$fund DATES=60 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
-echo "== Reserves tab, one URL (page cache), 64 connections, 20 s"
 curl -s -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$port/funds/$fund/reserves?at=2024-06-30"
-# The first view queues the date's ranking and its quarter-end history; wait until every run is
-# done (each finished run bumps the fund's revision, which empties its cached pages).
+# The first Reserves view queues the date's ranking and its quarter-end history; wait until every
+# run is done (each finished run bumps the fund's revision, which empties its cached pages).
 for _ in $(seq 1 120); do
   busy=$(curl -sf -H "Cookie: $COOKIE" "http://127.0.0.1:$port/api/funds/$fund/reserves/runs?limit=100" | python3 -c 'import json,sys; print(sum(r["status"] in ("queued","running") for r in json.load(sys.stdin)["runs"]))')
   [[ "$busy" == 0 ]] && break
   sleep 1
 done
-curl -s -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$port/funds/$fund/reserves?at=2024-06-30"
-TAB=reserves FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
-echo "== Reserves tab, every request a page-cache miss, 64 connections, 20 s"
-TAB=reserves MISS=1 FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+# Every hub tab at one URL, once served from the page cache and once with a unique parameter per
+# request, so that every request misses the page cache and renders the page.
+for tab in overview time-machine variance reserves; do
+  curl -s -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$port/funds/$fund/$tab?at=2024-06-30"
+  echo "== $tab, one URL (page cache hits), 64 connections, 20 s"
+  TAB=$tab FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+  echo "== $tab, every request a page-cache miss, 64 connections, 20 s"
+  TAB=$tab MISS=1 FUND_ID=$fund DATES=1 wrk -t2 -c64 -d20s --latency -s scripts/bench/pages.lua "http://127.0.0.1:$port" | grep -E "requests/s|Non-2xx|Socket errors" || true
+done
 echo "== page size"
 curl -s -H "Cookie: $COOKIE" -o /dev/null -w "HTML %{size_download} bytes\n" "http://127.0.0.1:$port/funds/$fund/time-machine?at=2024-06-30"
 echo "== hydrate bundle (release, wasm-opt)"

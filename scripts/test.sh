@@ -28,6 +28,11 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 # DATABASE_URL is set while compiling: keep sqlx macros from checking queries against it
 # (a fresh database has no schema at compile time); they use committed .sqlx/ data instead.
 export SQLX_OFFLINE=true
+# On a clean clone (CI) incremental compilation saves nothing and its caches are the largest part
+# of target/ (a CI run once failed with "No space left on device" writing one); developers keep it.
+if [[ -n "${CI:-}" && -z "${CARGO_INCREMENTAL:-}" ]]; then
+    export CARGO_INCREMENTAL=0
+fi
 
 SUITE_START=$(date +%s)
 STEP=""
