@@ -5,6 +5,9 @@
 //! slider, forms with in-place results, the theme toggle…) are hydrated and compiled to WASM.
 //! Server-rendered regions refresh in place through `components::live_page`.
 
+// Leptos view types nest deeply; the release build of the alert list's layout needs more than 128.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod components;
 pub mod features;

@@ -4,9 +4,15 @@ use leptos::prelude::*;
 
 use crate::store::{Store, StoreError};
 
-/// The store the server put into the Leptos context.
+/// The store the server put into the Leptos context; in a page render, bound to the fund head
+/// the page cache read first (`store::FundHead`).
 pub fn store() -> Result<Store, ServerFnError> {
-    use_context::<Store>().ok_or_else(|| ServerFnError::new("server misconfigured: no store in context"))
+    let store = use_context::<Store>().ok_or_else(|| ServerFnError::new("server misconfigured: no store in context"))?;
+    let head = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<crate::store::FundHead>().copied());
+    Ok(match head {
+        Some(head) => store.with_head(head),
+        None => store,
+    })
 }
 
 /// A store error as the browser may see it: rule violations verbatim with a 4xx status (422 for

@@ -1,5 +1,9 @@
 
 use server::config::Config;
+
+/// See server/Cargo.toml: page rendering is allocation-heavy and glibc's malloc was a third of it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use server::{build_state, leptos_options, observability, router};
 
 #[tokio::main]

@@ -66,13 +66,16 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
     });
     let fund = (req.method() == Method::GET).then(|| fund_page(req.uri().path())).flatten();
     let (Some(fund_id), Some((user, cap))) = (fund, user) else { return next.run(req).await };
-    let Ok(revision) = state.store.fund_revision(fund_id).await else { return next.run(req).await };
-    let key = (req.uri().to_string(), revision, Utc::now().date_naive(), user, cap);
+    let Ok(head) = state.store.fund_head(fund_id).await else { return next.run(req).await };
+    let key = (req.uri().to_string(), head.revision, Utc::now().date_naive(), user, cap);
     if let Some(cached) = cache().get(&key) {
         metrics::counter!("page_cache_hits_total").increment(1);
         return page(cached, "hit");
     }
     metrics::counter!("page_cache_misses_total").increment(1);
+    // The render reads this fund at the head just read (`app::server::store`), as the key says.
+    let mut req = req;
+    req.extensions_mut().insert(head);
     let response = next.run(req).await;
     if response.status() != StatusCode::OK {
         return response;

@@ -71,3 +71,33 @@ async fn imported_history_answers_as_a_full_replay_at_dates_throughout() {
         assert!(*got.state == state_at(&events, as_of, u64::MAX), "state at {as_of} differs from a full replay");
     }
 }
+
+/// The Overview's open alerts (`open_alerts_by`, one query) are the inbox's unresolved alerts
+/// whose actual was effective by the date: the same count, and the worst five by severity, then
+/// latest actual. Checked on the demo fund at dates through its history, with the seed's alerts
+/// plus one resolved and one read so every state is present.
+#[tokio::test]
+async fn the_overviews_open_alerts_are_the_inboxs_unresolved_ones_at_the_date() {
+    use app::store::AlertFilter;
+    use domain::variance::AlertState;
+    let app = common::spawn().await;
+    let now = Utc::now();
+    let fund = app.store.seed_demo_if_empty(now).await.unwrap().expect("seeds an empty database");
+    let all = app.store.alerts(fund, &AlertFilter { limit: Some(app::store::MAX_ALERTS_LIMIT), ..Default::default() }).await.unwrap();
+    let unresolved: Vec<_> = all.iter().filter(|a| a.state != AlertState::Resolved).collect();
+    assert!(unresolved.len() >= 2, "the demo has open alerts ({} of {})", unresolved.len(), all.len());
+    app.store.mark_alert_read(fund, unresolved[0].id).await.unwrap();
+    let all = app.store.alerts(fund, &AlertFilter { limit: Some(app::store::MAX_ALERTS_LIMIT), ..Default::default() }).await.unwrap();
+    assert!(all.len() < app::store::MAX_ALERTS_LIMIT as usize);
+    for days_ago in [0, 100, 400, 900] {
+        let as_of = now - chrono::Duration::days(days_ago);
+        let mut expected: Vec<_> = all.iter().filter(|a| a.state != AlertState::Resolved && a.actual_effective_at <= as_of).collect();
+        expected.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.actual_effective_at.cmp(&a.actual_effective_at)).then(b.created_at.cmp(&a.created_at)).then(a.id.cmp(&b.id)));
+        let (count, worst) = app.store.open_alerts_by(fund, as_of, 5).await.unwrap();
+        assert_eq!(count, expected.len(), "{days_ago} days ago");
+        let ids: Vec<_> = worst.iter().map(|a| a.id).collect();
+        let expected_ids: Vec<_> = expected.iter().take(5).map(|a| a.id).collect();
+        assert_eq!(ids, expected_ids, "{days_ago} days ago");
+        assert!(worst.iter().all(|a| a.state != AlertState::Resolved && a.deliveries.is_empty()));
+    }
+}

@@ -60,7 +60,7 @@ pub async fn create_share_link(
 
 pub async fn share_link_rows(store: &Store, fund_id: Uuid, now: DateTime<Utc>) -> Result<Vec<ShareLinkRow>, StoreError> {
     let secret = store.server_secret(share_token::SECRET_NAME).await?;
-    Ok(store.share_links(fund_id).await?.into_iter().map(|l| link_row(&secret, l, now)).collect())
+    Ok(store.share_links(fund_id).await?.iter().cloned().map(|l| link_row(&secret, l, now)).collect())
 }
 
 fn link_row(secret: &[u8], link: ShareLink, now: DateTime<Utc>) -> ShareLinkRow {

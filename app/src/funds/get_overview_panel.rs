@@ -40,7 +40,6 @@ pub const MAX_ITEMS: usize = 5;
 #[server(prefix = "/sfn", endpoint = "get_overview_panel")]
 pub async fn get_overview_panel(fund_id: String, at: Option<String>, known_at: Option<String>) -> Result<OverviewPanel, ServerFnError> {
     use crate::reserves::run_spec::{RawRunSpec, RunSpec};
-    use domain::variance::AlertState;
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let features = use_context::<crate::features::Features>().unwrap_or_default();
@@ -62,18 +61,19 @@ pub async fn get_overview_panel(fund_id: String, at: Option<String>, known_at: O
         }
     }
     if features.variance {
-        let mut open: Vec<_> = crate::variance::service::alert_rows(&store, id, None, None)
-            .await
-            .map_err(crate::server::to_server_error)?
+        let (open, worst) = store.open_alerts_by(id, spec.as_of, MAX_ITEMS).await.map_err(crate::server::to_server_error)?;
+        let companies = store.companies(id).await.map_err(crate::server::to_server_error)?;
+        let name = |company_id: uuid::Uuid| companies.iter().find(|c| c.id == company_id).map(|c| c.name.clone());
+        panel.open_alerts = open;
+        panel.alerts = worst
             .into_iter()
-            .filter(|a| a.state != AlertState::Resolved && a.effective_at <= spec.as_of)
-            .collect();
-        open.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.effective_at.cmp(&a.effective_at)));
-        panel.open_alerts = open.len();
-        panel.alerts = open
-            .into_iter()
-            .take(MAX_ITEMS)
-            .map(|a| OpenAlert { severity: a.severity, company: a.company, metric: a.metric, rule: a.rule, effective_at: a.effective_at })
+            .map(|a| OpenAlert {
+                severity: a.severity,
+                company: name(a.company_id).unwrap_or_else(|| a.company_id.to_string()),
+                metric: a.metric,
+                rule: a.rule,
+                effective_at: a.actual_effective_at,
+            })
             .collect();
     }
     Ok(panel)

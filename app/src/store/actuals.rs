@@ -1,5 +1,7 @@
 //! What variance reads: forecast versions and actuals as known at a time, and the fund's companies.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use domain::variance::{ActualFact, ForecastVersion};
 use sqlx::Row;
@@ -14,6 +16,22 @@ pub struct VarianceFacts {
     pub version: u64,
     pub forecasts: Vec<ForecastVersion>,
     pub actuals: Vec<ActualFact>,
+}
+
+/// Every forecast and actual known at one fund version (see `Store::version_facts`).
+#[derive(Debug, Default)]
+pub struct VersionFacts {
+    pub forecasts: Vec<ForecastVersion>,
+    /// By (effective time, version).
+    pub actuals: Vec<ActualFact>,
+}
+
+impl VersionFacts {
+    /// How many facts: the cache's weight.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.forecasts.len() + self.actuals.len()
+    }
 }
 
 /// A company as first added to the fund.
@@ -33,62 +51,72 @@ impl Store {
         known_at: Option<DateTime<Utc>>,
     ) -> Result<VarianceFacts, StoreError> {
         let version = self.known_version(fund_id, known_at).await?;
+        let all = self.version_facts(fund_id, version).await?;
+        // Forecasts for a period may be made (or recorded) after `as_of`: an actual effective by
+        // then is still compared with what was known at its own date, so all of them are kept.
+        Ok(VarianceFacts {
+            version,
+            forecasts: all.forecasts.clone(),
+            actuals: all.actuals.iter().take_while(|a| a.effective_at <= as_of).cloned().collect(),
+        })
+    }
+
+    /// Every forecast and actual of the fund's first `version` events that no event up to
+    /// `version` reverses, actuals by (effective time, version). Immutable for a version, so
+    /// kept per process (`Caches::version_facts`); decoding them is most of a Variance page.
+    async fn version_facts(&self, fund_id: Uuid, version: u64) -> Result<Arc<VersionFacts>, StoreError> {
+        if let Some(facts) = self.caches.version_facts.get(&(fund_id, version)) {
+            return Ok(facts);
+        }
         let rows = sqlx::query(
             "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
-             WHERE fund_id = $1 AND event_type IN ('FORECAST_CREATED', 'ACTUAL_RECORDED') AND version <= $2 AND effective_at <= $3
+             WHERE fund_id = $1 AND event_type IN ('FORECAST_CREATED', 'ACTUAL_RECORDED') AND version <= $2
                AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
                                AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
              ORDER BY effective_at, version",
         )
         .bind(fund_id)
         .bind(version as i64)
-        .bind(as_of)
         .fetch_all(&self.pool)
         .await?;
-        let mut facts = VarianceFacts { version, ..Default::default() };
+        let mut facts = VersionFacts::default();
         for row in &rows {
             let e = event_from_row(row)?;
             facts.forecasts.extend(ForecastVersion::from_event(&e));
             facts.actuals.extend(ActualFact::from_event(&e));
         }
-        // Forecasts for a period may be made (or recorded) after `as_of`: an actual effective by
-        // then is still compared with what was known at its own date, so load them all.
-        let later = sqlx::query(
-            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
-             WHERE fund_id = $1 AND event_type = 'FORECAST_CREATED' AND version <= $2 AND effective_at > $3
-               AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
-                               AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)",
-        )
-        .bind(fund_id)
-        .bind(version as i64)
-        .bind(as_of)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in &later {
-            facts.forecasts.extend(ForecastVersion::from_event(&event_from_row(row)?));
-        }
+        let facts = Arc::new(facts);
+        self.caches.version_facts.insert((fund_id, version), facts.clone());
         Ok(facts)
     }
 
-    /// The fund's companies in the order they were added (an addition since reversed is left out).
-    pub async fn companies(&self, fund_id: Uuid) -> Result<Vec<CompanyEntry>, StoreError> {
-        self.fund_version(fund_id).await?;
+    /// The fund's companies in the order they were added (an addition since reversed is left
+    /// out), as of the fund's head; kept per (fund, head version) in `Caches::companies`.
+    pub async fn companies(&self, fund_id: Uuid) -> Result<Arc<Vec<CompanyEntry>>, StoreError> {
+        let version = self.fund_version(fund_id).await?;
+        if let Some(list) = self.caches.companies.get(&(fund_id, version)) {
+            return Ok(list);
+        }
         let rows = sqlx::query(
             "SELECT company_id, payload->>'name' AS name, effective_at FROM fund_events
-             WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED'
+             WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED' AND version <= $2
                AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
-                               AND (r.payload->>'reverses')::bigint = fund_events.version)
+                               AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
              ORDER BY version",
         )
         .bind(fund_id)
+        .bind(version as i64)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok(CompanyEntry { id: r.try_get("company_id")?, name: r.try_get("name")?, added_at: r.try_get("effective_at")? }))
-            .collect()
+        let list = Arc::new(
+            rows.iter()
+                .map(|r| Ok(CompanyEntry { id: r.try_get("company_id")?, name: r.try_get("name")?, added_at: r.try_get("effective_at")? }))
+                .collect::<Result<Vec<_>, StoreError>>()?,
+        );
+        self.caches.companies.insert((fund_id, version), list.clone());
+        Ok(list)
     }
 
-    /// The highest version recorded by `known_at` (all of them when `None`).
     pub async fn known_version(&self, fund_id: Uuid, known_at: Option<DateTime<Utc>>) -> Result<u64, StoreError> {
         let current = self.fund_version(fund_id).await?;
         let Some(k) = known_at else { return Ok(current) };

@@ -533,12 +533,42 @@ impl Store {
         self.alerts(fund_id, &filter).await?.pop().ok_or(StoreError::AlertNotFound(alert_id))
     }
 
+    /// The open (unread or read) alerts whose actual was effective by `as_of`: how many there
+    /// are, and the `limit` worst of them (highest severity, then latest actual), without their
+    /// deliveries and without company names (`companies` has them). What the Overview shows, in
+    /// one query.
+    pub async fn open_alerts_by(&self, fund_id: Uuid, as_of: DateTime<Utc>, limit: usize) -> Result<(usize, Vec<AlertRecord>), StoreError> {
+        let rows = sqlx::query(
+            "WITH open AS (
+                 SELECT a.*, CASE a.severity WHEN 'urgent' THEN 4 WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END AS rank
+                 FROM alerts a WHERE a.fund_id = $1 AND a.state <> 'resolved' AND a.actual_effective_at <= $2),
+             worst AS (SELECT * FROM open ORDER BY rank DESC, actual_effective_at DESC, created_at DESC, id LIMIT $3)
+             SELECT w.*, (SELECT count(*) FROM open) AS open_total, NULL::text AS company, NULL::text AS resolved_by_email
+             FROM worst w ORDER BY rank DESC, actual_effective_at DESC, created_at DESC, id",
+        )
+        .bind(fund_id)
+        .bind(as_of)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let total = match rows.first() {
+            Some(r) => r.try_get::<i64, _>("open_total")? as usize,
+            None => 0,
+        };
+        Ok((total, rows.iter().map(alert_from_row).collect::<Result<_, _>>()?))
+    }
+
+    /// Kept per (fund, revision): raising, reading and resolving alerts bump it.
     pub async fn unread_alerts(&self, fund_id: Uuid) -> Result<u64, StoreError> {
-        self.fund_version(fund_id).await?;
+        let key = (fund_id, self.fund_head(fund_id).await?.revision);
+        if let Some(n) = self.caches.unread.get(&key) {
+            return Ok(n);
+        }
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE fund_id = $1 AND state = 'unread'")
             .bind(fund_id)
             .fetch_one(&self.pool)
             .await?;
+        self.caches.unread.insert(key, n as u64);
         Ok(n as u64)
     }
 

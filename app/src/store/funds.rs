@@ -105,6 +105,9 @@ impl Store {
 
     /// The fund's head version; also the existence check for reads.
     pub async fn fund_version(&self, id: Uuid) -> Result<u64, StoreError> {
+        if let Some(head) = self.head_of(id) {
+            return Ok(head.version);
+        }
         let v: Option<i64> = sqlx::query_scalar("SELECT version FROM funds WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -116,11 +119,20 @@ impl Store {
 impl Store {
     /// Changes whenever anything shown on the fund's pages changes (see the migration).
     pub async fn fund_revision(&self, id: Uuid) -> Result<u64, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT revision FROM funds WHERE id = $1")
+        Ok(self.fund_head(id).await?.revision)
+    }
+
+    /// The fund's version and revision: the page request's own read when there is one, else one
+    /// indexed read.
+    pub async fn fund_head(&self, id: Uuid) -> Result<super::FundHead, StoreError> {
+        if let Some(head) = self.head_of(id) {
+            return Ok(head);
+        }
+        let row: Option<(i64, i64)> = sqlx::query_as("SELECT version, revision FROM funds WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        v.map(|v| v as u64).ok_or(StoreError::FundNotFound(id))
+        row.map(|(version, revision)| super::FundHead { fund_id: id, version: version as u64, revision: revision as u64 }).ok_or(StoreError::FundNotFound(id))
     }
 }
 

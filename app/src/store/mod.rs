@@ -75,6 +75,18 @@ pub struct Store {
     /// Every per-process cache, behind one pointer (a `Store` is cloned for each request).
     caches: Arc<Caches>,
     access: Arc<accounts::AccessCache>,
+    /// The head one page request read first (see [`FundHead`]); `None` outside page renders.
+    head: Option<FundHead>,
+}
+
+/// A fund's event version and page revision as read once at the start of a page request (by the
+/// page cache, which keys the page by that revision). The render's reads of that fund use it, so
+/// every part of the page sees the same version, and they do not each ask the database again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FundHead {
+    pub fund_id: Uuid,
+    pub version: u64,
+    pub revision: u64,
 }
 
 /// What one server process keeps in memory. Each entry is either keyed by something immutable
@@ -100,6 +112,16 @@ struct Caches {
     /// The Reserves tab's quarter-end history per (fund, fund revision, date, today), kept only
     /// once every quarter end has its ranking: a finished run bumps the revision.
     reserve_history: Cache<(Uuid, u64, chrono::NaiveDate, chrono::NaiveDate), Arc<Vec<crate::reserves::page_data::QuarterRanking>>>,
+    /// Forecasts and actuals per (fund, version): a version names a fixed set of events; weighed
+    /// by the number of facts.
+    version_facts: Cache<(Uuid, u64), Arc<actuals::VersionFacts>>,
+    /// The fund's companies per (fund, head version): fixed by the version.
+    companies: Cache<(Uuid, u64), Arc<Vec<actuals::CompanyEntry>>>,
+    /// Per (fund, revision), which every change to them bumps in the same transaction: the unread
+    /// alert count, the share links and the snapshot list that every hub page shows.
+    unread: Cache<(Uuid, u64), u64>,
+    share_links: Cache<(Uuid, u64), Arc<Vec<accounts::ShareLink>>>,
+    snapshot_lists: Cache<(Uuid, u64), Arc<Vec<SnapshotInfo>>>,
 }
 
 /// How long a reserve result stays in memory by default (RESERVE_CACHE_TTL_S).
@@ -120,9 +142,28 @@ impl Store {
                 reserve_reports: Cache::new(256),
                 reserve_tables: Cache::new(64),
                 reserve_history: Cache::new(1_000),
+                version_facts: Cache::builder()
+                    .weigher(|_: &(Uuid, u64), f: &Arc<actuals::VersionFacts>| f.len().try_into().unwrap_or(u32::MAX))
+                    .max_capacity(500_000)
+                    .build(),
+                companies: Cache::new(1_000),
+                unread: Cache::new(1_000),
+                share_links: Cache::new(1_000),
+                snapshot_lists: Cache::new(1_000),
             }),
             access: Arc::new(accounts::AccessCache::new()),
+            head: None,
         }
+    }
+
+    /// The same store for one page request that read `head` first.
+    pub fn with_head(&self, head: FundHead) -> Store {
+        Store { head: Some(head), ..self.clone() }
+    }
+
+    /// The head this request read of `fund_id`, if it is a page request of that fund.
+    fn head_of(&self, fund_id: Uuid) -> Option<FundHead> {
+        self.head.filter(|h| h.fund_id == fund_id)
     }
 
     /// The same store with reserve results kept in memory for `ttl`.

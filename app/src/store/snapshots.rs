@@ -38,8 +38,13 @@ impl Store {
         self.snapshot(fund_id, id).await
     }
 
-    pub async fn snapshots(&self, fund_id: Uuid) -> Result<Vec<SnapshotInfo>, StoreError> {
-        self.fund_version(fund_id).await?;
+    /// The fund's snapshots, newest first; kept per (fund, revision), which every snapshot taken,
+    /// invalidated or retaken bumps.
+    pub async fn snapshots(&self, fund_id: Uuid) -> Result<std::sync::Arc<Vec<SnapshotInfo>>, StoreError> {
+        let key = (fund_id, self.fund_head(fund_id).await?.revision);
+        if let Some(list) = self.caches.snapshot_lists.get(&key) {
+            return Ok(list);
+        }
         let rows = sqlx::query(
             "SELECT id, version, effective_at, invalidated_by, kind, description, event_count, created_at
              FROM fund_snapshots WHERE fund_id = $1 ORDER BY version DESC, id DESC LIMIT 500",
@@ -47,7 +52,9 @@ impl Store {
         .bind(fund_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(info_from_row).collect()
+        let list = std::sync::Arc::new(rows.iter().map(info_from_row).collect::<Result<Vec<_>, _>>()?);
+        self.caches.snapshot_lists.insert(key, list.clone());
+        Ok(list)
     }
 
     pub async fn snapshot(&self, fund_id: Uuid, id: i64) -> Result<SnapshotInfo, StoreError> {

@@ -15,5 +15,5 @@ pub async fn list_fund_companies(fund_id: String) -> Result<Vec<CompanyOption>, 
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
     let companies = store.companies(id).await.map_err(crate::server::to_server_error)?;
-    Ok(companies.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect())
+    Ok(companies.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect())
 }

@@ -150,8 +150,9 @@ pub async fn snapshot_rows(store: &Store, fund_id: Uuid) -> Result<Vec<SnapshotR
     Ok(store
         .snapshots(fund_id)
         .await?
-        .into_iter()
+        .iter()
         .filter(|s| s.kind == "manual")
+        .cloned()
         .map(|s| SnapshotRow {
             id: s.id,
             kind: s.kind,

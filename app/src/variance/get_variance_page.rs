@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use super::page_data::ChartData;
 use super::page_data::VariancePageData;
 
-/// Rows of the variance table per page; the CSV export has them all.
-pub const TABLE_PAGE_ROWS: usize = 200;
+/// Rows of the variance table per page (keyset pages follow); the CSV export has them all. The
+/// heat map above the table is the overview, so a page is a screenful, not a dump.
+pub const TABLE_PAGE_ROWS: usize = 50;
 
 /// The Variance tab: the heat map, the table for the filters (`for_company` narrows it to one
 /// company, as a heat-map cell does), and the chart for the picked company and metric

@@ -85,7 +85,7 @@ async fn facts_for(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<Qu
 }
 
 async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
-    Ok(store.companies(fund_id).await?.into_iter().map(|c| (c.id, c.name)).collect())
+    Ok(store.companies(fund_id).await?.iter().map(|c| (c.id, c.name.clone())).collect())
 }
 
 async fn rows_of(store: &Store, fund_id: Uuid, facts: &QueryFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
@@ -231,7 +231,7 @@ pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams
     let rows = rows_from(lines, &rules, &q, &names);
     let accuracy = accuracy_of(&facts, &names);
     let version = facts.version;
-    let companies = entries.into_iter().map(|c| CompanyOption { id: c.id, name: c.name }).collect();
+    let companies = entries.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect();
     Ok(VarianceView {
         accuracy,
         heat_map,

@@ -164,5 +164,5 @@ pub async fn create_snapshot(
     ),
 )]
 pub async fn list_snapshots(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<SnapshotInfo>>, ApiError> {
-    Ok(Json(state.store.snapshots(params::uuid("fund_id", &id)?).await?))
+    Ok(Json(state.store.snapshots(params::uuid("fund_id", &id)?).await?.as_ref().clone()))
 }

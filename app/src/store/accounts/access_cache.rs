@@ -1,5 +1,5 @@
 //! A per-process cache of the lookups every authenticated request makes: whose an API token is,
-//! a user's role in a fund, and for browsers the session and its user. Without it each append paid
+//! a user's role in a fund and the funds they belong to, and for browsers the session and its user. Without it each append paid
 //! two more queries than its own, and each page three more.
 //!
 //! Several server processes share one database, so a cached answer may only be served while this
@@ -55,6 +55,8 @@ pub(crate) struct AccessCache {
     sessions: Cache<String, SessionRecord>,
     /// User id → the user (with the session epoch that a password change bumps).
     users: Cache<Uuid, User>,
+    /// User id → the funds they are a member of (the hub's fund switcher).
+    memberships: Cache<Uuid, std::sync::Arc<Vec<Uuid>>>,
     /// True while the listener is connected and listening.
     listening: AtomicBool,
     /// Bumped by every change heard and every (dis)connection of the listener.
@@ -68,6 +70,7 @@ impl AccessCache {
             roles: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
             sessions: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
             users: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
+            memberships: Cache::builder().max_capacity(MAX_ENTRIES).time_to_live(TIME_TO_LIVE).build(),
             listening: AtomicBool::new(false),
             generation: AtomicU64::new(0),
         }
@@ -109,6 +112,14 @@ impl AccessCache {
     pub(crate) fn forget_session(&self, id: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.sessions.invalidate(id);
+    }
+
+    pub(crate) fn memberships(&self, user_id: Uuid) -> Option<std::sync::Arc<Vec<Uuid>>> {
+        self.served(&self.memberships, &user_id)
+    }
+
+    pub(crate) fn keep_memberships(&self, user_id: Uuid, funds: std::sync::Arc<Vec<Uuid>>, generation: u64) {
+        self.keep(&self.memberships, user_id, funds, generation);
     }
 
     pub(crate) fn user(&self, id: Uuid) -> Option<User> {
@@ -177,6 +188,7 @@ impl AccessCache {
     pub(crate) fn forget_user(&self, user_id: Uuid) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.users.invalidate(&user_id);
+        self.memberships.invalidate(&user_id);
         for (hash, owner) in self.tokens.iter() {
             if owner.user.id == user_id {
                 self.tokens.invalidate(hash.as_ref());
@@ -194,6 +206,7 @@ impl AccessCache {
         self.roles.invalidate_all();
         self.sessions.invalidate_all();
         self.users.invalidate_all();
+        self.memberships.invalidate_all();
     }
 
     fn set_listening(&self, listening: bool) {

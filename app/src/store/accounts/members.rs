@@ -146,8 +146,17 @@ impl Store {
     }
 
     /// The ids of the funds the user belongs to.
-    pub async fn member_fund_ids(&self, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT fund_id FROM fund_members WHERE user_id = $1").bind(user_id).fetch_all(&self.pool).await?)
+    pub async fn member_fund_ids(&self, user_id: Uuid) -> Result<std::sync::Arc<Vec<Uuid>>, StoreError> {
+        if let Some(funds) = self.access.memberships(user_id) {
+            return Ok(funds);
+        }
+        let generation = self.access.start_lookup();
+        let funds: std::sync::Arc<Vec<Uuid>> =
+            std::sync::Arc::new(sqlx::query_scalar("SELECT fund_id FROM fund_members WHERE user_id = $1").bind(user_id).fetch_all(&self.pool).await?);
+        if let Some(generation) = generation {
+            self.access.keep_memberships(user_id, funds.clone(), generation);
+        }
+        Ok(funds)
     }
 
 }

@@ -75,13 +75,21 @@ impl Store {
         row.as_ref().map(link_from_row).transpose()
     }
 
-    /// The fund's links, newest first (revoked and expired ones included, marked).
-    pub async fn share_links(&self, fund_id: Uuid) -> Result<Vec<ShareLink>, StoreError> {
+    /// The fund's links, newest first (revoked and expired ones included; whether a link has
+    /// expired is decided when it is shown). Kept per (fund, revision), which creating or revoking
+    /// a link bumps.
+    pub async fn share_links(&self, fund_id: Uuid) -> Result<std::sync::Arc<Vec<ShareLink>>, StoreError> {
+        let key = (fund_id, self.fund_head(fund_id).await?.revision);
+        if let Some(links) = self.caches.share_links.get(&key) {
+            return Ok(links);
+        }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.fund_id = $1 ORDER BY s.created_at DESC LIMIT 200")))
             .bind(fund_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(link_from_row).collect()
+        let links = std::sync::Arc::new(rows.iter().map(link_from_row).collect::<Result<Vec<_>, _>>()?);
+        self.caches.share_links.insert(key, links.clone());
+        Ok(links)
     }
 
     /// Revokes a link of this fund; a link of another fund is "not found".
