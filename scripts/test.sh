@@ -28,10 +28,13 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 # DATABASE_URL is set while compiling: keep sqlx macros from checking queries against it
 # (a fresh database has no schema at compile time); they use committed .sqlx/ data instead.
 export SQLX_OFFLINE=true
-# On a clean clone (CI) incremental compilation saves nothing and its caches are the largest part
-# of target/ (a CI run once failed with "No space left on device" writing one); developers keep it.
-if [[ -n "${CI:-}" && -z "${CARGO_INCREMENTAL:-}" ]]; then
-    export CARGO_INCREMENTAL=0
+# Disk on a clean clone (CI; a run once failed with "No space left on device"): incremental
+# caches save nothing there, and line tables cost ~450 MB per test binary (Leptos's long type
+# names in .debug_str; 24 binaries made target/ 19 GB). Panics still name file and line without
+# them. Developers running this by hand keep both.
+if [[ -n "${CI:-}" ]]; then
+    export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+    export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-false}"
 fi
 
 SUITE_START=$(date +%s)
