@@ -37,6 +37,24 @@ fn back_test_on_the_demo_history() {
         result.foreseen,
         result.recall().unwrap_or(f64::NAN),
     );
+    for b in &result.by_chance {
+        println!(
+            "  chance {:>2}–{:>3}%: {:>4} periods, mean chance {:>5.1}%, {:>3} breached ({:.1}%)",
+            b.from_pct,
+            b.to_pct,
+            b.periods,
+            100.0 * b.mean_chance().unwrap_or(f64::NAN),
+            b.breaches,
+            100.0 * b.breach_rate().unwrap_or(f64::NAN),
+        );
+    }
+    let brier_of_base = {
+        let base = result.actual_breaches as f64 / result.predicted_periods as f64;
+        base * (1.0 - base)
+    };
+    println!("  base rate {:.3}; Brier score of always saying the base rate {:.4}", result.actual_breaches as f64 / result.predicted_periods as f64, brier_of_base);
+    assert_eq!(result.by_chance.iter().map(|b| b.periods).sum::<usize>(), result.predicted_periods, "every prediction is in one bucket");
+    assert_eq!(result.by_chance.iter().map(|b| b.breaches).sum::<usize>(), result.actual_breaches);
     // The history is long enough to test on, and has both kinds of outcome.
     assert!(result.predicted_periods > 500, "{result:?}");
     assert!(result.actual_breaches > 0 && result.predicted_breaches > 0, "{result:?}");

@@ -64,6 +64,11 @@ impl ForecastIndex {
         self.groups.get(&(company_id, metric, period)).map_or(&[], |v| v.as_slice())
     }
 
+    /// Every (company, metric, period) with its versions in canonical order; unordered.
+    pub fn periods(&self) -> impl Iterator<Item = (Uuid, Metric, NaiveDate, &[ForecastVersion])> {
+        self.groups.iter().map(|((c, m, p), v)| (*c, *m, *p, v.as_slice()))
+    }
+
     /// The forecast an actual is compared with (see the module documentation).
     pub fn for_actual(&self, actual: &ActualFact) -> Option<(&ForecastVersion, ForecastBasis)> {
         forecast_known_at(self.versions(actual.company_id, actual.metric, actual.period), actual.effective_at)

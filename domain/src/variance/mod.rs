@@ -4,6 +4,8 @@
 
 pub mod accuracy;
 pub mod breaches;
+pub mod chance;
+pub mod coming;
 pub mod compare;
 pub mod csv_rows;
 pub mod facts;
@@ -21,7 +23,9 @@ pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, C
 pub use heat_map::{heat_cells, HeatCell};
 pub use facts::{facts_from_events, ActualFact, ForecastVersion};
 pub use matching::{forecast_known_at, ForecastBasis, ForecastIndex};
-pub use predict::{back_test, predict, BackTest, ErrorBand, Prediction, MIN_HISTORY};
+pub use chance::breach_chance;
+pub use coming::{coming_periods, ComingPeriod, FLAG_CHANCE};
+pub use predict::{back_test, predict, BackTest, ChanceBucket, ErrorBand, Prediction, CHANCE_BUCKETS, MIN_HISTORY};
 pub use math::{variance_of, Direction, VarianceFigures};
 pub use rules::{in_cooldown, DEFAULT_COOLDOWN_DAYS, AlertState, Channel, Comparison, RuleSpec, Severity, ThresholdUnit};
 pub use settings::NotificationSettings;

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::chance::breach_chance;
 use super::facts::ActualFact;
 use super::matching::{forecast_known_at, ForecastBasis, ForecastIndex};
 use super::math::{variance_of, VarianceFigures};
@@ -44,12 +45,16 @@ pub struct Prediction {
     pub periods: usize,
     /// The highest severity the expected error reaches under the rules, if any.
     pub likely_breach: Option<Severity>,
+    /// The chance (0 to 1) that the actual breaches at least one rule, with the errors normal
+    /// around the bias ([`breach_chance`]).
+    pub breach_chance: f64,
 }
 
 /// The prediction for a period forecast at `forecast`, from earlier % errors (any order); `None`
 /// with fewer than [`MIN_HISTORY`] errors.
 pub fn predict(errors_pct: &[Decimal], forecast: Decimal, metric: Metric, rules: &[RuleSpec]) -> Option<Prediction> {
-    let ErrorBand { bias, spread, .. } = ErrorBand::of(errors_pct)?;
+    let band = ErrorBand::of(errors_pct)?;
+    let ErrorBand { bias, spread, .. } = band;
     let expected_actual = forecast + forecast.abs() * bias / Decimal::ONE_HUNDRED;
     let figures = variance_of(expected_actual, forecast);
     let likely_breach = rules.iter().filter(|r| r.breached_by(metric, &figures)).map(|r| r.severity).max();
@@ -60,6 +65,7 @@ pub fn predict(errors_pct: &[Decimal], forecast: Decimal, metric: Metric, rules:
         expected_actual: expected_actual.round_dp(2),
         periods: errors_pct.len(),
         likely_breach,
+        breach_chance: breach_chance(&band, forecast, metric, rules),
     })
 }
 
@@ -103,6 +109,39 @@ pub struct BackTest {
     pub actual_breaches: usize,
     /// Actual breaches that had been predicted.
     pub foreseen: usize,
+    /// The predictions by their breach chance ([`CHANCE_BUCKETS`]): how many, and how many of
+    /// them breached. A well-calibrated chance breaches about as often as it says.
+    pub by_chance: Vec<ChanceBucket>,
+}
+
+/// Bounds, in whole percent, of the back-test's chance buckets: 0–5, 5–15, 15–30, 30–50, 50–100.
+pub const CHANCE_BUCKETS: [u32; 6] = [0, 5, 15, 30, 50, 100];
+
+/// Predictions whose breach chance was at least `from_pct` and below `to_pct` (up to 100 included).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChanceBucket {
+    pub from_pct: u32,
+    pub to_pct: u32,
+    pub periods: usize,
+    pub breaches: usize,
+    /// The sum of the chances given, in basis points (so the mean chance is exact to 0.01%).
+    pub chance_bp: u64,
+}
+
+impl ChanceBucket {
+    fn buckets() -> Vec<ChanceBucket> {
+        CHANCE_BUCKETS.windows(2).map(|w| ChanceBucket { from_pct: w[0], to_pct: w[1], ..ChanceBucket::default() }).collect()
+    }
+
+    /// The mean chance given, 0 to 1.
+    pub fn mean_chance(&self) -> Option<f64> {
+        (self.periods > 0).then(|| self.chance_bp as f64 / 10_000.0 / self.periods as f64)
+    }
+
+    /// How often these predictions breached, 0 to 1.
+    pub fn breach_rate(&self) -> Option<f64> {
+        (self.periods > 0).then(|| self.breaches as f64 / self.periods as f64)
+    }
 }
 
 impl BackTest {
@@ -146,7 +185,7 @@ pub fn back_test(index: &ForecastIndex, actuals: &[ActualFact], rules: &[RuleSpe
         let figures = index.for_actual(actual).filter(|(f, _)| !f.value.is_zero()).map(|(f, _)| variance_of(actual.value, f.value));
         series.entry((company_id, metric)).or_default().push(Outcome { period, actual, figures });
     }
-    let mut result = BackTest::default();
+    let mut result = BackTest { by_chance: ChanceBucket::buckets(), ..BackTest::default() };
     for ((company_id, metric), outcomes) in &series {
         // BTreeMap order: periods ascending.
         for i in 1..outcomes.len() {
@@ -165,6 +204,12 @@ pub fn back_test(index: &ForecastIndex, actuals: &[ActualFact], rules: &[RuleSpe
             let Some(prediction) = predict(&known, forecast.value, *metric, rules) else { continue };
             let real = rules.iter().any(|r| r.breached_by(*metric, truth));
             result.predicted_periods += 1;
+            let pct = prediction.breach_chance * 100.0;
+            if let Some(bucket) = result.by_chance.iter_mut().find(|b| pct < f64::from(b.to_pct) || b.to_pct == 100) {
+                bucket.periods += 1;
+                bucket.breaches += usize::from(real);
+                bucket.chance_bp += (prediction.breach_chance * 10_000.0).round() as u64;
+            }
             if prediction.likely_breach.is_some() {
                 result.predicted_breaches += 1;
                 result.confirmed += usize::from(real);
@@ -239,10 +284,17 @@ mod tests {
         }
         let result = back_test(&ForecastIndex::new(forecasts), &actuals, &[below(20, Severity::Warning)]);
         assert_eq!(
-            result,
-            BackTest { predicted_periods: 2, predicted_breaches: 2, confirmed: 1, actual_breaches: 1, foreseen: 1 },
+            (result.predicted_periods, result.predicted_breaches, result.confirmed, result.actual_breaches, result.foreseen),
+            (2, 2, 1, 1, 1),
             "quarters 5 and 6 have four earlier periods"
         );
+        // Quarter 5 from errors −30, −25, −30, −25 (bias −27.5, sd 2.887): P(≤ −20) = Φ(2.598) =
+        // 0.9953; quarter 6 adds −28 (bias −27.6, sd 2.510): Φ(3.028) = 0.9988. Both in 50–100,
+        // where one of the two breached.
+        let top = result.by_chance.last().unwrap();
+        assert_eq!((top.from_pct, top.periods, top.breaches), (50, 2, 1));
+        assert!((top.mean_chance().unwrap() - 0.997).abs() < 0.001, "{top:?}");
+        assert!(result.by_chance[..4].iter().all(|b| b.periods == 0));
         assert_eq!((result.precision(), result.recall()), (Some(0.5), Some(1.0)));
     }
 }
