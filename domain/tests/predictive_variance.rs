@@ -114,3 +114,24 @@ fn adaptive_thresholds_on_the_demo_history() {
     );
     assert!(adaptive_raised <= fixed_raised);
 }
+
+/// What the heat map flags on the demo fund as seeded: each company and metric's coming period,
+/// predicted as known on the seeding day, flagged at `FLAG_CHANCE`.
+#[test]
+fn the_demo_heat_map_flags_some_coming_periods() {
+    use domain::variance::{coming_periods, compare_with, FLAG_CHANCE};
+
+    let events = demo_events();
+    let (forecasts, actuals) = facts_from_events(&events);
+    let index = ForecastIndex::new(forecasts);
+    let lines = compare_with(&index, &actuals);
+    let coming = coming_periods(&index, &lines, &RuleSpec::defaults(), seeded_on());
+    let flagged: Vec<_> = coming.iter().filter(|c| c.prediction.breach_chance >= FLAG_CHANCE).collect();
+    println!("demo heat map on the seeding day: {} coming periods predicted, {} flagged", coming.len(), flagged.len());
+    for c in &flagged {
+        println!("  {} {:?} {}: expected {}% ({}% to {}%), chance {:.0}%", c.company_id, c.metric, c.period, c.prediction.expected_pct, c.prediction.low_pct, c.prediction.high_pct, 100.0 * c.prediction.breach_chance);
+    }
+    assert!(!coming.is_empty(), "the demo has forecasts beyond its latest actuals");
+    assert!(coming.iter().all(|c| c.prediction.periods >= domain::variance::MIN_HISTORY));
+    assert!(!flagged.is_empty() && flagged.len() < coming.len(), "some, not all, are flagged: {} of {}", flagged.len(), coming.len());
+}

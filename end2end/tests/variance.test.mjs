@@ -134,6 +134,13 @@ browserTest('the heat map shows on the demo fund; clicking a cell filters the ta
   // Cells carry their figure as text and their severity as a colour class.
   const severities = new Set(await cells.evaluateAll((tds) => tds.map((td) => td.dataset.severity)));
   assert.ok(severities.size >= 2, `more than one colour: ${[...severities]}`);
+  // Flagged coming periods carry a labelled prediction that never reads as an actual.
+  const predictions = map.locator('[data-test=heat-prediction]');
+  assert.ok((await predictions.count()) >= 1, 'the demo flags at least one coming period');
+  assert.ok((await predictions.count()) < (await cells.count()), 'not every cell is flagged');
+  assert.match(await predictions.first().innerText(), /^next ≈ [−+]?\d/);
+  const title = await predictions.first().evaluate((el) => el.closest('[title]').title);
+  assert.match(title, /Prediction for the period ending .+, from \d+ periods of this company's record; \d+% chance of an alert/);
   await screenshot(page, 'variance-heat-map');
 
   // Pick a cell with an alert-level miss: the table narrows to that company and metric.

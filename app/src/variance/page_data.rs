@@ -76,6 +76,27 @@ pub struct HeatMapCell {
     pub direction: Direction,
     /// The highest severity its variance reaches under the fund's rules.
     pub severity: Option<Severity>,
+    /// The coming period's prediction, when it is flagged (its chance of an alert is at least
+    /// `domain::variance::FLAG_CHANCE`).
+    pub flagged: Option<PredictedPeriod>,
+}
+
+/// A period whose actual has not arrived, predicted from the company's record
+/// (`domain::variance::coming`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictedPeriod {
+    pub period: NaiveDate,
+    /// The latest forecast known, and the actual expected from the company's bias.
+    pub forecast: Decimal,
+    pub expected_actual: Decimal,
+    /// The expected % error (the bias) and its interval, bias ± 2 sd.
+    pub expected_pct: Decimal,
+    pub low_pct: Decimal,
+    pub high_pct: Decimal,
+    /// The chance of an alert, in whole percent.
+    pub chance_pct: u8,
+    /// The earlier periods it rests on.
+    pub periods: usize,
 }
 
 /// One company and metric's forecast accuracy (`domain::variance::accuracy`).

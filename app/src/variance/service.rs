@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    compare_all, compare_with, forecast_accuracy, heat_cells, RuleSpec, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
+    coming_periods, compare_all, compare_with, forecast_accuracy, heat_cells, FLAG_CHANCE, RuleSpec, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, HeatMapCell, ForecastActualPoint, ImportOutcome, InboxSummary, RecordedActual, VarianceRow, VarianceView};
+use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, HeatMapCell, ForecastActualPoint, ImportOutcome, InboxSummary, PredictedPeriod, RecordedActual, VarianceRow, VarianceView};
 use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
 use crate::time_machine::dates::{end_of, parse_moment};
 
@@ -106,12 +106,32 @@ fn rows_from(lines: Vec<VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, na
     rows
 }
 
-/// The heat map: every company and metric (whatever the filters), by company name then metric.
-fn heat_map_of(lines: &[VarianceLine], other_lines: &[VarianceLine], rules: &[RuleSpec], names: &HashMap<Uuid, String>) -> Vec<HeatMapCell> {
+/// The heat map: every company and metric (whatever the filters), by company name then metric,
+/// with the coming period's prediction as known at `at` where it is flagged.
+fn heat_map_of(index: &ForecastIndex, lines: &[VarianceLine], other_lines: &[VarianceLine], rules: &[RuleSpec], names: &HashMap<Uuid, String>, at: DateTime<Utc>) -> Vec<HeatMapCell> {
     let all: Vec<VarianceLine> = lines.iter().chain(other_lines).cloned().collect();
+    let mut flagged: HashMap<(Uuid, Metric), PredictedPeriod> = coming_periods(index, &all, rules, at)
+        .into_iter()
+        .filter(|c| c.prediction.breach_chance >= FLAG_CHANCE)
+        .map(|c| {
+            let p = c.prediction;
+            let predicted = PredictedPeriod {
+                period: c.period,
+                forecast: c.forecast,
+                expected_actual: p.expected_actual,
+                expected_pct: p.expected_pct,
+                low_pct: p.low_pct,
+                high_pct: p.high_pct,
+                chance_pct: (p.breach_chance * 100.0).round().clamp(0.0, 100.0) as u8,
+                periods: p.periods,
+            };
+            ((c.company_id, c.metric), predicted)
+        })
+        .collect();
     let mut cells: Vec<HeatMapCell> = heat_cells(&all, rules)
         .into_iter()
         .map(|c| HeatMapCell {
+            flagged: flagged.remove(&(c.company_id, c.metric)),
             company: names.get(&c.company_id).cloned().unwrap_or_else(|| c.company_id.to_string()),
             company_id: c.company_id,
             metric: c.metric,
@@ -227,7 +247,7 @@ pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams
     let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
     let rules: Vec<RuleSpec> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
     let lines = compare_with(&facts.forecasts, &facts.actuals);
-    let heat_map = heat_map_of(&lines, &compare_with(&facts.forecasts, &facts.other_metrics), &rules, &names);
+    let heat_map = heat_map_of(&facts.forecasts, &lines, &compare_with(&facts.forecasts, &facts.other_metrics), &rules, &names, q.as_of);
     let rows = rows_from(lines, &rules, &q, &names);
     let accuracy = accuracy_of(&facts, &names);
     let version = facts.version;

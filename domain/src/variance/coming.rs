@@ -1,7 +1,9 @@
 //! The coming period of each company and metric, predicted before its actual arrives.
 //!
 //! A company and metric's *coming period* is the first period after its latest actual that has a
-//! forecast known at the moment asked about. Its prediction ([`predict`]) rests on the % errors of
+//! forecast known at the moment asked about and is not long over: one that ended more than
+//! [`OVERDUE_AFTER_DAYS`] before that moment without an actual is overdue, not coming (a company
+//! that stopped reporting, or was sold, is not predicted years on). Its prediction ([`predict`]) rests on the % errors of
 //! every earlier period (each period's latest actual against the forecast known when it became
 //! effective, as the variance table shows them): the same model, and the same moment (once the
 //! previous period's actual is in), as the back-test in [`super::predict::back_test`], so the
@@ -25,6 +27,9 @@ use crate::fund::Metric;
 /// 20 of its 165 flagged predictions (12%) became real breaches, three times the base rate (4%);
 /// of the 1,299 below it, 40 (3%) did.
 pub const FLAG_CHANCE: f64 = 0.15;
+
+/// Days after a period's end past which, still without an actual, it is no longer coming.
+pub const OVERDUE_AFTER_DAYS: i64 = 120;
 
 /// A period whose actual has not arrived, with its forecast and prediction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,9 +69,10 @@ pub fn coming_periods(index: &ForecastIndex, lines: &[VarianceLine], rules: &[Ru
     histories.retain(|_, h| h.errors.len() >= super::predict::MIN_HISTORY);
     // The first forecast period after each history's last actual, with a forecast known at `at`.
     let mut next: HashMap<(Uuid, Metric), (NaiveDate, Decimal)> = HashMap::new();
+    let overdue_before = at.date_naive() - chrono::Duration::days(OVERDUE_AFTER_DAYS);
     for (company_id, metric, period, versions) in index.periods() {
         let Some(h) = histories.get(&(company_id, metric)) else { continue };
-        if period <= h.last_period || next.get(&(company_id, metric)).is_some_and(|(p, _)| *p <= period) {
+        if period <= h.last_period || period < overdue_before || next.get(&(company_id, metric)).is_some_and(|(p, _)| *p <= period) {
             continue;
         }
         if let Some((forecast, ForecastBasis::Known)) = forecast_known_at(versions, at) {
@@ -166,5 +172,8 @@ mod tests {
         let late = ForecastIndex::new((0..4).map(|q| forecast(q, 100, early, q as u64 + 1)).chain([forecast(4, 100, day(2026, 2, 1), 9)]));
         assert!(coming_periods(&late, &compare_with(&late, &four), &[below_20()], day(2026, 1, 15)).is_empty(), "quarter 4's forecast not known yet");
         assert_eq!(coming_periods(&late, &compare_with(&late, &four), &[below_20()], day(2026, 2, 2)).len(), 1);
+        // Quarter 4 (ends 2026-03-31) still without an actual 121 days after it ended: overdue.
+        assert_eq!(coming_periods(&late, &compare_with(&late, &four), &[below_20()], day(2026, 7, 29)).len(), 1, "120 days on");
+        assert!(coming_periods(&late, &compare_with(&late, &four), &[below_20()], day(2026, 7, 30)).is_empty(), "121 days on");
     }
 }
