@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use domain::reserves::{portfolio_from_state, FundPortfolio, ReserveAssumptions, ReserveError, RunParams};
-use domain::variance::{compare_with, ForecastIndex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -113,8 +112,7 @@ async fn resolve(store: &Store, fund_id: Uuid, spec: &RunSpec) -> Result<Resolve
     let mut portfolio = portfolio_from_state(&at.state);
     if portfolio.assumptions.variance_adjustment.is_some() {
         let facts = store.variance_facts(fund_id, spec.as_of, spec.known_at).await?;
-        let lines = compare_with(&ForecastIndex::new(facts.forecasts), &facts.actuals);
-        portfolio.adjust_for_variance(&lines, spec.as_of);
+        portfolio.adjust_for_variance(facts.lines(), spec.as_of);
     }
     let mut params = RunParams { iterations: spec.iterations, seed: spec.seed, increment: spec.increment, ..RunParams::default() };
     portfolio.assumptions.apply(&mut params);

@@ -3,34 +3,64 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use domain::variance::{ActualFact, ForecastVersion};
+use domain::variance::{compare_with, ActualFact, ForecastIndex, ForecastVersion, VarianceLine};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::rows::event_from_row;
 use super::{Store, StoreError};
 
-/// The forecasts and actuals effective by `as_of` and known at `version`.
-#[derive(Debug, Clone, Default)]
+/// The forecasts known at `version`, and the actuals effective by a date with their variance
+/// lines: views into the version's facts (shared, never copied).
+#[derive(Debug, Clone)]
 pub struct VarianceFacts {
     pub version: u64,
-    pub forecasts: Vec<ForecastVersion>,
-    pub actuals: Vec<ActualFact>,
+    all: Arc<VersionFacts>,
+    /// How many of `all`'s actuals, and of its lines, are effective by the date.
+    actuals_by: usize,
+    lines_by: usize,
 }
 
-/// Every forecast and actual known at one fund version (see `Store::version_facts`).
+impl VarianceFacts {
+    /// Every forecast version known (for a period, made or recorded after the date too: an actual
+    /// is compared with what was known at its own date).
+    pub fn forecasts(&self) -> &[ForecastVersion] {
+        &self.all.forecasts
+    }
+
+    /// The forecasts, indexed.
+    pub fn index(&self) -> &ForecastIndex {
+        &self.all.index
+    }
+
+    /// The actuals effective by the date, by (effective time, version).
+    pub fn actuals(&self) -> &[ActualFact] {
+        &self.all.actuals[..self.actuals_by]
+    }
+
+    /// Those actuals against their forecasts (`domain::variance::compare_with`), in the same
+    /// order; an actual without any forecast has no line.
+    pub fn lines(&self) -> &[VarianceLine] {
+        &self.all.lines[..self.lines_by]
+    }
+}
+
+/// Every forecast and actual known at one fund version, and the actuals' variance lines (see
+/// `Store::version_facts`): a line depends only on its actual and the version's forecasts.
 #[derive(Debug, Default)]
 pub struct VersionFacts {
-    pub forecasts: Vec<ForecastVersion>,
+    forecasts: Vec<ForecastVersion>,
+    index: ForecastIndex,
     /// By (effective time, version).
-    pub actuals: Vec<ActualFact>,
+    actuals: Vec<ActualFact>,
+    lines: Vec<VarianceLine>,
 }
 
 impl VersionFacts {
     /// How many facts: the cache's weight.
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
-        self.forecasts.len() + self.actuals.len()
+        2 * self.forecasts.len() + 2 * self.actuals.len()
     }
 }
 
@@ -52,13 +82,10 @@ impl Store {
     ) -> Result<VarianceFacts, StoreError> {
         let version = self.known_version(fund_id, known_at).await?;
         let all = self.version_facts(fund_id, version).await?;
-        // Forecasts for a period may be made (or recorded) after `as_of`: an actual effective by
-        // then is still compared with what was known at its own date, so all of them are kept.
-        Ok(VarianceFacts {
-            version,
-            forecasts: all.forecasts.clone(),
-            actuals: all.actuals.iter().take_while(|a| a.effective_at <= as_of).cloned().collect(),
-        })
+        // Both lists are by effective time: the date cuts a prefix of each.
+        let actuals_by = all.actuals.partition_point(|a| a.effective_at <= as_of);
+        let lines_by = all.lines.partition_point(|l| l.effective_at <= as_of);
+        Ok(VarianceFacts { version, all, actuals_by, lines_by })
     }
 
     /// Every forecast and actual of the fund's first `version` events that no event up to
@@ -79,13 +106,16 @@ impl Store {
         .bind(version as i64)
         .fetch_all(&self.pool)
         .await?;
-        let mut facts = VersionFacts::default();
+        let mut forecasts = Vec::new();
+        let mut actuals = Vec::new();
         for row in &rows {
             let e = event_from_row(row)?;
-            facts.forecasts.extend(ForecastVersion::from_event(&e));
-            facts.actuals.extend(ActualFact::from_event(&e));
+            forecasts.extend(ForecastVersion::from_event(&e));
+            actuals.extend(ActualFact::from_event(&e));
         }
-        let facts = Arc::new(facts);
+        let index = ForecastIndex::new(forecasts.iter().cloned());
+        let lines = compare_with(&index, &actuals);
+        let facts = Arc::new(VersionFacts { forecasts, index, actuals, lines });
         self.caches.version_facts.insert((fund_id, version), facts.clone());
         Ok(facts)
     }

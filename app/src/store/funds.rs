@@ -128,11 +128,19 @@ impl Store {
         if let Some(head) = self.head_of(id) {
             return Ok(head);
         }
-        let row: Option<(i64, i64)> = sqlx::query_as("SELECT version, revision FROM funds WHERE id = $1")
+        type Row = (i64, i64, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>);
+        let row: Option<Row> = sqlx::query_as("SELECT version, revision, last_recorded_at, max_effective_at FROM funds WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|(version, revision)| super::FundHead { fund_id: id, version: version as u64, revision: revision as u64 }).ok_or(StoreError::FundNotFound(id))
+        row.map(|(version, revision, last_recorded_at, max_effective_at)| super::FundHead {
+            fund_id: id,
+            version: version as u64,
+            revision: revision as u64,
+            last_recorded_at,
+            max_effective_at,
+        })
+        .ok_or(StoreError::FundNotFound(id))
     }
 }
 

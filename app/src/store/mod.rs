@@ -87,6 +87,10 @@ pub struct FundHead {
     pub fund_id: Uuid,
     pub version: u64,
     pub revision: u64,
+    /// recorded_at of the last event, and the latest effective date (`None` before the first):
+    /// what `Store::state` needs of the head, so a page's state read needs no second query.
+    pub last_recorded_at: chrono::DateTime<chrono::Utc>,
+    pub max_effective_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What one server process keeps in memory. Each entry is either keyed by something immutable
@@ -122,7 +126,14 @@ struct Caches {
     unread: Cache<(Uuid, u64), u64>,
     share_links: Cache<(Uuid, u64), Arc<Vec<accounts::ShareLink>>>,
     snapshot_lists: Cache<(Uuid, u64), Arc<Vec<SnapshotInfo>>>,
+    /// Signing secrets by name, for [`SIGNING_SECRET_TTL`]: another process's rotation reaches
+    /// this one's new signatures within that time (old signatures verify meanwhile, as
+    /// `server_secrets_for_verifying` reads the database every time).
+    signing_secrets: Cache<String, Arc<Vec<u8>>>,
 }
+
+/// How long a signing secret is kept in memory (`Store::server_secret`).
+pub const SIGNING_SECRET_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long a reserve result stays in memory by default (RESERVE_CACHE_TTL_S).
 pub const DEFAULT_RESERVE_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(3_600);
@@ -150,6 +161,7 @@ impl Store {
                 unread: Cache::new(1_000),
                 share_links: Cache::new(1_000),
                 snapshot_lists: Cache::new(1_000),
+                signing_secrets: Cache::builder().max_capacity(16).time_to_live(SIGNING_SECRET_TTL).build(),
             }),
             access: Arc::new(accounts::AccessCache::new()),
             head: None,

@@ -43,7 +43,11 @@ impl Store {
         known_at: Option<DateTime<Utc>>,
     ) -> Result<StateAt, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let head = read_head(&mut conn, fund_id).await?;
+        // A page request read the head already (`Store::with_head`); anything else reads it now.
+        let head = match self.head_of(fund_id) {
+            Some(h) => Head { version: h.version, last_recorded_at: h.last_recorded_at, max_effective_at: h.max_effective_at },
+            None => read_head(&mut conn, fund_id).await?,
+        };
         let current = head.version;
         let known_version = match known_at {
             Some(k) if k < head.last_recorded_at => known_version_at(&mut conn, fund_id, k).await?,

@@ -10,7 +10,8 @@ pub const TABLE_PAGE_ROWS: usize = 50;
 
 /// The Variance tab: the heat map, the table for the filters (`for_company` narrows it to one
 /// company, as a heat-map cell does), and the chart for the picked company and metric
-/// (`company`, `chart_metric`), or else for the table's first row. `after` pages the table.
+/// (`company`, `chart_metric`, which default to `for_company` and `metric`), or else for the
+/// table's first row. `after` pages the table.
 #[server(prefix = "/sfn", endpoint = "get_variance_page")]
 pub async fn get_variance_page(
     fund_id: String,
@@ -25,6 +26,9 @@ pub async fn get_variance_page(
 ) -> Result<VariancePageData, ServerFnError> {
     let store = crate::server::store()?;
     let (id, _, _) = crate::accounts::authorize::require_fund_role(&store, &fund_id, domain::access::Role::Viewer).await?;
+    let nonblank = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+    let company = nonblank(&company).or_else(|| nonblank(&for_company));
+    let chart_metric = nonblank(&chart_metric).or_else(|| nonblank(&metric));
     let params = super::service::VarianceParams { at, known_at: known_at.clone(), metric, severity };
     let mut view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
     let for_company = match for_company.filter(|c| !c.trim().is_empty()) {

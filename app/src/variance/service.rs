@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    coming_periods, compare_all, compare_with, forecast_accuracy, heat_cells, FLAG_CHANCE, RuleSpec, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
+    coming_periods, compare_all, forecast_accuracy, heat_cells, FLAG_CHANCE, RuleSpec, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -68,20 +68,36 @@ pub async fn variance_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> R
     Ok((facts.version, rows))
 }
 
-/// What the variance rows and the forecast accuracy are computed from: the forecasts indexed once,
-/// and the actuals of the query's metric.
+/// What the variance rows and the forecast accuracy are computed from: the version's facts up to
+/// the date, and the query's metric.
 struct QueryFacts {
     version: u64,
-    forecasts: ForecastIndex,
-    actuals: Vec<ActualFact>,
-    /// Every metric's actuals, when the query picked one (the heat map shows them all).
-    other_metrics: Vec<ActualFact>,
+    facts: crate::store::VarianceFacts,
+    metric: Option<Metric>,
+}
+
+impl QueryFacts {
+    fn index(&self) -> &ForecastIndex {
+        self.facts.index()
+    }
+
+    /// The variance lines of the query's metric (every metric without one).
+    fn lines(&self) -> impl Iterator<Item = &VarianceLine> {
+        self.facts.lines().iter().filter(move |l| self.metric.is_none_or(|m| m == l.metric))
+    }
+
+    /// The actuals of the query's metric (every metric without one).
+    fn actuals(&self) -> std::borrow::Cow<'_, [ActualFact]> {
+        match self.metric {
+            None => std::borrow::Cow::Borrowed(self.facts.actuals()),
+            Some(m) => std::borrow::Cow::Owned(self.facts.actuals().iter().filter(|a| a.metric == m).cloned().collect()),
+        }
+    }
 }
 
 async fn facts_for(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<QueryFacts, StoreError> {
     let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
-    let (actuals, other_metrics) = facts.actuals.into_iter().partition(|a| q.metric.is_none_or(|m| m == a.metric));
-    Ok(QueryFacts { version: facts.version, forecasts: ForecastIndex::new(facts.forecasts), actuals, other_metrics })
+    Ok(QueryFacts { version: facts.version, facts, metric: q.metric })
 }
 
 async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
@@ -90,12 +106,11 @@ async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, Str
 
 async fn rows_of(store: &Store, fund_id: Uuid, facts: &QueryFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
     let rules: Vec<_> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    Ok(rows_from(compare_with(&facts.forecasts, &facts.actuals), &rules, q, names))
+    Ok(rows_from(facts.lines(), &rules, q, names))
 }
 
-fn rows_from(lines: Vec<VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Vec<VarianceRow> {
+fn rows_from<'a>(lines: impl Iterator<Item = &'a VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Vec<VarianceRow> {
     let mut rows: Vec<VarianceRow> = lines
-        .into_iter()
         .map(|line| {
             let severity = line.severity(rules);
             row(line, severity, names)
@@ -107,10 +122,10 @@ fn rows_from(lines: Vec<VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, na
 }
 
 /// The heat map: every company and metric (whatever the filters), by company name then metric,
-/// with the coming period's prediction as known at `at` where it is flagged.
-fn heat_map_of(index: &ForecastIndex, lines: &[VarianceLine], other_lines: &[VarianceLine], rules: &[RuleSpec], names: &HashMap<Uuid, String>, at: DateTime<Utc>) -> Vec<HeatMapCell> {
-    let all: Vec<VarianceLine> = lines.iter().chain(other_lines).cloned().collect();
-    let mut flagged: HashMap<(Uuid, Metric), PredictedPeriod> = coming_periods(index, &all, rules, at)
+/// with the coming period's prediction as known at `at` where it is flagged. `all`: every
+/// metric's lines.
+fn heat_map_of(index: &ForecastIndex, all: &[VarianceLine], rules: &[RuleSpec], names: &HashMap<Uuid, String>, at: DateTime<Utc>) -> Vec<HeatMapCell> {
+    let mut flagged: HashMap<(Uuid, Metric), PredictedPeriod> = coming_periods(index, all, rules, at)
         .into_iter()
         .filter(|c| c.prediction.breach_chance >= FLAG_CHANCE)
         .map(|c| {
@@ -128,7 +143,7 @@ fn heat_map_of(index: &ForecastIndex, lines: &[VarianceLine], other_lines: &[Var
             ((c.company_id, c.metric), predicted)
         })
         .collect();
-    let mut cells: Vec<HeatMapCell> = heat_cells(&all, rules)
+    let mut cells: Vec<HeatMapCell> = heat_cells(all, rules)
         .into_iter()
         .map(|c| HeatMapCell {
             flagged: flagged.remove(&(c.company_id, c.metric)),
@@ -154,7 +169,7 @@ pub async fn accuracy_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> R
 }
 
 fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<AccuracyRow> {
-    let mut rows: Vec<AccuracyRow> = forecast_accuracy(&facts.forecasts, &facts.actuals)
+    let mut rows: Vec<AccuracyRow> = forecast_accuracy(facts.index(), &facts.actuals())
         .into_iter()
         .map(|a| AccuracyRow {
             company: names.get(&a.company_id).cloned().unwrap_or_else(|| a.company_id.to_string()),
@@ -169,7 +184,7 @@ fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<Accurac
     rows
 }
 
-fn row(l: VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
+fn row(l: &VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
     VarianceRow {
         company: names.get(&l.company_id).cloned().unwrap_or_else(|| l.company_id.to_string()),
         company_id: l.company_id,
@@ -246,9 +261,8 @@ pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams
     let entries = store.companies(fund_id).await?;
     let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
     let rules: Vec<RuleSpec> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    let lines = compare_with(&facts.forecasts, &facts.actuals);
-    let heat_map = heat_map_of(&facts.forecasts, &lines, &compare_with(&facts.forecasts, &facts.other_metrics), &rules, &names, q.as_of);
-    let rows = rows_from(lines, &rules, &q, &names);
+    let heat_map = heat_map_of(facts.index(), facts.facts.lines(), &rules, &names, q.as_of);
+    let rows = rows_from(facts.lines(), &rules, &q, &names);
     let accuracy = accuracy_of(&facts, &names);
     let version = facts.version;
     let companies = entries.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect();
@@ -277,8 +291,8 @@ pub async fn series_for(
     known_at: Option<DateTime<Utc>>,
 ) -> Result<Vec<ForecastActualPoint>, StoreError> {
     let facts = store.variance_facts(fund_id, DateTime::<Utc>::MAX_UTC, known_at).await?;
-    let forecasts: Vec<_> = facts.forecasts.into_iter().filter(|f| f.company_id == company_id && f.metric == metric).collect();
-    let actuals: Vec<_> = facts.actuals.into_iter().filter(|a| a.company_id == company_id && a.metric == metric).collect();
+    let forecasts: Vec<_> = facts.forecasts().iter().filter(|f| f.company_id == company_id && f.metric == metric).cloned().collect();
+    let actuals: Vec<_> = facts.actuals().iter().filter(|a| a.company_id == company_id && a.metric == metric).cloned().collect();
     let index = ForecastIndex::new(forecasts.clone());
     let mut points: std::collections::BTreeMap<NaiveDate, ForecastActualPoint> = std::collections::BTreeMap::new();
     for f in &forecasts {

@@ -58,6 +58,19 @@ fn variance_body(meta: FundMeta, data: VariancePageData) -> impl IntoView {
     }
 }
 
+/// `raw` as a query-string value: unreserved characters as they are, every other byte as %XX.
+fn query_value(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `analyst`: the caller may record actuals (viewers only read: no form is shown to them).
 fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, analyst: bool) -> impl IntoView {
     let v = page.view;
@@ -81,22 +94,17 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             format!("{}#chart", q.to_query_string())
         })
     };
+    // A cell's link: the dates, its metric and company (the chart follows them). Written out by
+    // hand: uuids, metric names and dates need no escaping, and the map has hundreds of cells.
     let heat_href = {
-        let mut base = leptos_router::params::ParamsMap::new();
         let q = query.get_untracked();
+        let mut dates = String::new();
         for key in ["at", "known_at"] {
             if let Some(val) = q.get(key) {
-                base.insert(key, val);
+                dates.push_str(&format!("{key}={}&", query_value(&val)));
             }
         }
-        Callback::new(move |(company, metric): (uuid::Uuid, domain::fund::Metric)| {
-            let mut q = base.clone();
-            q.replace("metric", metric.as_str().to_string());
-            q.replace("for_company", company.to_string());
-            q.replace("company", company.to_string());
-            q.replace("chart_metric", metric.as_str().to_string());
-            format!("{}#chart", q.to_query_string())
-        })
+        Callback::new(move |(company, metric): (uuid::Uuid, domain::fund::Metric)| format!("?{dates}metric={}&for_company={company}#chart", metric.as_str()))
     };
     // The page links keep every filter of the URL.
     let page_query = query.get_untracked();

@@ -1,8 +1,19 @@
 use crate::store::{Store, StoreError};
 
 impl Store {
-    /// The named secret shared by every server process, created (32 random bytes) on first use.
+    /// The named secret shared by every server process, created (32 random bytes) on first use;
+    /// kept in memory for `SIGNING_SECRET_TTL` (every page signs share links with it).
     pub async fn server_secret(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        if let Some(secret) = self.caches.signing_secrets.get(name) {
+            return Ok(secret.as_ref().clone());
+        }
+        let secret = self.server_secret_stored(name).await?;
+        self.caches.signing_secrets.insert(name.to_string(), std::sync::Arc::new(secret.clone()));
+        Ok(secret)
+    }
+
+    /// The secret as stored now, created on first use.
+    async fn server_secret_stored(&self, name: &str) -> Result<Vec<u8>, StoreError> {
         // Read first: pages sign share links on every render, and the secret exists after the
         // first use (an INSERT … ON CONFLICT per render was a write per page view).
         let existing: Option<Vec<u8>> = sqlx::query_scalar("SELECT secret FROM server_secrets WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
@@ -22,7 +33,7 @@ impl Store {
     /// The current secret `name` first, then the retired ones (`rotate_server_secret`) retired
     /// less than `keep_for` ago, newest first: what may still verify a signature.
     pub async fn server_secrets_for_verifying(&self, name: &str, keep_for: chrono::Duration) -> Result<Vec<Vec<u8>>, StoreError> {
-        let current = self.server_secret(name).await?;
+        let current = self.server_secret_stored(name).await?;
         let cutoff = (chrono::Utc::now() - keep_for).timestamp();
         let retired: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT name, secret FROM server_secrets WHERE starts_with(name, $1)")
             .bind(format!("{name}.retired."))
@@ -50,6 +61,7 @@ impl Store {
             .await?;
         sqlx::query("INSERT INTO server_secrets (name, secret) VALUES ($1, $2)").bind(name).bind(&fresh[..]).execute(&mut *tx).await?;
         tx.commit().await?;
+        self.caches.signing_secrets.invalidate(name);
         Ok(())
     }
 }
