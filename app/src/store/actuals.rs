@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use domain::variance::{compare_with, ActualFact, ForecastIndex, ForecastVersion, VarianceLine};
+use domain::variance::{compare_with, period_errors, ActualFact, ForecastIndex, ForecastVersion, PeriodErrors, VarianceLine};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -38,6 +38,11 @@ impl VarianceFacts {
         &self.all.actuals[..self.actuals_by]
     }
 
+    /// Those actuals, each with its % errors for forecast accuracy (`domain::variance::period_errors`).
+    pub fn actuals_with_errors(&self) -> impl Iterator<Item = (&ActualFact, PeriodErrors)> {
+        self.actuals().iter().zip(self.all.errors.iter().copied())
+    }
+
     /// Those actuals against their forecasts (`domain::variance::compare_with`), in the same
     /// order; an actual without any forecast has no line.
     pub fn lines(&self) -> &[VarianceLine] {
@@ -53,6 +58,8 @@ pub struct VersionFacts {
     index: ForecastIndex,
     /// By (effective time, version).
     actuals: Vec<ActualFact>,
+    /// One per actual, in the same order.
+    errors: Vec<PeriodErrors>,
     lines: Vec<VarianceLine>,
 }
 
@@ -115,7 +122,8 @@ impl Store {
         }
         let index = ForecastIndex::new(forecasts.iter().cloned());
         let lines = compare_with(&index, &actuals);
-        let facts = Arc::new(VersionFacts { forecasts, index, actuals, lines });
+        let errors = actuals.iter().map(|a| period_errors(&index, a)).collect();
+        let facts = Arc::new(VersionFacts { forecasts, index, actuals, errors, lines });
         self.caches.version_facts.insert((fund_id, version), facts.clone());
         Ok(facts)
     }

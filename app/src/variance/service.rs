@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{ActualRecorded, ActualSource, EventPayload, Metric, NewEvent};
 use domain::variance::csv_rows::{parse_metric, parse_source};
 use domain::variance::{
-    coming_periods, compare_all, forecast_accuracy, heat_cells, FLAG_CHANCE, RuleSpec, parse_actuals_csv, ActualFact, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
+    accuracy_from, coming_periods, compare_all, heat_cells, FLAG_CHANCE, RuleSpec, parse_actuals_csv, AlertState, CompanyDirectory, CsvContext, ForecastIndex, RowError, Severity, VarianceLine,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -85,14 +85,6 @@ impl QueryFacts {
     fn lines(&self) -> impl Iterator<Item = &VarianceLine> {
         self.facts.lines().iter().filter(move |l| self.metric.is_none_or(|m| m == l.metric))
     }
-
-    /// The actuals of the query's metric (every metric without one).
-    fn actuals(&self) -> std::borrow::Cow<'_, [ActualFact]> {
-        match self.metric {
-            None => std::borrow::Cow::Borrowed(self.facts.actuals()),
-            Some(m) => std::borrow::Cow::Owned(self.facts.actuals().iter().filter(|a| a.metric == m).cloned().collect()),
-        }
-    }
 }
 
 async fn facts_for(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<QueryFacts, StoreError> {
@@ -169,7 +161,8 @@ pub async fn accuracy_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> R
 }
 
 fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<AccuracyRow> {
-    let mut rows: Vec<AccuracyRow> = forecast_accuracy(facts.index(), &facts.actuals())
+    let of_metric = facts.facts.actuals_with_errors().filter(|(a, _)| facts.metric.is_none_or(|m| m == a.metric));
+    let mut rows: Vec<AccuracyRow> = accuracy_from(of_metric)
         .into_iter()
         .map(|a| AccuracyRow {
             company: names.get(&a.company_id).cloned().unwrap_or_else(|| a.company_id.to_string()),

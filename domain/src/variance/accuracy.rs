@@ -9,7 +9,7 @@
 //! (early), or within [`LATE_DAYS`] of it (late); a period without such a forecast is left out of
 //! that vintage. Periods whose forecast is zero have no percentage and are left out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Duration;
 use rust_decimal::Decimal;
@@ -52,31 +52,52 @@ pub struct ForecastAccuracy {
     pub late: AccuracyStats,
 }
 
+/// One actual's % errors: against the forecast it is compared with (overall), and against the
+/// latest early and late forecast made by its date (see the module). A function of the actual and
+/// the forecasts alone, so it can be computed once per set of forecasts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeriodErrors {
+    pub overall: Option<Decimal>,
+    pub early: Option<Decimal>,
+    pub late: Option<Decimal>,
+}
+
+/// `actual`'s errors against the forecasts in `index`.
+pub fn period_errors(index: &ForecastIndex, actual: &ActualFact) -> PeriodErrors {
+    let versions = index.versions(actual.company_id, actual.metric, actual.period);
+    let end = crate::dates::end_of(actual.period);
+    let pct = |f: &ForecastVersion| variance_of(actual.value, f.value).variance_pct.filter(|_| !f.value.is_zero());
+    // Latest forecast made (and known) by the actual's date in each vintage.
+    let made_by_actual = |f: &&ForecastVersion| f.effective_at <= actual.effective_at && f.recorded_at <= actual.effective_at;
+    PeriodErrors {
+        overall: index.for_actual(actual).and_then(|(f, _)| pct(f)),
+        early: versions.iter().filter(made_by_actual).filter(|f| f.effective_at < end - Duration::days(EARLY_DAYS)).last().and_then(pct),
+        late: versions.iter().filter(made_by_actual).filter(|f| f.effective_at >= end - Duration::days(LATE_DAYS)).last().and_then(pct),
+    }
+}
+
 /// The record of every company and metric with at least one compared period, by company then metric.
 pub fn forecast_accuracy(index: &ForecastIndex, actuals: &[ActualFact]) -> Vec<ForecastAccuracy> {
+    accuracy_from(actuals.iter().map(|a| (a, period_errors(index, a))))
+}
+
+/// [`forecast_accuracy`] from actuals with their [`period_errors`] computed already.
+pub fn accuracy_from<'a>(actuals: impl IntoIterator<Item = (&'a ActualFact, PeriodErrors)>) -> Vec<ForecastAccuracy> {
     // The latest actual of each period.
-    let mut latest: BTreeMap<(Uuid, Metric, chrono::NaiveDate), &ActualFact> = BTreeMap::new();
-    for a in actuals {
+    let mut latest: HashMap<(Uuid, Metric, chrono::NaiveDate), (&ActualFact, PeriodErrors)> = HashMap::new();
+    for (a, e) in actuals {
         let key = (a.company_id, a.metric, a.period);
-        if latest.get(&key).is_none_or(|b| (a.effective_at, a.version) >= (b.effective_at, b.version)) {
-            latest.insert(key, a);
+        if latest.get(&key).is_none_or(|(b, _)| (a.effective_at, a.version) >= (b.effective_at, b.version)) {
+            latest.insert(key, (a, e));
         }
     }
     let mut errors: BTreeMap<(Uuid, Metric), [Vec<Decimal>; 3]> = BTreeMap::new();
-    for ((company_id, metric, period), actual) in latest {
-        let versions = index.versions(company_id, metric, period);
-        let end = crate::dates::end_of(period);
-        let pct = |f: &ForecastVersion| variance_of(actual.value, f.value).variance_pct.filter(|_| !f.value.is_zero());
-        let overall = index.for_actual(actual).and_then(|(f, _)| pct(f));
-        // Latest forecast made (and known) by the actual's date in each vintage.
-        let made_by_actual = |f: &&ForecastVersion| f.effective_at <= actual.effective_at && f.recorded_at <= actual.effective_at;
-        let early = versions.iter().filter(made_by_actual).filter(|f| f.effective_at < end - Duration::days(EARLY_DAYS)).last().and_then(pct);
-        let late = versions.iter().filter(made_by_actual).filter(|f| f.effective_at >= end - Duration::days(LATE_DAYS)).last().and_then(pct);
-        if overall.is_none() && early.is_none() && late.is_none() {
+    for ((company_id, metric, _), (_, e)) in latest {
+        if e.overall.is_none() && e.early.is_none() && e.late.is_none() {
             continue;
         }
         let slot = errors.entry((company_id, metric)).or_default();
-        for (i, e) in [overall, early, late].into_iter().enumerate() {
+        for (i, e) in [e.overall, e.early, e.late].into_iter().enumerate() {
             slot[i].extend(e);
         }
     }

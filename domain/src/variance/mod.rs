@@ -16,7 +16,7 @@ pub mod predict;
 pub mod rules;
 pub mod settings;
 
-pub use accuracy::{forecast_accuracy, AccuracyStats, ForecastAccuracy};
+pub use accuracy::{accuracy_from, forecast_accuracy, period_errors, AccuracyStats, ForecastAccuracy, PeriodErrors};
 pub use breaches::{back_within_plan, AlertPlan, Breach, BreachBook, BreachRule, OpenAlert, Side};
 pub use compare::{compare_all, compare_with, VarianceLine};
 pub use csv_rows::{parse_actuals_csv, spreadsheet_safe, CsvActual, CsvContext, CompanyDirectory, RowError, CSV_COLUMNS, CSV_TEMPLATE, MAX_CSV_ROWS};
