@@ -65,13 +65,12 @@ pub async fn variance_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> R
     let facts = facts_for(store, fund_id, q).await?;
     let names = company_names(store, fund_id).await?;
     let rows = rows_of(store, fund_id, &facts, q, &names).await?;
-    Ok((facts.version, rows))
+    Ok((facts.facts.version, rows))
 }
 
 /// What the variance rows and the forecast accuracy are computed from: the version's facts up to
 /// the date, and the query's metric.
 struct QueryFacts {
-    version: u64,
     facts: crate::store::VarianceFacts,
     metric: Option<Metric>,
 }
@@ -89,7 +88,7 @@ impl QueryFacts {
 
 async fn facts_for(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<QueryFacts, StoreError> {
     let facts = store.variance_facts(fund_id, q.as_of, q.known_at).await?;
-    Ok(QueryFacts { version: facts.version, facts, metric: q.metric })
+    Ok(QueryFacts { facts, metric: q.metric })
 }
 
 async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
@@ -157,7 +156,7 @@ fn heat_map_of(index: &ForecastIndex, all: &[VarianceLine], rules: &[RuleSpec], 
 pub async fn accuracy_rows(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<(u64, Vec<AccuracyRow>), StoreError> {
     let facts = facts_for(store, fund_id, q).await?;
     let names = company_names(store, fund_id).await?;
-    Ok((facts.version, accuracy_of(&facts, &names)))
+    Ok((facts.facts.version, accuracy_of(&facts, &names)))
 }
 
 fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<AccuracyRow> {
@@ -257,7 +256,7 @@ pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams
     let heat_map = heat_map_of(facts.index(), facts.facts.lines(), &rules, &names, q.as_of);
     let rows = rows_from(facts.lines(), &rules, &q, &names);
     let accuracy = accuracy_of(&facts, &names);
-    let version = facts.version;
+    let version = facts.facts.version;
     let companies = entries.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect();
     Ok(VarianceView {
         accuracy,

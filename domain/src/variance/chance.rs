@@ -106,20 +106,10 @@ fn erf(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::variance::rules::{Channel, Severity};
+    use crate::variance::rules::revenue_rule;
 
     fn rule(comparison: Comparison, threshold: i64, unit: ThresholdUnit, adaptive: bool) -> RuleSpec {
-        RuleSpec {
-            metric: Some(Metric::Revenue),
-            comparison,
-            threshold: Decimal::from(threshold),
-            unit,
-            severity: Severity::Warning,
-            channels: vec![Channel::InApp],
-            cooldown_days: 30,
-            enabled: true,
-            adaptive,
-        }
+        RuleSpec { adaptive, ..revenue_rule(comparison, threshold, unit) }
     }
 
     fn band(bias: i64, spread: i64) -> ErrorBand {

@@ -95,7 +95,7 @@ mod tests {
     use crate::fund::ActualSource;
     use crate::variance::compare::compare_with;
     use crate::variance::facts::{ActualFact, ForecastVersion};
-    use crate::variance::rules::{Channel, Comparison, Severity, ThresholdUnit};
+    use crate::variance::rules::{revenue_rule, Comparison, Severity, ThresholdUnit};
 
     fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap()
@@ -116,17 +116,7 @@ mod tests {
     }
 
     fn below_20() -> RuleSpec {
-        RuleSpec {
-            metric: Some(Metric::Revenue),
-            comparison: Comparison::Below,
-            threshold: Decimal::from(20),
-            unit: ThresholdUnit::Percent,
-            severity: Severity::Warning,
-            channels: vec![Channel::InApp],
-            cooldown_days: 30,
-            enabled: true,
-            adaptive: false,
-        }
+        revenue_rule(Comparison::Below, 20, ThresholdUnit::Percent)
     }
 
     #[test]

@@ -57,7 +57,7 @@ mod tests {
     use crate::fund::ActualSource;
     use crate::variance::matching::ForecastBasis;
     use crate::variance::math::variance_of;
-    use crate::variance::rules::{Channel, Comparison, ThresholdUnit};
+    use crate::variance::rules::{revenue_rule, Comparison, ThresholdUnit};
 
     fn line(company: u128, metric: Metric, period: (i32, u32, u32), actual: i64, day: u32, version: u64) -> VarianceLine {
         let f = variance_of(Decimal::from(actual), Decimal::from(100));
@@ -82,17 +82,7 @@ mod tests {
 
     #[test]
     fn given_several_periods_and_revisions_when_mapped_then_each_cell_is_the_latest_periods_latest_actual() {
-        let rules = vec![RuleSpec {
-            metric: Some(Metric::Revenue),
-            comparison: Comparison::Below,
-            threshold: Decimal::from(20),
-            unit: ThresholdUnit::Percent,
-            severity: Severity::Warning,
-            channels: vec![Channel::InApp],
-            cooldown_days: 30,
-            enabled: true,
-            adaptive: false,
-        }];
+        let rules = vec![revenue_rule(Comparison::Below, 20, ThresholdUnit::Percent)];
         let lines = vec![
             line(1, Metric::Revenue, (2026, 6, 30), 50, 1, 1),  // older period
             line(1, Metric::Revenue, (2026, 9, 30), 70, 2, 2),  // latest period, first actual

@@ -230,24 +230,14 @@ mod tests {
     use super::*;
     use crate::fund::ActualSource;
     use crate::variance::facts::ForecastVersion;
-    use crate::variance::rules::{Channel, Comparison, ThresholdUnit};
+    use crate::variance::rules::{revenue_rule, Comparison, ThresholdUnit};
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
     }
 
     fn below(threshold: i64, severity: Severity) -> RuleSpec {
-        RuleSpec {
-            metric: Some(Metric::Revenue),
-            comparison: Comparison::Below,
-            threshold: Decimal::from(threshold),
-            unit: ThresholdUnit::Percent,
-            severity,
-            channels: vec![Channel::InApp],
-            cooldown_days: 30,
-            enabled: true,
-            adaptive: false,
-        }
+        RuleSpec { severity, ..revenue_rule(Comparison::Below, threshold, ThresholdUnit::Percent) }
     }
 
     #[test]

@@ -296,3 +296,20 @@ pub fn in_cooldown(alerted: &[DateTime<Utc>], at: DateTime<Utc>, cooldown_days: 
     let window = Duration::days(cooldown_days as i64);
     alerted.iter().any(|t| (at - *t).abs() < window)
 }
+
+/// A revenue rule for tests: warning, in-app, 30 days' cooldown, enabled, fixed (struct update
+/// syntax changes the rest).
+#[cfg(test)]
+pub(crate) fn revenue_rule(comparison: Comparison, threshold: i64, unit: ThresholdUnit) -> RuleSpec {
+    RuleSpec {
+        metric: Some(Metric::Revenue),
+        comparison,
+        threshold: Decimal::from(threshold),
+        unit,
+        severity: Severity::Warning,
+        channels: vec![Channel::InApp],
+        cooldown_days: 30,
+        enabled: true,
+        adaptive: false,
+    }
+}
