@@ -100,4 +100,13 @@ async fn the_overviews_open_alerts_are_the_inboxs_unresolved_ones_at_the_date() 
         assert_eq!(ids, expected_ids, "{days_ago} days ago");
         assert!(worst.iter().all(|a| a.state != AlertState::Resolved && a.deliveries.is_empty()));
     }
+
+    // The answer is kept per fund revision: an alert resolved by another process (a second store
+    // on the same database) leaves this one's next answer at once.
+    let (before, worst) = app.store.open_alerts_by(fund, now, 5).await.unwrap();
+    let (_, other_process) = common::replica(&app).await;
+    other_process.resolve_alert(&app::store::AuditActor::command_line(), fund, worst[0].id, "checked with the founder").await.unwrap();
+    let (after, worst_after) = app.store.open_alerts_by(fund, now, 5).await.unwrap();
+    assert_eq!(after, before - 1, "the resolved alert is no longer open");
+    assert!(worst_after.iter().all(|a| a.id != worst[0].id));
 }

@@ -145,6 +145,11 @@ async fn a_run_is_executed_once_and_followed_to_its_result_through_the_other_pro
     let run = v["run_id"].as_str().unwrap().to_string();
     let events_url = v["events_url"].as_str().unwrap().to_string();
     assert_eq!(events_url, format!("/api/funds/{fund}/reserves/runs/{run}/events"));
+    // A's latest ranking for the run's dates: none yet (and A keeps that answer per fund revision)...
+    let queued = run_row(&app, &fund, &run).await;
+    let date = |field: &str| queued[field].as_str().map(|d| chrono::DateTime::parse_from_rfc3339(d).unwrap().to_utc());
+    let (fund_id, as_of, known_at) = (fund.parse().unwrap(), date("as_of").unwrap(), date("known_at"));
+    assert!(app.store.latest_reserve_ranking(fund_id, as_of, known_at).await.unwrap().is_none());
 
     let (events, headers) = read_events(&app.router, &app.token, &events_url, None, 120).await;
     assert_eq!(headers.get("content-type").unwrap(), "text/event-stream");
@@ -164,6 +169,9 @@ async fn a_run_is_executed_once_and_followed_to_its_result_through_the_other_pro
     let row = run_row(&app, &fund, &run).await;
     assert_eq!(row["status"], "succeeded");
     assert_eq!(row["attempts"], 1, "executed exactly once");
+    // ...and B's finish, which bumps the revision, makes A read it afresh.
+    let (latest, _) = app.store.latest_reserve_ranking(fund_id, as_of, known_at).await.unwrap().expect("the finished run");
+    assert_eq!(latest.id.to_string(), run);
     let report = &row["result"];
     assert_eq!(report["companies"].as_array().unwrap().len(), 30, "every active priced company is ranked");
     let excluded = report["excluded"].as_array().unwrap();
@@ -562,8 +570,12 @@ async fn scenarios_freeze_a_ranking_and_compare_with_another_or_the_current_one(
     let (s, _) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves?compare_scenario=nope")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a bad scenario id is refused, naming compare");
 
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves")).await;
+    assert!(html.contains("Base case") && html.contains("Seed 2"), "the tab lists both scenarios");
     let (s, _) = app.call("DELETE", &format!("{url}/{a}"), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, html) = page(&app.router, &app.token, &format!("/funds/{fund}/reserves")).await;
+    assert!(!html.contains("Base case") && html.contains("Seed 2"), "the tab's list (kept per revision) forgets the deleted one");
     let (s, _) = app.call("DELETE", &format!("{url}/{a}"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }

@@ -120,6 +120,8 @@ async fn rules_can_be_listed_created_replaced_and_deleted() {
     let descriptions: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["description"].as_str().unwrap()).collect();
     assert_eq!(descriptions, vec!["REVENUE below forecast by 20%", "REVENUE below forecast by 40%", "CASH_BURN above forecast by 25%"]);
     assert_eq!(list[1]["severity"], "critical");
+    let (_, other_process) = common::replica(&app).await;
+    assert_eq!(other_process.alert_rules(fund.parse().unwrap()).await.unwrap().len(), 3);
     let body = json!({"comparison": "outside", "threshold": 250000, "unit": "absolute", "severity": "info", "channels": ["email", "in_app"], "cooldown_days": 1});
     let (s, created) = app.post(&rules, body).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
@@ -130,6 +132,13 @@ async fn rules_can_be_listed_created_replaced_and_deleted() {
         .await;
     assert_eq!(s, StatusCode::OK, "{updated}");
     assert_eq!((updated["enabled"].as_bool(), updated["cooldown_days"].as_u64()), (Some(false), Some(30)));
+    // The list is kept per fund revision, which every change bumps: this process and another on
+    // the same database both list the rule as it is now.
+    let (_, list) = app.get(&rules).await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert_eq!(list.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["severity"], "urgent");
+    let seen = other_process.alert_rules(fund.parse().unwrap()).await.unwrap();
+    assert_eq!(seen.iter().find(|r| r.id.to_string() == id).map(|r| r.spec.enabled), Some(false));
     let (s, _) = app.call("DELETE", &format!("{rules}/{id}"), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (_, list) = app.get(&rules).await;

@@ -28,10 +28,16 @@ pub struct AlertRule {
 const COLUMNS: &str = "id, fund_id, metric, comparison, threshold, unit, severity, channels, cooldown_days, enabled, adaptive, created_at, updated_at";
 
 impl Store {
+    /// Kept per fund revision: creating, changing and deleting a rule bump it.
     pub async fn alert_rules(&self, fund_id: Uuid) -> Result<Vec<AlertRule>, StoreError> {
-        self.fund_version(fund_id).await?;
+        let key = (fund_id, self.fund_head(fund_id).await?.revision);
+        if let Some(rules) = self.caches.alert_rules.get(&key) {
+            return Ok((*rules).clone());
+        }
         let mut conn = self.pool.acquire().await?;
-        rules_in(&mut conn, fund_id, false).await
+        let rules = rules_in(&mut conn, fund_id, false).await?;
+        self.caches.alert_rules.insert(key, std::sync::Arc::new(rules.clone()));
+        Ok(rules)
     }
 
     pub async fn create_alert_rule(&self, actor: &AuditActor, fund_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {

@@ -2,6 +2,7 @@
 //! read and resolved.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::fund::{FundEvent, Metric};
@@ -536,8 +537,18 @@ impl Store {
     /// The open (unread or read) alerts whose actual was effective by `as_of`: how many there
     /// are, and the `limit` worst of them (highest severity, then latest actual), without their
     /// deliveries and without company names (`companies` has them). What the Overview shows, in
-    /// one query.
+    /// one query, kept per fund revision (raising, reading and resolving alerts bump it).
     pub async fn open_alerts_by(&self, fund_id: Uuid, as_of: DateTime<Utc>, limit: usize) -> Result<(usize, Vec<AlertRecord>), StoreError> {
+        let key = (fund_id, self.fund_head(fund_id).await?.revision, as_of, limit);
+        if let Some(found) = self.caches.open_alerts.get(&key) {
+            return Ok((*found).clone());
+        }
+        let found = self.read_open_alerts_by(fund_id, as_of, limit).await?;
+        self.caches.open_alerts.insert(key, Arc::new(found.clone()));
+        Ok(found)
+    }
+
+    async fn read_open_alerts_by(&self, fund_id: Uuid, as_of: DateTime<Utc>, limit: usize) -> Result<(usize, Vec<AlertRecord>), StoreError> {
         let rows = sqlx::query(
             "WITH open AS (
                  SELECT a.*, CASE a.severity WHEN 'urgent' THEN 4 WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END AS rank

@@ -126,6 +126,15 @@ struct Caches {
     unread: Cache<(Uuid, u64), u64>,
     share_links: Cache<(Uuid, u64), Arc<Vec<accounts::ShareLink>>>,
     snapshot_lists: Cache<(Uuid, u64), Arc<Vec<SnapshotInfo>>>,
+    /// Also per (fund, revision): the alert rules and the saved reserve scenarios (without results).
+    alert_rules: Cache<(Uuid, u64), Arc<Vec<alert_rules::AlertRule>>>,
+    scenario_lists: Cache<(Uuid, u64), Arc<Vec<ReserveScenario>>>,
+    /// Also per (fund, revision), with the date and the number asked for: the Overview's open
+    /// alerts (how many, and the worst few) as of a date.
+    open_alerts: Cache<(Uuid, u64, chrono::DateTime<chrono::Utc>, usize), Arc<(usize, Vec<AlertRecord>)>>,
+    /// Also per (fund, revision), which every run's finish or cancellation bumps: the latest
+    /// succeeded run for (as of, known at), if any (the Overview and Reserves tabs read it).
+    latest_rankings: Cache<(Uuid, u64, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>), Option<Arc<ReserveRun>>>,
     /// Signing secrets by name, for [`SIGNING_SECRET_TTL`]: another process's rotation reaches
     /// this one's new signatures within that time (old signatures verify meanwhile, as
     /// `server_secrets_for_verifying` reads the database every time).
@@ -161,6 +170,10 @@ impl Store {
                 unread: Cache::new(1_000),
                 share_links: Cache::new(1_000),
                 snapshot_lists: Cache::new(1_000),
+                alert_rules: Cache::new(1_000),
+                scenario_lists: Cache::new(1_000),
+                open_alerts: Cache::new(1_000),
+                latest_rankings: Cache::new(1_000),
                 signing_secrets: Cache::builder().max_capacity(16).time_to_live(SIGNING_SECRET_TTL).build(),
             }),
             access: Arc::new(accounts::AccessCache::new()),

@@ -280,15 +280,29 @@ impl Store {
         as_of: DateTime<Utc>,
         known_at: Option<DateTime<Utc>>,
     ) -> Result<Option<(ReserveRun, Arc<ReserveReport>)>, StoreError> {
+        // Kept per fund revision: a run's finish or cancellation bumps it in the same statement.
+        let key = (fund_id, self.fund_head(fund_id).await?.revision, as_of, known_at);
+        let run = match self.caches.latest_rankings.get(&key) {
+            Some(run) => run,
+            None => {
+                let run = self.read_latest_reserve_run(fund_id, as_of, known_at).await?.map(Arc::new);
+                self.caches.latest_rankings.insert(key, run.clone());
+                run
+            }
+        };
+        let Some(run) = run else { return Ok(None) };
+        let report = self.reserve_report(run.id).await?;
+        Ok(Some(((*run).clone(), report)))
+    }
+
+    async fn read_latest_reserve_run(&self, fund_id: Uuid, as_of: DateTime<Utc>, known_at: Option<DateTime<Utc>>) -> Result<Option<ReserveRun>, StoreError> {
         let sql = format!(
             "SELECT {RUN_META_COLUMNS} FROM reserve_runs
              WHERE fund_id = $1 AND as_of = $2 AND known_at IS NOT DISTINCT FROM $3 AND status = 'succeeded'
              ORDER BY seen_version DESC, finished_at DESC LIMIT 1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(as_of).bind(known_at).fetch_optional(&self.pool).await?;
-        let Some(run) = row.as_ref().map(run_from_row).transpose()? else { return Ok(None) };
-        let report = self.reserve_report(run.id).await?;
-        Ok(Some((run, report)))
+        row.as_ref().map(run_from_row).transpose()
     }
 
     /// The report of succeeded run `run_id`, decoded once per process (a succeeded run's result

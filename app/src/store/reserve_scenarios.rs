@@ -85,8 +85,19 @@ impl Store {
     }
 
     /// The same list without the frozen results (the Reserves tab lists names and dates; it reads
-    /// one scenario's result with [`Self::reserve_scenario`] when it is opened or compared).
+    /// one scenario's result with [`Self::reserve_scenario`] when it is opened or compared). Kept
+    /// per fund revision: saving and deleting a scenario bump it.
     pub async fn reserve_scenario_list(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {
+        let key = (fund_id, self.fund_head(fund_id).await?.revision);
+        if let Some(list) = self.caches.scenario_lists.get(&key) {
+            return Ok((*list).clone());
+        }
+        let list = self.read_reserve_scenario_list(fund_id).await?;
+        self.caches.scenario_lists.insert(key, std::sync::Arc::new(list.clone()));
+        Ok(list)
+    }
+
+    async fn read_reserve_scenario_list(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {
         let columns = COLUMNS.replace("result", "'null'::jsonb AS result");
         let sql = format!("SELECT {columns} FROM reserve_scenarios WHERE fund_id = $1 ORDER BY created_at DESC, id LIMIT $2");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fund_id).bind(MAX_SCENARIOS).fetch_all(&self.pool).await?;
