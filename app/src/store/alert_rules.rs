@@ -31,13 +31,12 @@ impl Store {
     /// Kept per fund revision: creating, changing and deleting a rule bump it.
     pub async fn alert_rules(&self, fund_id: Uuid) -> Result<Vec<AlertRule>, StoreError> {
         let key = (fund_id, self.fund_head(fund_id).await?.revision);
-        if let Some(rules) = self.caches.alert_rules.get(&key) {
-            return Ok((*rules).clone());
-        }
-        let mut conn = self.pool.acquire().await?;
-        let rules = rules_in(&mut conn, fund_id, false).await?;
-        self.caches.alert_rules.insert(key, std::sync::Arc::new(rules.clone()));
-        Ok(rules)
+        let rules = super::kept(&self.caches.alert_rules, key, async {
+            let mut conn = self.pool.acquire().await?;
+            rules_in(&mut conn, fund_id, false).await.map(std::sync::Arc::new)
+        })
+        .await?;
+        Ok((*rules).clone())
     }
 
     pub async fn create_alert_rule(&self, actor: &AuditActor, fund_id: Uuid, spec: &RuleSpec) -> Result<AlertRule, StoreError> {

@@ -540,12 +540,8 @@ impl Store {
     /// one query, kept per fund revision (raising, reading and resolving alerts bump it).
     pub async fn open_alerts_by(&self, fund_id: Uuid, as_of: DateTime<Utc>, limit: usize) -> Result<(usize, Vec<AlertRecord>), StoreError> {
         let key = (fund_id, self.fund_head(fund_id).await?.revision, as_of, limit);
-        if let Some(found) = self.caches.open_alerts.get(&key) {
-            return Ok((*found).clone());
-        }
-        let found = self.read_open_alerts_by(fund_id, as_of, limit).await?;
-        self.caches.open_alerts.insert(key, Arc::new(found.clone()));
-        Ok(found)
+        let found = super::kept(&self.caches.open_alerts, key, async { self.read_open_alerts_by(fund_id, as_of, limit).await.map(Arc::new) }).await?;
+        Ok((*found).clone())
     }
 
     async fn read_open_alerts_by(&self, fund_id: Uuid, as_of: DateTime<Utc>, limit: usize) -> Result<(usize, Vec<AlertRecord>), StoreError> {
@@ -572,15 +568,14 @@ impl Store {
     /// Kept per (fund, revision): raising, reading and resolving alerts bump it.
     pub async fn unread_alerts(&self, fund_id: Uuid) -> Result<u64, StoreError> {
         let key = (fund_id, self.fund_head(fund_id).await?.revision);
-        if let Some(n) = self.caches.unread.get(&key) {
-            return Ok(n);
-        }
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE fund_id = $1 AND state = 'unread'")
-            .bind(fund_id)
-            .fetch_one(&self.pool)
-            .await?;
-        self.caches.unread.insert(key, n as u64);
-        Ok(n as u64)
+        super::kept(&self.caches.unread, key, async {
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE fund_id = $1 AND state = 'unread'")
+                .bind(fund_id)
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(n as u64)
+        })
+        .await
     }
 
     /// Marks an unread alert read; a read or resolved alert stays as it is.

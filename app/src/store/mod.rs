@@ -141,6 +141,25 @@ struct Caches {
     signing_secrets: Cache<String, Arc<Vec<u8>>>,
 }
 
+/// `cache`'s entry for `key`, or else `read`'s answer, kept there. What every per-(fund, revision)
+/// cache does: the revision in the key means an entry never outlives a change.
+async fn kept<K, V>(
+    cache: &Cache<K, V>,
+    key: K,
+    read: impl std::future::Future<Output = Result<V, StoreError>>,
+) -> Result<V, StoreError>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    if let Some(found) = cache.get(&key) {
+        return Ok(found);
+    }
+    let found = read.await?;
+    cache.insert(key, found.clone());
+    Ok(found)
+}
+
 /// How long a signing secret is kept in memory (`Store::server_secret`).
 pub const SIGNING_SECRET_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 

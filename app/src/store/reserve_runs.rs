@@ -282,14 +282,7 @@ impl Store {
     ) -> Result<Option<(ReserveRun, Arc<ReserveReport>)>, StoreError> {
         // Kept per fund revision: a run's finish or cancellation bumps it in the same statement.
         let key = (fund_id, self.fund_head(fund_id).await?.revision, as_of, known_at);
-        let run = match self.caches.latest_rankings.get(&key) {
-            Some(run) => run,
-            None => {
-                let run = self.read_latest_reserve_run(fund_id, as_of, known_at).await?.map(Arc::new);
-                self.caches.latest_rankings.insert(key, run.clone());
-                run
-            }
-        };
+        let run = super::kept(&self.caches.latest_rankings, key, async { Ok(self.read_latest_reserve_run(fund_id, as_of, known_at).await?.map(Arc::new)) }).await?;
         let Some(run) = run else { return Ok(None) };
         let report = self.reserve_report(run.id).await?;
         Ok(Some(((*run).clone(), report)))

@@ -89,12 +89,8 @@ impl Store {
     /// per fund revision: saving and deleting a scenario bump it.
     pub async fn reserve_scenario_list(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {
         let key = (fund_id, self.fund_head(fund_id).await?.revision);
-        if let Some(list) = self.caches.scenario_lists.get(&key) {
-            return Ok((*list).clone());
-        }
-        let list = self.read_reserve_scenario_list(fund_id).await?;
-        self.caches.scenario_lists.insert(key, std::sync::Arc::new(list.clone()));
-        Ok(list)
+        let list = super::kept(&self.caches.scenario_lists, key, async { self.read_reserve_scenario_list(fund_id).await.map(std::sync::Arc::new) }).await?;
+        Ok((*list).clone())
     }
 
     async fn read_reserve_scenario_list(&self, fund_id: Uuid) -> Result<Vec<ReserveScenario>, StoreError> {

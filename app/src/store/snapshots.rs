@@ -42,19 +42,17 @@ impl Store {
     /// invalidated or retaken bumps.
     pub async fn snapshots(&self, fund_id: Uuid) -> Result<std::sync::Arc<Vec<SnapshotInfo>>, StoreError> {
         let key = (fund_id, self.fund_head(fund_id).await?.revision);
-        if let Some(list) = self.caches.snapshot_lists.get(&key) {
-            return Ok(list);
-        }
-        let rows = sqlx::query(
-            "SELECT id, version, effective_at, invalidated_by, kind, description, event_count, created_at
-             FROM fund_snapshots WHERE fund_id = $1 ORDER BY version DESC, id DESC LIMIT 500",
-        )
-        .bind(fund_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let list = std::sync::Arc::new(rows.iter().map(info_from_row).collect::<Result<Vec<_>, _>>()?);
-        self.caches.snapshot_lists.insert(key, list.clone());
-        Ok(list)
+        super::kept(&self.caches.snapshot_lists, key, async {
+            let rows = sqlx::query(
+                "SELECT id, version, effective_at, invalidated_by, kind, description, event_count, created_at
+                 FROM fund_snapshots WHERE fund_id = $1 ORDER BY version DESC, id DESC LIMIT 500",
+            )
+            .bind(fund_id)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(std::sync::Arc::new(rows.iter().map(info_from_row).collect::<Result<Vec<_>, _>>()?))
+        })
+        .await
     }
 
     pub async fn snapshot(&self, fund_id: Uuid, id: i64) -> Result<SnapshotInfo, StoreError> {

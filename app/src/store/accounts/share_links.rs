@@ -80,16 +80,14 @@ impl Store {
     /// a link bumps.
     pub async fn share_links(&self, fund_id: Uuid) -> Result<std::sync::Arc<Vec<ShareLink>>, StoreError> {
         let key = (fund_id, self.fund_head(fund_id).await?.revision);
-        if let Some(links) = self.caches.share_links.get(&key) {
-            return Ok(links);
-        }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.fund_id = $1 ORDER BY s.created_at DESC LIMIT 200")))
-            .bind(fund_id)
-            .fetch_all(&self.pool)
-            .await?;
-        let links = std::sync::Arc::new(rows.iter().map(link_from_row).collect::<Result<Vec<_>, _>>()?);
-        self.caches.share_links.insert(key, links.clone());
-        Ok(links)
+        crate::store::kept(&self.caches.share_links, key, async {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.fund_id = $1 ORDER BY s.created_at DESC LIMIT 200")))
+                .bind(fund_id)
+                .fetch_all(&self.pool)
+                .await?;
+            Ok(std::sync::Arc::new(rows.iter().map(link_from_row).collect::<Result<Vec<_>, _>>()?))
+        })
+        .await
     }
 
     /// Revokes a link of this fund; a link of another fund is "not found".
