@@ -99,60 +99,56 @@ impl Store {
     /// `version` reverses, actuals by (effective time, version). Immutable for a version, so
     /// kept per process (`Caches::version_facts`); decoding them is most of a Variance page.
     async fn version_facts(&self, fund_id: Uuid, version: u64) -> Result<Arc<VersionFacts>, StoreError> {
-        if let Some(facts) = self.caches.version_facts.get(&(fund_id, version)) {
-            return Ok(facts);
-        }
-        let rows = sqlx::query(
-            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
-             WHERE fund_id = $1 AND event_type IN ('FORECAST_CREATED', 'ACTUAL_RECORDED') AND version <= $2
-               AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
-                               AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
-             ORDER BY effective_at, version",
-        )
-        .bind(fund_id)
-        .bind(version as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut forecasts = Vec::new();
-        let mut actuals = Vec::new();
-        for row in &rows {
-            let e = event_from_row(row)?;
-            forecasts.extend(ForecastVersion::from_event(&e));
-            actuals.extend(ActualFact::from_event(&e));
-        }
-        let index = ForecastIndex::new(forecasts.iter().cloned());
-        let lines = compare_with(&index, &actuals);
-        let errors = actuals.iter().map(|a| period_errors(&index, a)).collect();
-        let facts = Arc::new(VersionFacts { forecasts, index, actuals, errors, lines });
-        self.caches.version_facts.insert((fund_id, version), facts.clone());
-        Ok(facts)
+        super::kept(&self.caches.version_facts, (fund_id, version), async {
+            let rows = sqlx::query(
+                "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+                 WHERE fund_id = $1 AND event_type IN ('FORECAST_CREATED', 'ACTUAL_RECORDED') AND version <= $2
+                   AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                                   AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
+                 ORDER BY effective_at, version",
+            )
+            .bind(fund_id)
+            .bind(version as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut forecasts = Vec::new();
+            let mut actuals = Vec::new();
+            for row in &rows {
+                let e = event_from_row(row)?;
+                forecasts.extend(ForecastVersion::from_event(&e));
+                actuals.extend(ActualFact::from_event(&e));
+            }
+            let index = ForecastIndex::new(forecasts.iter().cloned());
+            let lines = compare_with(&index, &actuals);
+            let errors = actuals.iter().map(|a| period_errors(&index, a)).collect();
+            Ok(Arc::new(VersionFacts { forecasts, index, actuals, errors, lines }))
+        })
+        .await
     }
 
     /// The fund's companies in the order they were added (an addition since reversed is left
     /// out), as of the fund's head; kept per (fund, head version) in `Caches::companies`.
     pub async fn companies(&self, fund_id: Uuid) -> Result<Arc<Vec<CompanyEntry>>, StoreError> {
         let version = self.fund_version(fund_id).await?;
-        if let Some(list) = self.caches.companies.get(&(fund_id, version)) {
-            return Ok(list);
-        }
-        let rows = sqlx::query(
-            "SELECT company_id, payload->>'name' AS name, effective_at FROM fund_events
-             WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED' AND version <= $2
-               AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
-                               AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
-             ORDER BY version",
-        )
-        .bind(fund_id)
-        .bind(version as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        let list = Arc::new(
-            rows.iter()
-                .map(|r| Ok(CompanyEntry { id: r.try_get("company_id")?, name: r.try_get("name")?, added_at: r.try_get("effective_at")? }))
-                .collect::<Result<Vec<_>, StoreError>>()?,
-        );
-        self.caches.companies.insert((fund_id, version), list.clone());
-        Ok(list)
+        super::kept(&self.caches.companies, (fund_id, version), async {
+            let rows = sqlx::query(
+                "SELECT company_id, payload->>'name' AS name, effective_at FROM fund_events
+                 WHERE fund_id = $1 AND event_type = 'COMPANY_ADDED' AND version <= $2
+                   AND NOT EXISTS (SELECT 1 FROM fund_events r WHERE r.fund_id = $1 AND r.event_type = 'EVENT_REVERSED'
+                                   AND (r.payload->>'reverses')::bigint = fund_events.version AND r.version <= $2)
+                 ORDER BY version",
+            )
+            .bind(fund_id)
+            .bind(version as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(Arc::new(
+                rows.iter()
+                    .map(|r| Ok(CompanyEntry { id: r.try_get("company_id")?, name: r.try_get("name")?, added_at: r.try_get("effective_at")? }))
+                    .collect::<Result<Vec<_>, StoreError>>()?,
+            ))
+        })
+        .await
     }
 
     pub async fn known_version(&self, fund_id: Uuid, known_at: Option<DateTime<Utc>>) -> Result<u64, StoreError> {

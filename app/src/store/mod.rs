@@ -141,8 +141,9 @@ struct Caches {
     signing_secrets: Cache<String, Arc<Vec<u8>>>,
 }
 
-/// `cache`'s entry for `key`, or else `read`'s answer, kept there. What every per-(fund, revision)
-/// cache does: the revision in the key means an entry never outlives a change.
+/// `cache`'s entry for `key`, or else `read`'s answer, kept there. For the caches whose key alone
+/// keeps an entry current: a revision or version in it (an entry never outlives a change), or an
+/// id of something immutable.
 async fn kept<K, V>(
     cache: &Cache<K, V>,
     key: K,

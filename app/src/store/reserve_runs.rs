@@ -301,17 +301,15 @@ impl Store {
     /// The report of succeeded run `run_id`, decoded once per process (a succeeded run's result
     /// never changes, so the cached copy is never stale).
     pub async fn reserve_report(&self, run_id: Uuid) -> Result<Arc<ReserveReport>, StoreError> {
-        if let Some(report) = self.caches.reserve_reports.get(&run_id) {
-            return Ok(report);
-        }
-        let result: Option<sqlx::types::Json<ReserveReport>> =
-            sqlx::query_scalar("SELECT result FROM reserve_runs WHERE id = $1 AND status = 'succeeded' AND result IS NOT NULL")
-                .bind(run_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let report = Arc::new(result.ok_or_else(|| StoreError::Corrupt(format!("reserve run {run_id} has no result")))?.0);
-        self.caches.reserve_reports.insert(run_id, report.clone());
-        Ok(report)
+        super::kept(&self.caches.reserve_reports, run_id, async {
+            let result: Option<sqlx::types::Json<ReserveReport>> =
+                sqlx::query_scalar("SELECT result FROM reserve_runs WHERE id = $1 AND status = 'succeeded' AND result IS NOT NULL")
+                    .bind(run_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(Arc::new(result.ok_or_else(|| StoreError::Corrupt(format!("reserve run {run_id} has no result")))?.0))
+        })
+        .await
     }
 
     /// A fund's runs, newest first, without their results.

@@ -12,25 +12,23 @@ impl Store {
     /// `until`, as known at `known_version`. One replay per (fund, knowledge), then cached.
     pub async fn series(&self, fund_id: Uuid, known_version: u64, until: DateTime<Utc>) -> Result<Arc<Vec<SeriesPoint>>, StoreError> {
         let key = (fund_id, known_version, until.date_naive());
-        if let Some(s) = self.caches.series.get(&key) {
-            return Ok(s);
-        }
-        let rows = sqlx::query(
-            "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
-             WHERE fund_id = $1 AND version <= $2 ORDER BY effective_at, version",
-        )
-        .bind(fund_id)
-        .bind(known_version as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
-        let dates = match events.first() {
-            Some(first) => month_ends(first.effective_at, until),
-            None => Vec::new(),
-        };
-        let series = Arc::new(sample(&events, &dates));
-        self.caches.series.insert(key, series.clone());
-        Ok(series)
+        super::kept(&self.caches.series, key, async {
+            let rows = sqlx::query(
+                "SELECT version, event_type, schema_version, payload, effective_at, recorded_at FROM fund_events
+                 WHERE fund_id = $1 AND version <= $2 ORDER BY effective_at, version",
+            )
+            .bind(fund_id)
+            .bind(known_version as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+            let dates = match events.first() {
+                Some(first) => month_ends(first.effective_at, until),
+                None => Vec::new(),
+            };
+            Ok(Arc::new(sample(&events, &dates)))
+        })
+        .await
     }
 }
 

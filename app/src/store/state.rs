@@ -63,15 +63,14 @@ impl Store {
             known_version,
             head_recorded_at: (known_version == current).then_some(head.last_recorded_at),
         };
-        if let Some(state) = self.caches.states.get(&key) {
-            return Ok(StateAt { as_of, known_at, version: known_version, state });
-        }
-        let state = Arc::new(if at_head {
-            self.latest_state(&mut conn, fund_id, &head).await?
-        } else {
-            self.state_in(&mut conn, fund_id, as_of, known_version).await?
-        });
-        self.caches.states.insert(key, state.clone());
+        let state = super::kept(&self.caches.states, key, async {
+            Ok(Arc::new(if at_head {
+                self.latest_state(&mut conn, fund_id, &head).await?
+            } else {
+                self.state_in(&mut conn, fund_id, as_of, known_version).await?
+            }))
+        })
+        .await?;
         Ok(StateAt { as_of, known_at, version: known_version, state })
     }
 
@@ -122,17 +121,15 @@ impl Store {
     /// A snapshot's state, decoded once per process (snapshots never change; only their
     /// `invalidated_by` does, and that is read from the database on every lookup).
     async fn snapshot_state(&self, conn: &mut PgConnection, id: i64) -> Result<Arc<FundState>, StoreError> {
-        if let Some(s) = self.caches.snapshots.get(&id) {
-            return Ok(s);
-        }
-        // Decoded straight from the JSON text: going through a `serde_json::Value` took twice as long.
-        let json: sqlx::types::Json<FundState> = sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-        let state = Arc::new(json.0);
-        self.caches.snapshots.insert(id, state.clone());
-        Ok(state)
+        super::kept(&self.caches.snapshots, id, async {
+            // Decoded straight from the JSON text: going through a `serde_json::Value` took twice as long.
+            let json: sqlx::types::Json<FundState> = sqlx::query_scalar("SELECT state FROM fund_snapshots WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            Ok(Arc::new(json.0))
+        })
+        .await
     }
 }
 
