@@ -30,14 +30,18 @@ pub async fn get_variance_page(
     let company = nonblank(&company).or_else(|| nonblank(&for_company));
     let chart_metric = nonblank(&chart_metric).or_else(|| nonblank(&metric));
     let params = super::service::VarianceParams { at, known_at: known_at.clone(), metric, severity };
-    let mut view = super::service::variance_view(&store, id, &params, chrono::Utc::now()).await.map_err(crate::server::to_server_error)?;
-    let for_company = match for_company.filter(|c| !c.trim().is_empty()) {
-        Some(c) => {
-            let company_id = crate::server::parse_uuid("for_company", &c)?;
+    let for_company_id = match for_company.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => Some(crate::server::parse_uuid("for_company", c)?),
+        None => None,
+    };
+    let (mut view, page) = super::service::variance_page(&store, id, &params, chrono::Utc::now(), for_company_id, after.as_deref(), TABLE_PAGE_ROWS)
+        .await
+        .map_err(crate::server::to_server_error)?;
+    let for_company = match for_company_id {
+        Some(company_id) => {
             let Some(company) = view.companies.iter().find(|o| o.id == company_id).cloned() else {
                 return Err(crate::server::bad_argument("for_company", "is not a company of this fund"));
             };
-            view.rows.retain(|r| r.company_id == company_id);
             view.accuracy.retain(|a| a.company_id == company_id);
             Some(company)
         }
@@ -49,13 +53,9 @@ pub async fn get_variance_page(
             let metric = domain::variance::csv_rows::parse_metric(&m).map_err(|e| crate::server::bad_argument("chart_metric", e))?;
             Some((company_id, metric))
         }
-        _ => view.rows.first().map(|r| (r.company_id, r.metric)),
+        _ => page.first,
     };
-    let names = view.companies.iter().map(|c| (c.id, c.name.clone())).collect();
-    let total_rows = view.rows.len();
-    let (rows, page_start, next_page) =
-        super::service::table_page(std::mem::take(&mut view.rows), after.as_deref(), TABLE_PAGE_ROWS, &names).map_err(crate::server::to_server_error)?;
-    view.rows = rows;
+    let (total_rows, page_start, next_page) = (page.total, page.start, page.next);
     let chart = match picked {
         Some((company_id, metric)) => {
             let known = match known_at.as_deref().filter(|s| !s.trim().is_empty()) {

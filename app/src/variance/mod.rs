@@ -13,6 +13,8 @@ mod resolve_alert;
 mod unread_count;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+mod table_page;
 
 pub use get_forecast_series::*;
 pub use get_variance_page::*;

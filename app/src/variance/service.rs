@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, HeatMapCell, ForecastActualPoint, ImportOutcome, InboxSummary, PredictedPeriod, RecordedActual, VarianceRow, VarianceView};
 use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
+use super::table_page::{table_order, table_page, variance_row, TablePage};
 use crate::time_machine::dates::{end_of, parse_moment};
 
 /// Filters of the variance table, as typed in a URL or form (all optional).
@@ -104,7 +105,7 @@ fn rows_from<'a>(lines: impl Iterator<Item = &'a VarianceLine>, rules: &[RuleSpe
     let mut rows: Vec<VarianceRow> = lines
         .map(|line| {
             let severity = line.severity(rules);
-            row(line, severity, names)
+            variance_row(line, severity, names)
         })
         .filter(|r| q.severity.is_none_or(|s| r.severity == Some(s)))
         .collect();
@@ -176,100 +177,71 @@ fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<Accurac
     rows
 }
 
-fn row(l: &VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
-    VarianceRow {
-        company: names.get(&l.company_id).cloned().unwrap_or_else(|| l.company_id.to_string()),
-        company_id: l.company_id,
-        metric: l.metric,
-        period: l.period,
-        forecast: l.forecast,
-        actual: l.actual,
-        variance: l.variance,
-        variance_pct: l.variance_pct,
-        severity,
-        direction: l.direction,
-        forecast_basis: l.forecast_basis,
-        source: l.source,
-        effective_at: l.effective_at,
-        recorded_at: l.recorded_at,
-        actual_version: l.actual_version,
-    }
-}
-
-/// The table's order: newest period first, then company name, metric, and the latest actual of a
-/// period first. Total (ties broken by company id and version), so a cursor names one place.
-fn table_order(a: &VarianceRow, b: &VarianceRow) -> std::cmp::Ordering {
-    b.period
-        .cmp(&a.period)
-        .then_with(|| a.company.cmp(&b.company))
-        .then_with(|| a.company_id.cmp(&b.company_id))
-        .then_with(|| a.metric.cmp(&b.metric))
-        .then_with(|| b.effective_at.cmp(&a.effective_at))
-        .then_with(|| b.actual_version.cmp(&a.actual_version))
-}
-
-/// A keyset cursor: the last row of a page (`period~company~METRIC~effective micros~version`).
-fn cursor_of(r: &VarianceRow) -> String {
-    format!("{}~{}~{}~{}~{}", r.period, r.company_id, r.metric.as_str(), r.effective_at.timestamp_micros(), r.actual_version)
-}
-
-/// One page of `rows` (in [`table_order`]): the `size` rows after the cursor `after` (from the
-/// top without one). Keyset, like the timeline: a page starts after the row the cursor names,
-/// even if rows were added above it meanwhile. Returns the page, how many rows come before it,
-/// and the next page's cursor. A cursor that does not parse is an error naming `after`.
-pub fn table_page(mut rows: Vec<VarianceRow>, after: Option<&str>, size: usize, names: &HashMap<Uuid, String>) -> Result<(Vec<VarianceRow>, usize, Option<String>), StoreError> {
-    if rows.is_empty() {
-        return Ok((rows, 0, None));
-    }
-    let start = match after.map(str::trim).filter(|s| !s.is_empty()) {
-        None => 0,
-        Some(cursor) => {
-            let bad = || StoreError::invalid("after", "is not a page cursor of this table (follow the page links)");
-            let parts: Vec<&str> = cursor.split('~').collect();
-            let [period, company, metric, micros, version] = parts.as_slice() else { return Err(bad()) };
-            let company_id: Uuid = company.parse().map_err(|_| bad())?;
-            let key = VarianceRow {
-                company: names.get(&company_id).cloned().unwrap_or_else(|| company_id.to_string()),
-                company_id,
-                metric: parse_metric(metric).map_err(|_| bad())?,
-                period: period.parse().map_err(|_| bad())?,
-                effective_at: micros.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?,
-                actual_version: version.parse().map_err(|_| bad())?,
-                ..rows[0].clone()
-            };
-            rows.partition_point(|r| table_order(r, &key) != std::cmp::Ordering::Greater)
-        }
-    };
-    let end = (start + size).min(rows.len());
-    let next = (end < rows.len() && end > start).then(|| cursor_of(&rows[end - 1]));
-    let page = rows.drain(start.min(rows.len())..end).collect();
-    Ok((page, start, next))
-}
-
-/// The Variance tab's data.
+/// The Variance tab's data, with every row of the table for the filters (a read-only report
+/// shows them all).
 pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams, now: DateTime<Utc>) -> Result<VarianceView, StoreError> {
     let q = params.parse(now)?;
-    let facts = facts_for(store, fund_id, &q).await?;
-    let entries = store.companies(fund_id).await?;
-    let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
-    let rules: Vec<RuleSpec> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    let heat_map = heat_map_of(facts.index(), facts.facts.lines(), &rules, &names, q.as_of);
-    let rows = rows_from(facts.lines(), &rules, &q, &names);
-    let accuracy = accuracy_of(&facts, &names);
-    let version = facts.facts.version;
-    let companies = entries.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect();
-    Ok(VarianceView {
-        accuracy,
-        heat_map,
-        at: q.as_of.date_naive(),
-        known_at: q.known_at.map(|k| k.date_naive()),
-        metric: q.metric,
-        severity: q.severity,
-        version,
-        rows,
-        companies,
-        unread_alerts: store.unread_alerts(fund_id).await?,
-    })
+    let parts = ViewParts::load(store, fund_id, &q).await?;
+    let rows = rows_from(parts.facts.lines(), &parts.rules, &q, &parts.names);
+    parts.into_view(store, fund_id, &q, rows).await
+}
+
+/// The Variance tab's data with one page of its table (`view.rows` is the page): `for_company`
+/// narrows the table to one company, `after` is the page cursor, `size` rows a page.
+pub async fn variance_page(
+    store: &Store,
+    fund_id: Uuid,
+    params: &VarianceParams,
+    now: DateTime<Utc>,
+    for_company: Option<Uuid>,
+    after: Option<&str>,
+    size: usize,
+) -> Result<(VarianceView, TablePage), StoreError> {
+    let q = params.parse(now)?;
+    let parts = ViewParts::load(store, fund_id, &q).await?;
+    let lines = parts.facts.lines().filter(|l| for_company.is_none_or(|c| c == l.company_id));
+    let mut page = table_page(lines, &parts.rules, q.severity, &parts.names, after, size)?;
+    let rows = std::mem::take(&mut page.rows);
+    Ok((parts.into_view(store, fund_id, &q, rows).await?, page))
+}
+
+/// What the Variance tab is computed from: the facts for the query, the fund's companies and its
+/// alert rules.
+struct ViewParts {
+    facts: QueryFacts,
+    entries: std::sync::Arc<Vec<crate::store::CompanyEntry>>,
+    names: HashMap<Uuid, String>,
+    rules: Vec<RuleSpec>,
+}
+
+impl ViewParts {
+    async fn load(store: &Store, fund_id: Uuid, q: &VarianceQuery) -> Result<Self, StoreError> {
+        let facts = facts_for(store, fund_id, q).await?;
+        let entries = store.companies(fund_id).await?;
+        let names: HashMap<Uuid, String> = entries.iter().map(|c| (c.id, c.name.clone())).collect();
+        let rules: Vec<RuleSpec> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
+        Ok(ViewParts { facts, entries, names, rules })
+    }
+
+    /// The tab with `rows` as its table: the heat map, accuracy and company list are the same
+    /// whatever the table shows.
+    async fn into_view(self, store: &Store, fund_id: Uuid, q: &VarianceQuery, rows: Vec<VarianceRow>) -> Result<VarianceView, StoreError> {
+        let heat_map = heat_map_of(self.facts.index(), self.facts.facts.lines(), &self.rules, &self.names, q.as_of);
+        let accuracy = accuracy_of(&self.facts, &self.names);
+        let companies = self.entries.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect();
+        Ok(VarianceView {
+            accuracy,
+            heat_map,
+            at: q.as_of.date_naive(),
+            known_at: q.known_at.map(|k| k.date_naive()),
+            metric: q.metric,
+            severity: q.severity,
+            version: self.facts.facts.version,
+            rows,
+            companies,
+            unread_alerts: store.unread_alerts(fund_id).await?,
+        })
+    }
 }
 
 /// Forecast versus actual per period for one company and metric (for a chart), oldest first.

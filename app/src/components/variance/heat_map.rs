@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use domain::fund::Metric;
 use leptos::prelude::*;
@@ -19,9 +19,14 @@ pub fn HeatMap(cells: Vec<HeatMapCell>, href: Callback<(Uuid, Metric), String>, 
         return view! { <p class="muted" data-test="heat-map-empty">"No actuals with a forecast yet: the heat map fills in as actuals arrive."</p> }.into_any();
     }
     let metrics: Vec<Metric> = cells.iter().map(|c| c.metric).collect::<BTreeSet<_>>().into_iter().collect();
+    // Each company once, in the cells' order, and each cell found by its key rather than by a
+    // scan of every cell per (company, metric).
     let mut companies: Vec<(Uuid, String)> = Vec::new();
+    let mut seen: HashSet<Uuid> = HashSet::new();
+    let mut by_key: HashMap<(Uuid, Metric), &HeatMapCell> = HashMap::with_capacity(cells.len());
     for c in &cells {
-        if !companies.iter().any(|(id, _)| *id == c.company_id) {
+        by_key.entry((c.company_id, c.metric)).or_insert(c);
+        if seen.insert(c.company_id) {
             companies.push((c.company_id, c.company.clone()));
         }
     }
@@ -31,7 +36,7 @@ pub fn HeatMap(cells: Vec<HeatMapCell>, href: Callback<(Uuid, Metric), String>, 
         .map(|(company_id, company)| {
             let tds = metrics
                 .iter()
-                .map(|m| match cells.iter().find(|c| c.company_id == company_id && c.metric == *m) {
+                .map(|m| match by_key.get(&(company_id, *m)).copied() {
                     Some(c) => cell(c, href.run((company_id, *m)), selected == Some((company_id, *m))).into_any(),
                     None => view! { <td class="heat heat-none"><span class="muted">"—"</span></td> }.into_any(),
                 })
