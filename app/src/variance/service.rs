@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::page_data::{AccuracyRow, AlertRow, CompanyOption, DeliveryRow, HeatMapCell, ForecastActualPoint, ImportOutcome, InboxSummary, PredictedPeriod, RecordedActual, VarianceRow, VarianceView};
 use crate::store::{AlertFilter, AlertRecord, AppendRequest, EventMetadata, Store, StoreError};
-use super::table_page::{table_order, table_page, variance_row, TablePage};
+use super::table_page::{table_page, TablePage};
 use crate::time_machine::dates::{end_of, parse_moment};
 
 /// Filters of the variance table, as typed in a URL or form (all optional).
@@ -98,19 +98,12 @@ async fn company_names(store: &Store, fund_id: Uuid) -> Result<HashMap<Uuid, Str
 
 async fn rows_of(store: &Store, fund_id: Uuid, facts: &QueryFacts, q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
     let rules: Vec<_> = store.alert_rules(fund_id).await?.into_iter().map(|r| r.spec).collect();
-    Ok(rows_from(facts.lines(), &rules, q, names))
+    rows_from(facts.lines(), &rules, q, names)
 }
 
-fn rows_from<'a>(lines: impl Iterator<Item = &'a VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Vec<VarianceRow> {
-    let mut rows: Vec<VarianceRow> = lines
-        .map(|line| {
-            let severity = line.severity(rules);
-            variance_row(line, severity, names)
-        })
-        .filter(|r| q.severity.is_none_or(|s| r.severity == Some(s)))
-        .collect();
-    rows.sort_by(table_order);
-    rows
+/// Every row of the table for the filters, in the table's order.
+fn rows_from<'a>(lines: impl Iterator<Item = &'a VarianceLine>, rules: &[RuleSpec], q: &VarianceQuery, names: &HashMap<Uuid, String>) -> Result<Vec<VarianceRow>, StoreError> {
+    Ok(table_page(lines, rules, q.severity, names, None, usize::MAX)?.rows)
 }
 
 /// The heat map: every company and metric (whatever the filters), by company name then metric,
@@ -182,7 +175,7 @@ fn accuracy_of(facts: &QueryFacts, names: &HashMap<Uuid, String>) -> Vec<Accurac
 pub async fn variance_view(store: &Store, fund_id: Uuid, params: &VarianceParams, now: DateTime<Utc>) -> Result<VarianceView, StoreError> {
     let q = params.parse(now)?;
     let parts = ViewParts::load(store, fund_id, &q).await?;
-    let rows = rows_from(parts.facts.lines(), &parts.rules, &q, &parts.names);
+    let rows = rows_from(parts.facts.lines(), &parts.rules, &q, &parts.names)?;
     parts.into_view(store, fund_id, &q, rows).await
 }
 

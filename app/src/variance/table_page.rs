@@ -40,17 +40,6 @@ impl<'a> TableKey<'a> {
         }
     }
 
-    fn of_row(r: &'a VarianceRow) -> Self {
-        TableKey {
-            period: Reverse(r.period),
-            company: Cow::Borrowed(&r.company),
-            company_id: r.company_id,
-            metric: r.metric,
-            effective_at: Reverse(r.effective_at),
-            actual_version: Reverse(r.actual_version),
-        }
-    }
-
     /// A keyset cursor: the key of the last row of a page
     /// (`period~company~METRIC~effective micros~version`).
     fn cursor(&self) -> String {
@@ -77,11 +66,6 @@ impl<'a> TableKey<'a> {
 /// The name the table shows for a company: its name, or its id when the fund has no such company.
 fn company_name(id: Uuid, names: &HashMap<Uuid, String>) -> Cow<'_, str> {
     names.get(&id).map(|n| Cow::Borrowed(n.as_str())).unwrap_or_else(|| Cow::Owned(id.to_string()))
-}
-
-/// The table's order (see [`TableKey`]).
-pub fn table_order(a: &VarianceRow, b: &VarianceRow) -> std::cmp::Ordering {
-    TableKey::of_row(a).cmp(&TableKey::of_row(b))
 }
 
 /// One page of the table.
@@ -114,30 +98,20 @@ pub fn table_page<'a>(
         Some(c) => Some(TableKey::of_cursor(c, names)?),
         None => None,
     };
-    // A line's severity is needed for every line only when the table is filtered by it;
-    // otherwise only the page's lines compute theirs.
-    let mut keyed: Vec<(TableKey<'_>, &VarianceLine, Option<Option<Severity>>)> = lines
-        .filter_map(|l| match severity {
-            Some(wanted) => {
-                let s = l.severity(rules);
-                (s == Some(wanted)).then(|| (TableKey::of_line(l, names), l, Some(s)))
-            }
-            None => Some((TableKey::of_line(l, names), l, None)),
-        })
-        .collect();
+    // A line's severity is needed for every line only when the table is filtered by it (and is
+    // then the filter's); otherwise only the page's lines compute theirs.
+    let mut keyed: Vec<(TableKey<'_>, &VarianceLine)> =
+        lines.filter(|l| severity.is_none_or(|wanted| l.severity(rules) == Some(wanted))).map(|l| (TableKey::of_line(l, names), l)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    let start = cursor.map_or(0, |key| keyed.partition_point(|(k, _, _)| *k <= key));
-    let end = (start + size).min(keyed.len());
+    let start = cursor.map_or(0, |key| keyed.partition_point(|(k, _)| *k <= key));
+    let end = start.saturating_add(size).min(keyed.len());
     let next = (end < keyed.len() && end > start).then(|| keyed[end - 1].0.cursor());
-    let rows = keyed[start..end]
-        .iter()
-        .map(|(_, l, s)| variance_row(l, s.unwrap_or_else(|| l.severity(rules)), names))
-        .collect();
-    Ok(TablePage { rows, total: keyed.len(), start, next, first: keyed.first().map(|(_, l, _)| (l.company_id, l.metric)) })
+    let rows = keyed[start..end].iter().map(|(_, l)| variance_row(l, severity.or_else(|| l.severity(rules)), names)).collect();
+    Ok(TablePage { rows, total: keyed.len(), start, next, first: keyed.first().map(|(_, l)| (l.company_id, l.metric)) })
 }
 
 /// A line of the table with its company's name and severity.
-pub fn variance_row(l: &VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
+fn variance_row(l: &VarianceLine, severity: Option<Severity>, names: &HashMap<Uuid, String>) -> VarianceRow {
     VarianceRow {
         company: company_name(l.company_id, names).into_owned(),
         company_id: l.company_id,
@@ -196,8 +170,12 @@ mod tests {
     fn pages_followed_by_their_cursors_are_the_whole_table_in_order() {
         // Given 103 lines, when the table is read 10 rows a page following each page's cursor,
         let (lines, names) = lines(103);
+        // The table's order, written out: newest period, company name, company id, metric, then
+        // the latest actual first.
         let mut expected: Vec<VarianceRow> = lines.iter().map(|l| variance_row(l, None, &names)).collect();
-        expected.sort_by(table_order);
+        expected.sort_by(|a, b| {
+            (b.period, &a.company, a.company_id, a.metric, b.effective_at, b.actual_version).cmp(&(a.period, &b.company, b.company_id, b.metric, a.effective_at, a.actual_version))
+        });
         let (mut seen, mut after, mut pages) = (Vec::new(), None::<String>, 0);
         loop {
             let page = table_page(lines.iter(), &[], None, &names, after.as_deref(), 10).unwrap();
