@@ -80,14 +80,15 @@ pub async fn cache_fund_pages(State(state): State<AppState>, req: Request, next:
     if response.status() != StatusCode::OK {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    let nonce = parts.headers.remove(crate::headers::SCRIPT_NONCE);
     let Some(content_type) = parts.headers.get(header::CONTENT_TYPE).cloned() else {
         return Response::from_parts(parts, body);
     };
     match to_bytes(body, MAX_PAGE).await {
         Ok(body) => {
             let is_html = content_type.to_str().is_ok_and(|v| v.starts_with("text/html"));
-            let policy = is_html.then(|| crate::headers::html_policy(&body));
+            let policy = is_html.then(|| crate::headers::html_policy(&body, nonce.as_ref()));
             let rendered = Page { content_type, policy, body };
             cache().insert(key, rendered.clone());
             page(rendered, "miss")

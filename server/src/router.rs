@@ -68,8 +68,23 @@ async fn page_handler(State(state): State<AppState>, req: Request<Body>) -> Resp
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_route_with_context(
         state.routes.as_ref().clone(),
-        move || provide_app_context(&context_state),
+        move || {
+            provide_app_context(&context_state);
+            hand_nonce_to_csp();
+        },
         move || app::shell(options.clone()),
     );
     handler(State(state), req).await.into_response()
+}
+
+/// Passes the render's Leptos nonce (which Leptos puts on every inline script it writes) to the
+/// Content-Security-Policy in a response header, which `headers` removes (see `headers::SCRIPT_NONCE`).
+fn hand_nonce_to_csp() {
+    let nonce = leptos::nonce::use_nonce();
+    let options = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(options)) = (nonce, options) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&nonce) {
+            options.insert_header(headers::SCRIPT_NONCE, value);
+        }
+    }
 }

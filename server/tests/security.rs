@@ -177,6 +177,7 @@ async fn pages_and_api_answers_carry_security_headers_also_from_the_page_cache()
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
         assert!(csp.contains("connect-src 'self'") && csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"), "{csp}");
         assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(header(&h, "x-fundlens-script-nonce"), "", "{outcome}: the render's nonce stays inside the server");
         let inline = scripts(&html);
         assert!(!inline.is_empty(), "the hydration loader is an inline script");
         for script in inline {

@@ -33,12 +33,30 @@ where
 {
     #[cfg(feature = "ssr")]
     {
-        let html = cache().get_with(key, || build().into_view().to_html().into());
+        let html = fragment_html(key, build);
         view! { <div class="fragment" inner_html=html.to_string()/> }.into_any()
     }
     #[cfg(not(feature = "ssr"))]
     {
         let _ = key;
         build().into_any()
+    }
+}
+
+/// `build()`'s HTML as a string, rendered once per `key`, for rows written with
+/// `components::html::Html` (no wrapper).
+pub fn fragment_html<V, F>(key: String, build: F) -> std::sync::Arc<str>
+where
+    V: IntoView + 'static,
+    F: FnOnce() -> V,
+{
+    #[cfg(feature = "ssr")]
+    {
+        cache().get_with(key, || build().into_view().to_html().into())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = key;
+        build().into_view().to_html().into()
     }
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod format;
 pub mod fragment;
+pub mod html;
 pub mod ledger;
 pub mod live_page;
 pub mod overview_panel;

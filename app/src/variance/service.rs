@@ -198,6 +198,16 @@ pub async fn variance_page(
     Ok((parts.into_view(store, fund_id, &q, rows).await?, page))
 }
 
+/// The heat map and the accuracy table of a query, the same whatever page of the table is
+/// shown: kept per (fund, revision, as of, known at, metric), as every change that could alter
+/// them (an event, a rule) bumps the fund's revision.
+type BoardKey = (Uuid, u64, DateTime<Utc>, Option<DateTime<Utc>>, Option<Metric>);
+
+fn boards() -> &'static moka::sync::Cache<BoardKey, std::sync::Arc<(Vec<HeatMapCell>, Vec<AccuracyRow>)>> {
+    static CACHE: std::sync::OnceLock<moka::sync::Cache<BoardKey, std::sync::Arc<(Vec<HeatMapCell>, Vec<AccuracyRow>)>>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| moka::sync::Cache::builder().max_capacity(500).time_to_live(std::time::Duration::from_secs(300)).build())
+}
+
 /// What the Variance tab is computed from: the facts for the query, the fund's companies and its
 /// alert rules.
 struct ViewParts {
@@ -219,8 +229,17 @@ impl ViewParts {
     /// The tab with `rows` as its table: the heat map, accuracy and company list are the same
     /// whatever the table shows.
     async fn into_view(self, store: &Store, fund_id: Uuid, q: &VarianceQuery, rows: Vec<VarianceRow>) -> Result<VarianceView, StoreError> {
-        let heat_map = heat_map_of(self.facts.index(), self.facts.facts.lines(), &self.rules, &self.names, q.as_of);
-        let accuracy = accuracy_of(&self.facts, &self.names);
+        let key = (fund_id, store.fund_revision(fund_id).await?, q.as_of, q.known_at, q.metric);
+        let board = match boards().get(&key) {
+            Some(board) => board,
+            None => {
+                let heat_map = heat_map_of(self.facts.index(), self.facts.facts.lines(), &self.rules, &self.names, q.as_of);
+                let board = std::sync::Arc::new((heat_map, accuracy_of(&self.facts, &self.names)));
+                boards().insert(key, board.clone());
+                board
+            }
+        };
+        let (heat_map, accuracy) = (board.0.clone(), board.1.clone());
         let companies = self.entries.iter().map(|c| CompanyOption { id: c.id, name: c.name.clone() }).collect();
         Ok(VarianceView {
             accuracy,

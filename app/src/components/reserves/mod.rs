@@ -28,20 +28,14 @@ pub fn stage_label(stage: Stage) -> &'static str {
 /// An SVG coordinate, to a tenth of a unit (a pixel at most on screen; full-precision floats made
 /// the charts several times larger).
 pub fn coord(v: f64) -> String {
-    // Integer formatting: a chart has hundreds of coordinates, and exact float formatting was a
-    // visible share of a render.
-    let tenths = (v * 10.0).round() as i64;
-    let (whole, frac) = (tenths / 10, (tenths % 10).abs());
-    if tenths < 0 && whole == 0 {
-        format!("-0.{frac}")
-    } else {
-        format!("{whole}.{frac}")
-    }
+    crate::components::format::fixed(v, 1)
 }
 
 /// A multiple as the tab writes it: `2.41×`.
 pub fn times(x: f64) -> String {
-    format!("{x:.2}×")
+    let mut out = crate::components::format::fixed(x, 2);
+    out.push('×');
+    out
 }
 
 #[cfg(test)]

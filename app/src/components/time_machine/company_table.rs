@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::format::{money, percent};
+use crate::components::html::Html;
 use crate::time_machine::view::CompanyView;
 
 /// Portfolio companies at the chosen date. Rows whose figures differ from what we know now are
@@ -10,33 +11,37 @@ pub fn CompanyTable(companies: Vec<CompanyView>, #[prop(optional)] now: Option<V
     if companies.is_empty() {
         return view! { <p class="empty">"No portfolio companies at this date."</p> }.into_any();
     }
-    let rows = companies
-        .into_iter()
-        .map(|c| {
-            let now_row = now.as_ref().and_then(|n| n.iter().find(|x| x.id == c.id).cloned());
-            let differs = now_row.as_ref().is_some_and(|n| n.fair_value != c.fair_value || n.valuation != c.valuation || n.status != c.status);
-            let now_fair = now_row.filter(|_| differs).map(|n| money(n.fair_value));
-            view! {
-                <tr class:differs=differs data-company=c.name.clone()>
-                    <th scope="row">
-                        {c.name.clone()}
-                        {differs.then(|| view! { <span class="badge" title="Recorded later: the past looks different now">"revised"</span> })}
-                    </th>
-                    <td>{c.stage.label()}</td>
-                    <td class="num">{money(c.invested)}</td>
-                    <td class="num">{percent(Some(c.ownership))}</td>
-                    <td class="num">{c.valuation.map(money).unwrap_or_else(|| "—".into())}</td>
-                    <td class="num">
-                        {money(c.fair_value)}
-                        {now_fair.map(|n| view! { <div class="now">"now " {n}</div> })}
-                    </td>
-                    <td class="num">{money(c.reserves_planned)}</td>
-                    <td class="num">{money(c.reserves_deployed)}</td>
-                    <td><span class=format!("status status-{:?}", c.status).to_lowercase()>{c.status.label()}</span></td>
-                </tr>
-            }
-        })
-        .collect_view();
+    let mut rows = Html::with_capacity(companies.len() * 600);
+    for c in &companies {
+        let now_row = now.as_ref().and_then(|n| n.iter().find(|x| x.id == c.id));
+        let differs = now_row.is_some_and(|n| n.fair_value != c.fair_value || n.valuation != c.valuation || n.status != c.status);
+        if differs {
+            rows.open("tr", &[("class", "differs"), ("data-company", &c.name)]);
+        } else {
+            rows.open("tr", &[("data-company", &c.name)]);
+        }
+        rows.open("th", &[("scope", "row")]).text(&c.name);
+        if differs {
+            rows.markup(r#"<span class="badge" title="Recorded later: the past looks different now">revised</span>"#);
+        }
+        rows.close("th")
+            .element("td", &[], c.stage.label())
+            .element("td", &[("class", "num")], &money(c.invested))
+            .element("td", &[("class", "num")], &percent(Some(c.ownership)))
+            .element("td", &[("class", "num")], &c.valuation.map(money).unwrap_or_else(|| "—".into()))
+            .open("td", &[("class", "num")])
+            .text(&money(c.fair_value));
+        if let Some(n) = now_row.filter(|_| differs) {
+            rows.element("div", &[("class", "now")], &format!("now {}", money(n.fair_value)));
+        }
+        rows.close("td")
+            .element("td", &[("class", "num")], &money(c.reserves_planned))
+            .element("td", &[("class", "num")], &money(c.reserves_deployed))
+            .open("td", &[])
+            .element("span", &[("class", &format!("status status-{:?}", c.status).to_lowercase())], c.status.label())
+            .close("td")
+            .close("tr");
+    }
     view! {
         <div class="table-wrap">
             <table class="data" data-test="company-table">
@@ -54,7 +59,7 @@ pub fn CompanyTable(companies: Vec<CompanyView>, #[prop(optional)] now: Option<V
                         <th scope="col">"Status"</th>
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody inner_html=rows.into_string()></tbody>
             </table>
         </div>
     }

@@ -1,6 +1,7 @@
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 
+use crate::components::format::{day, fixed};
 use crate::components::live_page::{current_query, navigate_in_place, on_page_change};
 
 /// How long the slider must rest before the URL (and the data) follow it.
@@ -42,8 +43,9 @@ pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>, at: N
     let tick_marks = ticks
         .into_iter()
         .map(|t| {
-            let pct = if total == 0 { 0.0 } else { t as f64 / total as f64 * 100.0 };
-            view! { <line x1=format!("{pct:.2}%") x2=format!("{pct:.2}%") y1="0" y2="10"/> }
+            let mut x = fixed(if total == 0 { 0.0 } else { t as f64 / total as f64 * 100.0 }, 2);
+            x.push('%');
+            view! { <line x1=x.clone() x2=x y1="0" y2="10"/> }
         })
         .collect_view();
     view! {
@@ -64,8 +66,8 @@ pub fn DateSlider(first_day: NaiveDate, today: NaiveDate, ticks: Vec<i64>, at: N
             />
             <svg class="ticks" aria-hidden="true" preserveAspectRatio="none">{tick_marks}</svg>
             <div class="slider-ends muted">
-                <span>{first_day.format("%-d %b %Y").to_string()}</span>
-                <span>{today.format("%-d %b %Y").to_string()}</span>
+                <span>{day(first_day)}</span>
+                <span>{day(today)}</span>
             </div>
         </div>
     }

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
 use super::correct_form::CorrectForm;
+use crate::components::fragment::fragment_html;
+use crate::components::html::Html;
 use crate::components::format::{date, money};
 use crate::time_machine::page_data::EventRow;
 
@@ -14,39 +16,63 @@ pub fn EventsList(events: Vec<EventRow>, #[prop(into)] title: String, #[prop(def
             {if events.is_empty() {
                 view! { <p class="empty">"No events in this window."</p> }.into_any()
             } else {
-                view! {
-                    <ol class="events">
-                        {events
-                            .into_iter()
-                            .map(|e| {
-                                let kind = e.event_type.replace('_', " ").to_lowercase();
-                                let correct = match (&correct_for, &e.correction) {
-                                    (Some(fund_id), Some(_)) => Some(view! { <CorrectForm fund_id=fund_id.clone() row=e.clone()/> }),
-                                    _ => None,
-                                };
-                                view! {
-                                    <li class:late=e.late class:reversed=e.reversed_by.is_some() data-version=e.version.to_string()>
-                                        <time datetime=e.effective_at.to_rfc3339()>{date(e.effective_at)}</time>
-                                        <span class="event-type">{kind}</span>
-                                        {e.company.map(|c| view! { <span class="event-company">{c}</span> })}
-                                        {e.detail.map(|d| view! { <span class="muted">{d}</span> })}
-                                        {e.amount.map(|a| view! { <span class="num">{money(a)}</span> })}
-                                        {e.reversed_by.map(|v| view! {
-                                            <span class="badge reversed-badge">{format!("reversed by version {v}")}</span>
-                                        })}
-                                        {e.late.then(|| view! {
-                                            <span class="badge" title=format!("Recorded {}", date(e.recorded_at))>
-                                                {format!("recorded late, {}", date(e.recorded_at))}
-                                            </span>
-                                        })}
-                                        {correct}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ol>
-                }.into_any()
+                let mut items = Html::with_capacity(events.len() * 500);
+                for e in &events {
+                    event_item(&mut items, e, correct_for.as_deref());
+                }
+                view! { <ol class="events" inner_html=items.into_string()></ol> }.into_any()
             }}
         </section>
     }
+}
+
+/// A hash of a correction form's starting values.
+fn cells_hash(cells: &[(String, String)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cells.hash(&mut h);
+    h.finish()
+}
+
+/// One `<li>` of the list: when, what, for whom, how much, whether reversed or late, and the
+/// correction form when `correct_for` (a fund id) is given and the event can be corrected.
+fn event_item(out: &mut Html, e: &EventRow, correct_for: Option<&str>) {
+    let class = match (e.late, e.reversed_by.is_some()) {
+        (true, true) => "late reversed",
+        (true, false) => "late",
+        (false, true) => "reversed",
+        (false, false) => "",
+    };
+    let version = e.version.to_string();
+    if class.is_empty() {
+        out.open("li", &[("data-version", &version)]);
+    } else {
+        out.open("li", &[("class", class), ("data-version", &version)]);
+    }
+    out.element("time", &[("datetime", &e.effective_at.to_rfc3339())], &date(e.effective_at));
+    out.element("span", &[("class", "event-type")], &e.event_type.replace('_', " ").to_lowercase());
+    if let Some(c) = &e.company {
+        out.element("span", &[("class", "event-company")], c);
+    }
+    if let Some(d) = &e.detail {
+        out.element("span", &[("class", "muted")], d);
+    }
+    if let Some(a) = e.amount {
+        out.element("span", &[("class", "num")], &money(a));
+    }
+    if let Some(v) = e.reversed_by {
+        out.element("span", &[("class", "badge reversed-badge")], &format!("reversed by version {v}"));
+    }
+    if e.late {
+        let recorded = date(e.recorded_at);
+        out.element("span", &[("class", "badge"), ("title", &format!("Recorded {recorded}"))], &format!("recorded late, {recorded}"));
+    }
+    // An event never changes once recorded, so its form is rendered once per (fund, version, the
+    // values it starts from), not at every date whose window shows it.
+    if let (Some(fund_id), Some(cells)) = (correct_for, &e.correction) {
+        let key = format!("tm-correct:{fund_id}:{}:{:016x}", e.version, cells_hash(cells));
+        let (fund_id, row) = (fund_id.to_string(), e.clone());
+        out.rendered(&fragment_html(key, move || view! { <CorrectForm fund_id=fund_id row=row/> }));
+    }
+    out.close("li");
 }

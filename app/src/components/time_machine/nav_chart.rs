@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::components::format::money;
+use crate::components::format::{day, money, push_fixed};
 
 const W: f64 = 760.0;
 const H: f64 = 260.0;
@@ -29,7 +29,16 @@ pub fn NavChart(series: Vec<SeriesPoint>, at: NaiveDate) -> impl IntoView {
     let x = move |d: NaiveDate| LEFT + (d - first).num_days() as f64 / span * (W - LEFT - RIGHT);
     let y = move |v: f64| TOP + (1.0 - v / max) * (H - TOP - BOTTOM);
     let line = |pick: fn(&SeriesPoint) -> Decimal| {
-        series.iter().map(|p| format!("{:.1},{:.1}", x(p.date.date_naive()), y(f(pick(p))))).collect::<Vec<_>>().join(" ")
+        let mut points = String::with_capacity(series.len() * 12);
+        for p in &series {
+            if !points.is_empty() {
+                points.push(' ');
+            }
+            push_fixed(&mut points, x(p.date.date_naive()), 1, false);
+            points.push(',');
+            push_fixed(&mut points, y(f(pick(p))), 1, false);
+        }
+        points
     };
     let nav = line(|p| p.nav);
     let invested = line(|p| p.invested);
@@ -49,7 +58,7 @@ pub fn NavChart(series: Vec<SeriesPoint>, at: NaiveDate) -> impl IntoView {
         money(at_point.nav),
         money(at_point.invested),
         money(at_point.distributed),
-        marker.format("%-d %b %Y")
+        day(marker)
     );
     view! {
         <figure class="chart">

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::components::format::money;
+use crate::components::format::{day, fixed, money, push_fixed};
 use crate::variance::page_data::ForecastActualPoint;
 
 const W: f64 = 760.0;
@@ -32,7 +32,16 @@ pub fn ForecastChart(points: Vec<ForecastActualPoint>, #[prop(into)] title: Stri
     let x = move |i: usize| if n == 1 { (LEFT + W - RIGHT) / 2.0 } else { LEFT + i as f64 / (n - 1) as f64 * (W - LEFT - RIGHT) };
     let y = move |v: f64| TOP + (hi - v) / (hi - lo) * (H - TOP - BOTTOM);
     let path = |pick: fn(&ForecastActualPoint) -> Option<Decimal>| {
-        points.iter().enumerate().filter_map(|(i, p)| pick(p).map(|v| format!("{:.1},{:.1}", x(i), y(f(v))))).collect::<Vec<_>>().join(" ")
+        let mut line = String::with_capacity(points.len() * 12);
+        for (i, v) in points.iter().enumerate().filter_map(|(i, p)| pick(p).map(|v| (i, v))) {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            push_fixed(&mut line, x(i), 1, false);
+            line.push(',');
+            push_fixed(&mut line, y(f(v)), 1, false);
+        }
+        line
     };
     let forecast_line = path(|p| p.forecast);
     let actual_line = path(|p| p.actual);
@@ -41,8 +50,8 @@ pub fn ForecastChart(points: Vec<ForecastActualPoint>, #[prop(into)] title: Stri
         .enumerate()
         .filter_map(|(i, p)| p.actual.map(|a| (i, a, p.period)))
         .map(|(i, a, period)| view! {
-            <circle class="actual-dot" cx=format!("{:.1}", x(i)) cy=format!("{:.1}", y(f(a))) r="3">
-                <title>{format!("{}: actual {}", period.format("%-d %b %Y"), money(a))}</title>
+            <circle class="actual-dot" cx=fixed(x(i), 1) cy=fixed(y(f(a)), 1) r="3">
+                <title>{format!("{}: actual {}", day(period), money(a))}</title>
             </circle>
         })
         .collect_view();

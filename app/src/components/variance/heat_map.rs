@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::labels::{direction_class, metric_label, severity_label};
-use crate::components::format::{money, percent};
+use crate::components::format::{day, money, percent};
+use crate::components::html::Html;
 use crate::variance::page_data::{HeatMapCell, PredictedPeriod};
 
 /// Companies × metrics, each cell the latest period's variance as a colour (severity, and
@@ -31,20 +32,19 @@ pub fn HeatMap(cells: Vec<HeatMapCell>, href: Callback<(Uuid, Metric), String>, 
         }
     }
     let head = metrics.iter().map(|m| view! { <th scope="col">{metric_label(*m)}</th> }).collect_view();
-    let rows = companies
-        .into_iter()
-        .map(|(company_id, company)| {
-            let tds = metrics
-                .iter()
-                .map(|m| match by_key.get(&(company_id, *m)).copied() {
-                    Some(c) => cell(c, href.run((company_id, *m)), selected == Some((company_id, *m))).into_any(),
-                    None => view! { <td class="heat heat-none"><span class="muted">"—"</span></td> }.into_any(),
-                })
-                .collect_view();
-            let name = company.clone();
-            view! { <tr data-company=company><th scope="row">{name}</th>{tds}</tr> }
-        })
-        .collect_view();
+    let mut rows = Html::with_capacity(companies.len() * metrics.len() * 450);
+    for (company_id, company) in &companies {
+        rows.open("tr", &[("data-company", company)]).element("th", &[("scope", "row")], company);
+        for m in &metrics {
+            match by_key.get(&(*company_id, *m)).copied() {
+                Some(c) => cell(&mut rows, c, &href.run((*company_id, *m)), selected == Some((*company_id, *m))),
+                None => {
+                    rows.markup(r#"<td class="heat heat-none"><span class="muted">—</span></td>"#);
+                }
+            }
+        }
+        rows.close("tr");
+    }
     view! {
         <section class="panel heat-map" data-test="heat-map" aria-labelledby="heat-map-title">
             <h3 id="heat-map-title">"Latest period against plan"</h3>
@@ -52,7 +52,7 @@ pub fn HeatMap(cells: Vec<HeatMapCell>, href: Callback<(Uuid, Metric), String>, 
             <div class="table-wrap" tabindex="0" role="region" aria-label="Heat map">
                 <table>
                     <thead><tr><th scope="col">"Company"</th>{head}</tr></thead>
-                    <tbody>{rows}</tbody>
+                    <tbody inner_html=rows.into_string()></tbody>
                 </table>
             </div>
             <p class="heat-legend muted" aria-hidden="true">
@@ -77,7 +77,7 @@ pub fn HeatMap(cells: Vec<HeatMapCell>, href: Callback<(Uuid, Metric), String>, 
 fn prediction_sentence(p: &PredictedPeriod) -> String {
     format!(
         "Prediction for the period ending {}: about {} against its forecast of {} ({}, likely between {} and {}), from {} periods of this company's record; {}% chance of an alert",
-        p.period.format("%-d %b %Y"),
+        day(p.period),
         money(p.expected_actual),
         money(p.forecast),
         signed_pct(p.expected_pct),
@@ -93,7 +93,9 @@ fn signed_pct(pct: rust_decimal::Decimal) -> String {
     percent(Some(pct / rust_decimal::Decimal::ONE_HUNDRED))
 }
 
-fn cell(c: &HeatMapCell, href: String, selected: bool) -> impl IntoView {
+/// One cell: its colour, the figure, the same in words for screen readers and on hover, and the
+/// prediction when one is flagged; a link unless `href` is empty (a read-only report).
+fn cell(out: &mut Html, c: &HeatMapCell, href: &str, selected: bool) {
     let class = match c.severity {
         Some(s) => format!("heat heat-{}", s.as_str()),
         None if direction_class(c.metric, c.direction) == "favourable" => "heat heat-favourable".to_string(),
@@ -101,20 +103,30 @@ fn cell(c: &HeatMapCell, href: String, selected: bool) -> impl IntoView {
     };
     let value = c.variance_pct.map(|p| percent(Some(p / rust_decimal::Decimal::ONE_HUNDRED))).unwrap_or_else(|| "n/a".into());
     let status = c.severity.map(|s| severity_label(s).to_lowercase()).unwrap_or_else(|| "no alert".into());
-    let spoken = format!(" — {}, period ending {}, {status}", metric_label(c.metric), c.period.format("%-d %b %Y"));
-    let title = format!("{}, {}, period ending {}: {value} against plan ({status})", c.company, metric_label(c.metric), c.period.format("%-d %b %Y"));
-    let (title, flag) = match &c.flagged {
-        Some(p) => (format!("{title}. {}", prediction_sentence(p)), Some(view! { <span class="heat-next" data-test="heat-prediction">{format!("next ≈ {}", signed_pct(p.expected_pct))}<span class="sr-only">{format!(" — prediction: {}", prediction_sentence(p))}</span></span> })),
-        None => (title, None),
+    let period = day(c.period);
+    let spoken = format!(" — {}, period ending {period}, {status}", metric_label(c.metric));
+    let mut title = format!("{}, {}, period ending {period}: {value} against plan ({status})", c.company, metric_label(c.metric));
+    let prediction = c.flagged.as_ref().map(|p| {
+        let sentence = prediction_sentence(p);
+        title.push_str(". ");
+        title.push_str(&sentence);
+        (format!("next ≈ {}", signed_pct(p.expected_pct)), format!(" — prediction: {sentence}"))
+    });
+    out.open("td", &[("class", &class), ("data-test", "heat-cell"), ("data-metric", c.metric.as_str()), ("data-severity", c.severity.map(|s| s.as_str()).unwrap_or("none"))]);
+    let tag = if href.is_empty() {
+        // A read-only report (share link): the figure, focusable for its title.
+        out.open("span", &[("tabindex", "0"), ("title", &title)]);
+        "span"
+    } else if selected {
+        out.open("a", &[("href", href), ("title", &title), ("aria-current", "true")]);
+        "a"
+    } else {
+        out.open("a", &[("href", href), ("title", &title)]);
+        "a"
     };
-    view! {
-        <td class=class data-test="heat-cell" data-metric=c.metric.as_str() data-severity=c.severity.map(|s| s.as_str()).unwrap_or("none")>
-            {if href.is_empty() {
-                // A read-only report (share link): the figure, focusable for its title.
-                view! { <span tabindex="0" title=title>{value}<span class="sr-only">{spoken}</span>{flag}</span> }.into_any()
-            } else {
-                view! { <a href=href title=title aria-current=selected.then_some("true")>{value}<span class="sr-only">{spoken}</span>{flag}</a> }.into_any()
-            }}
-        </td>
+    out.text(&value).element("span", &[("class", "sr-only")], &spoken);
+    if let Some((next, said)) = prediction {
+        out.open("span", &[("class", "heat-next"), ("data-test", "heat-prediction")]).text(&next).element("span", &[("class", "sr-only")], &said).close("span");
     }
+    out.close(tag).close("td");
 }

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 
 use super::labels::{direction_class, metric_label, severity_label};
-use crate::components::format::{date, money, percent};
+use crate::components::format::{date, day, money, percent};
+use crate::components::html::Html;
 use crate::variance::page_data::VarianceRow;
 
 /// Forecast against actual, newest period first, coloured by direction (good or bad news for the
@@ -11,32 +12,32 @@ pub fn VarianceTable(rows: Vec<VarianceRow>, chart_href: Callback<(String, Strin
     if rows.is_empty() {
         return view! { <p class="empty">"No actuals match these filters at this date."</p> }.into_any();
     }
-    let body = rows
-        .into_iter()
-        .map(|r| {
-            let dir = direction_class(r.metric, r.direction);
-            let sev = r.severity.map(|s| s.as_str()).unwrap_or("none");
-            let href = chart_href.run((r.company_id.to_string(), r.metric.as_str().to_string()));
-            view! {
-                <tr class=format!("sev-{sev} {dir}") data-company=r.company.clone() data-metric=r.metric.as_str()>
-                    <th scope="row"><a href=href>{r.company.clone()}</a></th>
-                    <td>{metric_label(r.metric)}</td>
-                    <td>{r.period.format("%-d %b %Y").to_string()}</td>
-                    <td class="num">
-                        {money(r.forecast)}
-                        {(r.forecast_basis == domain::variance::ForecastBasis::RecordedLater).then(|| view! {
-                            <span class="badge" title="No forecast was known on the actual's date; the first one recorded later is used">"later"</span>
-                        })}
-                    </td>
-                    <td class="num">{money(r.actual)}</td>
-                    <td class="num variance">{money(r.variance)}</td>
-                    <td class="num variance">{r.variance_pct.map(|p| percent(Some(p / rust_decimal::Decimal::ONE_HUNDRED))).unwrap_or_else(|| "n/a".into())}</td>
-                    <td>{r.severity.map(|s| view! { <span class=format!("severity severity-{}", s.as_str())>{severity_label(s)}</span> })}</td>
-                    <td class="muted">{format!("{:?}", r.source).to_lowercase()} " · " {date(r.recorded_at)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+    let mut body = Html::with_capacity(rows.len() * 700);
+    for r in &rows {
+        let dir = direction_class(r.metric, r.direction);
+        let sev = r.severity.map(|s| s.as_str()).unwrap_or("none");
+        let href = chart_href.run((r.company_id.to_string(), r.metric.as_str().to_string()));
+        body.open("tr", &[("class", &format!("sev-{sev} {dir}")), ("data-company", &r.company), ("data-metric", r.metric.as_str())]);
+        body.open("th", &[("scope", "row")]).element("a", &[("href", &href)], &r.company).close("th");
+        body.element("td", &[], metric_label(r.metric));
+        body.element("td", &[], &day(r.period));
+        body.open("td", &[("class", "num")]).text(&money(r.forecast));
+        if r.forecast_basis == domain::variance::ForecastBasis::RecordedLater {
+            body.markup(r#"<span class="badge" title="No forecast was known on the actual's date; the first one recorded later is used">later</span>"#);
+        }
+        body.close("td");
+        body.element("td", &[("class", "num")], &money(r.actual));
+        body.element("td", &[("class", "num variance")], &money(r.variance));
+        let pct = r.variance_pct.map(|p| percent(Some(p / rust_decimal::Decimal::ONE_HUNDRED))).unwrap_or_else(|| "n/a".into());
+        body.element("td", &[("class", "num variance")], &pct);
+        body.open("td", &[]);
+        if let Some(s) = r.severity {
+            body.element("span", &[("class", &format!("severity severity-{}", s.as_str()))], severity_label(s));
+        }
+        body.close("td");
+        body.element("td", &[("class", "muted")], &format!("{} · {}", source_label(r.source), date(r.recorded_at)));
+        body.close("tr");
+    }
     view! {
         <div class="table-wrap">
             <table class="data" data-test="variance-table">
@@ -54,9 +55,14 @@ pub fn VarianceTable(rows: Vec<VarianceRow>, chart_href: Callback<(String, Strin
                         <th scope="col">"Source · recorded"</th>
                     </tr>
                 </thead>
-                <tbody>{body}</tbody>
+                <tbody inner_html=body.into_string()></tbody>
             </table>
         </div>
     }
     .into_any()
+}
+
+/// How an actual arrived, in lower case ("import", "manual").
+fn source_label(source: domain::fund::ActualSource) -> String {
+    format!("{source:?}").to_lowercase()
 }
