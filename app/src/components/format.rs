@@ -2,32 +2,30 @@
 //! visible minus sign (−$1.2M), never just a colour.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 const MINUS: char = '−';
 
-/// Compact dollars: $950, $12.4K, $12.4M, $1.25B.
+/// Compact dollars: $950, $12.4K, $12.4M, $1.25B. Rounded on the exact decimal value, half away
+/// from zero as a spreadsheet's ROUND does ($5,550,000 is $5.6M; a float would make it $5.5M).
 pub fn money(d: Decimal) -> String {
-    let v = d.to_f64().unwrap_or(0.0);
-    let a = v.abs();
-    let (scaled, places, unit) = if a >= 1e9 {
-        (a / 1e9, 2, "B")
-    } else if a >= 1e6 {
-        (a / 1e6, 1, "M")
-    } else if a >= 1e3 {
-        (a / 1e3, 1, "K")
+    let a = d.abs();
+    let (scaled, places, unit) = if a >= Decimal::from(1_000_000_000) {
+        (a / Decimal::from(1_000_000_000), 2, "B")
+    } else if a >= Decimal::from(1_000_000) {
+        (a / Decimal::from(1_000_000), 1, "M")
+    } else if a >= Decimal::from(1_000) {
+        (a / Decimal::from(1_000), 1, "K")
     } else {
         (a, 0, "")
     };
-    let mut out = String::with_capacity(12);
-    if v < 0.0 {
-        out.push(MINUS);
-    }
-    out.push('$');
-    push_fixed(&mut out, scaled, places, true);
-    out.push_str(unit);
-    out
+    let rounded = half_away(scaled, places).normalize();
+    let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
+    format!("{sign}${rounded}{unit}")
+}
+
+fn half_away(d: Decimal, places: u32) -> Decimal {
+    d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Full dollars with thousands separators: $1,234,567.
@@ -50,34 +48,25 @@ pub fn count(n: u64, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
-/// 2.31×, or an em dash when undefined.
+/// 2.31×, or an em dash when undefined (rounded half away from zero).
 pub fn multiple(d: Option<Decimal>) -> String {
     match d {
         Some(d) => {
-            let mut out = String::with_capacity(10);
-            if d.is_sign_negative() {
-                out.push(MINUS);
-            }
-            push_fixed(&mut out, d.abs().to_f64().unwrap_or(0.0), 2, false);
-            out.push('×');
-            out
+            let rounded = half_away(d.abs(), 2);
+            let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
+            format!("{sign}{rounded:.2}×")
         }
         None => "—".into(),
     }
 }
 
-/// A fraction as a percentage: 0.182 → 18.2%.
+/// A fraction as a percentage: 0.182 → 18.2% (rounded half away from zero: 0.0625 → 6.3%).
 pub fn percent(d: Option<Decimal>) -> String {
     match d {
         Some(d) => {
-            let v = d.to_f64().unwrap_or(0.0) * 100.0;
-            let mut out = String::with_capacity(10);
-            if v < 0.0 {
-                out.push(MINUS);
-            }
-            push_fixed(&mut out, v.abs(), 1, false);
-            out.push('%');
-            out
+            let rounded = half_away((d * Decimal::ONE_HUNDRED).abs(), 1);
+            let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
+            format!("{sign}{rounded:.1}%")
         }
         None => "—".into(),
     }
@@ -163,6 +152,9 @@ mod tests {
         assert_eq!(money(d("12400")), "$12.4K");
         assert_eq!(money(d("950")), "$950");
         assert_eq!(money(d("-1200000")), "−$1.2M");
+        assert_eq!(money(d("5550000")), "$5.6M", "a tie rounds away from zero, as ROUND does");
+        assert_eq!(money(d("1005000000")), "$1.01B");
+        assert_eq!(money(d("-0.4")), "$0", "no minus on a figure that rounds to zero");
     }
 
     #[test]
@@ -178,6 +170,9 @@ mod tests {
         assert_eq!(multiple(None), "—");
         assert_eq!(percent(Some(d("0.182"))), "18.2%");
         assert_eq!(percent(Some(d("-0.05"))), "−5.0%");
+        assert_eq!(percent(Some(d("0.0625"))), "6.3%");
+        assert_eq!(percent(Some(d("-0.0004"))), "0.0%");
+        assert_eq!(multiple(Some(d("1.005"))), "1.01×");
     }
 
     #[test]

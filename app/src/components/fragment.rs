@@ -60,3 +60,23 @@ where
         build().into_view().to_html().into()
     }
 }
+
+/// A part of one page rendered to HTML at most once in that page's render. On the server a
+/// `<Suspense>` runs its children three times (two walks that register the resources they read,
+/// then the render itself), and everything the children build is built each time: for the hub's
+/// live regions (hundreds of table rows) that was two thirds of a page's render. Create it in the
+/// page component, outside the `<Suspense>`, and build the region through it. The region must not
+/// contain an island (it is inserted as plain HTML).
+#[derive(Clone, Default)]
+pub struct RenderOnce(std::sync::Arc<std::sync::OnceLock<std::sync::Arc<str>>>);
+
+impl RenderOnce {
+    /// `build()`'s HTML: rendered the first time, the same string after.
+    pub fn html<V, F>(&self, build: F) -> String
+    where
+        V: IntoView + 'static,
+        F: FnOnce() -> V,
+    {
+        self.0.get_or_init(|| build().into_view().to_html().into()).to_string()
+    }
+}

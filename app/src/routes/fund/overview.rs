@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{HubHeader, Tab};
+use crate::components::fragment::RenderOnce;
 use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::date_form::DateForm;
 use crate::components::time_machine::events_list::EventsList;
@@ -32,9 +33,13 @@ pub fn OverviewPage() -> impl IntoView {
         },
         |(id, at, known_at)| get_overview_panel(id, at, known_at),
     );
+    // The page's content, rendered once per page render (see `RenderOnce`).
+    let region = RenderOnce::default();
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let region = region.clone();
+                Suspend::new(async move {
                 let (m, d, p) = (meta.await, dated.await, panel.await);
                 match (m, d) {
                     (Ok(m), Ok(d)) => {
@@ -47,21 +52,23 @@ pub fn OverviewPage() -> impl IntoView {
                             q.to_query_string()
                         };
                         let fund_id = m.id.to_string();
+                        let (first_day, today) = (m.first_day, m.today);
                         view! {
                         <HubHeader meta=m.clone() tab=Tab::Overview/>
-                        <main class="page">
-                            <DateForm at=d.at known_at=d.known_at compare=None first_day=m.first_day today=m.today/>
+                        <main class="page" inner_html=region.html(move || view! {
+                            <DateForm at=d.at known_at=d.known_at compare=None first_day=first_day today=today/>
                             <KpiCards kpis=d.state.kpis.clone()/>
                             {p.ok().map(|p| view! { <OverviewPanelView panel=p fund_id=fund_id.clone() query=keep.clone()/> })}
                             <NavChart series=d.series.clone() at=d.at/>
                             <CompanyTable companies=d.state.companies.clone()/>
                             <EventsList events=d.events.clone() title="Recent events"/>
-                        </main>
+                        })></main>
                     }.into_any()
                     }
                     (Err(e), _) | (_, Err(e)) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
                 }
-            })}
+                })
+            }}
         </Suspense>
     }
 }

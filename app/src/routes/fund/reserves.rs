@@ -7,6 +7,7 @@ use crate::components::fragment::fragment;
 use crate::components::reserves::allocation_chart::AllocationChart;
 use crate::components::reserves::apply_forms::ApplyForms;
 use crate::components::reserves::scenarios_panel::{ComparisonTable, ScenariosPanel};
+use crate::components::fragment::RenderOnce;
 use crate::components::reserves::calculate_panel::CalculatePanel;
 use crate::components::reserves::curve_chart::CurveChart;
 use crate::components::reserves::history_chart::HistoryChart;
@@ -39,24 +40,29 @@ pub fn ReservesPage() -> impl IntoView {
         },
         |(id, at, known_at, scenario, compare, with)| get_reserves_page(id, at, known_at, scenario, compare, with),
     );
+    let region = RenderOnce::default();
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let region = region.clone();
+                Suspend::new(async move {
                 match (meta.await, page.await) {
                     (Ok(m), _) if !m.features.optimal_reserves => view! { <NotFound/> }.into_any(),
-                    (Ok(m), Ok(p)) => reserves_body(m, p).into_any(),
+                    (Ok(m), Ok(p)) => reserves_body(m, p, region).into_any(),
                     (Ok(m), Err(e)) => view! {
                         <HubHeader meta=m tab=Tab::Reserves/>
                         <main class="page"><p class="error" role="alert">{e.to_string()}</p></main>
                     }.into_any(),
                     (Err(e), _) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
                 }
-            })}
+                })
+            }}
         </Suspense>
     }
 }
 
-fn reserves_body(meta: FundMeta, page: ReservesPageData) -> impl IntoView {
+/// `region`: the live region of results, rendered once per page render.
+fn reserves_body(meta: FundMeta, page: ReservesPageData, region: RenderOnce) -> impl IntoView {
     let (first_day, today) = (meta.first_day, meta.today);
     let fund_id = meta.id.to_string();
     let at = page.at.format("%Y-%m-%d").to_string();
@@ -66,7 +72,7 @@ fn reserves_body(meta: FundMeta, page: ReservesPageData) -> impl IntoView {
         <main class="page reserves">
             <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=page.at/>
             <CalculatePanel fund_id=fund_id.clone() at=at known_at=known_at defaults=page.defaults.clone() can_run=page.can_run pending=page.pending.clone()/>
-            <div class="live" data-live="reserves-results">{results(fund_id, page, first_day, today).into_any()}</div>
+            <div class="live" data-live="reserves-results" inner_html=region.html(|| results(fund_id, page, first_day, today))></div>
         </main>
     }
 }

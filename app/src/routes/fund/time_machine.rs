@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{HubHeader, Tab};
-use crate::components::fragment::fragment;
+use crate::components::fragment::{fragment, RenderOnce};
 use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::date_form::DateForm;
 use crate::components::time_machine::date_slider::DateSlider;
@@ -33,20 +33,25 @@ pub fn TimeMachinePage() -> impl IntoView {
         },
         |(id, at, known_at, compare)| get_dated_view(id, at, known_at, compare),
     );
+    let region = RenderOnce::default();
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let region = region.clone();
+                Suspend::new(async move {
                 match (meta.await, dated.await) {
                     (Ok(m), _) if !m.features.time_machine => view! { <NotFound/> }.into_any(),
-                    (Ok(m), Ok(d)) => time_machine_body(m, d).into_any(),
+                    (Ok(m), Ok(d)) => time_machine_body(m, d, region).into_any(),
                     (Err(e), _) | (_, Err(e)) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
                 }
-            })}
+                })
+            }}
         </Suspense>
     }
 }
 
-fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
+/// `region`: the dated live region, rendered once per page render.
+fn time_machine_body(meta: FundMeta, d: DatedView, region: RenderOnce) -> impl IntoView {
     let (first_day, today) = (meta.first_day, meta.today);
     let fund_id = meta.id.to_string();
     let at = d.at;
@@ -55,7 +60,7 @@ fn time_machine_body(meta: FundMeta, d: DatedView) -> impl IntoView {
         <HubHeader meta=meta.clone() tab=Tab::TimeMachine/>
         <main class="page time-machine">
             <DateSlider first_day=first_day today=today ticks=meta.ticks.clone() at=at/>
-            <div class="live" data-live="tm-dated">{dated_content(d, first_day, today, analyst.then(|| fund_id.clone())).into_any()}</div>
+            <div class="live" data-live="tm-dated" inner_html=region.html(|| dated_content(d, first_day, today, analyst.then(|| fund_id.clone())))></div>
             {analyst.then(|| view! { <EventFormsRegion fund_id=fund_id.clone() today=today first_day=first_day/> })}
             <SnapshotsPanel fund_id=fund_id can_take=analyst/>
         </main>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{HubHeader, Tab};
+use crate::components::fragment::RenderOnce;
 use crate::components::variance::filters_form::FiltersForm;
 use crate::components::variance::forecast_chart::ForecastChart;
 use crate::components::variance::heat_map::HeatMap;
@@ -35,26 +36,31 @@ pub fn VariancePage() -> impl IntoView {
             get_variance_page(id, at, known_at, metric, severity, company, chart_metric, for_company, after)
         },
     );
+    let region = RenderOnce::default();
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match (meta.await, view_data.await) {
-                    (Ok(m), _) if !m.features.variance => view! { <NotFound/> }.into_any(),
-                    (Ok(m), Ok(v)) => variance_body(m, v).into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
-                }
-            })}
+            {move || {
+                let region = region.clone();
+                Suspend::new(async move {
+                    match (meta.await, view_data.await) {
+                        (Ok(m), _) if !m.features.variance => view! { <NotFound/> }.into_any(),
+                        (Ok(m), Ok(v)) => variance_body(m, v, region).into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! { <main class="page"><p class="error" role="alert">{e.to_string()}</p></main> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
-fn variance_body(meta: FundMeta, data: VariancePageData) -> impl IntoView {
+/// `region`: the live region of results, rendered once per page render.
+fn variance_body(meta: FundMeta, data: VariancePageData, region: RenderOnce) -> impl IntoView {
     let fund_id = meta.id.to_string();
     let today = meta.today;
     let analyst = meta.role.allows(domain::access::Role::Analyst);
     view! {
         <HubHeader meta=meta.clone() tab=Tab::Variance/>
-        <main class="page variance">{variance_content(fund_id, data, today, analyst).into_any()}</main>
+        <main class="page variance">{variance_content(fund_id, data, today, analyst, region).into_any()}</main>
     }
 }
 
@@ -72,7 +78,7 @@ fn query_value(raw: &str) -> String {
 }
 
 /// `analyst`: the caller may record actuals (viewers only read: no form is shown to them).
-fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, analyst: bool) -> impl IntoView {
+fn variance_content(fund_id: String, page: VariancePageData, today: chrono::NaiveDate, analyst: bool, region: RenderOnce) -> impl IntoView {
     let v = page.view;
     let query = use_query_map();
     let base_query = {
@@ -120,18 +126,18 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             </p>
         }
     });
-    let chart = page.chart.map(|c| {
-        let title = format!("{}: {}, forecast vs actual", c.company, metric_label(c.metric));
-        view! { <div id="chart"><ForecastChart points=c.points title=title/></div> }
-    });
+    let chart_data = page.chart;
     let csv_href = format!("/api/funds/{}/variance.csv{}", fund_id, base_query.to_query_string());
     let template_href = format!("/api/funds/{}/actuals/template.csv", fund_id);
-    view! {
-        <div class="live" data-live="variance-results">
+    let companies = v.companies;
+    let results = region.html(move || view! {
             <HeatMap cells=v.heat_map href=heat_href selected=selected/>
             <FiltersForm at=v.at known_at=v.known_at metric=v.metric severity=v.severity/>
             {narrowed}
-            {chart}
+            {chart_data.map(|c| {
+                let title = format!("{}: {}, forecast vs actual", c.company, metric_label(c.metric));
+                view! { <div id="chart"><ForecastChart points=c.points title=title/></div> }
+            })}
             <div class="table-actions">
                 <span class="muted" data-test="row-count">
                     {if page.total_rows > v.rows.len() {
@@ -155,9 +161,11 @@ fn variance_content(fund_id: String, page: VariancePageData, today: chrono::Naiv
             </div>
             <VarianceTable rows=v.rows chart_href=chart_href/>
             <AccuracyTable rows=v.accuracy/>
-        </div>
+    });
+    view! {
+        <div class="live" data-live="variance-results" inner_html=results></div>
         {analyst.then(|| view! {
-            <RecordActualForm fund_id=fund_id.clone() companies=v.companies today=today/>
+            <RecordActualForm fund_id=fund_id.clone() companies=companies today=today/>
             <section class="panel">
                 <h3>"Import actuals from CSV"</h3>
                 <p>
