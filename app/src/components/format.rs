@@ -64,7 +64,9 @@ pub fn multiple(d: Option<Decimal>) -> String {
 pub fn percent(d: Option<Decimal>) -> String {
     match d {
         Some(d) => {
-            let rounded = half_away((d * Decimal::ONE_HUNDRED).abs(), 1);
+            // A fraction beyond ±7.9e26 has no percentage in a Decimal: shown at the bound, not a panic.
+            let hundredfold = d.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(Decimal::MAX);
+            let rounded = half_away(hundredfold.abs(), 1);
             let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
             format!("{sign}{rounded:.1}%")
         }
@@ -173,6 +175,8 @@ mod tests {
         assert_eq!(percent(Some(d("0.0625"))), "6.3%");
         assert_eq!(percent(Some(d("-0.0004"))), "0.0%");
         assert_eq!(multiple(Some(d("1.005"))), "1.01×");
+        assert!(percent(Some(Decimal::MIN)).starts_with('−'), "no overflow panic at the bounds");
+        assert!(!money(Decimal::MAX).is_empty() && !multiple(Some(Decimal::MIN)).is_empty());
     }
 
     #[test]
