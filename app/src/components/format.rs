@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-const MINUS: char = '−';
+const MINUS: &str = "−";
 
 /// Compact dollars: $950, $12.4K, $12.4M, $1.25B. Rounded on the exact decimal value, half away
 /// from zero as a spreadsheet's ROUND does ($5,550,000 is $5.6M; a float would make it $5.5M).
@@ -20,18 +20,27 @@ pub fn money(d: Decimal) -> String {
         (a, 0, "")
     };
     let rounded = half_away(scaled, places).normalize();
-    let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
-    format!("{sign}${rounded}{unit}")
+    format!("{}${rounded}{unit}", minus(d, rounded))
 }
 
-fn half_away(d: Decimal, places: u32) -> Decimal {
+/// `d` rounded to `places` decimals, half away from zero (a spreadsheet's ROUND).
+pub fn half_away(d: Decimal, places: u32) -> Decimal {
     d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The visible minus for a negative `d`, unless its figure as shown (`rounded`) is zero.
+fn minus(d: Decimal, rounded: Decimal) -> &'static str {
+    if d.is_sign_negative() && !rounded.is_zero() {
+        MINUS
+    } else {
+        ""
+    }
 }
 
 /// Full dollars with thousands separators: $1,234,567.
 pub fn money_exact(d: Decimal) -> String {
     let rounded = d.round_dp(0);
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { MINUS } else { "" };
     let digits = rounded.abs().trunc().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -53,8 +62,7 @@ pub fn multiple(d: Option<Decimal>) -> String {
     match d {
         Some(d) => {
             let rounded = half_away(d.abs(), 2);
-            let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
-            format!("{sign}{rounded:.2}×")
+            format!("{}{rounded:.2}×", minus(d, rounded))
         }
         None => "—".into(),
     }
@@ -63,15 +71,16 @@ pub fn multiple(d: Option<Decimal>) -> String {
 /// A fraction as a percentage: 0.182 → 18.2% (rounded half away from zero: 0.0625 → 6.3%).
 pub fn percent(d: Option<Decimal>) -> String {
     match d {
-        Some(d) => {
-            // A fraction beyond ±7.9e26 has no percentage in a Decimal: shown at the bound, not a panic.
-            let hundredfold = d.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(Decimal::MAX);
-            let rounded = half_away(hundredfold.abs(), 1);
-            let sign = if d.is_sign_negative() && !rounded.is_zero() { MINUS.to_string() } else { String::new() };
-            format!("{sign}{rounded:.1}%")
-        }
+        // A fraction beyond ±7.9e26 has no percentage in a Decimal: shown at the bound, not a panic.
+        Some(d) => percent_points(d.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(if d.is_sign_negative() { Decimal::MIN } else { Decimal::MAX })),
         None => "—".into(),
     }
+}
+
+/// A figure already in percent: −25.4 → "−25.4%" (rounded as [`percent`]).
+pub fn percent_points(p: Decimal) -> String {
+    let rounded = half_away(p.abs(), 1);
+    format!("{}{rounded:.1}%", minus(p, rounded))
 }
 
 /// 30 Jun 2024
@@ -131,6 +140,20 @@ pub fn push_fixed(out: &mut String, v: f64, places: u32, trim: bool) {
     }
 }
 
+/// An SVG `points` list, "x,y x,y …", each coordinate to a tenth.
+pub fn polyline(points: impl IntoIterator<Item = (f64, f64)>) -> String {
+    let mut out = String::new();
+    for (x, y) in points {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        push_fixed(&mut out, x, 1, false);
+        out.push(',');
+        push_fixed(&mut out, y, 1, false);
+    }
+    out
+}
+
 /// `v` with `places` decimals, as [`push_fixed`] writes it.
 pub fn fixed(v: f64, places: u32) -> String {
     let mut out = String::with_capacity(12);
@@ -174,6 +197,7 @@ mod tests {
         assert_eq!(percent(Some(d("-0.05"))), "−5.0%");
         assert_eq!(percent(Some(d("0.0625"))), "6.3%");
         assert_eq!(percent(Some(d("-0.0004"))), "0.0%");
+        assert_eq!(percent_points(d("-25.45")), "−25.5%");
         assert_eq!(multiple(Some(d("1.005"))), "1.01×");
         assert!(percent(Some(Decimal::MIN)).starts_with('−'), "no overflow panic at the bounds");
         assert!(!money(Decimal::MAX).is_empty() && !multiple(Some(Decimal::MIN)).is_empty());
@@ -203,6 +227,8 @@ mod tests {
         push_fixed(&mut trimmed, 3.0, 1, true);
         assert_eq!(trimmed, "12.5 3");
         assert_eq!(fixed(f64::NAN, 1), "NaN");
+        assert_eq!(polyline([(64.04, 16.0), (-0.26, 131.25)]), "64.0,16.0 -0.3,131.3");
+        assert_eq!(polyline([]), "");
     }
 
     #[test]

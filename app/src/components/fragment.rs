@@ -33,14 +33,21 @@ where
 {
     #[cfg(feature = "ssr")]
     {
-        let html = fragment_html(key, build);
-        view! { <div class="fragment" inner_html=html.to_string()/> }.into_any()
+        view! { <div class="fragment" inner_html=fragment_html(key, build)/> }.into_any()
     }
     #[cfg(not(feature = "ssr"))]
     {
         let _ = key;
         build().into_any()
     }
+}
+
+/// A hash of what a fragment shows, for its key.
+pub fn key_hash<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
 }
 
 /// `build()`'s HTML as a string, rendered once per `key`, for rows written with
@@ -72,11 +79,11 @@ pub struct RenderOnce(std::sync::Arc<std::sync::OnceLock<std::sync::Arc<str>>>);
 
 impl RenderOnce {
     /// `build()`'s HTML: rendered the first time, the same string after.
-    pub fn html<V, F>(&self, build: F) -> String
+    pub fn html<V, F>(&self, build: F) -> std::sync::Arc<str>
     where
         V: IntoView + 'static,
         F: FnOnce() -> V,
     {
-        self.0.get_or_init(|| build().into_view().to_html().into()).to_string()
+        self.0.get_or_init(|| build().into_view().to_html().into()).clone()
     }
 }

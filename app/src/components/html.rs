@@ -19,17 +19,37 @@ impl Html {
 
     /// `<tag name="value" …>`, each value escaped.
     pub fn open(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) -> &mut Self {
-        self.0.push('<');
-        self.0.push_str(tag);
+        self.start(tag);
         for (name, value) in attrs {
-            self.0.push(' ');
-            self.0.push_str(name);
-            self.0.push_str("=\"");
-            push_escaped(&mut self.0, value, true);
-            self.0.push('"');
+            self.attribute(name, value);
         }
         self.0.push('>');
         self
+    }
+
+    /// As [`Html::open`], leaving out the attributes whose value is `None`.
+    pub fn open_some(&mut self, tag: &'static str, attrs: &[(&'static str, Option<&str>)]) -> &mut Self {
+        self.start(tag);
+        for (name, value) in attrs {
+            if let Some(value) = value {
+                self.attribute(name, value);
+            }
+        }
+        self.0.push('>');
+        self
+    }
+
+    fn start(&mut self, tag: &'static str) {
+        self.0.push('<');
+        self.0.push_str(tag);
+    }
+
+    fn attribute(&mut self, name: &'static str, value: &str) {
+        self.0.push(' ');
+        self.0.push_str(name);
+        self.0.push_str("=\"");
+        push_escaped(&mut self.0, value, true);
+        self.0.push('"');
     }
 
     pub fn close(&mut self, tag: &'static str) -> &mut Self {
@@ -96,9 +116,10 @@ mod tests {
             .element("td", &[("class", "num")], "<script>alert('x')</script> & more")
             .markup("<td></td>")
             .close("tr");
+        h.open_some("li", &[("class", None), ("data-version", Some("3")), ("title", Some("a<b"))]).close("li");
         assert_eq!(
             h.into_string(),
-            r#"<tr data-company="A &quot;quoted&quot; &lt;b&gt;&amp;co&lt;/b&gt;"><td class="num">&lt;script&gt;alert('x')&lt;/script&gt; &amp; more</td><td></td></tr>"#
+            r#"<tr data-company="A &quot;quoted&quot; &lt;b&gt;&amp;co&lt;/b&gt;"><td class="num">&lt;script&gt;alert('x')&lt;/script&gt; &amp; more</td><td></td></tr><li data-version="3" title="a&lt;b"></li>"#
         );
     }
 

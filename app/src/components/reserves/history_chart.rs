@@ -3,7 +3,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::{coord, times};
-use crate::components::format::money;
+use crate::components::format::{money, polyline};
 use crate::reserves::page_data::QuarterRanking;
 
 const W: f64 = 760.0;
@@ -44,12 +44,7 @@ pub fn HistoryChart(fund_id: String, history: Arc<Vec<QuarterRanking>>, pending:
         .iter()
         .enumerate()
         .map(|(s, name)| {
-            let points = history
-                .iter()
-                .enumerate()
-                .filter_map(|(i, q)| value(q, name).map(|c| format!("{},{}", coord(x(i)), coord(y(c.follow_on_multiple)))))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let points = polyline(history.iter().enumerate().filter_map(|(i, q)| value(q, name).map(|c| (x(i), y(c.follow_on_multiple)))));
             view! { <polyline class=format!("series s{s}") points=points/> }
         })
         .collect_view();

@@ -15,11 +15,7 @@ pub fn CompanyTable(companies: Vec<CompanyView>, #[prop(optional)] now: Option<V
     for c in &companies {
         let now_row = now.as_ref().and_then(|n| n.iter().find(|x| x.id == c.id));
         let differs = now_row.is_some_and(|n| n.fair_value != c.fair_value || n.valuation != c.valuation || n.status != c.status);
-        if differs {
-            rows.open("tr", &[("class", "differs"), ("data-company", &c.name)]);
-        } else {
-            rows.open("tr", &[("data-company", &c.name)]);
-        }
+        rows.open_some("tr", &[("class", differs.then_some("differs")), ("data-company", Some(&c.name))]);
         rows.open("th", &[("scope", "row")]).text(&c.name);
         if differs {
             rows.markup(r#"<span class="badge" title="Recorded later: the past looks different now">revised</span>"#);

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::correct_form::CorrectForm;
-use crate::components::fragment::fragment_html;
+use crate::components::fragment::{fragment_html, key_hash};
 use crate::components::html::Html;
 use crate::components::format::{date, money};
 use crate::time_machine::page_data::EventRow;
@@ -26,29 +26,16 @@ pub fn EventsList(events: Vec<EventRow>, #[prop(into)] title: String, #[prop(def
     }
 }
 
-/// A hash of a correction form's starting values.
-fn cells_hash(cells: &[(String, String)]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    cells.hash(&mut h);
-    h.finish()
-}
-
 /// One `<li>` of the list: when, what, for whom, how much, whether reversed or late, and the
 /// correction form when `correct_for` (a fund id) is given and the event can be corrected.
 fn event_item(out: &mut Html, e: &EventRow, correct_for: Option<&str>) {
     let class = match (e.late, e.reversed_by.is_some()) {
-        (true, true) => "late reversed",
-        (true, false) => "late",
-        (false, true) => "reversed",
-        (false, false) => "",
+        (true, true) => Some("late reversed"),
+        (true, false) => Some("late"),
+        (false, true) => Some("reversed"),
+        (false, false) => None,
     };
-    let version = e.version.to_string();
-    if class.is_empty() {
-        out.open("li", &[("data-version", &version)]);
-    } else {
-        out.open("li", &[("class", class), ("data-version", &version)]);
-    }
+    out.open_some("li", &[("class", class), ("data-version", Some(&e.version.to_string()))]);
     out.element("time", &[("datetime", &e.effective_at.to_rfc3339())], &date(e.effective_at));
     out.element("span", &[("class", "event-type")], &e.event_type.replace('_', " ").to_lowercase());
     if let Some(c) = &e.company {
@@ -70,9 +57,8 @@ fn event_item(out: &mut Html, e: &EventRow, correct_for: Option<&str>) {
     // An event never changes once recorded, so its form is rendered once per (fund, version, the
     // values it starts from), not at every date whose window shows it.
     if let (Some(fund_id), Some(cells)) = (correct_for, &e.correction) {
-        let key = format!("tm-correct:{fund_id}:{}:{:016x}", e.version, cells_hash(cells));
-        let (fund_id, row) = (fund_id.to_string(), e.clone());
-        out.rendered(&fragment_html(key, move || view! { <CorrectForm fund_id=fund_id row=row/> }));
+        let key = format!("tm-correct:{fund_id}:{}:{:016x}", e.version, key_hash(cells));
+        out.rendered(&fragment_html(key, || view! { <CorrectForm fund_id=fund_id.to_string() row=e.clone()/> }));
     }
     out.close("li");
 }

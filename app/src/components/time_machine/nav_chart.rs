@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::components::format::{day, money, push_fixed};
+use crate::components::format::{day, money, polyline};
 
 const W: f64 = 760.0;
 const H: f64 = 260.0;
@@ -28,18 +28,7 @@ pub fn NavChart(series: Vec<SeriesPoint>, at: NaiveDate) -> impl IntoView {
     let max = series.iter().map(|p| f(p.nav).max(f(p.invested)).max(f(p.distributed))).fold(1.0, f64::max) * 1.08;
     let x = move |d: NaiveDate| LEFT + (d - first).num_days() as f64 / span * (W - LEFT - RIGHT);
     let y = move |v: f64| TOP + (1.0 - v / max) * (H - TOP - BOTTOM);
-    let line = |pick: fn(&SeriesPoint) -> Decimal| {
-        let mut points = String::with_capacity(series.len() * 12);
-        for p in &series {
-            if !points.is_empty() {
-                points.push(' ');
-            }
-            push_fixed(&mut points, x(p.date.date_naive()), 1, false);
-            points.push(',');
-            push_fixed(&mut points, y(f(pick(p))), 1, false);
-        }
-        points
-    };
+    let line = |pick: fn(&SeriesPoint) -> Decimal| polyline(series.iter().map(|p| (x(p.date.date_naive()), y(f(pick(p))))));
     let nav = line(|p| p.nav);
     let invested = line(|p| p.invested);
     let distributed = line(|p| p.distributed);

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 
 use super::labels::metric_label;
+use crate::components::format::half_away;
 use crate::components::html::Html;
 use crate::variance::page_data::AccuracyRow;
 
@@ -70,7 +71,7 @@ fn pct(v: Option<Decimal>) -> String {
 }
 
 fn one_place(v: Decimal) -> Decimal {
-    v.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    half_away(v, 1)
 }
 
 fn vintage(s: &AccuracyStats) -> String {

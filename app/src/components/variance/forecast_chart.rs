@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::components::format::{day, fixed, money, push_fixed};
+use crate::components::format::{day, fixed, money, polyline};
 use crate::variance::page_data::ForecastActualPoint;
 
 const W: f64 = 760.0;
@@ -32,16 +32,7 @@ pub fn ForecastChart(points: Vec<ForecastActualPoint>, #[prop(into)] title: Stri
     let x = move |i: usize| if n == 1 { (LEFT + W - RIGHT) / 2.0 } else { LEFT + i as f64 / (n - 1) as f64 * (W - LEFT - RIGHT) };
     let y = move |v: f64| TOP + (hi - v) / (hi - lo) * (H - TOP - BOTTOM);
     let path = |pick: fn(&ForecastActualPoint) -> Option<Decimal>| {
-        let mut line = String::with_capacity(points.len() * 12);
-        for (i, v) in points.iter().enumerate().filter_map(|(i, p)| pick(p).map(|v| (i, v))) {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            push_fixed(&mut line, x(i), 1, false);
-            line.push(',');
-            push_fixed(&mut line, y(f(v)), 1, false);
-        }
-        line
+        polyline(points.iter().enumerate().filter_map(|(i, p)| pick(p).map(|v| (x(i), y(f(v))))))
     };
     let forecast_line = path(|p| p.forecast);
     let actual_line = path(|p| p.actual);

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::labels::{direction_class, metric_label, severity_label};
-use crate::components::format::{day, money, percent};
+use crate::components::format::{day, money, percent_points};
 use crate::components::html::Html;
 use crate::variance::page_data::{HeatMapCell, PredictedPeriod};
 
@@ -80,18 +80,14 @@ fn prediction_sentence(p: &PredictedPeriod) -> String {
         day(p.period),
         money(p.expected_actual),
         money(p.forecast),
-        signed_pct(p.expected_pct),
-        signed_pct(p.low_pct),
-        signed_pct(p.high_pct),
+        percent_points(p.expected_pct),
+        percent_points(p.low_pct),
+        percent_points(p.high_pct),
         p.periods,
         p.chance_pct,
     )
 }
 
-/// A % figure as the table shows it (−25.4 → "−25.4%").
-fn signed_pct(pct: rust_decimal::Decimal) -> String {
-    percent(Some(pct / rust_decimal::Decimal::ONE_HUNDRED))
-}
 
 /// One cell: its colour, the figure, the same in words for screen readers and on hover, and the
 /// prediction when one is flagged; a link unless `href` is empty (a read-only report).
@@ -101,7 +97,7 @@ fn cell(out: &mut Html, c: &HeatMapCell, href: &str, selected: bool) {
         None if direction_class(c.metric, c.direction) == "favourable" => "heat heat-favourable".to_string(),
         None => "heat heat-ok".to_string(),
     };
-    let value = c.variance_pct.map(|p| percent(Some(p / rust_decimal::Decimal::ONE_HUNDRED))).unwrap_or_else(|| "n/a".into());
+    let value = c.variance_pct.map(percent_points).unwrap_or_else(|| "n/a".into());
     let status = c.severity.map(|s| severity_label(s).to_lowercase()).unwrap_or_else(|| "no alert".into());
     let period = day(c.period);
     let spoken = format!(" — {}, period ending {period}, {status}", metric_label(c.metric));
@@ -110,18 +106,15 @@ fn cell(out: &mut Html, c: &HeatMapCell, href: &str, selected: bool) {
         let sentence = prediction_sentence(p);
         title.push_str(". ");
         title.push_str(&sentence);
-        (format!("next ≈ {}", signed_pct(p.expected_pct)), format!(" — prediction: {sentence}"))
+        (format!("next ≈ {}", percent_points(p.expected_pct)), format!(" — prediction: {sentence}"))
     });
     out.open("td", &[("class", &class), ("data-test", "heat-cell"), ("data-metric", c.metric.as_str()), ("data-severity", c.severity.map(|s| s.as_str()).unwrap_or("none"))]);
     let tag = if href.is_empty() {
         // A read-only report (share link): the figure, focusable for its title.
         out.open("span", &[("tabindex", "0"), ("title", &title)]);
         "span"
-    } else if selected {
-        out.open("a", &[("href", href), ("title", &title), ("aria-current", "true")]);
-        "a"
     } else {
-        out.open("a", &[("href", href), ("title", &title)]);
+        out.open_some("a", &[("href", Some(href)), ("title", Some(&title)), ("aria-current", selected.then_some("true"))]);
         "a"
     };
     out.text(&value).element("span", &[("class", "sr-only")], &spoken);

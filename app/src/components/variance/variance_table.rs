@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::labels::{direction_class, metric_label, severity_label};
-use crate::components::format::{date, day, money, percent};
+use crate::components::format::{date, day, money, percent_points};
 use crate::components::html::Html;
 use crate::variance::page_data::VarianceRow;
 
@@ -28,7 +28,7 @@ pub fn VarianceTable(rows: Vec<VarianceRow>, chart_href: Callback<(String, Strin
         body.close("td");
         body.element("td", &[("class", "num")], &money(r.actual));
         body.element("td", &[("class", "num variance")], &money(r.variance));
-        let pct = r.variance_pct.map(|p| percent(Some(p / rust_decimal::Decimal::ONE_HUNDRED))).unwrap_or_else(|| "n/a".into());
+        let pct = r.variance_pct.map(percent_points).unwrap_or_else(|| "n/a".into());
         body.element("td", &[("class", "num variance")], &pct);
         body.open("td", &[]);
         if let Some(s) = r.severity {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{HubHeader, Tab};
-use crate::components::fragment::{fragment, RenderOnce};
+use crate::components::fragment::{fragment, key_hash, RenderOnce};
 use crate::components::time_machine::company_table::CompanyTable;
 use crate::components::time_machine::date_form::DateForm;
 use crate::components::time_machine::date_slider::DateSlider;
@@ -90,17 +90,6 @@ fn dated_content(d: DatedView, first_day: chrono::NaiveDate, today: chrono::Naiv
     }
 }
 
-/// A hash of the company list's ids and names, in order (what the forms' company lists show).
-fn companies_hash(list: &[crate::time_machine::CompanyOption]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in list {
-        c.id.hash(&mut h);
-        c.name.hash(&mut h);
-    }
-    h.finish()
-}
-
 /// The event forms for analysts, in a live region of their own: a company added through them
 /// appears in the other forms' company lists without a reload.
 #[component]
@@ -120,7 +109,7 @@ fn EventFormsRegion(fund_id: String, today: chrono::NaiveDate, first_day: chrono
                             // company list (hashed into the key), and about half of the page's HTML:
                             // rendered once, not at every date the slider visits.
                             Ok(list) => {
-                                let key = format!("tm-forms:{fund_id}:{today}:{first_day}:{:016x}", companies_hash(&list));
+                                let key = format!("tm-forms:{fund_id}:{today}:{first_day}:{:016x}", key_hash(&list.iter().map(|c| (c.id, &c.name)).collect::<Vec<_>>()));
                                 fragment(key, move || view! { <EventForms fund_id=fund_id companies=list today=today first_day=first_day/> })
                             }
                             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
